@@ -1,0 +1,36 @@
+# Set-up is two commands: `make run` serves the site, `make test` runs every test.
+# Both create the virtual environment and install what they need on first use.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+export KB_HOST   ?= 127.0.0.1
+export KB_PORT   ?= 8000
+export KB_CORPUS ?= corpus
+export KB_INDEX  ?= var/index
+
+.PHONY: install build run test lint clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+build: install
+	$(BIN)/kb build
+
+run: install
+	$(BIN)/kb build
+	$(BIN)/kb serve --host $(KB_HOST) --port $(KB_PORT)
+
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check kb web tests
+
+clean:
+	rm -rf var .pytest_cache .ruff_cache

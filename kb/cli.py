@@ -1,0 +1,162 @@
+"""The ``kb`` command: build, search, add, serve.
+
+Every sub-command prints a clear message and exits non-zero on bad input;
+none prints a traceback for a mistake the user can fix.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+from kb.corpus import CorpusError, import_file
+from kb.index import IndexMissing, OpenIndex, build, default_corpus, default_index
+from kb.search import SearchError, search
+from kb.vocab import vocab
+
+EXIT_USAGE = 2
+
+
+def _fail(message: str, code: int = 1) -> int:
+    print(f"kb: {message}", file=sys.stderr)
+    return code
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    def progress(line: str) -> None:
+        if not args.quiet:
+            print(line, file=sys.stderr)
+
+    report = build(Path(args.corpus), Path(args.index), force=args.force, progress=progress)
+    print(report.summary())
+    return 0
+
+
+def _open(args: argparse.Namespace) -> OpenIndex:
+    index_path = Path(args.index)
+    build(Path(args.corpus), index_path)  # no-op when the corpus is unchanged
+    return OpenIndex(index_path)
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    query = " ".join(args.query)
+    if query == "-":
+        query = sys.stdin.read()
+    index = _open(args)
+    try:
+        result = search(index, query, region=args.region, status=args.status, doc=args.doc, limit=args.limit)
+    except SearchError as error:
+        return _fail(str(error), EXIT_USAGE)
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    if result.message:
+        print(result.message)
+    for rank, hit in enumerate(result.hits, start=1):
+        title = hit.title + (f"（{hit.doc_number}）" if hit.doc_number else "")
+        print(f"{rank}. {title} · {hit.label} · {hit.region} · {hit.status}  [{hit.score:.2f}]")
+        print(f"   {hit.snippet}")
+        print(f"   {hit.url}")
+    return 0
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    corpus = Path(args.corpus)
+    overrides = {"title": args.title, "region": args.region, "status": args.status, "issued": args.issued}
+    if args.title and len(args.files) > 1:
+        return _fail("--title applies to one file; give one file with it", EXIT_USAGE)
+    added = failed = 0
+    for name in args.files:
+        result = import_file(Path(name), corpus, overrides)
+        print(result.message, file=sys.stdout if result.added else sys.stderr)
+        if result.added:
+            added += 1
+            document = result.document
+            meta = document.meta
+            print(f"  region {document.region} · status {document.status} · kind {meta.get('kind')} · "
+                  f"issued {meta.get('issued')} · effective {meta.get('effective')} · "
+                  f"{len([c for c in document.parsed.clauses if c.indexable])} clauses")
+        elif result.document is None:
+            failed += 1
+    if added:
+        print(build(corpus, Path(args.index)).summary())
+    return 1 if failed else 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from waitress import serve  # the WSGI server is only needed here
+
+    from web import create_app
+
+    build(Path(args.corpus), Path(args.index), progress=lambda line: print(line, file=sys.stderr))
+    app = create_app({"KB_INDEX": args.index, "KB_CORPUS": args.corpus})
+    print(f"serving on http://{args.host}:{args.port}", file=sys.stderr)
+    serve(app, host=args.host, port=int(args.port), threads=args.threads)
+    return 0
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kb", description="获得电力 policy knowledge base")
+    parser.add_argument("--corpus", default=str(default_corpus()), help="corpus folder (KB_CORPUS)")
+    parser.add_argument("--index", default=str(default_index()), help="index path (KB_INDEX)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    p = commands.add_parser("build", help="build the search index from the corpus")
+    p.add_argument("--force", action="store_true", help="rebuild even if the corpus is unchanged")
+    p.add_argument("--quiet", action="store_true", help="no per-document progress")
+    p.set_defaults(func=cmd_build)
+
+    p = commands.add_parser("search", help="ranked clauses for a query")
+    p.add_argument("query", nargs="+", help="what to look for; - reads it from stdin")
+    p.add_argument("--region", help="only rules that bind in this region (and the regions above it)")
+    p.add_argument("--status", help="only documents with this status, e.g. 现行有效")
+    p.add_argument("--doc", help="only this document id")
+    p.add_argument("--limit", type=int, default=10, help="how many clauses (1–100)")
+    p.add_argument("--json", action="store_true", help="JSON output")
+    p.set_defaults(func=cmd_search)
+
+    p = commands.add_parser("add", help="import Markdown or plain-text policy files into the corpus")
+    p.add_argument("files", nargs="+")
+    p.add_argument("--title")
+    p.add_argument("--region")
+    p.add_argument("--status")
+    p.add_argument("--issued", help="issue date, YYYY-MM-DD")
+    p.set_defaults(func=cmd_add)
+
+    p = commands.add_parser("serve", help="serve the web site with waitress")
+    p.add_argument("--host", default=os.environ.get("KB_HOST", "127.0.0.1"))
+    p.add_argument("--port", default=os.environ.get("KB_PORT", "8000"))
+    p.add_argument("--threads", type=int, default=8)
+    p.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    started = time.perf_counter()
+    args = make_parser().parse_args(argv)
+    if getattr(args, "issued", None):
+        try:
+            time.strptime(args.issued, "%Y-%m-%d")
+        except ValueError:
+            return _fail(f"--issued {args.issued!r} is not a date like 2024-05-01", EXIT_USAGE)
+    if getattr(args, "limit", None) is not None and not 1 <= args.limit <= 100:
+        return _fail("--limit must be between 1 and 100", EXIT_USAGE)
+    if getattr(args, "region", None) and vocab().canonical_region(args.region) is None:
+        return _fail(f"unknown region {args.region!r}; known: {'、'.join(vocab().regions)}", EXIT_USAGE)
+    try:
+        code = args.func(args)
+    except (CorpusError, IndexMissing) as error:
+        return _fail(str(error))
+    except KeyboardInterrupt:
+        return 130
+    if os.environ.get("KB_TIMING"):
+        print(f"[{(time.perf_counter() - started) * 1000:.0f} ms]", file=sys.stderr)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

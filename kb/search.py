@@ -1,0 +1,217 @@
+"""Ranked clause search.
+
+User text never reaches Whoosh's query parser: it is segmented with the
+project's analyzer and turned into Term queries directly, so ``电*``,
+``[a TO z]``, ``AND`` or quotes are just characters. Terms are OR-grouped and
+ranked with BM25F (title and heading weigh more than body text); alias
+expansions weigh less than what the user typed; a pasted paragraph is cut to
+its most specific terms, and every search runs under a time limit.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from dataclasses import asdict, dataclass, field
+
+from whoosh import highlight
+from whoosh.collectors import TimeLimit, TimeLimitCollector
+from whoosh.query import And, Or, Term
+
+from kb.index import OpenIndex
+from kb.text import bigrams, normalize, segment
+from kb.vocab import vocab
+
+MAX_QUERY_CHARS = 2000
+MAX_TERMS = 24
+MAX_LIMIT = 100
+TIME_LIMIT_S = 1.0
+FIELD_WEIGHTS = {"text": 1.0, "heading": 0.6, "title": 0.5, "label": 0.8}
+SUBWORD_WEIGHT = 0.5
+ALIAS_WEIGHT = 0.6
+FRAGMENT_CHARS = 160
+
+
+class SearchError(ValueError):
+    """A search request that cannot be run as asked; the message says why."""
+
+
+@dataclass
+class Hit:
+    doc_id: str
+    title: str
+    region: str
+    status: str
+    doc_number: str
+    clause: str  # the clause id (anchor)
+    label: str
+    heading: str
+    text: str
+    highlight: str  # HTML, escaped, matches in <mark>
+    snippet: str  # plain text, matches in 【】
+    score: float
+    url: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class SearchResult:
+    query: str
+    hits: list[Hit] = field(default_factory=list)
+    total: int = 0
+    terms: list[str] = field(default_factory=list)
+    message: str = ""
+    timed_out: bool = False
+    elapsed_ms: float = 0.0
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["hits"] = [hit.to_dict() for hit in self.hits]
+        return data
+
+
+@dataclass(frozen=True)
+class WeightedTerm:
+    text: str
+    weight: float
+
+
+def query_terms(query: str) -> list[WeightedTerm]:
+    """The words of a query with their weights: typed words, their sub-words, then aliases."""
+    stop = vocab().stopwords
+    weights: dict[str, float] = {}
+    last_pos = -1
+    for piece in segment(query):
+        if piece.text in stop:
+            continue
+        weight = 1.0 if piece.pos != last_pos else SUBWORD_WEIGHT
+        last_pos = piece.pos
+        weights[piece.text] = max(weights.get(piece.text, 0.0), weight)
+    norm = normalize(query).replace(" ", "")
+    for key, expansions in vocab().aliases.items():
+        if key and key in norm:
+            for expansion in expansions:
+                for piece in segment(expansion, subwords=False):
+                    if piece.text not in stop:
+                        weights.setdefault(piece.text, ALIAS_WEIGHT)
+    return [WeightedTerm(text, weight) for text, weight in weights.items()]
+
+
+def _prune(terms: list[WeightedTerm], searcher) -> list[WeightedTerm]:
+    """Drop words no clause has; keep the rarest when a pasted paragraph brings too many."""
+    frequency = {t.text: sum(searcher.doc_frequency(f, t.text) for f in ("text", "title", "heading", "label"))
+                 for t in terms}
+    present = [t for t in terms if frequency[t.text] > 0]
+    if len(present) > MAX_TERMS:
+        present = sorted(present, key=lambda t: (t.weight < 1.0, frequency[t.text]))[:MAX_TERMS]
+    return present
+
+
+def _words_query(terms: list[WeightedTerm]) -> Or:
+    return Or([Term(name, t.text, boost=t.weight * weight)
+               for t in terms for name, weight in FIELD_WEIGHTS.items()])
+
+
+def _filter(region: str | None, status: str | None, doc: str | None):
+    parts = []
+    if region:
+        canonical = vocab().canonical_region(region)
+        if canonical is None:
+            raise SearchError(f"未知地区“{region}”。可选：{'、'.join(vocab().regions)}")
+        parts.append(Or([Term("region", r) for r in vocab().region_chain(canonical)]))
+    if status:
+        parts.append(Term("status", status.strip()))
+    if doc:
+        parts.append(Term("doc_id", doc.strip()))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else And(parts)
+
+
+class _Marker(highlight.Formatter):
+    """Escaped HTML with matches in <mark>, or plain text with matches in 【】."""
+
+    between = " … "
+
+    def __init__(self, html_output: bool) -> None:
+        self.html_output = html_output
+
+    def _text(self, text: str) -> str:
+        return html.escape(text, quote=False) if self.html_output else text
+
+    def format_token(self, text, token, replace=False):
+        word = self._text(highlight.get_text(text, token, replace))
+        return f"<mark>{word}</mark>" if self.html_output else f"【{word}】"
+
+    def format_fragment(self, fragment, replace=False):
+        output, index = [], fragment.startchar
+        text = fragment.text
+        for token in fragment.matches:
+            if token.startchar < index:
+                continue
+            output.append(self._text(text[index:token.startchar]))
+            output.append(self.format_token(text, token, replace))
+            index = token.endchar
+        output.append(self._text(text[index:fragment.endchar]))
+        return "".join(output)
+
+
+def _highlight(results, hit, html_output: bool) -> str:
+    results.formatter = _Marker(html_output)
+    results.fragmenter = highlight.ContextFragmenter(maxchars=FRAGMENT_CHARS, surround=60)
+    marked = hit.highlights("text", top=2)
+    if marked:
+        return marked
+    text = hit["text"][:FRAGMENT_CHARS]
+    return html.escape(text, quote=False) if html_output else text
+
+
+def search(index: OpenIndex, query: str, region: str | None = None, status: str | None = None,
+           doc: str | None = None, limit: int = 10) -> SearchResult:
+    """Clauses ranked for ``query``; bad input gives a result with a message, or SearchError."""
+    started = time.perf_counter()
+    if not isinstance(limit, int) or limit < 1 or limit > MAX_LIMIT:
+        raise SearchError(f"limit 应为 1 到 {MAX_LIMIT} 之间的整数")
+    query = (query or "").replace("\x00", "")
+    result = SearchResult(query=query)
+    if not query.strip():
+        result.message = "请输入要查找的内容。"
+        return result
+    if len(query) > MAX_QUERY_CHARS:
+        query = query[:MAX_QUERY_CHARS]
+        result.message = f"查询过长，只用了前 {MAX_QUERY_CHARS} 个字。"
+    filter_query = _filter(region, status, doc)
+    with index.searcher() as searcher:
+        terms = _prune(query_terms(query), searcher)
+        result.terms = [t.text for t in terms]
+        if terms:
+            main = _words_query(terms)
+        else:
+            grams = {p.text for p in bigrams(query)}
+            if not grams:
+                result.message = result.message or "查询里没有可检索的词。"
+                return result
+            main = Or([Term("grams", g) for g in grams if searcher.doc_frequency("grams", g)][:MAX_TERMS])
+        collector = TimeLimitCollector(searcher.collector(limit=limit, filter=filter_query),
+                                       timelimit=TIME_LIMIT_S, use_alarm=False)
+        try:
+            searcher.search_with_collector(main, collector)
+        except TimeLimit:
+            result.timed_out = True
+            result.message = "检索超时，以下为部分结果。"
+        results = collector.results()
+        result.total = len(results) if results.has_exact_length() else results.estimated_length()
+        for hit in results:
+            result.hits.append(Hit(
+                doc_id=hit["doc_id"], title=hit["title"], region=hit["region"], status=hit["status"],
+                doc_number=hit.get("doc_number") or "", clause=hit["clause_id"], label=hit["label"],
+                heading=hit["heading"], text=hit["text"],
+                highlight=_highlight(results, hit, True), snippet=_highlight(results, hit, False),
+                score=round(hit.score or 0.0, 4), url=f"/doc/{hit['doc_id']}#{hit['clause_id']}",
+            ))
+    if not result.hits and not result.message:
+        result.message = "没有找到相关条款。"
+    result.elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
+    return result

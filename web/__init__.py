@@ -1,0 +1,84 @@
+"""The web site: a thin Flask layer over ``kb``.
+
+``create_app`` is the application factory. Every HTML page has a JSON twin
+under ``/api``; all text from the corpus or the user is escaped.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask, jsonify, render_template, request
+
+from kb.index import IndexMissing, OpenIndex
+from kb.vocab import vocab
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.update(
+        KB_INDEX=os.environ.get("KB_INDEX", "var/index"),
+        KB_CORPUS=os.environ.get("KB_CORPUS", "corpus"),
+        JSON_AS_ASCII=False,
+        MAX_CONTENT_LENGTH=64 * 1024,
+    )
+    app.config.update(config or {})
+    app.json.ensure_ascii = False
+    vocab().segmenter  # noqa: B018 — load jieba's dictionary now, not on the first query
+    app.extensions["kb_index"] = _open_index(Path(app.config["KB_INDEX"]))
+    app.config["KB_INDEX_PATH"] = Path(app.config["KB_INDEX"])
+
+    from web.api import api
+    from web.pages import pages
+
+    app.register_blueprint(pages)
+    app.register_blueprint(api)
+    _register_errors(app)
+    return app
+
+
+def _open_index(path: Path) -> OpenIndex | None:
+    try:
+        return OpenIndex(path)
+    except IndexMissing:
+        return None
+
+
+def kb_index(app: Flask | None = None) -> OpenIndex:
+    """The app's open index, opened on first use if it was built after start-up."""
+    from flask import current_app
+
+    app = app or current_app
+    index = app.extensions.get("kb_index")
+    if index is None:
+        index = OpenIndex(app.config["KB_INDEX_PATH"])  # raises IndexMissing with a clear message
+        app.extensions["kb_index"] = index
+    return index
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def _register_errors(app: Flask) -> None:
+    messages = {400: "请求有误", 404: "没有这个页面", 405: "不支持这种请求方式", 413: "请求内容过大",
+                429: "请求过于频繁，请稍后再试", 500: "服务器内部错误", 503: "索引尚未建立"}
+
+    def render(code: int, detail: str = ""):
+        message = messages.get(code, "出错了")
+        if _wants_json():
+            return jsonify({"error": message, "detail": detail, "status": code}), code
+        return render_template("error.html", code=code, message=message, detail=detail), code
+
+    for code in (400, 404, 405, 413, 429):
+        app.register_error_handler(code, lambda error, code=code: render(code, getattr(error, "description", "")))
+
+    @app.errorhandler(IndexMissing)
+    def index_missing(error):
+        return render(503, str(error))
+
+    @app.errorhandler(Exception)
+    def unexpected(error):
+        app.logger.exception("unhandled error")
+        return render(500, "")
