@@ -15,6 +15,7 @@ import os
 import shutil
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -172,7 +173,8 @@ def build(corpus: Path | None = None, index_path: Path | None = None, force: boo
                                index_path, wanted)
         documents = load_corpus(corpus)
         vocab().segmenter  # noqa: B018 — load the dictionary before timing per-document progress
-        generation = index_path.with_name(f"{index_path.name}.gen-{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}")
+        stamp = f"{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
+        generation = index_path.with_name(f"{index_path.name}.gen-{stamp}")
         generation.mkdir(parents=True)
         ix = whoosh_index.create_in(str(generation), make_schema())
         writer = ix.writer(limitmb=256)

@@ -15,7 +15,7 @@ import time
 from dataclasses import asdict, dataclass, field
 
 from whoosh import highlight
-from whoosh.collectors import TimeLimit, TimeLimitCollector
+from whoosh.collectors import FilterCollector, TimeLimit
 from whoosh.query import And, Or, Term
 
 from kb.index import OpenIndex
@@ -130,6 +130,36 @@ def _filter(region: str | None, status: str | None, doc: str | None):
     return parts[0] if len(parts) == 1 else And(parts)
 
 
+class BoundedCollector(FilterCollector):
+    """Filters matches and stops at a deadline.
+
+    Whoosh's own TimeLimitCollector iterates its child's matches directly, so a
+    FilterCollector wrapped inside it never filters (region and status filters
+    were silently ignored); this collector does both in one loop.
+    """
+
+    CHECK_EVERY = 256
+
+    def __init__(self, child, allow, seconds: float) -> None:
+        super().__init__(child, allow=allow)
+        self.seconds = seconds
+        self.deadline = float("inf")
+
+    def prepare(self, top_searcher, q, context):
+        super().prepare(top_searcher, q, context)
+        self.deadline = time.perf_counter() + self.seconds
+
+    def collect_matches(self):
+        child, allow, offset = self.child, self._allow, self.offset
+        for count, sub_docnum in enumerate(child.matches()):
+            if count % self.CHECK_EVERY == 0 and time.perf_counter() > self.deadline:
+                raise TimeLimit
+            if allow is not None and offset + sub_docnum not in allow:
+                self.filtered_count += 1
+                continue
+            child.collect(sub_docnum)
+
+
 class _Marker(highlight.Formatter):
     """Escaped HTML with matches in <mark>, or plain text with matches in 【】."""
 
@@ -194,8 +224,7 @@ def search(index: OpenIndex, query: str, region: str | None = None, status: str 
                 result.message = result.message or "查询里没有可检索的词。"
                 return result
             main = Or([Term("grams", g) for g in grams if searcher.doc_frequency("grams", g)][:MAX_TERMS])
-        collector = TimeLimitCollector(searcher.collector(limit=limit, filter=filter_query),
-                                       timelimit=TIME_LIMIT_S, use_alarm=False)
+        collector = BoundedCollector(searcher.collector(limit=limit), filter_query, TIME_LIMIT_S)
         try:
             searcher.search_with_collector(main, collector)
         except TimeLimit:

@@ -1,0 +1,59 @@
+"""Shared fixtures: the real corpus built once into a temporary index, and the app over it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from kb.index import OpenIndex, build
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus"
+SHARED = Path(os.environ.get("KB_SHARED", ROOT.parent / "shared"))
+LAWREF = SHARED / "lawref"
+
+
+def requires_shared(path: Path) -> Path:
+    if not path.exists():
+        pytest.skip(f"{path} is not here (../shared sits beside the clone in CI)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def corpus_index_path(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("index") / "index"
+    build(CORPUS, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def corpus_index(corpus_index_path) -> OpenIndex:
+    index = OpenIndex(corpus_index_path)
+    yield index
+    index.close()
+
+
+@pytest.fixture(scope="session")
+def app(corpus_index_path):
+    from web import create_app
+
+    return create_app({"KB_INDEX": str(corpus_index_path), "KB_CORPUS": str(CORPUS), "TESTING": True})
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+def write_doc(folder: Path, doc_id: str, title: str, body: str, **meta) -> Path:
+    """A small corpus document for tests that build their own corpus."""
+    import yaml
+
+    front = {"id": doc_id, "title": title, "region": meta.pop("region", "全国"),
+             "status": meta.pop("status", "现行有效"), **meta}
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{doc_id}.md"
+    path.write_text(f"---\n{yaml.safe_dump(front, allow_unicode=True)}---\n\n{body}", encoding="utf-8")
+    return path

@@ -1,0 +1,73 @@
+"""Normalisation and the analyzer: what a clause and a query are turned into."""
+
+import jieba
+import pytest
+
+from kb.text import KbTokenizer, cn_to_int, normalize, segment, words
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("十五个工作日", "15个工作日"),
+    ("七日内", "7日内"),
+    ("二十四小时", "24小时"),
+    ("三个工作日", "3个工作日"),
+    ("两个环节", "2个环节"),
+    ("二〇二四年", "2024年"),
+    ("第二十八条", "第28条"),
+    ("一年内停电次数不超过五次", "1年内停电次数不超过5次"),
+])
+def test_counting_numerals_become_digits(raw, expected):
+    assert normalize(raw) == expected
+
+
+@pytest.mark.parametrize("word", ["三零", "一网通办", "十四五", "三新五优", "一次都不跑", "一次性告知", "第一时间",
+                                  "一户一表", "一、总体目标", "（一）指导思想"])
+def test_numerals_inside_words_stay(word):
+    assert normalize(word) == normalize(word.replace(" ", "")) and any(c in normalize(word) for c in "一二三四五十")
+
+
+def test_width_is_folded():
+    assert normalize("（２）提前７天，１０ｋＶ") == "(2)提前7天,10kv"
+
+
+@pytest.mark.parametrize("numeral, value", [("二十四", 24), ("十五", 15), ("一百零五", 105), ("两", 2),
+                                            ("二〇二四", 2024), ("十", 10)])
+def test_cn_to_int(numeral, value):
+    assert cn_to_int(numeral) == value
+
+
+def test_domain_dictionary_changes_segmentation():
+    """Measured: jieba alone splits the domain words; with kb/data/dictionary.txt they stay whole."""
+    sentence = "实行三零服务的低压非居民用户报装，装表接电，竣工检验"
+    plain = jieba.Tokenizer()
+    before = list(plain.cut(sentence, HMM=False))
+    after = words(sentence)
+    assert "三零" not in before and "装表接电" not in before and "竣工检验" not in before
+    assert {"三零", "低压非居民", "报装", "装表接电", "竣工检验"} <= set(after)
+
+
+def test_digits_and_units_are_kept():
+    """jieba's ChineseAnalyzer drops one-character non-Chinese tokens such as the 3 of 3个工作日."""
+    assert words("3个工作日") == ["3", "个", "工作日"]
+    assert words("100%建设") == ["100", "%", "建设"]
+    assert words("0.5个工作日")[0] == "0.5"
+
+
+def test_subwords_share_the_position_of_their_word():
+    pieces = list(segment("高压双电源用户"))
+    positions = {p.text: p.pos for p in pieces}
+    assert positions["高压双电源"] == positions["双电源"] == positions["高压"] == 0
+    assert positions["用户"] == 1
+
+
+def test_offsets_point_into_the_original_text():
+    text = "提前七天通知（２）"
+    spans = [(piece.text, text[piece.start:piece.end]) for piece in segment(text)]
+    assert spans == [("提前", "提前"), ("7", "七"), ("天", "天"), ("通知", "通知"), ("2", "２")]
+
+
+def test_whoosh_tokenizer_reports_positions_and_chars():
+    tokens = [(t.text, t.pos, t.startchar, t.endchar)
+              for t in KbTokenizer()("供电方案答复 20", positions=True, chars=True)]
+    assert ("供电方案答复", 0, 0, 6) in tokens
+    assert ("20", 1, 7, 9) in tokens
