@@ -37,6 +37,11 @@ NUMBERING = [
     ("（1）", re.compile(r"^\((\d+)\)")),
 ]
 ATTACHMENT = re.compile(r"^附件\s*(\d*)\s*[:：]?\s*$")
+# "注：" opens a note; "附件：1.…" opens a list of attachments. Numbered lines that follow
+# belong to the note or list rather than opening new sections.
+NOTE = re.compile(r"^(注|说明|备注)\s*[:：]")
+ATTACHMENT_LIST = re.compile(r"^附件\s*[:：]\s*\S")
+LIST_STYLES = {"1.", "（1）", "①"}
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 CHAPTER_STYLES = {"编", "章", "节"}
 UNIT_LINE = re.compile(r"^(?:计量)?单位\s*[:：]\s*(\S.*)$")
@@ -136,6 +141,13 @@ def _first_sentence(text: str) -> str:
     return head if len(head) <= TITLE_MAX else head[:TITLE_MAX] + "…"
 
 
+def _join(label: str, part: str) -> str:
+    """Attach ``part`` to a label: 附件 labels take a space, numbering runs on (二、第1段)."""
+    if not label:
+        return part
+    return f"{label} {part}" if label.startswith("附件") or not label.endswith(("、", "）", ")", ".")) else label + part
+
+
 def _split_row(line: str) -> list[str]:
     cells = line.strip()
     if cells.startswith("|"):
@@ -187,6 +199,8 @@ class _Parser:
         self.ids: set[str] = set()
         self.root_paragraphs = 0
         self.headings_seen = 0
+        self.open_list: Clause | None = None  # a note or attachment list taking numbered lines
+        self.table_rows: list[tuple[str, str, str, Clause]] = []
 
     # -- ids and labels -------------------------------------------------
     def _unique(self, candidate: str) -> str:
@@ -266,14 +280,14 @@ class _Parser:
     def _md_level(node: _Node) -> int:
         return getattr(node, "level", 0)
 
-    def _paragraph(self, text: str) -> None:
+    def _paragraph(self, text: str, standalone: bool = False, name: str = "") -> Clause:
         top = self.stack[-1] if self.stack else None
         article = next((n for n in reversed(self.stack) if n.style == "条"), None)
-        owner = article or (top if top and not top.heading else None)
+        owner = article or (top if top and not top.heading and not standalone else None)
         if owner is not None:
             owner.clause.text += "\n" + text
             self.layout.append(Block("paragraph", text, None))
-            return
+            return owner.clause
         if top is None:
             self.root_paragraphs += 1
             n = self.root_paragraphs
@@ -281,10 +295,11 @@ class _Parser:
         else:
             top.paragraphs += 1
             n = top.paragraphs
-            clause_id = self._unique(f"{top.clause.id}-p{n}")
-            label = f"{top.clause.label} 第{n}段".strip()
-        self._add(Clause(clause_id, label, "paragraph", text, self._path(), top.clause.id if top else None))
+            clause_id = self._unique(f"{top.clause.id}-{'note' if name else 'p'}{n}")
+            label = _join(top.clause.label, name or f"第{n}段")
+        clause = self._add(Clause(clause_id, label, "paragraph", text, self._path(), top.clause.id if top else None))
         self.layout.append(Block("paragraph", text, clause_id))
+        return clause
 
     def _table(self, source: str, captions: list[str]) -> None:
         lines = source.splitlines()
@@ -305,17 +320,31 @@ class _Parser:
         if not caption and top:
             caption = top.title
         block = Block("table", source)
+        if not any(any(_split_row(line)) for line in lines[2:]):
+            # A blank form: one clause naming the form and its columns.
+            clause_id = self._unique(base_id)
+            text = f"{caption} — 栏目：{'、'.join(h for h in leaves if h)}"
+            label = _join(top.clause.label if top else "", " ".join(titles) or "表")
+            self._add(Clause(clause_id, label, "row", text, self._path() + titles[:1],
+                             top.clause.id if top else None))
+            block.anchor = clause_id
+            block.row_anchors = [self._unique(f"{base_id}-r{i}") for i in range(1, len(lines) - 1)]
+            self.layout.append(block)
+            return
         seen_keys: set[str] = set()
         group = ""
-        for index, line in enumerate(lines[2:], start=1):
-            cells = _split_row(line)
+        body_rows = [_split_row(line) for line in lines[2:]]
+        # An empty first cell under a filled one is a merged cell: the first column groups rows,
+        # so each row is named by its group and its second cell.
+        grouped = any(row and not row[0] and any(row) for row in body_rows)
+        for index, cells in enumerate(body_rows, start=1):
             if not any(cells):
                 block.row_anchors.append(self._unique(f"{base_id}-r{index}"))
                 continue
             if cells[0]:
                 group = cells[0]
             key = cells[0]
-            if not key or key in seen_keys:
+            if grouped or not key or key in seen_keys:
                 key = " ".join(x for x in (group, cells[1] if len(cells) > 1 else "") if x)
             seen_keys.add(key)
             if key.isdigit() and leaves and leaves[0]:
@@ -326,9 +355,10 @@ class _Parser:
             if unit:
                 text += f"（单位：{unit}）"
             clause_id = self._unique(f"{base_id}-r{index}")
-            label = f"{top.clause.label} {key}".strip() if top else key
+            label = _join(top.clause.label, key) if top else key
             path = self._path() + ([" ".join(titles)] if titles else [])
-            self._add(Clause(clause_id, label, "row", text, path, top.clause.id if top else None))
+            row = self._add(Clause(clause_id, label, "row", text, path, top.clause.id if top else None))
+            self.table_rows.append((base_id, " ".join(titles) or f"表{table_no}", key, row))
             block.row_anchors.append(clause_id)
         self.layout.append(block)
 
@@ -337,6 +367,8 @@ class _Parser:
         captions = self._caption_indices(raw)
         pending: list[str] = []
         for index, (kind, text, level) in enumerate(raw):
+            if index in captions or kind == "table":
+                self.open_list = None
             if index in captions:
                 pending.append(text)
                 self.layout.append(Block("paragraph", text, None))
@@ -346,7 +378,19 @@ class _Parser:
                 pending = []
                 continue
             pending = []
+            numbering = detect_numbering(text)
+            if self.open_list is not None and kind == "paragraph" and numbering and numbering[0] in LIST_STYLES:
+                self.open_list.text += "\n" + text
+                self.layout.append(Block("paragraph", text, None))
+                continue
+            self.open_list = None
+            if kind == "paragraph" and numbering is None and (NOTE.match(text) or ATTACHMENT_LIST.match(text)):
+                note = NOTE.match(text)
+                self.open_list = self._paragraph(text, standalone=bool(note), name=note.group(1) if note else "")
+                continue
             if _compact(text) == self.title_key and self.title_key:
+                # The title starts the document proper: a cover letter above it is closed.
+                self.stack.clear()
                 self.layout.append(Block("title", text, None, 1))
                 continue
             attachment = ATTACHMENT.match(_nfkc(text))
@@ -354,7 +398,6 @@ class _Parser:
                 number = int(attachment.group(1)) if attachment.group(1) else None
                 self._open("附件", number, text.rstrip(":： "), text, True, level or 2)
                 continue
-            numbering = detect_numbering(text)
             if numbering and not (kind == "paragraph" and self._inside_article() and numbering[0] not in
                                   CHAPTER_STYLES | {"条"}):
                 style, number, token = numbering
@@ -366,7 +409,19 @@ class _Parser:
             else:
                 self._paragraph(text)
         self._fold_single_paragraphs()
+        self._name_tables_in_labels()
         return ParsedDocument(self.clauses, self.layout)
+
+    def _name_tables_in_labels(self) -> None:
+        """Where one section holds several tables, a row label names its table too."""
+        tables_per_parent: dict[str | None, set[str]] = {}
+        for base_id, _title, _key, row in self.table_rows:
+            tables_per_parent.setdefault(row.parent, set()).add(base_id)
+        parents = {c.id: c for c in self.clauses}
+        for _base_id, title, key, row in self.table_rows:
+            if len(tables_per_parent[row.parent]) > 1:
+                parent = parents.get(row.parent or "")
+                row.label = _join(parent.label if parent else "", f"{title} {key}")
 
     def _inside_article(self) -> bool:
         return any(n.style == "条" for n in self.stack)

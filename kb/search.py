@@ -29,6 +29,10 @@ TIME_LIMIT_S = 1.0
 FIELD_WEIGHTS = {"text": 1.0, "heading": 0.6, "title": 0.5, "label": 0.8}
 SUBWORD_WEIGHT = 0.5
 ALIAS_WEIGHT = 0.6
+REGION_BOOST = 4.0  # a region named in the query prefers rules of that region, without excluding others
+REGION_WORD_WEIGHT = 0.3  # …and its name then says little about the content
+TITLE_BOOST = 10.0  # a document named in the query prefers its clauses
+TITLE_PREFIXES = ("中华人民共和国",)
 FRAGMENT_CHARS = 160
 
 
@@ -90,6 +94,11 @@ def query_terms(query: str) -> list[WeightedTerm]:
         last_pos = piece.pos
         weights[piece.text] = max(weights.get(piece.text, 0.0), weight)
     norm = normalize(query).replace(" ", "")
+    for region in vocab().regions_named_in(query):
+        for name in vocab().regions[region].names:
+            for piece in segment(name):
+                if piece.text in weights and name in norm:
+                    weights[piece.text] = min(weights[piece.text], REGION_WORD_WEIGHT)
     for key, expansions in vocab().aliases.items():
         if key and key in norm:
             for expansion in expansions:
@@ -112,6 +121,27 @@ def _prune(terms: list[WeightedTerm], searcher) -> list[WeightedTerm]:
 def _words_query(terms: list[WeightedTerm]) -> Or:
     return Or([Term(name, t.text, boost=t.weight * weight)
                for t in terms for name, weight in FIELD_WEIGHTS.items()])
+
+
+def named_documents(query: str, documents: dict[str, dict]) -> tuple[list[str], str]:
+    """Documents whose title the query names, and the query with those titles taken out."""
+    rest = normalize(query)
+    found: list[str] = []
+    for doc_id, record in documents.items():
+        title = normalize(record["title"])
+        variants = {title} | {title[len(p):] for p in TITLE_PREFIXES if title.startswith(p)}
+        for variant in sorted(variants, key=len, reverse=True):
+            if len(variant) >= 4 and variant in rest:
+                found.append(doc_id)
+                rest = rest.replace(variant, " ")
+                break
+    return found, rest
+
+
+def _preferences(query: str, doc_ids: list[str]) -> list[Term]:
+    boosts = [Term("region", r, boost=REGION_BOOST) for r in vocab().regions_named_in(query)[:1]
+              if r != "全国"]
+    return boosts + [Term("doc_id", d, boost=TITLE_BOOST) for d in doc_ids]
 
 
 def _filter(region: str | None, status: str | None, doc: str | None):
@@ -214,17 +244,25 @@ def search(index: OpenIndex, query: str, region: str | None = None, status: str 
         result.message = f"查询过长，只用了前 {MAX_QUERY_CHARS} 个字。"
     filter_query = _filter(region, status, doc)
     with index.searcher() as searcher:
-        terms = _prune(query_terms(query), searcher)
+        doc_ids, rest = named_documents(query, index.documents)
+        terms = _prune(query_terms(rest if doc_ids and rest.strip() else query), searcher)
         result.terms = [t.text for t in terms]
         if terms:
             main = _words_query(terms)
+            preferences = _preferences(query, doc_ids)
+            if preferences:
+                main = Or([main, *preferences])
         else:
             grams = {p.text for p in bigrams(query)}
             if not grams:
                 result.message = result.message or "查询里没有可检索的词。"
                 return result
             main = Or([Term("grams", g) for g in grams if searcher.doc_frequency("grams", g)][:MAX_TERMS])
-        collector = BoundedCollector(searcher.collector(limit=limit), filter_query, TIME_LIMIT_S)
+        top = searcher.collector(limit=limit, optimize=False)
+        # Whoosh prunes sub-queries by their max_quality() once the top-N heap fills; that bound is
+        # wrong for ID fields under BM25F, so region and document preferences were silently dropped.
+        top.replace = 0
+        collector = BoundedCollector(top, filter_query, TIME_LIMIT_S)
         try:
             searcher.search_with_collector(main, collector)
         except TimeLimit:
