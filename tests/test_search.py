@@ -1,0 +1,87 @@
+"""Search relevance on the real corpus: realistic questions put the right clause on top."""
+
+import pytest
+
+from kb.search import SearchError, search
+
+# (question, document id, clause id, rank it must reach)
+QUESTIONS = [
+    ("高压双电源 时限", "002", "att2-t1-r3", 1),
+    ("双电源多久能通电", "002", "att2-t1-r3", 1),
+    ("高压单电源用户合计办理时间", "002", "att2-t1-r2", 1),
+    ("计划检修 提前通知", "006", "a28", 1),
+    ("临时检修 停电 通知", "006", "a28", 1),
+    ("窃电行为包括哪些", "006", "a31", 1),
+    ("用户擅自改变用电类别", "006", "a30", 1),
+    ("欠电费 违约金", "006", "a39", 1),
+    ("电力供应与使用条例什么时候施行", "006", "a45", 1),
+    ("电力供应与使用条例 第二十八条", "006", "a28", 1),
+    ("频繁停电的标准是什么", "002", "c2.2.7.1", 1),
+    ("低压零投资接入容量上限", "002", "c2.1.1.1", 1),
+    ("居民充电桩报装有几个环节", "002", "c2.3.8.2", 1),
+    ("巴彦淖尔转供电清零目标", "003", "c2.1.5", 1),
+    ("鄂尔多斯市区年均停电时间", "000", "c2.4", 1),
+    ("鄂尔多斯低压客户办电有几个环节", "000", "c2.1", 1),
+    ("用电营商环境先进地区有哪些城市", "002", "c1.2", 1),
+    ("低压用户取消了哪些环节", "004", "c2-t1-r5", 1),
+    ("10千伏单电源 电网配套工程实施时限", "001", "att1-t3-r4", 1),
+    ("三零低压用户无外线工程接电时间", "000", "c2.2-p1", 3),
+    ("停电信息怎么主动通知用户", "004", "c4-t1-r4", 3),
+    ("12398 投诉", "002", "c2.2.7.2", 3),
+]
+
+
+@pytest.mark.parametrize("question, doc_id, clause_id, rank", QUESTIONS)
+def test_realistic_questions_find_their_clause(corpus_index, question, doc_id, clause_id, rank):
+    hits = search(corpus_index, question, limit=rank).hits
+    assert (doc_id, clause_id) in [(h.doc_id, h.clause) for h in hits], [(h.doc_id, h.clause) for h in hits]
+
+
+def test_hits_carry_metadata_highlight_and_permalink(corpus_index):
+    hit = search(corpus_index, "高压双电源 时限").hits[0]
+    assert (hit.region, hit.status) == ("内蒙古自治区", "征求意见稿")
+    assert hit.url == "/doc/002#att2-t1-r3"
+    assert "<mark>高压双电源</mark>" in hit.highlight and "【高压双电源】" in hit.snippet
+
+
+def test_region_filter_keeps_the_region_and_those_above(corpus_index):
+    regions = {h.region for h in search(corpus_index, "停电时间", region="巴彦淖尔", limit=50).hits}
+    assert regions <= {"巴彦淖尔市", "内蒙古自治区", "全国"} and "巴彦淖尔市" in regions
+
+
+def test_status_and_document_filters(corpus_index):
+    assert {h.status for h in search(corpus_index, "办电时间", status="征求意见稿", limit=20).hits} == {"征求意见稿"}
+    assert {h.doc_id for h in search(corpus_index, "供电", doc="006", limit=20).hits} == {"006"}
+
+
+@pytest.mark.parametrize("query", ["电*", "[a TO z]", "窃电 AND NOT 供电", '"计划检修"', "text:窃电", "(((", "电" * 10000,
+                                   "<script>alert(1)</script>", "\u202e\x00"])
+def test_query_syntax_is_just_text(corpus_index, query):
+    result = search(corpus_index, query)
+    assert result.elapsed_ms < 5000
+    for hit in result.hits:
+        assert "<script>" not in hit.highlight
+
+
+def test_empty_and_wordless_queries_get_a_message(corpus_index):
+    assert search(corpus_index, "   ").message == "请输入要查找的内容。"
+    assert search(corpus_index, "，。！").message
+
+
+def test_a_pasted_paragraph_is_cut_to_its_most_specific_words(corpus_index):
+    paragraph = "、".join(["供电企业应当按照国家规定履行提前告知程序"] * 50) + "高压双电源"
+    result = search(corpus_index, paragraph)
+    assert len(result.terms) <= 24 and result.hits
+
+
+def test_every_search_is_bounded_in_time(corpus_index, monkeypatch):
+    monkeypatch.setattr("kb.search.TIME_LIMIT_S", 0.0)
+    monkeypatch.setattr("kb.search.BoundedCollector.CHECK_EVERY", 1)
+    result = search(corpus_index, "供电")
+    assert result.timed_out and "超时" in result.message
+
+
+@pytest.mark.parametrize("kwargs", [{"limit": 0}, {"limit": 101}, {"region": "火星"}])
+def test_bad_parameters_raise_a_clear_error(corpus_index, kwargs):
+    with pytest.raises(SearchError):
+        search(corpus_index, "供电", **kwargs)

@@ -1,0 +1,95 @@
+"""The site through Flask's test client: pages, their JSON twins, escaping and errors."""
+
+import re
+
+import pytest
+
+
+def test_search_page_shows_ranked_clauses_with_filters(client):
+    page = client.get("/?q=高压双电源 时限").get_data(as_text=True)
+    first = page.index('class="hit"')
+    assert "附件2 高压双电源用户" in page[first:first + 2000]
+    assert 'href="/doc/002#att2-t1-r3"' in page
+    assert "<mark>高压双电源</mark>" in page
+    assert 'name="region"' in page and 'name="status"' in page
+
+
+def test_the_permalink_opens_the_document_at_that_row(client):
+    page = client.get("/doc/002").get_data(as_text=True)
+    row = re.search(r'<tr id="att2-t1-r3" class="clause">(.*?)</tr>', page, re.S)
+    assert row and "高压双电源用户" in row.group(1) and "32" in row.group(1)
+
+
+def test_every_clause_of_a_document_has_an_anchor(client):
+    data = client.get("/api/doc/001").get_json()
+    page = client.get("/doc/001").get_data(as_text=True)
+    for clause in data["clauses"]:
+        assert f'id="{clause["id"]}"' in page, clause["id"]
+
+
+def test_document_page_shows_metadata_and_supersedes(client):
+    page = client.get("/doc/002").get_data(as_text=True)
+    for text in ("征求意见稿", "内蒙古自治区", "内能电力字〔2024〕857号", "全部废止", "5年"):
+        assert text in page
+
+
+def test_api_search_is_the_json_twin(client):
+    data = client.get("/api/search?q=计划检修 提前通知&limit=3").get_json()
+    assert data["hits"][0]["label"] == "第二十八条" and data["hits"][0]["doc_id"] == "006"
+    assert len(data["hits"]) == 3
+
+
+def test_api_search_filters(client):
+    data = client.get("/api/search?q=停电时间&region=巴彦淖尔市&limit=20").get_json()
+    assert {h["region"] for h in data["hits"]} <= {"巴彦淖尔市", "内蒙古自治区", "全国"}
+
+
+def test_api_doc_lists_clauses_with_permalinks(client):
+    data = client.get("/api/doc/006").get_json()
+    article = next(c for c in data["clauses"] if c["id"] == "a28")
+    assert article["label"] == "第二十八条" and article["url"] == "/doc/006#a28"
+    assert data["meta"]["effective"] == "1996-09-01"
+
+
+def test_healthz(client):
+    data = client.get("/healthz").get_json()
+    assert data["status"] == "ok" and data["documents"] >= 10 and data["clauses"] > 400
+
+
+@pytest.mark.parametrize("url, status", [
+    ("/api/search?q=x&limit=abc", 400), ("/api/search?q=x&limit=-1", 400), ("/api/search?q=x&region=nonsense", 400),
+    ("/api/doc/nope", 404), ("/nope", 404), ("/api/nope", 404),
+])
+def test_bad_requests_get_a_clear_json_or_html_error(client, url, status):
+    response = client.get(url)
+    assert response.status_code == status
+    if url.startswith("/api/"):
+        assert response.get_json()["error"]
+    else:
+        assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_bad_parameters_on_pages_render_an_html_error(client):
+    response = client.get("/?q=x&region=nonsense")
+    assert response.status_code == 400 and "未知地区" in response.get_data(as_text=True)
+
+
+def test_user_text_is_escaped(client):
+    payload = "<script>alert(1)</script>"
+    page = client.get("/", query_string={"q": payload}).get_data(as_text=True)
+    assert payload not in page and "&lt;script&gt;" in page
+
+
+def test_a_long_syntax_laden_query_is_answered(client):
+    response = client.get("/api/search", query_string={"q": "电* [a TO z] AND " * 700})
+    assert response.status_code == 200 and "hits" in response.get_json()
+
+
+def test_unexpected_errors_are_a_500_page_without_a_trace(app, monkeypatch):
+    def boom(*args, **kwargs):
+        raise RuntimeError("internal detail")
+
+    monkeypatch.setattr("web.api.search", boom)
+    response = app.test_client().get("/api/search?q=x")
+    assert response.status_code == 500
+    assert "internal detail" not in response.get_data(as_text=True)
