@@ -27,7 +27,7 @@ run: install
 	$(BIN)/kb serve --host $(KB_HOST) --port $(KB_PORT)
 
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -q
 
 lint: install
 	$(BIN)/ruff check kb web tests
