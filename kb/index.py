@@ -220,6 +220,7 @@ class OpenIndex:
         self._searcher = None
         self.documents: dict[str, dict] = {}
         self.manifest: dict = {}
+        vocab().segmenter  # noqa: B018 — jieba's dictionary loads now, not on the first query
         self.refresh()
 
     def _current_target(self) -> Path:
