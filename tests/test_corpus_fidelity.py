@@ -105,19 +105,23 @@ FILES = corpus_files()
 IDS = [p.name for p in FILES]
 
 
+def runs_not_in(tokens: list[str], other: list[str]) -> list[str]:
+    """Runs of Chinese text in ``tokens`` that do not occur in the joined ``other`` text."""
+    flat = "".join(other)
+    return [run for token in tokens for run in CJK_RUN.findall(token) if run not in flat]
+
+
 @pytest.mark.parametrize("path", FILES, ids=IDS)
 def test_no_chinese_text_lost(path: Path) -> None:
     _, body, seed = seed_for(path)
-    flat = "".join(body_tokens(body))
-    missing = [run for token in seed_tokens(seed) for run in CJK_RUN.findall(token) if run not in flat]
+    missing = runs_not_in(seed_tokens(seed), body_tokens(body))
     assert not missing, f"{path.name}: {len(missing)} run(s) of the seed missing from the body: {missing[:10]}"
 
 
 @pytest.mark.parametrize("path", FILES, ids=IDS)
 def test_no_chinese_text_added(path: Path) -> None:
     _, body, seed = seed_for(path)
-    flat = "".join(seed_tokens(seed))
-    added = [run for token in body_tokens(body) for run in CJK_RUN.findall(token) if run not in flat]
+    added = runs_not_in(body_tokens(body), seed_tokens(seed))
     assert not added, f"{path.name}: {len(added)} run(s) of the body not in the seed: {added[:10]}"
 
 
