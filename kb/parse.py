@@ -93,6 +93,7 @@ class _Node:
     token: str  # the numbering as printed, e.g. （一）
     title: str  # the heading text for heading paths
     heading: bool  # a bare title rather than a sentence
+    level: int = 0  # Markdown heading level, for unnumbered headings
     paragraphs: int = 0
     tables: int = 0
     children: int = 0
@@ -256,8 +257,7 @@ class _Parser:
         if style == "附件":
             self.stack.clear()
         elif style == "md":
-            cut = next((i for i, n in enumerate(self.stack) if n.style == "md" and n.clause.heading_path
-                        is not None and self._md_level(n) >= level), None)
+            cut = next((i for i, n in enumerate(self.stack) if n.style == "md" and n.level >= level), None)
             if cut is not None:
                 del self.stack[cut:]
         else:
@@ -265,20 +265,15 @@ class _Parser:
             if cut is not None:
                 del self.stack[cut:]
         clause_id = self._node_id(style, number)
-        label = self._label(token, style) if style != "md" else (self._label("", style) or text)
+        label = self._label(token, style) if style != "md" else _join(self._label("", style), text)
         kind = "article" if style == "条" else ("heading" if heading else "item")
         clause = self._add(Clause(clause_id, label, kind, text, self._path(),
                                   self.stack[-1].clause.id if self.stack else None))
         title = text if heading else _first_sentence(text)
-        node = _Node(clause, style, number, token, title, heading)
-        node.level = level  # type: ignore[attr-defined]
+        node = _Node(clause, style, number, token, title, heading, level)
         self.stack.append(node)
         self.layout.append(Block("heading" if heading else "paragraph", text, clause_id,
                                  level or min(len(self.stack) + 1, 6)))
-
-    @staticmethod
-    def _md_level(node: _Node) -> int:
-        return getattr(node, "level", 0)
 
     def _paragraph(self, text: str, standalone: bool = False, name: str = "") -> Clause:
         top = self.stack[-1] if self.stack else None
