@@ -16,6 +16,8 @@ install: $(STAMP)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
+	@# whoosh, whoosh-reloaded and whoosh3 all install the package directory `whoosh`: keep only ours.
+	-$(BIN)/pip uninstall --quiet -y whoosh whoosh-reloaded 2>/dev/null
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
