@@ -59,7 +59,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     for rank, hit in enumerate(result.hits, start=1):
         title = hit.title + (f"（{hit.doc_number}）" if hit.doc_number else "")
         print(f"{rank}. {title} · {hit.label} · {hit.region} · {hit.status}  [{hit.score:.2f}]")
-        print(f"   {hit.snippet}")
+        print("   " + hit.snippet.replace("\n", "\n   "))
         print(f"   {hit.url}")
     return 0
 

@@ -37,6 +37,7 @@ REGION_WORD_WEIGHT = 0.3  # …and its name then says little about the content
 TITLE_BOOST = 10.0  # a document named in the query prefers its clauses
 TITLE_PREFIXES = ("中华人民共和国",)
 FRAGMENT_CHARS = 160
+WHOLE_CLAUSE_CHARS = 300  # a clause this short is shown whole rather than in fragments
 
 
 class SearchError(ValueError):
@@ -224,7 +225,10 @@ class _Marker(highlight.Formatter):
 
 def _highlight(results, hit, html_output: bool) -> str:
     results.formatter = _Marker(html_output)
-    results.fragmenter = highlight.ContextFragmenter(maxchars=FRAGMENT_CHARS, surround=60)
+    if len(hit["text"]) <= WHOLE_CLAUSE_CHARS:
+        results.fragmenter = highlight.WholeFragmenter()
+    else:
+        results.fragmenter = highlight.ContextFragmenter(maxchars=FRAGMENT_CHARS, surround=60)
     marked = hit.highlights("text", top=2)
     if marked:
         return marked
