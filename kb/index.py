@@ -27,7 +27,7 @@ from whoosh.scoring import BM25F
 
 from kb import __version__
 from kb.corpus import Document, corpus_fingerprint, load_corpus
-from kb.text import BigramTokenizer, KbTokenizer
+from kb.text import BigramTokenizer, KbTokenizer, normalize
 from kb.vocab import vocab
 
 # Bump when parsing or analysis changes in a way the fingerprint cannot see.
@@ -219,6 +219,7 @@ class OpenIndex:
         self._ix = None
         self._searcher = None
         self.documents: dict[str, dict] = {}
+        self.title_keys: dict[str, str] = {}  # normalised titles, for spotting a document named in a query
         self.manifest: dict = {}
         vocab().segmenter  # noqa: B018 — jieba's dictionary loads now, not on the first query
         self.refresh()
@@ -243,6 +244,7 @@ class OpenIndex:
             old = self._searcher
             self._ix, self._searcher, self._target = ix, searcher, target
             self.documents, self.manifest = documents, manifest
+            self.title_keys = {doc_id: normalize(record["title"]) for doc_id, record in documents.items()}
             if old is not None:
                 old.close()
             return True

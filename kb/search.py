@@ -127,12 +127,11 @@ def _words_query(terms: list[WeightedTerm]) -> Or:
                for t in terms for name, weight in FIELD_WEIGHTS.items()])
 
 
-def named_documents(query: str, documents: dict[str, dict]) -> tuple[list[str], str]:
-    """Documents whose title the query names, and the query with those titles taken out."""
+def named_documents(query: str, title_keys: dict[str, str]) -> tuple[list[str], str]:
+    """Documents whose (normalised) title the query names, and the query with those titles taken out."""
     rest = normalize(query)
     found: list[str] = []
-    for doc_id, record in documents.items():
-        title = normalize(record["title"])
+    for doc_id, title in title_keys.items():
         variants = {title} | {title[len(p):] for p in TITLE_PREFIXES if title.startswith(p)}
         for variant in sorted(variants, key=len, reverse=True):
             if len(variant) >= 4 and variant in rest:
@@ -252,7 +251,7 @@ def search(index: OpenIndex, query: str, region: str | None = None, status: str 
         result.message = f"查询过长，只用了前 {MAX_QUERY_CHARS} 个字。"
     filter_query = _filter(region, status, doc)
     with index.searcher() as searcher:
-        doc_ids, rest = named_documents(query, index.documents)
+        doc_ids, rest = named_documents(query, index.title_keys)
         terms = _prune(query_terms(rest if doc_ids and rest.strip() else query), searcher)
         result.terms = [t.text for t in terms]
         if terms:
