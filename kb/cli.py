@@ -13,7 +13,12 @@ import sys
 import time
 from pathlib import Path
 
+import datetime as dt
+
+from kb.answer import ask
 from kb.corpus import CorpusError, import_file
+from kb.evaluate import evaluate, format_miss, load_questions
+from kb.facts import select
 from kb.index import IndexMissing, OpenIndex, build, default_corpus, default_index
 from kb.search import SearchError, search
 from kb.vocab import vocab
@@ -62,6 +67,79 @@ def cmd_search(args: argparse.Namespace) -> int:
         print("   " + hit.snippet.replace("\n", "\n   "))
         print(f"   {hit.url}")
     return 0
+
+
+def _date(text: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(text) if text else None
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    index = _open(args)
+    on = _date(args.on)
+    question = " ".join(args.question)
+    if question == "-":
+        # One question per line on stdin, one JSON object per line out, in order, in one warm process.
+        for line in sys.stdin:
+            line = line.rstrip("\n")
+            try:
+                result = ask(index, line, region=args.region, on=on).to_dict()
+            except ValueError as error:
+                result = {"question": line, "found": False, "answer": "", "error": str(error)}
+            print(json.dumps(result, ensure_ascii=False), flush=True)
+        return 0
+    try:
+        result = ask(index, question, region=args.region, on=on)
+    except ValueError as error:
+        return _fail(str(error), EXIT_USAGE)
+    if args.json:
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    print(result.answer or "知识库中没有找到相关规定。")
+    for number, citation in enumerate(result.citations[:3], start=1):
+        text = citation["text"].replace("\n", " ")
+        print(f"  [{number}] {citation['title']} {citation['clause']}（{citation['region']}，{citation['status']}）")
+        print(f"      {text[:160]}{'…' if len(text) > 160 else ''}")
+        print(f"      {citation['url']}")
+    binding = [a for a in result.applicable if a.get("figure")]
+    if len(binding) > 1:
+        print("  适用规则：")
+        for rule in binding:
+            notes = "；".join(rule["notes"])
+            print(f"    - {rule['region']} {rule['title']}：{rule['figure']}（{rule['effective_status']}"
+                  f"{'；' + notes if notes else ''}）")
+    return 0
+
+
+def cmd_facts(args: argparse.Namespace) -> int:
+    index = _open(args)
+    regions = vocab().region_chain(vocab().canonical_region(args.region)) if args.region else None
+    facts = select(index.facts, subject=args.subject, item=args.item, regions=regions, doc=args.doc)
+    if args.json:
+        print(json.dumps(facts, ensure_ascii=False, indent=2))
+        return 0
+    from kb.lexicon import lexicon
+
+    for fact in facts:
+        qualifiers = f"（{'、'.join(fact['qualifiers'])}）" if fact["qualifiers"] else ""
+        print(f"{fact['subject'] or '—'} · {fact['item'] or '—'} · {fact['bound']}"
+              f"{lexicon().render(fact['value'], fact['unit'])}{qualifiers}  [{fact['region']} {fact['doc_id']} "
+              f"{fact['label']}]  /doc/{fact['doc_id']}#{fact['clause']}")
+    print(f"{len(facts)} facts", file=sys.stderr)
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    index = _open(args)
+    try:
+        records = load_questions(Path(args.file))
+    except (OSError, ValueError) as error:
+        return _fail(str(error), EXIT_USAGE)
+    on = _date(args.on)
+    report = evaluate(records, lambda question: ask(index, question, region=args.region, on=on).to_dict())
+    for outcome in report.misses():
+        print(format_miss(outcome))
+    print(report.summary_line())
+    return 0 if report.passes() else 1
 
 
 def cmd_add(args: argparse.Namespace) -> int:
@@ -119,6 +197,27 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="JSON output")
     p.set_defaults(func=cmd_search)
 
+    p = commands.add_parser("ask", help="answer a question: the figure, its scope and the clause")
+    p.add_argument("question", nargs="+", help="the question; - reads one question per line from stdin (JSON lines)")
+    p.add_argument("--region", help="the region the rules must bind in (default: the region named in the question)")
+    p.add_argument("--on", help="the date the rules must be in force on, YYYY-MM-DD (default: today)")
+    p.add_argument("--json", action="store_true", help="JSON output")
+    p.set_defaults(func=cmd_ask)
+
+    p = commands.add_parser("facts", help="list the figures extracted from the corpus")
+    p.add_argument("--subject", help="customer type or case, e.g. 高压双电源")
+    p.add_argument("--item", help="what is measured, e.g. 供电方案答复")
+    p.add_argument("--region", help="facts of documents binding in this region")
+    p.add_argument("--doc", help="facts of this document id")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_facts)
+
+    p = commands.add_parser("eval", help="score a question set (JSON lines, see ../shared/eval/README.md)")
+    p.add_argument("file")
+    p.add_argument("--region")
+    p.add_argument("--on")
+    p.set_defaults(func=cmd_eval)
+
     p = commands.add_parser("add", help="import Markdown or plain-text policy files into the corpus")
     p.add_argument("files", nargs="+")
     p.add_argument("--title")
@@ -138,6 +237,11 @@ def make_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     args = make_parser().parse_args(argv)
+    if getattr(args, "on", None):
+        try:
+            dt.date.fromisoformat(args.on)
+        except ValueError:
+            return _fail(f"--on {args.on!r} is not a date like 2026-11-23", EXIT_USAGE)
     if getattr(args, "issued", None):
         try:
             time.strptime(args.issued, "%Y-%m-%d")

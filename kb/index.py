@@ -10,6 +10,7 @@ searcher and reopens it when the link points somewhere new.
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -27,13 +28,16 @@ from whoosh.scoring import BM25F
 
 from kb import __version__
 from kb.corpus import Document, corpus_fingerprint, load_corpus
+from kb.facts import extract
+from kb.parse import ParsedDocument, parse
 from kb.text import BigramTokenizer, KbTokenizer, normalize
 from kb.vocab import vocab
 
 # Bump when parsing or analysis changes in a way the fingerprint cannot see.
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 MANIFEST = "manifest.json"
 DOCUMENTS = "documents.json"
+FACTS = "facts.json"
 KEEP_GENERATIONS = 2
 
 
@@ -87,8 +91,17 @@ class BuildReport:
                 f"at {self.path}")
 
 
+def _code_fingerprint() -> str:
+    """Parsing and extraction code is part of what an index was built from."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def fingerprint(corpus: Path) -> str:
-    return f"{SCHEMA_VERSION}-{__version__}-{vocab().fingerprint}-{corpus_fingerprint(corpus)}"
+    return (f"{SCHEMA_VERSION}-{__version__}-{_code_fingerprint()}-{vocab().fingerprint}-"
+            f"{corpus_fingerprint(corpus)}")
 
 
 def read_manifest(index_path: Path) -> dict:
@@ -179,12 +192,15 @@ def build(corpus: Path | None = None, index_path: Path | None = None, force: boo
         ix = whoosh_index.create_in(str(generation), make_schema())
         writer = ix.writer(limitmb=256)
         clauses = 0
+        facts: list[dict] = []
         try:
             for number, document in enumerate(documents, start=1):
                 count = 0
                 for fields in _clause_fields(document):
                     writer.add_document(**fields)
                     count += 1
+                facts += [fact.to_dict() for clause in document.parsed.clauses if clause.indexable
+                          for fact in extract(clause, document.id, document.region, document.status)]
                 clauses += count
                 say(f"[{number}/{len(documents)}] {document.id} {document.title[:40]} — {count} clauses")
             writer.commit()
@@ -194,9 +210,10 @@ def build(corpus: Path | None = None, index_path: Path | None = None, force: boo
             raise
         records = {d.id: _document_record(d) for d in documents}
         (generation / DOCUMENTS).write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+        (generation / FACTS).write_text(json.dumps(facts, ensure_ascii=False), encoding="utf-8")
         seconds = time.perf_counter() - started
         (generation / MANIFEST).write_text(json.dumps({
-            "fingerprint": wanted, "documents": len(documents), "clauses": clauses,
+            "fingerprint": wanted, "documents": len(documents), "clauses": clauses, "facts": len(facts),
             "seconds": round(seconds, 3), "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
             "corpus": str(corpus.resolve()),
         }, ensure_ascii=False), encoding="utf-8")
@@ -220,6 +237,10 @@ class OpenIndex:
         self._searcher = None
         self.documents: dict[str, dict] = {}
         self.title_keys: dict[str, str] = {}  # normalised titles, for spotting a document named in a query
+        self.facts: list[dict] = []
+        self.facts_by_clause: dict[str, list[dict]] = {}
+        self.facts_by_item: dict[str, list[dict]] = {}
+        self._parsed: dict[str, ParsedDocument] = {}
         self.manifest: dict = {}
         vocab().segmenter  # noqa: B018 — jieba's dictionary loads now, not on the first query
         self.refresh()
@@ -245,9 +266,29 @@ class OpenIndex:
             self._ix, self._searcher, self._target = ix, searcher, target
             self.documents, self.manifest = documents, manifest
             self.title_keys = {doc_id: normalize(record["title"]) for doc_id, record in documents.items()}
+            self.facts = json.loads((target / FACTS).read_text(encoding="utf-8"))
+            by_clause: dict[str, list[dict]] = {}
+            by_item: dict[str, list[dict]] = {}
+            for fact in self.facts:
+                by_clause.setdefault(f"{fact['doc_id']}#{fact['clause']}", []).append(fact)
+                by_item.setdefault(fact["item"], []).append(fact)
+            self.facts_by_clause, self.facts_by_item = by_clause, by_item
+            self._parsed = {}
             if old is not None:
                 old.close()
             return True
+
+    def parsed(self, doc_id: str) -> ParsedDocument:
+        """A document of this index generation, parsed once."""
+        if doc_id not in self._parsed:
+            record = self.documents[doc_id]
+            self._parsed[doc_id] = parse(record["body"], record["title"])
+        return self._parsed[doc_id]
+
+    def clause_text(self, doc_id: str, clause_id: str) -> tuple[str, str]:
+        """(verbatim text, label) of a clause."""
+        clause = self.parsed(doc_id).clause(clause_id)
+        return (clause.text, clause.label) if clause else ("", clause_id)
 
     @contextmanager
     def searcher(self) -> Iterator:

@@ -45,6 +45,7 @@ LIST_STYLES = {"1.", "（1）", "①"}
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 CHAPTER_STYLES = {"编", "章", "节"}
 UNIT_LINE = re.compile(r"^(?:计量)?单位\s*[:：]\s*(\S.*)$")
+UNIT_IN_NOTE = re.compile(r"单位\s*[:：]\s*([^\s,，。；;、]+)")
 
 
 @dataclass
@@ -59,6 +60,10 @@ class Clause:
     parent: str | None = None
     order: int = 0
     container: bool = False  # a heading whose content lives in its children
+    # Table rows only: the row's name, its (column header, cell) pairs and the table's unit.
+    row_key: str = ""
+    cells: list[tuple[str, str]] = field(default_factory=list)
+    unit: str = ""
 
     @property
     def indexable(self) -> bool:
@@ -352,7 +357,9 @@ class _Parser:
             clause_id = self._unique(f"{base_id}-r{index}")
             label = _join(top.clause.label, key) if top else key
             path = self._path() + ([" ".join(titles)] if titles else [])
-            row = self._add(Clause(clause_id, label, "row", text, path, top.clause.id if top else None))
+            row = self._add(Clause(clause_id, label, "row", text, path, top.clause.id if top else None,
+                                   row_key=key, cells=[(leaves[i] if i < len(leaves) else "", cell)
+                                                       for i, cell in enumerate(cells)], unit=unit or ""))
             self.table_rows.append((base_id, " ".join(titles) or f"表{table_no}", key, row))
             block.row_anchors.append(clause_id)
         self.layout.append(block)
@@ -405,6 +412,7 @@ class _Parser:
                 self._paragraph(text)
         self._fold_single_paragraphs()
         self._name_tables_in_labels()
+        self._units_from_notes()
         return ParsedDocument(self.clauses, self.layout)
 
     def _name_tables_in_labels(self) -> None:
@@ -417,6 +425,16 @@ class _Parser:
             if len(tables_per_parent[row.parent]) > 1:
                 parent = parents.get(row.parent or "")
                 row.label = _join(parent.label if parent else "", f"{title} {key}")
+
+    def _units_from_notes(self) -> None:
+        """A unit stated in a note of the section ("注：1.时限单位：工作日") applies to its tables."""
+        units: dict[str | None, str] = {}
+        for clause in self.clauses:
+            if clause.kind != "row" and (match := UNIT_IN_NOTE.search(clause.text)) and NOTE.match(clause.text):
+                units.setdefault(clause.parent, match.group(1))
+        for clause in self.clauses:
+            if clause.kind == "row" and not clause.unit and clause.parent in units:
+                clause.unit = units[clause.parent]
 
     def _inside_article(self) -> bool:
         return any(n.style == "条" for n in self.stack)

@@ -1,0 +1,340 @@
+"""Figures stated by clauses and table rows, as structured facts.
+
+A fact says who a figure is about (``subject``), what it measures (``item``),
+the figure (``value`` + ``unit``), how it binds (``bound``) and the conditions
+that narrow it (``qualifiers``), and points at the clause it was read from.
+Nothing here knows a document: the same code reads tables (a cell under a
+column, in a row), prose ("不超过5个工作日"), lists distributed over subjects
+("分别压减至5个、10个、20个工作日以内"), ranges (1‰至3‰), dates and target years,
+and Chinese numerals (normalised to digits before reading).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+
+from kb.lexicon import Lexicon, Match, lexicon
+from kb.parse import Clause
+from kb.text import normalize_with_offsets
+
+NUM = r"\d+(?:\.\d+)?"
+SENTENCE_END = re.compile(r"[。；;!?！？\n]")
+SEGMENT_END = re.compile(r"[，,：:]")
+YEAR_PHRASE = re.compile(r"(?:到|至|力争)?(20\d{2}|19\d{2})年(?:底|末|年底)?(?:前|以前)?")
+TARGET_YEAR_BEFORE = re.compile(r"(?:实现|完成|到|至|力争|确保|于)$")
+CONTEXT_BEFORE = re.compile(r"(?:连续|每|近|累计)$")
+WINDOW_PHRASE = re.compile(rf"(?:(?:连续|每|近)\s*{NUM}\s*(?:天|日|个月|年)|{NUM}\s*(?:天|日|个月|年)内)")
+LIMIT_WORDS = ("时限", "上限", "不超过", "最长", "期限")
+PROSE_CELL_MIN = 12  # a table cell this long with Chinese in it is prose, read sentence by sentence
+
+
+@dataclass
+class Fact:
+    subject: str
+    item: str
+    value: int | float | str
+    unit: str
+    bound: str
+    qualifiers: list[str]
+    doc_id: str
+    clause: str  # clause id (anchor)
+    label: str = ""
+    context: str = ""  # the verbatim words the figure stands in
+    region: str = ""
+    status: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @property
+    def figure(self) -> str:
+        return lexicon().render(self.value, self.unit)
+
+
+def _number(text: str) -> int | float:
+    value = float(text)
+    return int(value) if value.is_integer() and "." not in text else value
+
+
+@dataclass
+class _Figure:
+    start: int
+    end: int
+    values: list[int | float | str]
+    unit: str
+    bound_text: str = ""  # the range word for a range
+    kind: str = "single"  # single | list | range | date | year
+
+
+class _Reader:
+    """Reads the figures of one piece of prose and assigns subjects, items and conditions."""
+
+    def __init__(self, text: str, lex: Lexicon, default_subject: str = "", default_item: str = "",
+                 extra_qualifiers: list[str] | None = None) -> None:
+        self.original = text
+        self.norm, self.origins = normalize_with_offsets(text)
+        self.lex = lex
+        self.default_subject = default_subject
+        self.default_item = default_item
+        self.extra_qualifiers = extra_qualifiers or []
+        self.subjects = lex.subjects_in(self.norm)
+        self.items = lex.items_in(self.norm)
+        self.qualifiers = lex.qualifiers_in(self.norm)
+        self.voltage = re.compile(lex.data["voltage"])
+
+    # -- locating ---------------------------------------------------------------------------------
+    def _figures(self) -> list[_Figure]:
+        unit = self.lex.unit_pattern
+        norm = self.norm
+        taken: list[tuple[int, int]] = []
+        found: list[_Figure] = []
+
+        def free(a: int, b: int) -> bool:
+            return all(b <= x or a >= y for x, y in taken)
+
+        patterns = [
+            ("list", re.compile(rf"({NUM})个?((?:[、,，和及与]\s*{NUM}个?)+)\s*({unit})")),
+            ("range", re.compile(rf"({NUM})\s*({unit})?\s*(至|到|~|～|—|-)\s*({NUM})\s*({unit})")),
+            ("date", re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")),
+            ("single", re.compile(rf"({NUM})\s*({unit})")),
+            ("year", re.compile(r"(\d{4})年(?!\d{1,2}月)")),
+        ]
+        for kind, pattern in patterns:
+            for m in pattern.finditer(norm):
+                if not free(*m.span()) or (m.start() > 0 and norm[m.start() - 1].isdigit()):
+                    continue
+                figure = self._figure(kind, m)
+                if figure:
+                    taken.append(m.span())
+                    found.append(figure)
+        return sorted(found, key=lambda f: f.start)
+
+    def _figure(self, kind: str, m: re.Match) -> _Figure | None:
+        canonical = self.lex.canonical_unit
+        if kind == "list":
+            values = [_number(m.group(1))] + [_number(v) for v in re.findall(NUM, m.group(2))]
+            return _Figure(m.start(), m.end(), values, canonical(m.group(3)), kind="list")
+        if kind == "range":
+            unit = canonical(m.group(5))
+            return _Figure(m.start(), m.end(), [f"{m.group(1)}{m.group(2) or unit}{m.group(3)}{m.group(4)}"], unit,
+                           bound_text="至", kind="range")
+        if kind == "date":
+            year, month, day = m.groups()
+            return _Figure(m.start(), m.end(), [f"{int(year)}年{int(month)}月{int(day)}日"], "", kind="date")
+        if kind == "single":
+            unit = canonical(m.group(2))
+            if CONTEXT_BEFORE.search(self.norm[max(0, m.start() - 2):m.start()]):
+                return None  # 连续60天: a window for another figure, not a figure itself
+            return _Figure(m.start(), m.end(), [_number(m.group(1))], unit)
+        # A bare year is a figure only as a target (实现2024年…清零目标) of an item counted in years.
+        if not TARGET_YEAR_BEFORE.search(self.norm[max(0, m.start() - 2):m.start()]):
+            return None
+        segment_end = SEGMENT_END.search(self.norm, m.end())
+        following = self.norm[m.end():segment_end.start() if segment_end else len(self.norm)]
+        if not any("年" in self.lex.item_units(i.name) for i in self.lex.items_in(following)):
+            return None
+        return _Figure(m.start(), m.end(), [int(m.group(1))], "", kind="year")
+
+    def _spans(self, pattern: re.Pattern[str], start: int, end: int) -> list[tuple[int, int]]:
+        spans, cursor = [], start
+        for m in pattern.finditer(self.norm, start, end):
+            spans.append((cursor, m.start()))
+            cursor = m.end()
+        spans.append((cursor, end))
+        return [(a, b) for a, b in spans if b > a]
+
+    @staticmethod
+    def _within(matches: list[Match], a: int, b: int) -> list[Match]:
+        return [m for m in matches if m.start >= a and m.end <= b]
+
+    def _verbatim(self, a: int, b: int) -> str:
+        if a >= b or not self.origins:
+            return ""
+        return self.original[self.origins[a]:self.origins[b - 1] + 1].strip()
+
+    # -- assigning --------------------------------------------------------------------------------
+    def _subject(self, segment: tuple[int, int], sentence_start: int, position: int) -> str:
+        before = [m for m in self.subjects if sentence_start <= m.start and m.end <= position]
+        customers = [m for m in before if m.kind != "actor"]
+        inside = [m for m in customers if m.start >= segment[0]]
+        for group in (inside, customers):
+            if group:
+                return group[-1].name
+        if self.default_subject:
+            return self.default_subject
+        actors = [m for m in before if m.kind == "actor" and m.name != "用户"]
+        after = [m for m in self._within(self.subjects, position, segment[1]) if m.kind != "actor"]
+        if after:
+            return after[0].name
+        return actors[-1].name if actors else ""
+
+    def _item(self, segment: tuple[int, int], sentence_start: int, figure: _Figure) -> str:
+        def fits(m: Match) -> bool:
+            units = self.lex.item_units(m.name)
+            implicit = {"date": "日期", "year": "年"}.get(figure.kind, figure.unit)
+            return not units or implicit in units
+
+        before = [m for m in self.items if sentence_start <= m.start and m.end <= figure.start and fits(m)]
+        inside = [m for m in before if m.start >= segment[0]]
+        after = [m for m in self._within(self.items, figure.end, segment[1]) if fits(m)]
+        if figure.unit == "环节":
+            return "办电环节数"
+        for group in (inside[-1:], after[:1], before[-1:]):
+            if group:
+                return group[0].name
+        return self.default_item
+
+    def _bound(self, figure: _Figure) -> str:
+        if figure.bound_text:
+            return figure.bound_text
+        after = self.norm[figure.end:figure.end + 3]
+        for bound, words in self.lex.bounds["after"].items():
+            if any(after.startswith(normalize_word) for normalize_word in words):
+                return bound
+        before = self.norm[max(0, figure.start - 4):figure.start]
+        for bound, words in self.lex.bounds["before"].items():
+            if any(before.endswith(word) for word in words):
+                return bound
+        return ""
+
+    def _conditions(self, segments: list[tuple[int, int]], index: int, figure_segments: set[int],
+                    figure: _Figure, figures: list[_Figure]) -> list[str]:
+        """Conditions before the figure in its own segment (back to the previous figure), and in earlier
+        segments of its sentence that state no figure of their own."""
+        windows = [seg for number, seg in enumerate(segments[:index]) if number not in figure_segments]
+        previous = [f.end for f in figures if segments[index][0] <= f.end <= figure.start]
+        windows.append((max(previous, default=segments[index][0]), figure.end))
+        names: list[str] = []
+        for a, b in windows:
+            names += [m.name for m in self._within(self.qualifiers, a, b)]
+            for pattern in (YEAR_PHRASE, WINDOW_PHRASE, self.voltage):
+                names += [m.group(0) for m in pattern.finditer(self.norm, a, b)
+                          if not any(f.start <= m.start() < f.end for f in figures)]
+        return list(dict.fromkeys(names))
+
+    def facts(self) -> list[dict]:
+        figures = self._figures()
+        out: list[dict] = []
+        for sentence in self._spans(SENTENCE_END, 0, len(self.norm)):
+            segments = self._spans(SEGMENT_END, *sentence)
+            in_sentence = [f for f in figures if sentence[0] <= f.start < sentence[1]]
+            figure_segments = {i for i, (a, b) in enumerate(segments) for f in in_sentence if a <= f.start < b}
+            for figure in in_sentence:
+                index = next(i for i, (a, b) in enumerate(segments) if a <= figure.start < b)
+                segment = segments[index]
+                qualifiers = self._conditions(segments, index, figure_segments, figure, figures) + self.extra_qualifiers
+                item = self._item(segment, sentence[0], figure)
+                common = {"item": item, "unit": figure.unit, "bound": self._bound(figure),
+                          "context": self._verbatim(*segment)}
+                if figure.kind == "year":
+                    qualifiers = [q for q in qualifiers if str(figure.values[0]) not in q]
+                if figure.kind == "list":
+                    out += self._distribute(figure, segment, sentence, qualifiers, common)
+                    continue
+                subject = self._subject(segment, sentence[0], figure.start)
+                out.append({"subject": subject, "value": figure.values[0], "qualifiers": qualifiers, **common})
+        return out
+
+    def _distribute(self, figure: _Figure, segment, sentence, qualifiers: list[str], common: dict) -> list[dict]:
+        """分别…5个、10个、20个: pair the values with the subjects listed before them, in order."""
+        listed = [m for m in self._within(self.subjects, segment[0], figure.start) if m.kind != "actor"]
+        names = [m.name for m in listed]
+        qualifiers = [q for q in qualifiers if not self.voltage.fullmatch(q)]  # listed voltages are the subjects
+        values = figure.values
+        if len(names) == len(values):
+            return [{"subject": n, "value": v, "qualifiers": qualifiers, **common} for n, v in zip(names, values)]
+        # One subject, N values and N years listed (in the text or a 完成时限 cell): one value per year.
+        years = re.findall(r"(20\d{2})年", self.norm + " ".join(self.extra_qualifiers)) if len(names) <= 1 else []
+        if len(years) == len(values):
+            subject = names[0] if names else self._subject(segment, sentence[0], figure.start)
+            return [{"subject": subject, "value": v, "qualifiers": qualifiers + [f"{y}年"], **common}
+                    for v, y in zip(values, years)]
+        subject = "、".join(names) or self._subject(segment, sentence[0], figure.start)
+        # The text lists a different number of values than subjects: keep each value in its place.
+        return [{"subject": subject, "value": v, "qualifiers": qualifiers + [f"第{i}项"], **common}
+                for i, v in enumerate(values, start=1)]
+
+
+def _table_facts(clause: Clause, lex: Lexicon) -> list[dict]:
+    """A row: each numeric cell is a figure about the row and its column; long cells are prose."""
+    caption = clause.heading_path[-1] if clause.heading_path else ""
+    caption_norm = normalize_with_offsets(caption)[0]
+    caption_subjects = [m for m in lex.subjects_in(caption_norm) if m.kind != "actor"]
+    key_norm = normalize_with_offsets(clause.row_key)[0]
+    row_subjects = [m for m in lex.subjects_in(key_norm) if m.kind != "actor"]
+    row_items = lex.items_in(key_norm)
+    year_cells = [cell for _, cell in clause.cells if re.fullmatch(r"\s*(?:20|19)\d{2}年.{0,8}", cell or "")]
+    limit = any(word in caption + "".join(h for h, _ in clause.cells) for word in LIMIT_WORDS)
+    out: list[dict] = []
+    for column, (header, cell) in enumerate(clause.cells):
+        if not cell or cell == clause.row_key or cell in clause.row_key.split():
+            continue
+        if column == 0 and re.fullmatch(r"\d+", cell.strip()):
+            continue  # a row number
+        if re.fullmatch(NUM, cell.strip()) or re.fullmatch(rf"{NUM}/{NUM}", cell.strip()):
+            header_norm = normalize_with_offsets(header)[0]
+            header_subjects = [m for m in lex.subjects_in(header_norm) if m.kind != "actor"]
+            header_items = lex.items_in(header_norm)
+            if header_subjects:
+                subject = header_subjects[-1].name
+                item = row_items[-1].name if row_items else clause.row_key
+            else:
+                subject = (row_subjects or caption_subjects)[-1].name if (row_subjects or caption_subjects) else ""
+                item = header_items[-1].name if header_items else (
+                    row_items[-1].name if row_items and not row_subjects else header)
+            value = _number(cell.strip()) if re.fullmatch(NUM, cell.strip()) else cell.strip()
+            out.append({"subject": subject, "item": item, "value": value, "unit": clause.unit,
+                        "bound": "不超过" if limit else "", "qualifiers": list(year_cells),
+                        "context": f"{clause.row_key}：{header} {cell}"})
+        elif len(cell) >= PROSE_CELL_MIN and re.search(r"[\u4e00-\u9fff]", cell):
+            default = caption_subjects[-1].name if caption_subjects else ""
+            out += _Reader(cell, lex, default_subject=default, extra_qualifiers=list(year_cells)).facts()
+    return out
+
+
+def extract(clause: Clause, doc_id: str, region: str = "", status: str = "") -> list[Fact]:
+    """The facts one clause states."""
+    lex = lexicon()
+    if clause.kind == "row":
+        raw = _table_facts(clause, lex)
+    else:
+        heading = " ".join(clause.heading_path)
+        heading_subjects = [m for m in lex.subjects_in(normalize_with_offsets(heading)[0]) if m.kind != "actor"]
+        raw = _Reader(clause.text, lex, default_subject=heading_subjects[-1].name if heading_subjects else "").facts()
+    facts, seen = [], set()
+    for entry in raw:
+        key = (entry["subject"], entry["item"], str(entry["value"]), entry["unit"], tuple(entry["qualifiers"]))
+        if key in seen:
+            continue
+        seen.add(key)
+        facts.append(Fact(doc_id=doc_id, clause=clause.id, label=clause.label, region=region, status=status,
+                          **{k: entry[k] for k in ("subject", "item", "value", "unit", "bound", "qualifiers",
+                                                   "context")}))
+    return facts
+
+
+@dataclass
+class FactQuery:
+    subject: str | None = None
+    item: str | None = None
+    region: str | None = None
+    doc: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def select(facts: list[dict], subject: str | None = None, item: str | None = None,
+           regions: list[str] | None = None, doc: str | None = None) -> list[dict]:
+    """Facts filtered as `kb facts` does: subject and item as substrings, region scope, document."""
+    out = []
+    for fact in facts:
+        if subject and subject not in fact["subject"]:
+            continue
+        if item and item not in fact["item"]:
+            continue
+        if regions and fact.get("region") not in regions:
+            continue
+        if doc and fact["doc_id"] != doc:
+            continue
+        out.append(fact)
+    return out
