@@ -7,13 +7,12 @@ none prints a traceback for a mistake the user can fix.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import sys
 import time
 from pathlib import Path
-
-import datetime as dt
 
 from kb.answer import ask
 from kb.corpus import CorpusError, import_file

@@ -243,13 +243,13 @@ class _Reader:
         qualifiers = [q for q in qualifiers if not self.voltage.fullmatch(q)]  # listed voltages are the subjects
         values = figure.values
         if len(names) == len(values):
-            return [{"subject": n, "value": v, "qualifiers": qualifiers, **common} for n, v in zip(names, values)]
+            return [{"subject": n, "value": v, "qualifiers": qualifiers, **common} for n, v in zip(names, values, strict=True)]
         # One subject, N values and N years listed (in the text or a 完成时限 cell): one value per year.
         years = re.findall(r"(20\d{2})年", self.norm + " ".join(self.extra_qualifiers)) if len(names) <= 1 else []
         if len(years) == len(values):
             subject = names[0] if names else self._subject(segment, sentence[0], figure.start)
             return [{"subject": subject, "value": v, "qualifiers": qualifiers + [f"{y}年"], **common}
-                    for v, y in zip(values, years)]
+                    for v, y in zip(values, years, strict=True)]
         subject = "、".join(names) or self._subject(segment, sentence[0], figure.start)
         # The text lists a different number of values than subjects: keep each value in its place.
         return [{"subject": subject, "value": v, "qualifiers": qualifiers + [f"第{i}项"], **common}
