@@ -209,11 +209,18 @@ def _sentence(index: OpenIndex, group: list[dict], standing_of) -> str:
     first = group[0]
     values = {lexicon().render(f["value"], f["unit"]) for f in group}
     if len(values) == 1:
-        places = list(dict.fromkeys(f["region"] for f in group))
-        notes = [n for n in dict.fromkeys(_status_note(standing_of(f["doc_id"])) for f in group) if n]
-        note = f"（{'；'.join(notes)}）" if notes else ""
-        sources = "、".join(dict.fromkeys(f"《{_doc_title(index, f['doc_id'])}》{f['label']}" for f in group[:3]))
-        text = f"{'、'.join(places)}：{_phrase(first)}{note}。依据{sources}。"
+        places = "、".join(dict.fromkeys(f["region"] for f in group))
+        if len(group) == 1:
+            note = _status_note(standing_of(first["doc_id"]))
+            text = (f"{places}：{_phrase(first)}{'（' + note + '）' if note else ''}。"
+                    f"依据《{_doc_title(index, first['doc_id'])}》{first['label']}。")
+        else:
+            sources = []
+            for fact in group[:3]:
+                note = _status_note(standing_of(fact["doc_id"]))
+                status = f"（{note}）" if note else ""
+                sources.append(f"《{_doc_title(index, fact['doc_id'])}》{fact['label']}{status}")
+            text = f"{places}：{_phrase(first)}，{len(group)}份文件规定一致。依据{'、'.join(sources)}。"
     else:
         parts = []
         for fact in group:
@@ -286,11 +293,17 @@ def ask(index: OpenIndex, text: str, region: str | None = None, on: dt.date | No
         group = list({(f["doc_id"], str(f["value"])): f for f in group}.values())[:4]
         if region:
             group = _by_authority(group, region_standing)  # the city's own rule first, then the higher levels
-        others = [f for _, f in scored if all(f is not g for g in group)][: max(0, 5 - len(group))]
-        answer.facts = [_public_fact(f) for f in group + others]
+        above = _higher_levels(scored, group, region, region_standing) if region else []
+        others = [f for _, f in scored if all(f is not g for g in group + above)][: max(0, 5 - len(group) - len(above))]
+        answer.facts = [_public_fact(f) for f in group + above + others]
         answer.found = True
         answer.answer = _sentence(index, group, standing_of)
-        for fact in group + others:
+        if above:
+            extra = "；".join(f"{f['region']}《{_doc_title(index, f['doc_id'])}》{f['label']}：{_phrase(f)}"
+                              f"{'（' + n + '）' if (n := _status_note(standing_of(f['doc_id']))) else ''}"
+                              for f in above)
+            answer.answer = (answer.answer + "上级文件同时规定：" + extra + "。")[:MAX_ANSWER]
+        for fact in group + above + others:
             text_, label = _clause_text(index, fact["doc_id"], fact["clause"], hits)
             citations.append(_citation(index, fact["doc_id"], fact["clause"], text_, label))
         involved = [f["doc_id"] for f in group]
@@ -313,6 +326,26 @@ def ask(index: OpenIndex, text: str, region: str | None = None, on: dt.date | No
                              for s in ordered(region_standing[d] for d in dict.fromkeys(
                                  involved + [c["doc_id"] for c in answer.citations]) if d in region_standing)]
     return answer
+
+
+def _higher_levels(scored, group: list[dict], region: str, region_standing: dict[str, Standing]) -> list[dict]:
+    """Rules of the levels above the asked region on the same subject and item, best one per document:
+    a city's own target and the region's maximum both bind, so both are shown."""
+    lex = lexicon()
+    best = group[0]
+    level_of_best = region_standing[best["doc_id"]].level if best["doc_id"] in region_standing else 0
+    chosen: dict[str, dict] = {}
+    for _score, fact in scored:
+        standing = region_standing.get(fact["doc_id"])
+        if standing is None or standing.level >= level_of_best or fact["doc_id"] in chosen:
+            continue
+        if any(fact["doc_id"] == g["doc_id"] for g in group) or standing.effective_status in ("已废止", "已失效"):
+            continue
+        same_subject = fact["subject"] == best["subject"] or fact["subject"] in lex.broader(best["subject"])
+        same_item = fact["item"] == best["item"] or fact["item"] in lex.related_items(best["item"])
+        if same_subject and same_item and fact["unit"] == best["unit"]:
+            chosen[fact["doc_id"]] = fact
+    return list(chosen.values())[:2]
 
 
 def _by_authority(group: list[dict], region_standing: dict[str, Standing]) -> list[dict]:

@@ -103,7 +103,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if len(binding) > 1:
         print("  适用规则：")
         for rule in binding:
-            notes = "；".join(rule["notes"])
+            notes = "；".join(n for n in rule["notes"] if not n.startswith(rule["effective_status"]))
             print(f"    - {rule['region']} {rule['title']}：{rule['figure']}（{rule['effective_status']}"
                   f"{'；' + notes if notes else ''}）")
     return 0

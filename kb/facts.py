@@ -169,6 +169,15 @@ class _Reader:
             return after[0].name
         return actors[-1].name if actors else ""
 
+    def _subjects_sharing(self, segment, sentence_start: int, figure: _Figure, figures: list[_Figure]) -> list[str]:
+        """居民用户和实行“三零”服务的低压非居民用户…压缩至2个: one figure for every type listed before it."""
+        since = max([f.end for f in figures if segment[0] <= f.end <= figure.start], default=segment[0])
+        listed = [m for m in self._within(self.subjects, since, figure.start) if m.kind != "actor"]
+        if len(listed) > 1 and all(re.fullmatch(r"[、和及与或]", self.norm[a.end:b.start])
+                                   for a, b in zip(listed, listed[1:], strict=False)):
+            return list(dict.fromkeys(m.name for m in listed))
+        return [self._subject(segment, sentence_start, figure.start)]
+
     def _item(self, segment: tuple[int, int], sentence_start: int, figure: _Figure) -> str:
         def fits(m: Match) -> bool:
             units = self.lex.item_units(m.name)
@@ -232,8 +241,16 @@ class _Reader:
                 if figure.kind == "list":
                     out += self._distribute(figure, segment, sentence, qualifiers, common)
                     continue
-                subject = self._subject(segment, sentence[0], figure.start)
-                out.append({"subject": subject, "value": figure.values[0], "qualifiers": qualifiers, **common})
+                if figure.unit == "个" and item:
+                    # 压缩至2个: the count is in the item's own unit (环节).
+                    units = [u for u in self.lex.item_units(item) if u != "个"]
+                    if "个" not in self.lex.item_units(item):
+                        continue
+                    common["unit"] = units[0] if units else "个"
+                elif figure.unit == "个":
+                    continue
+                for subject in self._subjects_sharing(segment, sentence[0], figure, figures):
+                    out.append({"subject": subject, "value": figure.values[0], "qualifiers": qualifiers, **common})
         return out
 
     def _distribute(self, figure: _Figure, segment, sentence, qualifiers: list[str], common: dict) -> list[dict]:
@@ -243,7 +260,8 @@ class _Reader:
         qualifiers = [q for q in qualifiers if not self.voltage.fullmatch(q)]  # listed voltages are the subjects
         values = figure.values
         if len(names) == len(values):
-            return [{"subject": n, "value": v, "qualifiers": qualifiers, **common} for n, v in zip(names, values, strict=True)]
+            return [{"subject": n, "value": v, "qualifiers": qualifiers, **common}
+                    for n, v in zip(names, values, strict=True)]
         # One subject, N values and N years listed (in the text or a 完成时限 cell): one value per year.
         years = re.findall(r"(20\d{2})年", self.norm + " ".join(self.extra_qualifiers)) if len(names) <= 1 else []
         if len(years) == len(values):
@@ -261,7 +279,9 @@ def _table_facts(clause: Clause, lex: Lexicon) -> list[dict]:
     caption = clause.heading_path[-1] if clause.heading_path else ""
     caption_norm = normalize_with_offsets(caption)[0]
     caption_subjects = [m for m in lex.subjects_in(caption_norm) if m.kind != "actor"]
-    key_norm = normalize_with_offsets(clause.row_key)[0]
+    # The row is named by its short text cells (环节名称 + 节点名称), the most specific last.
+    names = [cell for _, cell in clause.cells if cell and len(cell) < PROSE_CELL_MIN and not re.search(r"\d", cell)]
+    key_norm = normalize_with_offsets(" ".join(dict.fromkeys([clause.row_key, *names])))[0]
     row_subjects = [m for m in lex.subjects_in(key_norm) if m.kind != "actor"]
     row_items = lex.items_in(key_norm)
     year_cells = [cell for _, cell in clause.cells if re.fullmatch(r"\s*(?:20|19)\d{2}年.{0,8}", cell or "")]

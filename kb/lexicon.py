@@ -80,7 +80,7 @@ class Lexicon:
 
     def subjects_in(self, text: str) -> list[Match]:
         kinds = {name: spec.get("kind", "customer") for name, spec in self.subjects.items()}
-        return self._find(self._subject_re, text, kinds)
+        return [m for m in self._find(self._subject_re, text, kinds) if m.kind != "ignore"]
 
     def items_in(self, text: str) -> list[Match]:
         return self._find(self._item_re, text)

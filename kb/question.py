@@ -39,8 +39,8 @@ def understand(text: str) -> Question:
     question = Question(text=text, norm=norm, region=regions[0] if regions else None)
     customers = [m for m in lex.subjects_in(norm) if m.kind != "actor"]
     actors = [m for m in lex.subjects_in(norm) if m.kind == "actor"]
-    # Longer matches name a more specific type (实行“三零”服务的低压用户 over 低压用户).
-    ordered = sorted(customers, key=lambda m: -(m.end - m.start)) or actors
+    # The narrowest type first (高压单电源用户 over 高压用户), then the longer mention.
+    ordered = sorted(customers, key=lambda m: (-len(lex.broader(m.name)), -(m.end - m.start))) or actors
     question.subjects = list(dict.fromkeys(m.name for m in ordered))
     question.items = list(dict.fromkeys(m.name for m in sorted(lex.items_in(norm), key=lambda m: -(m.end - m.start))))
     question.qualifiers = list(dict.fromkeys(m.name for m in lex.qualifiers_in(norm)))
@@ -48,5 +48,7 @@ def understand(text: str) -> Question:
         if any(normalize(p) in norm for p in phrases):
             question.wants_unit = unit
             break
-    question.asks_figure = question.wants_unit is not None or any(normalize(w) in norm for w in lex.asks["figure"])
+    # Every item in the lexicon is measured, so naming one (an agent's keywords) asks for its figure.
+    question.asks_figure = (question.wants_unit is not None or bool(question.items)
+                            or any(normalize(w) in norm for w in lex.asks["figure"]))
     return question

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Blueprint, abort, jsonify, request
 
+from kb.answer import ask
 from kb.corpus import Document
 from kb.index import IndexMissing
 from kb.search import SearchError, search
@@ -46,6 +49,28 @@ def document_or_404(doc_id: str) -> Document:
 @api.get("/api/search")
 def api_search():
     return jsonify(run_search(search_args()).to_dict())
+
+
+def ask_args() -> dict:
+    """Question parameters from the query string; a bad value is a 400 with a clear message."""
+    raw_on = request.args.get("on") or ""
+    try:
+        on = dt.date.fromisoformat(raw_on) if raw_on else None
+    except ValueError:
+        abort(400, description=f"on 应为日期，如 2026-11-23，收到“{raw_on[:40]}”")
+    return {"question": request.args.get("q", ""), "region": request.args.get("region") or None, "on": on}
+
+
+def run_ask(args: dict):
+    try:
+        return ask(kb_index(), args["question"], region=args["region"], on=args["on"])
+    except (ValueError, SearchError) as error:
+        abort(400, description=str(error))
+
+
+@api.get("/api/ask")
+def api_ask():
+    return jsonify(run_ask(ask_args()).to_dict())
 
 
 @api.get("/api/doc/<doc_id>")

@@ -1,0 +1,129 @@
+"""The answer: the figure with its scope and clause, and every binding rule when they differ."""
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kb.answer import ask
+from kb.index import OpenIndex, build
+from tests.conftest import write_doc
+
+TODAY = dt.date(2026, 11, 23)
+
+
+def test_a_figure_from_the_time_limit_table(corpus_index):
+    answer = ask(corpus_index, "高压双电源用户供电方案答复时限", on=TODAY)
+    assert answer.found and "20个工作日" in answer.answer
+    assert (answer.facts[0]["value"], answer.facts[0]["unit"]) in {(20, "工作日")} or any(
+        (f["value"], f["unit"]) == (20, "工作日") for f in answer.facts[:2])
+    assert any(c["url"] == "/doc/002#att2-t1-r3" for c in answer.citations[:3])
+
+
+def test_a_draft_is_marked_not_in_force(corpus_index):
+    answer = ask(corpus_index, "高压单电源用户设计审查几天", on=TODAY)
+    assert "3个工作日" in answer.answer and "征求意见稿，尚未施行" in answer.answer
+    draft = next(a for a in answer.applicable if a["doc_id"] == "002")
+    assert draft["binding"] is False and draft["effective_status"] == "征求意见稿"
+
+
+def test_disagreeing_documents_are_all_listed(corpus_index):
+    answer = ask(corpus_index, "高压单电源用户供电方案答复几天", on=TODAY)
+    assert answer.answer.startswith("各文件规定不同")
+    assert "2个工作日" in answer.answer and "10个工作日" in answer.answer
+    assert {f["doc_id"] for f in answer.facts[:2]} == {"001", "002"}
+
+
+def test_the_city_target_and_the_higher_level_both_shown(corpus_index):
+    answer = ask(corpus_index, "巴彦淖尔三零低压接电几天", on=TODAY)
+    assert answer.answer.startswith("巴彦淖尔市：") and "4个工作日" in answer.answer
+    assert "上级文件同时规定" in answer.answer and "内蒙古自治区" in answer.answer
+    regions = [a["region"] for a in answer.applicable if a.get("figure")]
+    assert regions.index("巴彦淖尔市") < regions.index("内蒙古自治区")
+
+
+def test_region_option_limits_to_rules_binding_there(corpus_index):
+    answer = ask(corpus_index, "线上办电率要达到多少", region="鄂尔多斯", on=TODAY)
+    assert "95%" in answer.answer and "96%" not in answer.answer
+    assert all(a["applies_here"] for a in answer.applicable)
+
+
+def test_a_named_document_is_answered_from_that_document(corpus_index):
+    answer = ask(corpus_index, "电力供应与使用条例什么时候开始施行", on=TODAY)
+    assert "1996年9月1日" in answer.answer and answer.facts[0]["doc_id"] == "006"
+
+
+def test_a_passage_question_is_answered_from_its_clause(corpus_index):
+    answer = ask(corpus_index, "窃电行为包括哪些", on=TODAY)
+    assert answer.found and "窃电行为包括" in answer.citations[0]["text"]
+
+
+@pytest.mark.parametrize("question", ["明天会下雨吗", "社保卡丢了怎么补办", "信用卡怎么还款", "护照过期怎么办", ""])
+def test_questions_outside_the_corpus_are_declined(corpus_index, question):
+    answer = ask(corpus_index, question, on=TODAY)
+    assert answer.found is False and answer.answer == "" and not answer.facts
+
+
+def test_the_json_object_has_every_field(corpus_index):
+    data = ask(corpus_index, "高压双电源多久能通电", on=TODAY).to_dict()
+    assert {"question", "found", "answer", "citations", "facts", "applicable", "hits"} <= set(data)
+    assert len(data["answer"]) <= 400 and len(data["hits"]) <= 10
+    assert {"doc_id", "title", "region", "status", "clause", "text", "url"} <= set(data["citations"][0])
+    assert {"subject", "item", "value", "unit", "bound", "qualifiers", "doc_id", "clause"} <= set(data["facts"][0])
+    assert {"doc_id", "score", "url", "text"} <= set(data["hits"][0])
+    json.dumps(data, ensure_ascii=False)
+
+
+def test_the_date_decides_what_is_in_force(tmp_path):
+    corpus = tmp_path / "corpus"
+    write_doc(corpus, "old", "甲市旧通知", "一、高压单电源用户装表接电不超过九个工作日。\n", region="鄂尔多斯市",
+              effective="2020-01-01")
+    write_doc(corpus, "new", "甲市新通知", "一、高压单电源用户装表接电不超过四个工作日。\n", region="鄂尔多斯市",
+              effective="2030-01-01", supersedes=[{"ref": "甲市旧通知", "extent": "全部废止"}])
+    build(corpus, tmp_path / "index")
+    index = OpenIndex(tmp_path / "index")
+    before = ask(index, "鄂尔多斯高压单电源装表接电几天", on=dt.date(2025, 1, 1))
+    after = ask(index, "鄂尔多斯高压单电源装表接电几天", on=dt.date(2031, 1, 1))
+    assert before.facts[0]["value"] == 9 and after.facts[0]["value"] == 4
+    repealed = next(a for a in after.applicable if a["doc_id"] == "old")
+    assert repealed["effective_status"] == "已废止" and after.applicable[-1]["doc_id"] == "old"
+
+
+def test_invented_figures_come_back_exactly_with_their_citations(tmp_path):
+    """Proof that figures come from the text: a corpus with invented limits, in a table and in prose
+    (with Chinese numerals), answers with exactly those figures and clauses."""
+    corpus = tmp_path / "corpus"
+    write_doc(corpus, "x1", "某市办电时限规定", (
+        "一、总体要求\n\n实行“三零”服务的低压用户全过程办电时间不超过十一个工作日。\n\n"
+        "二、计划停电\n\n计划检修停电应当提前九天通知用户。\n\n"
+        "## 附件1\n\n供电企业办理用电报装业务时限要求\n\n单位：工作日\n\n"
+        "| 用户类型 | 各环节办理时间 / 供电方案答复 | 合计办理时间 |\n| --- | --- | --- |\n"
+        "| 高压双电源用户 | 27 | 41 |\n"), region="鄂尔多斯市")
+    build(corpus, tmp_path / "index")
+    index = OpenIndex(tmp_path / "index")
+    expectations = [
+        ("高压双电源用户供电方案答复时限", "27个工作日", (27, "工作日"), "/doc/x1#att1-t1-r1"),
+        ("高压双电源多久能通电", "41个工作日", (41, "工作日"), "/doc/x1#att1-t1-r1"),
+        ("三零低压用户办电时间不超过几天", "11个工作日", (11, "工作日"), "/doc/x1#c1"),
+        ("计划检修停电提前几天通知", "9天", (9, "天"), "/doc/x1#c2"),
+    ]
+    for question, figure, fact, url in expectations:
+        answer = ask(index, question, on=TODAY)
+        assert answer.found and figure in answer.answer, (question, answer.answer)
+        assert (answer.facts[0]["value"], answer.facts[0]["unit"]) == fact
+        assert answer.citations[0]["url"] == url
+        assert answer.citations[0]["text"] in (index.clause_text("x1", url.split("#")[1])[0],)
+
+
+def test_kb_ask_reads_questions_from_stdin_as_json_lines(corpus_index_path):
+    kb = Path(sys.executable).with_name("kb")
+    env_args = ["--index", str(corpus_index_path), "--corpus", str(Path(__file__).resolve().parents[1] / "corpus")]
+    questions = "高压双电源多久能通电\n明天会下雨吗\n窃电行为包括哪些\n"
+    run = subprocess.run([str(kb), *env_args, "ask", "--json", "-"], input=questions, capture_output=True,
+                         text=True, timeout=120)
+    lines = [json.loads(line) for line in run.stdout.splitlines()]
+    assert [line["question"] for line in lines] == questions.split()
+    assert [line["found"] for line in lines] == [True, False, True]
