@@ -271,7 +271,7 @@ def ask(index: OpenIndex, text: str, region: str | None = None, on: dt.date | No
     region = region or question.region
     on = on or dt.date.today()
     region_standing = _standings.get(index, region, on)
-    result = search(index, text or "", region=region, limit=CANDIDATE_HITS)
+    result = search(index, text or "", region=region, limit=CANDIDATE_HITS, highlighted=SHOWN_HITS)
     hits = result.hits
     answer = Answer(question=text, found=False, answer="", understood={**question.to_dict(), "region": region,
                                                                         "on": on.isoformat()})

@@ -14,10 +14,10 @@ import html
 import time
 from dataclasses import asdict, dataclass, field
 
-from whoosh import highlight
 from whoosh.collectors import FilterCollector, TimeLimit
 from whoosh.query import And, Or, Term
 
+from kb.highlight import highlight
 from kb.index import OpenIndex
 from kb.text import bigrams, normalize, segment
 from kb.vocab import vocab
@@ -36,8 +36,6 @@ REGION_BOOST = 4.0  # a region named in the query prefers rules of that region, 
 REGION_WORD_WEIGHT = 0.3  # …and its name then says little about the content
 TITLE_BOOST = 10.0  # a document named in the query prefers its clauses
 TITLE_PREFIXES = ("中华人民共和国",)
-FRAGMENT_CHARS = 160
-WHOLE_CLAUSE_CHARS = 300  # a clause this short is shown whole rather than in fragments
 
 
 class SearchError(ValueError):
@@ -194,50 +192,12 @@ class BoundedCollector(FilterCollector):
             child.collect(sub_docnum)
 
 
-class _Marker(highlight.Formatter):
-    """Escaped HTML with matches in <mark>, or plain text with matches in 【】."""
-
-    between = " … "
-
-    def __init__(self, html_output: bool) -> None:
-        self.html_output = html_output
-
-    def _text(self, text: str) -> str:
-        return html.escape(text, quote=False) if self.html_output else text
-
-    def format_token(self, text, token, replace=False):
-        word = self._text(highlight.get_text(text, token, replace))
-        return f"<mark>{word}</mark>" if self.html_output else f"【{word}】"
-
-    def format_fragment(self, fragment, replace=False):
-        output, index = [], fragment.startchar
-        text = fragment.text
-        for token in fragment.matches:
-            if token.startchar < index:
-                continue
-            output.append(self._text(text[index:token.startchar]))
-            output.append(self.format_token(text, token, replace))
-            index = token.endchar
-        output.append(self._text(text[index:fragment.endchar]))
-        return "".join(output)
-
-
-def _highlight(results, hit, html_output: bool) -> str:
-    results.formatter = _Marker(html_output)
-    if len(hit["text"]) <= WHOLE_CLAUSE_CHARS:
-        results.fragmenter = highlight.WholeFragmenter()
-    else:
-        results.fragmenter = highlight.ContextFragmenter(maxchars=FRAGMENT_CHARS, surround=60)
-    marked = hit.highlights("text", top=2)
-    if marked:
-        return marked
-    text = hit["text"][:FRAGMENT_CHARS]
-    return html.escape(text, quote=False) if html_output else text
-
-
 def search(index: OpenIndex, query: str, region: str | None = None, status: str | None = None,
-           doc: str | None = None, limit: int = 10) -> SearchResult:
-    """Clauses ranked for ``query``; bad input gives a result with a message, or SearchError."""
+           doc: str | None = None, limit: int = 10, highlighted: int | None = None) -> SearchResult:
+    """Clauses ranked for ``query``; bad input gives a result with a message, or SearchError.
+
+    ``highlighted`` caps how many hits get highlights (all by default); the rest carry plain text.
+    """
     started = time.perf_counter()
     if not isinstance(limit, int) or limit < 1 or limit > MAX_LIMIT:
         raise SearchError(f"limit 应为 1 到 {MAX_LIMIT} 之间的整数")
@@ -278,12 +238,17 @@ def search(index: OpenIndex, query: str, region: str | None = None, status: str 
             result.message = "检索超时，以下为部分结果。"
         results = collector.results()
         result.total = len(results) if results.has_exact_length() else results.estimated_length()
-        for hit in results:
+        terms_to_mark = {t.text for t in terms}
+        for rank, hit in enumerate(results):
+            text = hit["text"]
+            if highlighted is None or rank < highlighted:
+                marked_html, marked_plain = highlight(text, terms_to_mark)
+            else:
+                marked_html, marked_plain = html.escape(text, quote=False), text
             result.hits.append(Hit(
                 doc_id=hit["doc_id"], title=hit["title"], region=hit["region"], status=hit["status"],
                 doc_number=hit.get("doc_number") or "", clause=hit["clause_id"], label=hit["label"],
-                heading=hit["heading"], text=hit["text"],
-                highlight=_highlight(results, hit, True), snippet=_highlight(results, hit, False),
+                heading=hit["heading"], text=text, highlight=marked_html, snippet=marked_plain,
                 score=round(hit.score or 0.0, 4), url=f"/doc/{hit['doc_id']}#{hit['clause_id']}",
             ))
     if not result.hits and not result.message:

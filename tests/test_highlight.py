@@ -1,0 +1,23 @@
+"""Highlighting: matched words marked in escaped HTML and in plain text."""
+
+from kb.highlight import highlight, spans
+
+
+def test_a_word_and_its_subwords_make_one_mark():
+    assert spans("高压双电源用户", {"高压双电源", "双电源", "高压"}) == [(0, 5)]
+
+
+def test_html_is_escaped_and_plain_text_uses_brackets():
+    html_out, plain = highlight("<b>窃电</b>行为", {"窃电"})
+    assert html_out == "&lt;b&gt;<mark>窃电</mark>&lt;/b&gt;行为"
+    assert plain == "<b>【窃电】</b>行为"
+
+
+def test_chinese_numerals_are_marked_in_the_original_text():
+    assert highlight("提前七天通知", {"7", "天"})[1] == "提前【七天】通知"
+
+
+def test_long_clauses_show_fragments_around_the_matches():
+    text = "甲" * 400 + "计划检修" + "乙" * 400
+    html_out, plain = highlight(text, {"计划检修"})
+    assert "【计划检修】" in plain and len(plain) < 200
