@@ -55,7 +55,7 @@ class _StandingCache:
         self._cache: dict[tuple, dict[str, Standing]] = {}
 
     def get(self, index: OpenIndex, region: str | None, on: dt.date) -> dict[str, Standing]:
-        key = (id(index.documents), region, on)
+        key = (index.manifest.get("fingerprint"), index.manifest.get("built_at"), region, on)
         if key not in self._cache:
             if len(self._cache) > 64:
                 self._cache.clear()
@@ -200,6 +200,9 @@ def _doc_title(index: OpenIndex, doc_id: str) -> str:
 
 def _phrase(fact: dict) -> str:
     figure = lexicon().render(fact["value"], fact["unit"])
+    if not fact["item"] and fact.get("context"):
+        # What the figure measures has no name in the lexicon: the text's own words say it.
+        return f"{fact['context']}（{figure}）"
     qualifiers = [q for q in fact["qualifiers"] if not q.startswith("第")]
     scope = f"（{'、'.join(qualifiers)}）" if qualifiers else ""
     return f"{fact['subject']}{fact['item']}{scope}{BOUND_PHRASES.get(fact['bound'], '为{}').format(figure)}"

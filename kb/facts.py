@@ -12,7 +12,7 @@ and Chinese numerals (normalised to digits before reading).
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 
 from kb.lexicon import Lexicon, Match, lexicon
 from kb.parse import Clause
@@ -332,15 +332,6 @@ def extract(clause: Clause, doc_id: str, region: str = "", status: str = "") -> 
                           **{k: entry[k] for k in ("subject", "item", "value", "unit", "bound", "qualifiers",
                                                    "context")}))
     return facts
-
-
-@dataclass
-class FactQuery:
-    subject: str | None = None
-    item: str | None = None
-    region: str | None = None
-    doc: str | None = None
-    extra: dict = field(default_factory=dict)
 
 
 def select(facts: list[dict], subject: str | None = None, item: str | None = None,

@@ -86,3 +86,49 @@ def test_kb_add_makes_article_28_citable(tmp_path):
     top = json.loads(found.stdout)["hits"][0]
     assert top["label"] == "第二十八条" and top["title"] == "电力供应与使用条例"
     assert top["url"].endswith("#a28")
+
+
+@pytest.fixture()
+def corpus_paths(corpus_index_path):
+    return ["--corpus", str(CORPUS), "--index", str(corpus_index_path)]
+
+
+def test_ask_prints_the_answer_and_its_clauses(corpus_paths, capsys):
+    assert main(corpus_paths + ["ask", "高压双电源用户供电方案答复时限", "--on", "2026-11-23"]) == 0
+    out = capsys.readouterr().out
+    assert "20个工作日" in out.splitlines()[0] and "/doc/002#att2-t1-r3" in out
+
+
+def test_ask_json_and_a_declined_question(corpus_paths, capsys):
+    assert main(corpus_paths + ["ask", "明天会下雨吗", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["found"] is False and data["answer"] == ""
+
+
+@pytest.mark.parametrize("args, message", [(["ask", "x", "--on", "not-a-date"], "is not a date"),
+                                           (["ask", "x", "--region", "nonsense"], "unknown region"),
+                                           (["eval", "/nonexistent.jsonl"], "No such file")])
+def test_ask_and_eval_refuse_bad_arguments(corpus_paths, capsys, args, message):
+    assert main(corpus_paths + args) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_facts_lists_figures_with_their_clause(corpus_paths, capsys):
+    assert main(corpus_paths + ["facts", "--subject", "高压双电源", "--item", "供电方案答复"]) == 0
+    out = capsys.readouterr().out
+    assert "高压双电源用户 · 供电方案答复 · 不超过20个工作日" in out and "/doc/002#att2-t1-r3" in out
+    assert main(corpus_paths + ["facts", "--region", "巴彦淖尔", "--json"]) == 0
+    regions = {f["region"] for f in json.loads(capsys.readouterr().out)}
+    assert regions <= {"巴彦淖尔市", "内蒙古自治区", "全国"} and "鄂尔多斯市" not in regions
+
+
+def test_eval_prints_misses_and_a_summary_line(corpus_paths, capsys, tmp_path):
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(
+        '{"id":"a","q":"高压双电源用户供电方案答复时限","kind":"value","expect":["20个工作日"],"cite":["高压双电源用户"]}\n'
+        '{"id":"b","q":"高压双电源用户供电方案答复时限","kind":"value","expect":["99个工作日"],"cite":["高压双电源用户"]}\n'
+        '{"id":"c","q":"明天会下雨吗","kind":"none"}\n', encoding="utf-8")
+    assert main(corpus_paths + ["eval", str(questions)]) == 1  # one value miss of two is below 90%
+    out = capsys.readouterr().out
+    assert out.splitlines()[0].startswith("b [value]")
+    assert out.splitlines()[-1].startswith("value 1/2 cited, 1/2 precise and cited")

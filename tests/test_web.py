@@ -93,3 +93,17 @@ def test_unexpected_errors_are_a_500_page_without_a_trace(app, monkeypatch):
     response = app.test_client().get("/api/search?q=x")
     assert response.status_code == 500
     assert "internal detail" not in response.get_data(as_text=True)
+
+
+def test_api_ask_is_the_answer_json(client):
+    data = client.get("/api/ask", query_string={"q": "巴彦淖尔三零低压接电几天", "on": "2026-11-23"}).get_json()
+    assert data["found"] and "4个工作日" in data["answer"]
+    assert data["citations"][0]["url"].startswith("/doc/003#")
+    assert data["applicable"][0]["region"] == "巴彦淖尔市"
+
+
+def test_api_ask_region_and_date_parameters(client):
+    data = client.get("/api/ask", query_string={"q": "线上办电率", "region": "鄂尔多斯市"}).get_json()
+    assert "95%" in data["answer"]
+    assert client.get("/api/ask?q=x&on=not-a-date").status_code == 400
+    assert client.get("/api/ask?q=x&region=nonsense").status_code == 400
