@@ -1,9 +1,9 @@
-"""Speed of `kb ask`: `.venv/bin/python docs/measure_ask.py [questions.jsonl]`.
+"""Speed of search and ask: `.venv/bin/python docs/measure.py [questions.jsonl]`.
 
-Reports (1) start-up: imports, jieba's dictionary and opening the index, in a fresh process;
-(2) per question, in one warm process, over the question set (each question 5 times, after one
-warm-up pass), as `kb ask --json -` runs it; (3) the wall time of the real command
-`kb ask --json -` over the set, for comparison.
+Reports (1) start-up: imports, jieba's dictionary and opening the index, median of 3 fresh
+processes; (2) search and ask latency in one warm process over the question set (each question 5
+times after one warm-up pass), as `kb ask --json -` runs them; (3) the wall time of the real
+command `kb ask --json -` over the set.
 """
 
 import json
@@ -11,6 +11,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 QUESTIONS = Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/eval/dev.jsonl")
@@ -25,6 +26,20 @@ def startup() -> float:
     return statistics.median(runs)
 
 
+def latency(name: str, run: Callable[[str], object], questions: list[str]) -> None:
+    for question in questions:
+        run(question)
+    times = []
+    for _ in range(5):
+        for question in questions:
+            started = time.perf_counter()
+            run(question)
+            times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    print(f"{name}, {len(questions)} questions x 5, warm: median {statistics.median(times):.1f} ms, "
+          f"p95 {times[int(len(times) * 0.95) - 1]:.1f} ms, max {times[-1]:.1f} ms")
+
+
 def main() -> int:
     questions = [json.loads(line)["q"] for line in QUESTIONS.read_text(encoding="utf-8").splitlines() if line.strip()]
     subprocess.run([str(KB), "build", "--quiet"], check=True, capture_output=True)
@@ -32,25 +47,17 @@ def main() -> int:
 
     from kb.answer import ask
     from kb.index import OpenIndex, default_index
+    from kb.search import search
 
     index = OpenIndex(default_index())
-    for question in questions:
-        ask(index, question)
-    times = []
-    for _ in range(5):
-        for question in questions:
-            started = time.perf_counter()
-            ask(index, question)
-            times.append((time.perf_counter() - started) * 1000)
-    times.sort()
-    print(f"ask, {len(questions)} questions x 5 in one warm process: median {statistics.median(times):.1f} ms, "
-          f"p95 {times[int(len(times) * 0.95) - 1]:.1f} ms, max {times[-1]:.1f} ms")
+    latency("search", lambda q: search(index, q), questions)
+    latency("ask", lambda q: ask(index, q), questions)
 
     started = time.perf_counter()
     run = subprocess.run([str(KB), "ask", "--json", "-"], input="\n".join(questions) + "\n", capture_output=True,
                          text=True, check=True)
-    wall = time.perf_counter() - started
-    print(f"`kb ask --json -` over {len(run.stdout.splitlines())} questions: {wall:.2f} s wall in all")
+    print(f"`kb ask --json -` over {len(run.stdout.splitlines())} questions: "
+          f"{time.perf_counter() - started:.2f} s wall in all")
     return 0
 
 
