@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass, field
 
+from kb.deadlines import DeadlineUnknown, due_date, parse_start
 from kb.index import OpenIndex
 from kb.lexicon import lexicon
 from kb.question import Question, understand
@@ -38,6 +39,7 @@ class Answer:
     facts: list[dict] = field(default_factory=list)
     applicable: list[dict] = field(default_factory=list)
     hits: list[dict] = field(default_factory=list)
+    deadlines: list[dict] = field(default_factory=list)
     understood: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
@@ -263,8 +265,13 @@ def _coverage(question: Question, text: str) -> float:
     return sum(1 for w in words if w in haystack) / len(words)
 
 
-def ask(index: OpenIndex, text: str, region: str | None = None, on: dt.date | None = None) -> Answer:
-    """Answer a question from the corpus; ``region`` and ``on`` decide which rules bind."""
+def ask(index: OpenIndex, text: str, region: str | None = None, on: dt.date | None = None,
+        start: dt.date | None = None) -> Answer:
+    """Answer a question from the corpus; ``region`` and ``on`` decide which rules bind.
+
+    ``start`` (or a date in the question, such as 11月3日申请) is when the customer applied: a
+    figure counted in 工作日, 日 or 小时 then also gives the latest date under each rule.
+    """
     question = understand(text or "")
     if region:
         canonical = vocab().canonical_region(region)
@@ -301,11 +308,15 @@ def ask(index: OpenIndex, text: str, region: str | None = None, on: dt.date | No
         answer.facts = [_public_fact(f) for f in group + above + others]
         answer.found = True
         answer.answer = _sentence(index, group, standing_of)
+        answer.deadlines = _deadlines(index, group + above, start or parse_start(text or "", on))
         if above:
             extra = "；".join(f"{f['region']}《{_doc_title(index, f['doc_id'])}》{f['label']}：{_phrase(f)}"
                               f"{'（' + n + '）' if (n := _status_note(standing_of(f['doc_id']))) else ''}"
                               for f in above)
             answer.answer = (answer.answer + "上级文件同时规定：" + extra + "。")[:MAX_ANSWER]
+        due = "；".join(f"按{d['region']}规定最迟{d['due']}" for d in answer.deadlines if d.get("due"))
+        if due and len(answer.answer) + len(due) + 12 <= MAX_ANSWER:
+            answer.answer += f"自{answer.deadlines[0]['start']}起算，{due}。"
         for fact in group + above + others:
             text_, label = _clause_text(index, fact["doc_id"], fact["clause"], hits)
             citations.append(_citation(index, fact["doc_id"], fact["clause"], text_, label))
@@ -351,6 +362,29 @@ def _higher_levels(scored, group: list[dict], region: str, region_standing: dict
     return list(chosen.values())[:2]
 
 
+TIME_UNITS = {"工作日", "日", "天", "小时"}
+
+
+def _deadlines(index: OpenIndex, facts: list[dict], start: dt.date | None) -> list[dict]:
+    """The latest date under each rule whose figure is a time limit, counted from ``start``."""
+    if start is None:
+        return []
+    out = []
+    for fact in facts:
+        if fact["unit"] not in TIME_UNITS or not isinstance(fact["value"], int | float):
+            continue
+        entry = {"doc_id": fact["doc_id"], "region": fact["region"], "title": _doc_title(index, fact["doc_id"]),
+                 "clause": fact["label"], "figure": lexicon().render(fact["value"], fact["unit"]),
+                 "start": start.isoformat()}
+        try:
+            deadline = due_date(start, fact["value"], fact["unit"])
+            entry.update({"due": deadline.due.isoformat(), "rule": deadline.rule})
+        except DeadlineUnknown as error:
+            entry["error"] = str(error)
+        out.append(entry)
+    return out
+
+
 def _by_authority(group: list[dict], region_standing: dict[str, Standing]) -> list[dict]:
     order = {s.doc_id: n for n, s in enumerate(ordered(region_standing.values()))}
     return sorted(group, key=lambda f: order.get(f["doc_id"], len(order)))
@@ -359,4 +393,4 @@ def _by_authority(group: list[dict], region_standing: dict[str, Standing]) -> li
 def _public_fact(fact: dict) -> dict:
     keys = ("subject", "item", "value", "unit", "bound", "qualifiers", "doc_id", "clause", "label", "region",
             "status", "context")
-    return {k: fact.get(k) for k in keys}
+    return {**{k: fact.get(k) for k in keys}, "figure": lexicon().render(fact["value"], fact["unit"])}

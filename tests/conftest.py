@@ -36,10 +36,12 @@ def corpus_index(corpus_index_path) -> OpenIndex:
 
 
 @pytest.fixture(scope="session")
-def app(corpus_index_path):
+def app(corpus_index_path, tmp_path_factory):
     from web import create_app
 
-    return create_app({"KB_INDEX": str(corpus_index_path), "KB_CORPUS": str(CORPUS), "TESTING": True})
+    data = tmp_path_factory.mktemp("data")
+    return create_app({"KB_INDEX": str(corpus_index_path), "KB_CORPUS": str(CORPUS), "KB_DATA": str(data),
+                       "TESTING": True})
 
 
 @pytest.fixture()

@@ -6,7 +6,7 @@ import pytest
 
 
 def test_search_page_shows_ranked_clauses_with_filters(client):
-    page = client.get("/?q=高压双电源 时限").get_data(as_text=True)
+    page = client.get("/search?q=高压双电源 时限").get_data(as_text=True)
     first = page.index('class="hit"')
     assert "附件2 高压双电源用户" in page[first:first + 2000]
     assert 'href="/doc/002#att2-t1-r3"' in page
@@ -70,13 +70,13 @@ def test_bad_requests_get_a_clear_json_or_html_error(client, url, status):
 
 
 def test_bad_parameters_on_pages_render_an_html_error(client):
-    response = client.get("/?q=x&region=nonsense")
+    response = client.get("/search?q=x&region=nonsense")
     assert response.status_code == 400 and "未知地区" in response.get_data(as_text=True)
 
 
 def test_user_text_is_escaped(client):
     payload = "<script>alert(1)</script>"
-    page = client.get("/", query_string={"q": payload}).get_data(as_text=True)
+    page = client.get("/search", query_string={"q": payload}).get_data(as_text=True)
     assert payload not in page and "&lt;script&gt;" in page
 
 

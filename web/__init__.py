@@ -11,6 +11,7 @@ from pathlib import Path
 
 from flask import Flask, jsonify, render_template, request
 
+from kb.feedback import FeedbackStore
 from kb.index import IndexMissing, OpenIndex
 from kb.vocab import vocab
 
@@ -20,10 +21,13 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(
         KB_INDEX=os.environ.get("KB_INDEX", "var/index"),
         KB_CORPUS=os.environ.get("KB_CORPUS", "corpus"),
+        KB_DATA=os.environ.get("KB_DATA", "var"),
+        KB_ADMIN_TOKEN=os.environ.get("KB_ADMIN_TOKEN", ""),
         JSON_AS_ASCII=False,
         MAX_CONTENT_LENGTH=64 * 1024,
     )
     app.config.update(config or {})
+    app.extensions["kb_feedback"] = FeedbackStore(Path(app.config["KB_DATA"]))
     app.json.ensure_ascii = False
     vocab().segmenter  # noqa: B018 — load jieba's dictionary now, not on the first query
     app.extensions["kb_index"] = _open_index(Path(app.config["KB_INDEX"]))
@@ -57,12 +61,18 @@ def kb_index(app: Flask | None = None) -> OpenIndex:
     return index
 
 
+def feedback_store() -> FeedbackStore:
+    from flask import current_app
+
+    return current_app.extensions["kb_feedback"]
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz"
 
 
 def _register_errors(app: Flask) -> None:
-    messages = {400: "请求有误", 404: "没有这个页面", 405: "不支持这种请求方式", 413: "请求内容过大",
+    messages = {400: "请求有误", 403: "没有权限", 404: "没有这个页面", 405: "不支持这种请求方式", 413: "请求内容过大",
                 429: "请求过于频繁，请稍后再试", 500: "服务器内部错误", 503: "索引尚未建立"}
 
     def render(code: int, detail: str = ""):
@@ -71,7 +81,7 @@ def _register_errors(app: Flask) -> None:
             return jsonify({"error": message, "detail": detail, "status": code}), code
         return render_template("error.html", code=code, message=message, detail=detail), code
 
-    for code in (400, 404, 405, 413, 429):
+    for code in (400, 403, 404, 405, 413, 429):
         app.register_error_handler(code, lambda error, code=code: render(code, getattr(error, "description", "")))
 
     @app.errorhandler(IndexMissing)

@@ -1,18 +1,31 @@
-"""JSON twins of the pages: /api/search, /api/doc/<id>, /healthz."""
+"""JSON twins of the pages: /api/ask, /api/search, /api/rules, /api/docs, /api/doc/<id>, /api/faq,
+/api/feedback, /healthz."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, abort, current_app, jsonify, request
 
 from kb.answer import ask
+from kb.compare import rule_table
 from kb.corpus import Document
+from kb.feedback import Feedback, FeedbackError
 from kb.index import IndexMissing
+from kb.rules import ordered, standings
 from kb.search import SearchError, search
-from web import kb_index
+from web import feedback_store, kb_index
 
 api = Blueprint("api", __name__)
+
+
+def _date_arg(name: str) -> dt.date | None:
+    raw = request.args.get(name) or ""
+    try:
+        return dt.date.fromisoformat(raw) if raw else None
+    except ValueError:
+        abort(400, description=f"{name} 应为日期，如 2026-11-23，收到“{raw[:40]}”")
 
 
 def search_args() -> dict:
@@ -39,6 +52,36 @@ def run_search(args: dict):
         abort(400, description=str(error))
 
 
+def ask_args() -> dict:
+    """Question parameters: q, region, on (rules in force on), from (the application date)."""
+    return {"question": request.args.get("q", ""), "region": request.args.get("region") or None,
+            "on": _date_arg("on"), "start": _date_arg("from")}
+
+
+def run_ask(args: dict):
+    try:
+        answer = ask(kb_index(), args["question"], region=args["region"], on=args["on"], start=args["start"])
+    except (ValueError, SearchError) as error:
+        abort(400, description=str(error))
+    if not answer.found and args["question"].strip():
+        feedback_store().record_miss(args["question"], args["region"] or "")
+    return answer
+
+
+def run_rules(subject: str, region: str | None, on: dt.date | None):
+    try:
+        return rule_table(kb_index(), subject, region, on)
+    except ValueError as error:
+        abort(400, description=str(error))
+
+
+def documents_overview(on: dt.date | None = None) -> list[dict]:
+    """Every document with its metadata and its standing on the date, in order of authority."""
+    index = kb_index()
+    metas = {doc_id: {**r["meta"], "title": r["title"]} for doc_id, r in index.documents.items()}
+    return [{**metas[s.doc_id], **s.to_dict()} for s in ordered(standings(metas, None, on).values())]
+
+
 def document_or_404(doc_id: str) -> Document:
     record = kb_index().documents.get(doc_id)
     if record is None:
@@ -46,31 +89,43 @@ def document_or_404(doc_id: str) -> Document:
     return Document(record["id"], record["title"], record["meta"], record["body"])
 
 
-@api.get("/api/search")
-def api_search():
-    return jsonify(run_search(search_args()).to_dict())
+def feedback_from(form) -> Feedback:
+    return Feedback(kind=str(form.get("kind", "")), target=str(form.get("target", "")),
+                    verdict=str(form.get("verdict", "")), comment=str(form.get("comment", "")),
+                    answer=str(form.get("answer", "")), region=str(form.get("region", "")))
 
 
-def ask_args() -> dict:
-    """Question parameters from the query string; a bad value is a 400 with a clear message."""
-    raw_on = request.args.get("on") or ""
-    try:
-        on = dt.date.fromisoformat(raw_on) if raw_on else None
-    except ValueError:
-        abort(400, description=f"on 应为日期，如 2026-11-23，收到“{raw_on[:40]}”")
-    return {"question": request.args.get("q", ""), "region": request.args.get("region") or None, "on": on}
-
-
-def run_ask(args: dict):
-    try:
-        return ask(kb_index(), args["question"], region=args["region"], on=args["on"])
-    except (ValueError, SearchError) as error:
-        abort(400, description=str(error))
+def admin_allowed() -> bool:
+    """Admin pages are off unless KB_ADMIN_TOKEN is set; the token is compared in constant time."""
+    token = current_app.config.get("KB_ADMIN_TOKEN") or ""
+    if not token:
+        abort(404)
+    given = request.args.get("token") or request.headers.get("Authorization", "").removeprefix("Bearer ").strip() \
+        or request.cookies.get("kb_admin", "")
+    return hmac.compare_digest(given.encode(), token.encode())
 
 
 @api.get("/api/ask")
 def api_ask():
     return jsonify(run_ask(ask_args()).to_dict())
+
+
+@api.get("/api/search")
+def api_search():
+    return jsonify(run_search(search_args()).to_dict())
+
+
+@api.get("/api/rules")
+def api_rules():
+    subject = request.args.get("subject") or ""
+    if not subject:
+        abort(400, description="请选择用户类型（subject）")
+    return jsonify(run_rules(subject, request.args.get("region") or None, _date_arg("on")).to_dict())
+
+
+@api.get("/api/docs")
+def api_docs():
+    return jsonify(documents_overview(_date_arg("on")))
 
 
 @api.get("/api/doc/<doc_id>")
@@ -80,8 +135,36 @@ def api_doc(doc_id: str):
         "id": c.id, "label": c.label, "kind": c.kind, "heading_path": c.heading_path, "text": c.text,
         "url": f"/doc/{document.id}#{c.id}",
     } for c in document.parsed.clauses]
+    standing = next(d for d in documents_overview() if d["doc_id"] == doc_id)
     return jsonify({"id": document.id, "title": document.title, "meta": document.public_meta(),
-                    "clauses": clauses})
+                    "standing": standing, "clauses": clauses})
+
+
+@api.get("/api/faq")
+def api_faq():
+    from web.faqs import faq_entries, search_entries
+
+    entries = search_entries(request.args.get("q", "")) if request.args.get("q") else faq_entries()
+    return jsonify([entry for entry in entries])
+
+
+@api.post("/api/feedback")
+def api_feedback():
+    data = request.get_json(silent=True) if request.is_json else request.form
+    if not isinstance(data, dict) and not hasattr(data, "get"):
+        abort(400, description="反馈应为 JSON 对象或表单")
+    try:
+        number = feedback_store().add(feedback_from(data))
+    except FeedbackError as error:
+        abort(400, description=str(error))
+    return jsonify({"ok": True, "id": number}), 201
+
+
+@api.get("/api/feedback")
+def api_feedback_list():
+    if not admin_allowed():
+        abort(403, description="需要管理口令")
+    return jsonify({"feedback": feedback_store().feedback(), "missed": feedback_store().missed()})
 
 
 @api.get("/healthz")
@@ -93,4 +176,5 @@ def healthz():
         return jsonify({"status": "no index", "detail": str(error)}), 503
     manifest = index.manifest
     return jsonify({"status": "ok", "documents": manifest.get("documents"), "clauses": manifest.get("clauses"),
-                    "built_at": manifest.get("built_at"), "fingerprint": manifest.get("fingerprint")})
+                    "facts": manifest.get("facts"), "built_at": manifest.get("built_at"),
+                    "fingerprint": manifest.get("fingerprint")})

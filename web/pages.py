@@ -1,31 +1,122 @@
-"""HTML pages: search, document."""
+"""HTML pages: the agent console, clause search, the staff rule checker, documents, the FAQ,
+feedback. Each reads the same data as its JSON twin in web/api.py."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from urllib.parse import urlparse
+
+from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
 from markupsafe import Markup
 
+from kb.compare import customer_types
+from kb.feedback import FeedbackError
 from kb.vocab import vocab
-from web import kb_index
-from web.api import document_or_404, run_search, search_args
+from web import feedback_store
+from web.api import (
+    _date_arg,
+    admin_allowed,
+    ask_args,
+    document_or_404,
+    documents_overview,
+    feedback_from,
+    run_ask,
+    run_rules,
+    run_search,
+    search_args,
+)
 from web.render import render_blocks
 
 pages = Blueprint("pages", __name__)
 STATUSES = ["现行有效", "征求意见稿", "已废止"]
+REGION_COOKIE = "kb_region"
+
+
+def _regions() -> list[str]:
+    return list(vocab().regions)
 
 
 @pages.get("/")
+def console():
+    args = ask_args()
+    if not request.args.get("region") and request.cookies.get(REGION_COOKIE) in vocab().regions:
+        args["region"] = request.cookies.get(REGION_COOKIE)  # the agent's remembered region
+    answer = run_ask(args).to_dict() if args["question"].strip() else None
+    response = make_response(render_template(
+        "console.html", args=args, answer=answer, regions=_regions(), thanks=request.args.get("thanks")))
+    if request.args.get("region") in vocab().regions:
+        response.set_cookie(REGION_COOKIE, request.args["region"], max_age=365 * 86400, samesite="Lax")
+    return response
+
+
 @pages.get("/search")
 def search_page():
     args = search_args()
     result = run_search(args) if args["query"].strip() else None
-    return render_template("search.html", args=args, result=result, regions=list(vocab().regions),
-                           statuses=STATUSES)
+    return render_template("search.html", args=args, result=result, regions=_regions(), statuses=STATUSES)
+
+
+@pages.get("/rules")
+def rules_page():
+    subject = request.args.get("subject") or ""
+    region = request.args.get("region") or None
+    on = _date_arg("on")
+    table = run_rules(subject, region, on) if subject else None
+    return render_template("rules.html", table=table, subjects=customer_types(), regions=_regions(),
+                           args={"subject": subject, "region": region or "", "on": request.args.get("on", "")})
+
+
+@pages.get("/docs")
+def documents_page():
+    return render_template("documents.html", documents=documents_overview(_date_arg("on")))
 
 
 @pages.get("/doc/<doc_id>")
 def document_page(doc_id: str):
     document = document_or_404(doc_id)
     body = Markup(render_blocks(document.parsed.blocks))
+    overview = {d["doc_id"]: d for d in documents_overview()}
     return render_template("document.html", doc=document, meta=document.public_meta(), body=body,
-                           documents=kb_index().documents)
+                           standing=overview[doc_id], overview=overview)
+
+
+@pages.get("/faq")
+def faq_page():
+    from web.faqs import faq_entries, search_entries
+
+    query = request.args.get("q", "")
+    entries = search_entries(query) if query.strip() else faq_entries()
+    return render_template("faq.html", entries=entries, query=query, thanks=request.args.get("thanks"))
+
+
+@pages.post("/feedback")
+def feedback_form():
+    """Feedback sent without JavaScript: store it and go back to the page it came from."""
+    try:
+        feedback_store().add(feedback_from(request.form))
+    except FeedbackError as error:
+        abort(400, description=str(error))
+    back = request.form.get("back") or request.referrer or url_for("pages.console")
+    parsed = urlparse(back)
+    if parsed.netloc and parsed.netloc != request.host:
+        back = url_for("pages.console")  # never redirect off the site
+    path = parsed.path or "/"
+    query = f"{parsed.query}&thanks=1" if parsed.query else "thanks=1"
+    return redirect(f"{path}?{query}", code=303)
+
+
+@pages.get("/feedback")
+def feedback_page():
+    if not admin_allowed():
+        abort(403, description="需要管理口令：/feedback?token=…")
+    response = make_response(render_template("feedback.html", feedback=feedback_store().feedback(),
+                                             missed=feedback_store().missed()))
+    if request.args.get("token"):
+        response.set_cookie("kb_admin", request.args["token"], httponly=True, samesite="Strict")
+    return response
+
+
+@pages.app_context_processor
+def navigation():
+    return {"nav": [("pages.console", "坐席查询"), ("pages.search_page", "条款检索"), ("pages.rules_page", "规则核对"),
+                    ("pages.documents_page", "文件"), ("pages.faq_page", "常见问题")],
+            "admin_on": bool(current_app.config.get("KB_ADMIN_TOKEN"))}

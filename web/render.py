@@ -12,6 +12,11 @@ from kb.parse import Block
 _ROW = re.compile(r"<tr>")
 
 
+def markdown_html(source: str) -> str:
+    """Markdown to HTML with any HTML in the source shown as text."""
+    return _markdown(source)
+
+
 def _markdown(source: str) -> str:
     # Escape first: the markdown package passes raw HTML through, corpus text must not.
     return markdown.markdown(html.escape(source, quote=False), extensions=["tables"])
