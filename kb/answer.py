@@ -379,7 +379,7 @@ def _deadlines(index: OpenIndex, facts: list[dict], start: dt.date | None) -> li
         try:
             deadline = due_date(start, fact["value"], fact["unit"])
             entry.update({"due": deadline.due.isoformat(), "rule": deadline.rule})
-        except DeadlineUnknown as error:
+        except (DeadlineUnknown, ValueError) as error:  # a year the calendar lacks, or not a countable limit
             entry["error"] = str(error)
         out.append(entry)
     return out

@@ -1,0 +1,195 @@
+"""Latest dates for time limits: "I applied on 3 November — by when must I be connected?"
+
+Given a start date (the day the application was accepted) and a time limit from an
+answer (5个工作日, 15日, 24小时), ``due_date`` states the latest date and one Chinese
+sentence saying how it was counted. ``parse_start`` finds the start date in a question.
+
+Counting conventions (each ``Deadline.rule`` states the one it used):
+
+* The start day itself does not count (受理当日不计): N units after ``start`` end
+  on the Nth unit strictly after it.
+* 工作日 (working days): the Nth working day after ``start``. Weekends and China's
+  statutory holidays are skipped; adjusted working days (调休上班日, weekend days
+  that are official working days) count. A fraction rounds up to a whole working
+  day (0.5个工作日 → the next working day).
+* 日 / 天 (calendar days): ``start`` + N days (a fraction rounds up). The due day
+  is not moved when it falls on a weekend or holiday: calendar days are calendar days.
+* 小时 (hours): ``start`` + ceil(N / 24) days. The time of day of the application
+  is unknown, so hours are turned into whole days and the rule says so.
+* Any other unit (千瓦, %, 环节, 月, …) is refused with ``ValueError``.
+
+Holidays and 调休 days come from the maintained ``chinese-calendar`` package
+(PyPI ``chinesecalendar``, import ``chinese_calendar``), which follows the State
+Council's yearly arrangements and raises for years it has no arrangement for. Such a
+year is reported as ``DeadlineUnknown`` naming it ("节假日数据未覆盖2031年，无法计算工作日"),
+never guessed: the arrangement of a future year is only known once it is published.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+
+import chinese_calendar
+
+from kb.text import cn_to_int, normalize
+
+WORKING_DAYS = "工作日"
+CALENDAR_DAYS = ("日", "天")
+HOURS = "小时"
+TIME_UNITS = (WORKING_DAYS, *CALENDAR_DAYS, HOURS)
+UNCOUNTED_TIME_UNITS = ("月", "年", "周", "分钟")  # time, but not counted to a date here
+# parse_start: a month/day without a year lies at most this far ahead of today, else it was last year.
+FUTURE_TOLERANCE = timedelta(days=61)
+
+_CN_NUMERAL = "零〇一二两三四五六七八九十"
+_NUM = rf"\d{{1,2}}|[{_CN_NUMERAL}]{{1,3}}"
+_ISO_DATE = re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
+_CN_DATE = re.compile(rf"(?:(?<!\d)(\d{{4}})\s*年\s*)?(?<![\d{_CN_NUMERAL}])({_NUM})\s*月\s*({_NUM})\s*[日号]")
+
+
+class DeadlineUnknown(ValueError):
+    """The calendar does not cover a date needed; message says which year, in Chinese."""
+
+    def __init__(self, year: int) -> None:
+        super().__init__(f"节假日数据未覆盖{year}年，无法计算工作日")
+        self.year = year
+
+
+@dataclass
+class Deadline:
+    """A time limit counted from a start date to the latest date."""
+
+    start: date  # the day the clock starts (the application date)
+    amount: float  # e.g. 5, 0.5, 24
+    unit: str  # 工作日 | 日 | 天 | 小时
+    due: date  # the latest date
+    rule: str  # one short Chinese sentence explaining the counting
+
+    def to_dict(self) -> dict:
+        """JSON-ready: dates as ISO strings (2026-11-10)."""
+        data = asdict(self)
+        data["start"] = self.start.isoformat()
+        data["due"] = self.due.isoformat()
+        return data
+
+
+def cn_date(day: date) -> str:
+    """2026-11-03 → 2026年11月3日."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _figure(amount: float) -> str:
+    """5.0 → 5, 0.5 → 0.5."""
+    return str(int(amount)) if float(amount).is_integer() else f"{amount:g}"
+
+
+def is_working_day(day: date) -> bool:
+    """True on a working day (调休上班日 included); DeadlineUnknown when the calendar has no data for its year."""
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError as error:
+        raise DeadlineUnknown(day.year) from error
+
+
+def _check(amount: float, unit: str) -> str:
+    unit = unit.strip().removeprefix("个")
+    if unit not in TIME_UNITS:
+        if unit in UNCOUNTED_TIME_UNITS:
+            raise ValueError(f"以“{unit}”计的时限不推算到期日，可推算的时限单位为工作日、日、天、小时")
+        raise ValueError(f"“{unit}”不是时限单位（可推算的时限单位为工作日、日、天、小时）")
+    if isinstance(amount, bool) or not isinstance(amount, int | float) or not math.isfinite(amount) or amount <= 0:
+        raise ValueError(f"时限须为正数，而不是{amount!r}")
+    return unit
+
+
+def _add_days(start: date, days: int) -> date:
+    try:
+        return start + timedelta(days=days)
+    except OverflowError as error:
+        raise ValueError(f"时限过长：{start.isoformat()}之后{days}日超出可表示的日期") from error
+
+
+def _working_due(start: date, days: int) -> tuple[date, list[date]]:
+    """The ``days``-th working day strictly after ``start``, and the 调休 weekend days counted on the way."""
+    day, counted, adjusted = start, 0, []
+    while counted < days:
+        day = _add_days(day, 1)
+        if is_working_day(day):
+            counted += 1
+            if day.weekday() >= 5:
+                adjusted.append(day)
+    return day, adjusted
+
+
+def due_date(start: date, amount: float, unit: str) -> Deadline:
+    """The latest date of a time limit of ``amount`` ``unit`` counted from ``start`` (start day not counted).
+
+    ``unit`` is 工作日, 日, 天 or 小时 (a leading 个 as in 个工作日 is accepted). Raises ``ValueError``
+    for other units or a non-positive amount, and ``DeadlineUnknown`` when a working day to count
+    falls in a year the holiday calendar does not cover.
+    """
+    unit = _check(amount, unit)
+    figure = f"{_figure(amount)}{'个' if unit == WORKING_DAYS else ''}{unit}"
+    since = f"自{cn_date(start)}（受理当日不计）起算{figure}"
+    days = math.ceil(amount)
+    rounding = ""
+    if unit == WORKING_DAYS:
+        due, adjusted = _working_due(start, days)
+        if days != amount:
+            rounding = "（不足1个工作日按1个工作日计）"
+        counted = f"（含调休上班日{'、'.join(cn_date(d) for d in adjusted)}）" if adjusted else ""
+        rule = f"{since}{rounding}，跳过周末和法定节假日，调休上班日计入{counted}，最迟{cn_date(due)}。"
+    elif unit in CALENDAR_DAYS:
+        due = _add_days(start, days)
+        if days != amount:
+            rounding = "（不足1日按1日计）"
+        rule = f"{since}{rounding}，按自然日计算，到期日遇周末或节假日不顺延，最迟{cn_date(due)}。"
+    else:
+        days = math.ceil(amount / 24)
+        due = _add_days(start, days)
+        rule = (f"自{cn_date(start)}起算{figure}，受理时刻未知，按每24小时折合1日（不足24小时按1日计）"
+                f"计为{days}日，最迟{cn_date(due)}。")
+    return Deadline(start=start, amount=amount, unit=unit, due=due, rule=rule)
+
+
+def _number(text: str) -> int | None:
+    return int(text) if text.isdigit() else cn_to_int(text)
+
+
+def _valid(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def parse_start(text: str, today: date) -> date | None:
+    """The first date in a question: "11月3日申请", "2026年11月3日", "2026-11-03", "2026/11/3", "十一月三日".
+
+    A month and day without a year are taken in ``today``'s year, or the year before when that
+    would put the date more than about two months (``FUTURE_TOLERANCE``) after ``today``.
+    Impossible dates (2月30日) are skipped; None when the question names no date.
+    """
+    norm = normalize(text)  # 十一月三日 → 11月3日; a 号 day (三号) stays Chinese and is read here
+    found: list[tuple[int, date]] = []
+    for match in _ISO_DATE.finditer(norm):
+        day = _valid(*(int(group) for group in match.groups()))
+        if day:
+            found.append((match.start(), day))
+    for match in _CN_DATE.finditer(norm):
+        year_text, month_text, day_text = match.groups()
+        month, day_of_month = _number(month_text), _number(day_text)
+        if month is None or day_of_month is None:
+            continue
+        if year_text:
+            day = _valid(int(year_text), month, day_of_month)
+        else:
+            day = _valid(today.year, month, day_of_month)
+            if day is None or day - today > FUTURE_TOLERANCE:
+                day = _valid(today.year - 1, month, day_of_month)
+        if day:
+            found.append((match.start(), day))
+    return min(found, key=lambda item: item[0])[1] if found else None
