@@ -10,7 +10,7 @@ export KB_PORT   ?= 8000
 export KB_CORPUS ?= corpus
 export KB_INDEX  ?= var/index
 
-.PHONY: install build run test lint clean
+.PHONY: install build run test lint clean browser
 
 install: $(STAMP)
 
@@ -28,7 +28,11 @@ run: install
 	$(BIN)/kb build
 	$(BIN)/kb serve --host $(KB_HOST) --port $(KB_PORT)
 
-test: install
+browser:
+	@# Debian's Chromium and a Chinese font for the browser tests (apt-get when run as root).
+	bash scripts/install-browser.sh
+
+test: install browser
 	$(BIN)/pytest -q
 
 lint: install

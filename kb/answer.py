@@ -35,6 +35,7 @@ class Answer:
     question: str
     found: bool
     answer: str
+    figure: str = ""  # the headline figure; "4个工作日 / 20个工作日" when the documents differ
     citations: list[dict] = field(default_factory=list)
     facts: list[dict] = field(default_factory=list)
     applicable: list[dict] = field(default_factory=list)
@@ -307,6 +308,7 @@ def ask(index: OpenIndex, text: str, region: str | None = None, on: dt.date | No
         others = [f for _, f in scored if all(f is not g for g in group + above)][: max(0, 5 - len(group) - len(above))]
         answer.facts = [_public_fact(f) for f in group + above + others]
         answer.found = True
+        answer.figure = " / ".join(dict.fromkeys(lexicon().render(f["value"], f["unit"]) for f in group))
         answer.answer = _sentence(index, group, standing_of)
         answer.deadlines = _deadlines(index, group + above, start or parse_start(text or "", on))
         if above:

@@ -69,7 +69,7 @@
       fact && fact.subject ? el("span", { "class": "subject", text: fact.subject }) : null,
       fact && fact.item ? el("span", { "class": "item", text: fact.item }) : null]);
     var children = [
-      fact ? el("div", { "class": "figure", text: fact.figure }) : null,
+      data.figure ? el("div", { "class": "figure", text: data.figure }) : null,
       el("p", { "class": "answer-text", text: data.answer }),
       scope,
       el("blockquote", { "class": "clause-text", text: cite.text }),

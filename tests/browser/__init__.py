@@ -1,0 +1,1 @@
+"""Real-browser tests: the real server (``kb serve``) driven by Debian's Chromium through Playwright."""
