@@ -113,7 +113,7 @@ def load_corpus(root: Path) -> list[Document]:
 
 def corpus_fingerprint(root: Path) -> str:
     digest = hashlib.sha256()
-    for path in corpus_files(root):
+    for path in corpus_files(root) + sorted((root / "faq").glob("*.md")):
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

@@ -27,8 +27,10 @@ from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 from whoosh.scoring import BM25F
 
 from kb import __version__
-from kb.corpus import Document, corpus_fingerprint, load_corpus
+from kb.corpus import CorpusError, Document, corpus_fingerprint, load_corpus
 from kb.facts import extract
+from kb.faq import check as check_faq
+from kb.faq import load_faq
 from kb.parse import ParsedDocument, parse
 from kb.text import BigramTokenizer, KbTokenizer, normalize
 from kb.vocab import vocab
@@ -140,6 +142,32 @@ def _clause_fields(document: Document) -> Iterator[dict]:
         }
 
 
+def check_faq_entries(corpus: Path, documents: list[Document], say: Callable[[str], None]) -> dict:
+    """Check the FAQ against the clauses it cites: a cited clause that does not exist, or a malformed
+    entry, fails the build; a figure that stands in none of its cited clauses is reported."""
+    folder = corpus / "faq"
+    if not folder.is_dir():
+        return {"entries": 0, "problems": []}
+    try:
+        entries = load_faq(folder)
+    except ValueError as error:
+        raise CorpusError(f"FAQ: {error}") from error
+    by_id = {d.id: d for d in documents}
+
+    def clause_text(doc_id: str, clause_id: str) -> str | None:
+        document = by_id.get(doc_id)
+        clause = document.parsed.clause(clause_id) if document else None
+        return clause.text if clause else None
+
+    problems = check_faq(entries, clause_text, lambda doc_id: by_id[doc_id].meta if doc_id in by_id else {})
+    fatal = [p for p in problems if p.kind != "figure-not-in-clause"]
+    if fatal:
+        raise CorpusError("FAQ: " + "；".join(p.message for p in fatal))
+    for problem in problems:
+        say(f"FAQ warning: {problem.message}")
+    return {"entries": len(entries), "problems": [p.message for p in problems]}
+
+
 @contextmanager
 def _build_lock(index_path: Path) -> Iterator[None]:
     index_path.parent.mkdir(parents=True, exist_ok=True)
@@ -185,6 +213,7 @@ def build(corpus: Path | None = None, index_path: Path | None = None, force: boo
             return BuildReport(False, manifest.get("documents", 0), manifest.get("clauses", 0), 0.0,
                                index_path, wanted)
         documents = load_corpus(corpus)
+        faq_report = check_faq_entries(corpus, documents, say)
         vocab().segmenter  # noqa: B018 — load the dictionary before timing per-document progress
         stamp = f"{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
         generation = index_path.with_name(f"{index_path.name}.gen-{stamp}")
@@ -214,6 +243,7 @@ def build(corpus: Path | None = None, index_path: Path | None = None, force: boo
         seconds = time.perf_counter() - started
         (generation / MANIFEST).write_text(json.dumps({
             "fingerprint": wanted, "documents": len(documents), "clauses": clauses, "facts": len(facts),
+            "faq": faq_report,
             "seconds": round(seconds, 3), "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
             "corpus": str(corpus.resolve()),
         }, ensure_ascii=False), encoding="utf-8")

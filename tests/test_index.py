@@ -61,3 +61,28 @@ def test_a_failed_build_leaves_the_old_index_in_place(small_corpus, tmp_path):
         build(small_corpus, index_path)
     assert os.readlink(index_path) == target
     assert search(OpenIndex(index_path), "计划检修").hits
+
+
+def _faq(corpus, name, cites, answer):
+    folder = corpus / "faq"
+    folder.mkdir(exist_ok=True)
+    (folder / f"{name}.md").write_text(
+        f"---\nid: {name}\nquestion: 计划检修要提前几天通知？\ntopic: 停电通知\ncites: {cites}\norder: 1\n---\n{answer}\n",
+        encoding="utf-8")
+
+
+def test_a_faq_citing_a_missing_clause_fails_the_build(small_corpus, tmp_path):
+    index_path = tmp_path / "index"
+    build(small_corpus, index_path)
+    target = os.readlink(index_path)
+    _faq(small_corpus, "broken", '["a#c9"]', "全国适用：计划检修提前7天通知。")
+    with pytest.raises(Exception, match="a#c9"):
+        build(small_corpus, index_path)
+    assert os.readlink(index_path) == target
+
+
+def test_a_faq_figure_not_in_its_clause_is_reported(small_corpus, tmp_path, capsys):
+    _faq(small_corpus, "wrong-figure", '["a#c1"]', "鄂尔多斯市：计划检修停电应当提前10天通知用户。")
+    lines = []
+    report = build(small_corpus, tmp_path / "index", progress=lines.append)
+    assert report.built and any("FAQ warning" in line and "10天" in line for line in lines)
