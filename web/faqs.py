@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import current_app
-from kb.faq import load_faq, search_faq
 
+from kb.faq import load_faq, search_faq
 from web import kb_index
 from web.render import markdown_html
 
