@@ -81,13 +81,13 @@ def cmd_ask(args: argparse.Namespace) -> int:
         for line in sys.stdin:
             line = line.rstrip("\n")
             try:
-                result = ask(index, line, region=args.region, on=on).to_dict()
+                result = ask(index, line, region=args.region, on=on, start=_date(args.start)).to_dict()
             except ValueError as error:
                 result = {"question": line, "found": False, "answer": "", "error": str(error)}
             print(json.dumps(result, ensure_ascii=False), flush=True)
         return 0
     try:
-        result = ask(index, question, region=args.region, on=on)
+        result = ask(index, question, region=args.region, on=on, start=_date(args.start))
     except ValueError as error:
         return _fail(str(error), EXIT_USAGE)
     if args.json:
@@ -99,6 +99,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print(f"  [{number}] {citation['title']} {citation['clause']}（{citation['region']}，{citation['status']}）")
         print(f"      {text[:160]}{'…' if len(text) > 160 else ''}")
         print(f"      {citation['url']}")
+    for deadline in result.deadlines:
+        print(f"  期限：{deadline['region']}《{deadline['title']}》{deadline['figure']} → "
+              f"{deadline.get('rule') or deadline.get('error')}")
     binding = [a for a in result.applicable if a.get("figure")]
     if len(binding) > 1:
         print("  适用规则：")
@@ -200,6 +203,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("question", nargs="+", help="the question; - reads one question per line from stdin (JSON lines)")
     p.add_argument("--region", help="the region the rules must bind in (default: the region named in the question)")
     p.add_argument("--on", help="the date the rules must be in force on, YYYY-MM-DD (default: today)")
+    p.add_argument("--from", dest="start", help="application date, YYYY-MM-DD: time limits then give the latest date")
     p.add_argument("--json", action="store_true", help="JSON output")
     p.set_defaults(func=cmd_ask)
 
@@ -236,11 +240,14 @@ def make_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     args = make_parser().parse_args(argv)
-    if getattr(args, "on", None):
-        try:
-            dt.date.fromisoformat(args.on)
-        except ValueError:
-            return _fail(f"--on {args.on!r} is not a date like 2026-11-23", EXIT_USAGE)
+    for option in ("on", "start"):
+        value = getattr(args, option, None)
+        if value:
+            try:
+                dt.date.fromisoformat(value)
+            except ValueError:
+                name = "--from" if option == "start" else "--on"
+                return _fail(f"{name} {value!r} is not a date like 2026-11-23", EXIT_USAGE)
     if getattr(args, "issued", None):
         try:
             time.strptime(args.issued, "%Y-%m-%d")

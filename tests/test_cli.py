@@ -132,3 +132,11 @@ def test_eval_prints_misses_and_a_summary_line(corpus_paths, capsys, tmp_path):
     out = capsys.readouterr().out
     assert out.splitlines()[0].startswith("b [value]")
     assert out.splitlines()[-1].startswith("value 1/2 cited, 1/2 precise and cited")
+
+
+def test_ask_from_a_start_date_states_the_latest_date(corpus_paths, capsys):
+    assert main(corpus_paths + ["ask", "高压单电源用户合计办理时间", "--from", "2026-11-03", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert {d["due"] for d in data["deadlines"]} == {"2026-12-03"}
+    assert main(corpus_paths + ["ask", "x", "--from", "yesterday"]) == 2
+    assert "--from 'yesterday' is not a date" in capsys.readouterr().err

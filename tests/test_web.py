@@ -107,3 +107,49 @@ def test_api_ask_region_and_date_parameters(client):
     assert "95%" in data["answer"]
     assert client.get("/api/ask?q=x&on=not-a-date").status_code == 400
     assert client.get("/api/ask?q=x&region=nonsense").status_code == 400
+
+
+def test_console_renders_the_answer_card_without_javascript(client):
+    page = client.get("/?q=高压双电源用户供电方案答复时限").get_data(as_text=True)
+    assert 'class="answer-card"' in page and "20个工作日" in page and 'class="copy"' in page
+    assert "<script>" not in page.replace('<script src=', '')  # no inline script
+
+
+def test_rules_docs_and_faq_pages_with_their_json_twins(client):
+    assert "供电方案答复" in client.get("/rules?subject=高压双电源用户").get_data(as_text=True)
+    assert client.get("/rules?subject=火星用户").status_code == 400
+    assert client.get("/api/rules").status_code == 400
+    assert len(client.get("/api/docs").get_json()) >= 10
+    assert "内能电力字〔2024〕857号" in client.get("/doc/002").get_data(as_text=True)
+    faq = client.get("/api/faq?q=停电要提前几天通知").get_json()
+    assert faq[0]["citations"][0]["url"] == "/doc/006#a28"
+    assert len(client.get("/api/faq").get_json()) >= 20
+    assert 'class="faq-entry"' in client.get("/faq").get_data(as_text=True)
+
+
+def test_feedback_form_without_javascript_redirects_back(client):
+    response = client.post("/feedback", data={"kind": "faq", "target": "tingdian-tiqian-tongzhi", "verdict": "useful",
+                                              "back": "/faq?q=停电"})
+    assert response.status_code == 303 and response.headers["Location"].startswith("/faq?")
+    assert "thanks=1" in response.headers["Location"]
+    offsite = client.post("/feedback", data={"kind": "faq", "target": "x", "verdict": "useful",
+                                             "back": "https://evil.example/"})
+    assert "evil.example" not in offsite.headers["Location"]
+    assert client.post("/api/feedback", json={"kind": "faq", "target": "x", "verdict": "?"}).status_code == 400
+
+
+def test_the_staff_page_is_off_without_a_token(client, app):
+    assert app.config["KB_ADMIN_TOKEN"] == ""
+    assert client.get("/feedback").status_code == 404
+    assert client.get("/api/feedback").status_code == 404
+
+
+def test_the_staff_page_needs_the_right_token(app):
+    app.config["KB_ADMIN_TOKEN"] = "s3cret"
+    try:
+        client = app.test_client()
+        assert client.get("/feedback?token=wrong").status_code == 403
+        assert client.get("/feedback?token=s3cret").status_code == 200
+        assert client.get("/api/feedback", headers={"Authorization": "Bearer s3cret"}).status_code == 200
+    finally:
+        app.config["KB_ADMIN_TOKEN"] = ""
