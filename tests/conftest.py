@@ -41,7 +41,7 @@ def app(corpus_index_path, tmp_path_factory):
 
     data = tmp_path_factory.mktemp("data")
     return create_app({"KB_INDEX": str(corpus_index_path), "KB_CORPUS": str(CORPUS), "KB_DATA": str(data),
-                       "TESTING": True})
+                       "KB_RATE_LIMIT": "100000/minute", "TESTING": True})
 
 
 @pytest.fixture()

@@ -28,6 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     app.config.update(config or {})
     app.extensions["kb_feedback"] = FeedbackStore(Path(app.config["KB_DATA"]))
+    _protect(app)
     app.json.ensure_ascii = False
     vocab().segmenter  # noqa: B018 — load jieba's dictionary now, not on the first query
     app.extensions["kb_index"] = _open_index(Path(app.config["KB_INDEX"]))
@@ -59,6 +60,33 @@ def kb_index(app: Flask | None = None) -> OpenIndex:
         index = OpenIndex(app.config["KB_INDEX_PATH"])  # raises IndexMissing with a clear message
         app.extensions["kb_index"] = index
     return index
+
+
+# No inline script or style anywhere: scripts come from /static only, so injected markup cannot run.
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                           "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
+
+
+def _protect(app: Flask) -> None:
+    """Rate limits per client address (in memory unless KB_RATE_LIMIT_STORAGE names another store)
+    and security headers on every response."""
+    from flask_limiter import Limiter
+    from flask_limiter.util import get_remote_address
+
+    limit = app.config.get("KB_RATE_LIMIT") or os.environ.get("KB_RATE_LIMIT", "120/minute")
+    # One budget per client across every endpoint, so a burst cannot be spread over routes.
+    limiter = Limiter(get_remote_address, app=app, application_limits=[limit], headers_enabled=True,
+                      storage_uri=os.environ.get("KB_RATE_LIMIT_STORAGE", "memory://"),
+                      application_limits_exempt_when=lambda: request.endpoint in ("static", "api.healthz"))
+    app.extensions["kb_limiter"] = limiter
+
+    @app.after_request
+    def headers(response):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
 
 
 def feedback_store() -> FeedbackStore:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import atexit
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -191,6 +192,26 @@ def _start(command_for, env: dict, log_path: Path) -> tuple[subprocess.Popen, st
     raise AssertionError("unreachable")
 
 
+# A document whose title, text and table carry script payloads: every page must show them as text.
+XSS = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
+HOSTILE_DOCUMENT = f"""---
+id: xss
+title: 注入测试文件{XSS}
+region: 全国
+status: 现行有效
+source: test
+---
+
+# 注入测试文件{XSS}
+
+一、注入测试条款{XSS}不超过9个工作日。
+
+| 用户类型 | 注入测试栏 |
+| --- | --- |
+| 注入测试行{XSS} | 3 |
+"""
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory) -> Server:
     """The real site: ``python -m kb.cli --corpus corpus --index <tmp> serve`` on a free port of 127.0.0.1,
@@ -198,11 +219,14 @@ def server(tmp_path_factory) -> Server:
     base = tmp_path_factory.mktemp("browser-server")
     index_path, data_dir, log_path = base / "index", base / "data", base / "server.log"
     data_dir.mkdir()
-    env = {**os.environ, "KB_DATA": str(data_dir), "KB_INDEX": str(index_path), "KB_CORPUS": str(CORPUS),
-           "KB_ADMIN_TOKEN": ADMIN_TOKEN, "PYTHONUNBUFFERED": "1"}
+    corpus = base / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    (corpus / "xss.md").write_text(HOSTILE_DOCUMENT, encoding="utf-8")
+    env = {**os.environ, "KB_DATA": str(data_dir), "KB_INDEX": str(index_path), "KB_CORPUS": str(corpus),
+           "KB_ADMIN_TOKEN": ADMIN_TOKEN, "KB_RATE_LIMIT": "100000/minute", "PYTHONUNBUFFERED": "1"}
 
     def command_for(port: int) -> list[str]:
-        return [sys.executable, "-m", "kb.cli", "--corpus", str(CORPUS), "--index", str(index_path),
+        return [sys.executable, "-m", "kb.cli", "--corpus", str(corpus), "--index", str(index_path),
                 "serve", "--host", "127.0.0.1", "--port", str(port)]
 
     process, url = _start(command_for, env, log_path)

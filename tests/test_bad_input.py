@@ -1,0 +1,98 @@
+"""Property-based: whatever arrives — any Unicode, control characters, Whoosh syntax, huge queries,
+bad parameters — the answer is a 200 with results or a 4xx with a clear error, never a 500."""
+
+import json
+import string
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kb.cli import main
+
+WHOOSH_SYNTAX = ["*", "?", "[a TO z]", "AND", "OR", "NOT", '"', "(", ")", "~2", "^3", "title:", "{", "}", ":", "\\\\"]
+TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=200)
+QUERY = st.one_of(TEXT, st.lists(st.sampled_from(WHOOSH_SYNTAX + ["窃电", "高压双电源", "时限", "\x00", "\u202e"]),
+                                 max_size=12).map(" ".join))
+PARAM = st.one_of(st.none(), TEXT, st.sampled_from(["nonsense", "-1", "0", "101", "not-a-date", "2026-02-30",
+                                                    "鄂尔多斯", "全国", "9" * 40]))
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+def params(**values):
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def check(response, api: bool):
+    assert response.status_code < 500, response.get_data(as_text=True)[:300]
+    if response.status_code >= 400:
+        if api:
+            assert response.get_json()["error"]
+        else:
+            assert "Traceback" not in response.get_data(as_text=True)
+
+
+@SETTINGS
+@given(q=QUERY, region=PARAM, status=PARAM, limit=PARAM, doc=PARAM)
+def test_api_search(client, q, region, status, limit, doc):
+    check(client.get("/api/search", query_string=params(q=q, region=region, status=status, limit=limit, doc=doc)), True)
+
+
+@SETTINGS
+@given(q=QUERY, region=PARAM, on=PARAM, start=PARAM)
+def test_api_ask(client, q, region, on, start):
+    response = client.get("/api/ask", query_string=params(q=q, region=region, on=on, **{"from": start}))
+    check(response, True)
+    if response.status_code == 200:
+        assert len(response.get_json()["answer"]) <= 400
+
+
+@SETTINGS
+@given(path=st.sampled_from(["/", "/search", "/faq", "/rules", "/docs", "/doc/002", "/api/faq", "/api/rules",
+                             "/api/docs"]),
+       q=QUERY, region=PARAM, subject=PARAM, on=PARAM)
+def test_pages(client, path, q, region, subject, on):
+    check(client.get(path, query_string=params(q=q, region=region, subject=subject, on=on)), path.startswith("/api/"))
+
+
+@SETTINGS
+@given(doc_id=TEXT.filter(lambda s: "/" not in s and s not in ("", ".", "..")))
+def test_document_ids(client, doc_id):
+    check(client.get(f"/doc/{doc_id}"), False)
+    check(client.get(f"/api/doc/{doc_id}"), True)
+
+
+@SETTINGS
+@given(body=st.one_of(st.dictionaries(st.sampled_from(["kind", "target", "verdict", "comment", "answer", "region"]),
+                                      st.one_of(TEXT, st.integers(), st.none(), st.lists(TEXT, max_size=2))),
+                      st.lists(TEXT, max_size=3), TEXT))
+def test_feedback_posts(client, body):
+    check(client.post("/api/feedback", data=json.dumps(body), content_type="application/json"), True)
+    check(client.post("/feedback", data=body if isinstance(body, dict) else {"x": str(body)}), False)
+
+
+def test_a_100_kb_query_is_answered(client):
+    for path in ("/api/search", "/api/ask", "/", "/search"):
+        response = client.get(path, query_string={"q": "高压双电源时限电*[a TO z]" * 6000})
+        assert response.status_code == 200, path
+
+
+@settings(max_examples=40, deadline=None)
+@given(q=QUERY, region=st.one_of(st.none(), st.sampled_from(["nonsense", "鄂尔多斯"])), limit=st.sampled_from(
+    [None, "-1", "5", "abc"]))
+def test_cli_never_raises(corpus_index_path, q, region, limit):
+    args = ["--corpus", "corpus", "--index", str(corpus_index_path), "search", q or " "]
+    args += ["--region", region] if region else []
+    args += ["--limit", limit] if limit else []
+    try:
+        code = main(args)
+    except SystemExit as exit_:  # argparse refusing a bad value (e.g. --limit abc) exits 2 with a message
+        code = exit_.code
+    assert code in (0, 2)
+
+
+def test_printable_ascii_noise_in_every_cli_command(corpus_index_path, capsys):
+    noise = string.punctuation * 3
+    base = ["--corpus", "corpus", "--index", str(corpus_index_path)]
+    assert main(base + ["ask", noise, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["found"] is False
+    assert main(base + ["facts", "--subject", noise]) == 0
