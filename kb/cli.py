@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from kb.answer import ask
-from kb.corpus import CorpusError, import_file
+from kb.corpus import CorpusError, Importer
 from kb.evaluate import evaluate, format_miss, load_questions
 from kb.facts import select
 from kb.index import IndexMissing, OpenIndex, build, default_corpus, default_index
@@ -150,8 +150,12 @@ def cmd_add(args: argparse.Namespace) -> int:
     if args.title and len(args.files) > 1:
         return _fail("--title applies to one file; give one file with it", EXIT_USAGE)
     added = failed = 0
+    try:
+        importer = Importer(corpus)
+    except CorpusError as error:
+        return _fail(str(error))
     for name in args.files:
-        result = import_file(Path(name), corpus, overrides)
+        result = importer.add(Path(name), overrides)
         print(result.message, file=sys.stdout if result.added else sys.stderr)
         if result.added:
             added += 1

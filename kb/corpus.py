@@ -1,7 +1,8 @@
 """The corpus: Markdown policy files with YAML front matter, one per document.
 
-``load_corpus`` reads them; ``import_file`` turns a new Markdown or plain-text
-policy into such a file, inferring its metadata from the text itself.
+``load_corpus`` reads them; ``import_file`` (or an ``Importer``, for many files)
+turns a new Markdown or plain-text policy into such a file, inferring its metadata
+from the text itself.
 """
 
 from __future__ import annotations
@@ -209,15 +210,23 @@ def infer_metadata(text: str, filename: str = "") -> dict:
     return inferred
 
 
-def next_id(root: Path) -> str:
+def _used_ids(root: Path) -> set[str]:
     used = {p.stem for p in corpus_files(root)}
     for path in corpus_files(root):
         meta, _ = split_front_matter(path.read_text(encoding="utf-8"))
         used.add(str(meta.get("id", "")))
+    return used
+
+
+def _first_free(used: set[str]) -> str:
     number = 0
     while f"{number:03d}" in used:
         number += 1
     return f"{number:03d}"
+
+
+def next_id(root: Path) -> str:
+    return _first_free(_used_ids(root))
 
 
 @dataclass
@@ -229,52 +238,72 @@ class ImportResult:
     inferred: list[str] = field(default_factory=list)
 
 
-def import_file(source: Path, root: Path, overrides: dict | None = None) -> ImportResult:
-    """Copy a Markdown or plain-text policy into the corpus with inferred front matter."""
-    try:
-        text = source.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        return ImportResult(None, None, f"{source}: no such file")
-    except (UnicodeDecodeError, IsADirectoryError) as error:
-        return ImportResult(None, None, f"{source}: not a UTF-8 text file ({error.__class__.__name__})")
-    _, body = split_front_matter(text)
-    if not body.strip():
-        return ImportResult(None, None, f"{source}: the file is empty")
-    meta = infer_metadata(text, source.name)
-    given = {k: v for k, v in (overrides or {}).items() if v}
-    if given.get("region"):
-        canonical = vocab().canonical_region(given["region"])
-        if not canonical:
-            return ImportResult(None, None, f"unknown region {given['region']!r}; known: "
-                                + "、".join(vocab().regions))
-        given["region"] = canonical
-    meta.update(given)
-    for existing in load_corpus(root):
-        if existing.title == meta["title"] and existing.doc_number == meta.get("doc_number", ""):
+class Importer:
+    """Imports files into one corpus folder, reading the corpus once.
+
+    ``kb add`` with many files and bulk loads (``scripts/bench.py`` imports the whole law library) would
+    otherwise re-read every corpus file for every file added.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        existing = load_corpus(root) if root.is_dir() else []
+        self.known = {(d.title, d.doc_number): d for d in existing}
+        self.used = _used_ids(root) if root.is_dir() else set()
+
+    def add(self, source: Path, overrides: dict | None = None) -> ImportResult:
+        """Copy a Markdown or plain-text policy into the corpus with inferred front matter."""
+        try:
+            text = source.read_text(encoding="utf-8-sig")
+        except FileNotFoundError:
+            return ImportResult(None, None, f"{source}: no such file")
+        except (UnicodeDecodeError, IsADirectoryError) as error:
+            return ImportResult(None, None, f"{source}: not a UTF-8 text file ({error.__class__.__name__})")
+        _, body = split_front_matter(text)
+        if not body.strip():
+            return ImportResult(None, None, f"{source}: the file is empty")
+        meta = infer_metadata(text, source.name)
+        given = {k: v for k, v in (overrides or {}).items() if v}
+        if given.get("region"):
+            canonical = vocab().canonical_region(given["region"])
+            if not canonical:
+                return ImportResult(None, None, f"unknown region {given['region']!r}; known: "
+                                    + "、".join(vocab().regions))
+            given["region"] = canonical
+        meta.update(given)
+        existing = self.known.get((meta["title"], meta.get("doc_number") or ""))
+        if existing is not None:
             return ImportResult(existing, existing.path,
                                 f"{source}: already in the corpus as {existing.id} ({existing.title})")
-    root.mkdir(parents=True, exist_ok=True)
-    doc_id = str(meta.get("id") or next_id(root))
-    inferred = [k for k in ("doc_number", "issuer", "region", "kind", "status", "issued", "amended", "effective")
-                if k in meta and k not in given]
-    front = {
-        "id": doc_id,
-        "title": meta["title"],
-        "doc_number": meta.get("doc_number"),
-        "issuer": meta.get("issuer"),
-        "region": meta["region"],
-        "kind": meta.get("kind"),
-        "status": meta.get("status") or "现行有效",
-        "issued": meta.get("issued"),
-        "amended": meta.get("amended"),
-        "effective": meta.get("effective"),
-        "expires": meta.get("expires"),
-        "supersedes": meta.get("supersedes") or [],
-        "source": source.name,
-        "notes": list(meta.get("notes") or []) + [f"kb add inferred from the text: {', '.join(inferred)}"],
-    }
-    target = root / f"{doc_id}.md"
-    dumped = yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=1000)
-    target.write_text(f"---\n{dumped}---\n\n{body.lstrip(chr(10))}", encoding="utf-8")
-    document = read_document(target)
-    return ImportResult(document, target, f"added {doc_id}: {document.title}", True, inferred)
+        self.root.mkdir(parents=True, exist_ok=True)
+        doc_id = str(meta.get("id") or _first_free(self.used))
+        inferred = [k for k in ("doc_number", "issuer", "region", "kind", "status", "issued", "amended", "effective")
+                    if k in meta and k not in given]
+        front = {
+            "id": doc_id,
+            "title": meta["title"],
+            "doc_number": meta.get("doc_number"),
+            "issuer": meta.get("issuer"),
+            "region": meta["region"],
+            "kind": meta.get("kind"),
+            "status": meta.get("status") or "现行有效",
+            "issued": meta.get("issued"),
+            "amended": meta.get("amended"),
+            "effective": meta.get("effective"),
+            "expires": meta.get("expires"),
+            "supersedes": meta.get("supersedes") or [],
+            "source": source.name,
+            "notes": list(meta.get("notes") or []) + [f"kb add inferred from the text: {', '.join(inferred)}"],
+        }
+        target = self.root / f"{doc_id}.md"
+        dumped = yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=1000)
+        target.write_text(f"---\n{dumped}---\n\n{body.lstrip(chr(10))}", encoding="utf-8")
+        document = read_document(target)
+        self.used.add(doc_id)
+        self.known[(document.title, document.doc_number)] = document
+        return ImportResult(document, target, f"added {doc_id}: {document.title}", True, inferred)
+
+
+def import_file(source: Path, root: Path, overrides: dict | None = None) -> ImportResult:
+    """Copy a Markdown or plain-text policy into the corpus with inferred front matter."""
+    return Importer(root).add(source, overrides)
