@@ -6,6 +6,8 @@ project's analyzer and turned into Term queries directly, so ``电*``,
 ranked with BM25F (title and heading weigh more than body text); alias
 expansions weigh less than what the user typed; a pasted paragraph is cut to
 its most specific terms, and every search runs under a time limit.
+
+The ranking is Whoosh's BM25F over Whoosh's postings, computed by ``kb.scoring``.
 """
 
 from __future__ import annotations
@@ -14,11 +16,11 @@ import html
 import time
 from dataclasses import asdict, dataclass, field
 
-from whoosh.collectors import FilterCollector, TimeLimit
 from whoosh.query import And, Or, Term
 
 from kb.highlight import highlight
 from kb.index import OpenIndex
+from kb.scoring import top
 from kb.text import bigrams, normalize, segment
 from kb.vocab import vocab
 
@@ -112,27 +114,45 @@ def query_terms(query: str) -> list[WeightedTerm]:
 
 def _prune(terms: list[WeightedTerm], searcher) -> list[WeightedTerm]:
     """Drop words no clause has; keep the rarest when a pasted paragraph brings too many."""
-    frequency = {t.text: sum(searcher.doc_frequency(f, t.text) for f in ("text", "title", "heading", "label"))
-                 for t in terms}
+    frequency = {t.text: sum(searcher.doc_frequency(f, t.text) for f in FIELD_WEIGHTS) for t in terms}
     present = [t for t in terms if frequency[t.text] > 0]
     if len(present) > MAX_TERMS:
         present = sorted(present, key=lambda t: (t.weight < 1.0, frequency[t.text]))[:MAX_TERMS]
     return present
 
 
-def _words_query(terms: list[WeightedTerm]) -> Or:
-    return Or([Term(name, t.text, boost=t.weight * weight)
-               for t in terms for name, weight in FIELD_WEIGHTS.items()])
+def _word_leaves(terms: list[WeightedTerm], searcher) -> list[Term]:
+    """One Term per word and field that has it, boosted by the word's and the field's weight."""
+    return [Term(name, t.text, boost=t.weight * weight)
+            for t in terms for name, weight in FIELD_WEIGHTS.items() if searcher.doc_frequency(name, t.text)]
+
+
+_TITLE_VARIANTS: tuple[dict[str, str], list[tuple[str, list[str]]]] | None = None
+
+
+def _title_variants(title_keys: dict[str, str]) -> list[tuple[str, list[str]]]:
+    """Each document's title as a query may name it (whole, or without 中华人民共和国), longest first;
+    worked out once per set of titles (an index generation), not per query."""
+    global _TITLE_VARIANTS
+    cached = _TITLE_VARIANTS
+    if cached is None or cached[0] is not title_keys:
+        variants = []
+        for doc_id, title in title_keys.items():
+            forms = {title} | {title[len(p):] for p in TITLE_PREFIXES if title.startswith(p)}
+            forms_kept = [v for v in sorted(forms, key=len, reverse=True) if len(v) >= 4]
+            if forms_kept:
+                variants.append((doc_id, forms_kept))
+        cached = _TITLE_VARIANTS = (title_keys, variants)
+    return cached[1]
 
 
 def named_documents(query: str, title_keys: dict[str, str]) -> tuple[list[str], str]:
     """Documents whose (normalised) title the query names, and the query with those titles taken out."""
     rest = normalize(query)
     found: list[str] = []
-    for doc_id, title in title_keys.items():
-        variants = {title} | {title[len(p):] for p in TITLE_PREFIXES if title.startswith(p)}
-        for variant in sorted(variants, key=len, reverse=True):
-            if len(variant) >= 4 and variant in rest:
+    for doc_id, forms in _title_variants(title_keys):
+        for variant in forms:
+            if variant in rest:
                 found.append(doc_id)
                 rest = rest.replace(variant, " ")
                 break
@@ -161,35 +181,22 @@ def _filter(region: str | None, status: str | None, doc: str | None):
     return parts[0] if len(parts) == 1 else And(parts)
 
 
-class BoundedCollector(FilterCollector):
-    """Filters matches and stops at a deadline.
+def plan(index: OpenIndex, searcher, query: str) -> tuple[list[WeightedTerm], list[Term]]:
+    """The words a query is searched by and the weighted Term per word and field that ``kb.scoring`` ORs.
 
-    whoosh-reloaded's TimeLimitCollector iterates its child's matches directly, so a
-    FilterCollector wrapped inside it never filtered (region and status filters
-    were silently ignored; whoosh3 fixed this); this collector does both in one
-    loop on any fork.
+    With no word any clause has, the recall net: the query's bigrams, in the bigram field and among the
+    words (a clause's bigrams that are also its words are indexed only as words, see
+    ``kb.index.uncovered_bigrams``).
     """
-
-    CHECK_EVERY = 256
-
-    def __init__(self, child, allow, seconds: float) -> None:
-        super().__init__(child, allow=allow)
-        self.seconds = seconds
-        self.deadline = float("inf")
-
-    def prepare(self, top_searcher, q, context):
-        super().prepare(top_searcher, q, context)
-        self.deadline = time.perf_counter() + self.seconds
-
-    def collect_matches(self):
-        child, allow, offset = self.child, self._allow, self.offset
-        for count, sub_docnum in enumerate(child.matches()):
-            if count % self.CHECK_EVERY == 0 and time.perf_counter() > self.deadline:
-                raise TimeLimit
-            if allow is not None and offset + sub_docnum not in allow:
-                self.filtered_count += 1
-                continue
-            child.collect(sub_docnum)
+    doc_ids, rest = named_documents(query, index.title_keys)
+    terms = _prune(query_terms(rest if doc_ids and rest.strip() else query), searcher)
+    if terms:
+        return terms, _word_leaves(terms, searcher) + _preferences(query, doc_ids)
+    frequency = {g: searcher.doc_frequency("grams", g) + searcher.doc_frequency("text", g)
+                 for g in {p.text for p in bigrams(query)}}
+    present = sorted((g for g, df in frequency.items() if df), key=frequency.__getitem__)
+    return terms, [Term(name, g) for g in present[:MAX_TERMS] for name in ("grams", "text")
+                   if searcher.doc_frequency(name, g)]
 
 
 def search(index: OpenIndex, query: str, region: str | None = None, status: str | None = None,
@@ -211,35 +218,20 @@ def search(index: OpenIndex, query: str, region: str | None = None, status: str 
         result.message = f"查询过长，只用了前 {MAX_QUERY_CHARS} 个字。"
     filter_query = _filter(region, status, doc)
     with index.searcher() as searcher:
-        doc_ids, rest = named_documents(query, index.title_keys)
-        terms = _prune(query_terms(rest if doc_ids and rest.strip() else query), searcher)
+        terms, leaves = plan(index, searcher, query)
         result.terms = [t.text for t in terms]
-        if terms:
-            main = _words_query(terms)
-            preferences = _preferences(query, doc_ids)
-            if preferences:
-                main = Or([main, *preferences])
-        else:
-            grams = {p.text for p in bigrams(query)}
-            if not grams:
-                result.message = result.message or "查询里没有可检索的词。"
-                return result
-            main = Or([Term("grams", g) for g in grams if searcher.doc_frequency("grams", g)][:MAX_TERMS])
-        top = searcher.collector(limit=limit, optimize=False)
-        # The top-N collector prunes sub-queries by their max_quality() once its heap fills; that bound is
-        # wrong for ID-field boosts under BM25F, and with pruning on, the document and region preferences
-        # were dropped (3 relevance tests fail on whoosh-reloaded 2.7.5 and on whoosh3 3.54 alike).
-        top.replace = 0
-        collector = BoundedCollector(top, filter_query, TIME_LIMIT_S)
-        try:
-            searcher.search_with_collector(main, collector)
-        except TimeLimit:
+        if not leaves:
+            searchable = next(iter(bigrams(query)), None) is not None
+            result.message = result.message or ("没有找到相关条款。" if searchable else "查询里没有可检索的词。")
+            return result
+        scored = top(index, searcher, leaves, limit, (region, status, doc), filter_query, TIME_LIMIT_S)
+        if scored.timed_out:
             result.timed_out = True
             result.message = "检索超时，以下为部分结果。"
-        results = collector.results()
-        result.total = len(results) if results.has_exact_length() else results.estimated_length()
+        result.total = scored.matched
         terms_to_mark = {t.text for t in terms}
-        for rank, hit in enumerate(results):
+        for rank, (docnum, score) in enumerate(scored.top):
+            hit = searcher.stored_fields(docnum)
             text = hit["text"]
             if highlighted is None or rank < highlighted:
                 marked_html, marked_plain = highlight(text, terms_to_mark)
@@ -249,7 +241,7 @@ def search(index: OpenIndex, query: str, region: str | None = None, status: str 
                 doc_id=hit["doc_id"], title=hit["title"], region=hit["region"], status=hit["status"],
                 doc_number=hit.get("doc_number") or "", clause=hit["clause_id"], label=hit["label"],
                 heading=hit["heading"], text=text, highlight=marked_html, snippet=marked_plain,
-                score=round(hit.score or 0.0, 4), url=f"/doc/{hit['doc_id']}#{hit['clause_id']}",
+                score=round(score, 4), url=f"/doc/{hit['doc_id']}#{hit['clause_id']}",
             ))
     if not result.hits and not result.message:
         result.message = "没有找到相关条款。"

@@ -76,7 +76,6 @@ def test_a_pasted_paragraph_is_cut_to_its_most_specific_words(corpus_index):
 
 def test_every_search_is_bounded_in_time(corpus_index, monkeypatch):
     monkeypatch.setattr("kb.search.TIME_LIMIT_S", 0.0)
-    monkeypatch.setattr("kb.search.BoundedCollector.CHECK_EVERY", 1)
     result = search(corpus_index, "供电")
     assert result.timed_out and "超时" in result.message
 
