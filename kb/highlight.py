@@ -2,8 +2,8 @@
 
 One pass of the project's analyzer over the clause gives every token with its offsets in the
 verbatim text; tokens that are query terms are marked, overlapping marks merged (a word and its
-sub-words). Whoosh's own highlighter re-ran the analyzer once per token, which made it the slowest
-part of a search.
+sub-words). Only the runs of Chinese that hold a term as a substring are segmented. Whoosh's own
+highlighter re-ran the analyzer once per token, which made it the slowest part of a search.
 """
 
 from __future__ import annotations
@@ -22,7 +22,11 @@ SEPARATOR = " … "
 def spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
     """Merged (start, end) offsets of the query terms in ``text``."""
     wanted = set(terms)
-    found = sorted((p.start, p.end) for p in segment(text) if p.text in wanted)
+
+    def holds_a_term(run: str) -> bool:
+        return any(term in run for term in wanted)
+
+    found = sorted((p.start, p.end) for p in segment(text, within=holds_a_term) if p.text in wanted)
     merged: list[tuple[int, int]] = []
     for start, end in found:
         if merged and start <= merged[-1][1]:

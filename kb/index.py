@@ -38,11 +38,12 @@ from kb.faq import check as check_faq
 from kb.faq import load_faq
 from kb.lexicon import lexicon
 from kb.parse import Clause, ParsedDocument, parse
-from kb.text import NUMERAL_CHARS, TOKEN_RUNS, KbTokenizer, Piece, normalize, segment
+from kb.postings import KbSegmentWriter, WordField
+from kb.text import NUMERAL_CHARS, TOKEN_RUNS, KbTokenizer, index_words, normalize
 from kb.vocab import vocab
 
 # Bump when parsing or analysis changes in a way the fingerprint cannot see.
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 MANIFEST = "manifest.json"
 DOCUMENTS = "documents.json"
 FACTS = "facts.json"
@@ -58,30 +59,30 @@ def default_index() -> Path:
 
 
 class CachedKbTokenizer(KbTokenizer):
-    """The project's analyzer, remembering its last few texts.
+    """The project's analyzer, remembering the words of its last few texts.
 
     A build analyses the same strings again and again: every clause of a document carries its title and
     heading path, and a clause's text is segmented once to find which of its bigrams the words already
-    cover (see ``_clause_fields``) and once more by Whoosh for the ``text`` field. The tokens are the
-    same as ``KbTokenizer``'s; only the repeated work goes.
+    cover (see ``uncovered_bigrams``) and once more for the ``text`` field. ``words`` is what
+    ``WordField`` indexes: the texts of ``KbTokenizer``'s tokens, without the repeated work.
     """
 
     CACHE_SIZE = 256
-    _cache: OrderedDict[str, list[Piece]] = OrderedDict()
+    _cache: OrderedDict[str, list[str]] = OrderedDict()
     _lock = threading.Lock()
 
-    def pieces(self, text: str) -> Iterator[Piece]:
-        return iter(self.cached(text))
+    def words(self, text: str) -> list[str]:
+        return self.cached_words(text)
 
     @classmethod
-    def cached(cls, text: str) -> list[Piece]:
+    def cached_words(cls, text: str) -> list[str]:
         cache = cls._cache
         with cls._lock:
             found = cache.get(text)
             if found is not None:
                 cache.move_to_end(text)
                 return found
-        found = list(segment(text))
+        found = index_words(text)
         with cls._lock:
             cache[text] = found
             if len(cache) > cls.CACHE_SIZE:
@@ -93,7 +94,8 @@ WORD_FIELDS = ("text", "heading", "title", "label", "grams")  # the BM25F fields
 
 
 def make_schema() -> Schema:
-    words = CachedKbTokenizer()
+    analyzer = CachedKbTokenizer()
+    words = dict(analyzer=analyzer, stored=True, phrase=False)
     # Only what a search matches, filters or boosts on is indexed: words (label, title, heading, text,
     # grams) and doc_id, region, status. The rest is stored for display; indexing the unique key, the
     # clause ids and the numeric order made ~8 postings and a term per clause that no query ever read.
@@ -102,12 +104,12 @@ def make_schema() -> Schema:
         doc_id=ID(stored=True),
         clause_id=STORED,
         kind=STORED,
-        label=TEXT(analyzer=words, stored=True),
-        title=TEXT(analyzer=words, stored=True),
-        heading=TEXT(analyzer=words, stored=True),
+        label=WordField(**words),
+        title=WordField(**words),
+        heading=WordField(**words),
         # No positions: nothing searches phrases (highlighting re-reads the text), and positions were a
         # third of the postings' bytes and of the time to decode them.
-        text=TEXT(analyzer=words, stored=True),
+        text=WordField(**words),
         # The recall net: the clause's character bigrams that its words do not already cover, so a bigram
         # search over ``grams`` and ``text`` together finds every clause holding it (see kb.search). Law
         # articles (第X条), in the standard legal vocabulary the dictionary segments well, are left out:
@@ -170,7 +172,7 @@ def _document_record(document: Document) -> dict:
 def uncovered_bigrams(text: str) -> str:
     """The character bigrams of ``text`` (as ``kb.text.bigrams`` cuts them) that are not also one of its
     words, space-separated."""
-    words = {piece.text for piece in CachedKbTokenizer.cached(text)}
+    words = set(CachedKbTokenizer.cached_words(text))
     grams = []
     for match in TOKEN_RUNS.finditer(normalize(text)):
         run = match.group()
@@ -293,9 +295,6 @@ def _prune(index_path: Path) -> None:
         shutil.rmtree(generation, ignore_errors=True)
 
 
-# Postings are sorted in memory up to this size (Whoosh's estimate, about half the real size) before
-# runs spill to disk; at 150,000 clauses a part holds ~8 M postings and 256 MB meant several spills.
-LIMIT_MB = 1024
 # From this much text (Markdown bodies, in characters) the build writes one Whoosh segment per CPU in
 # forked worker processes; below it one process is faster than starting workers. KB_BUILD_PROCS overrides.
 PARALLEL_MIN_CHARS = 3_000_000
@@ -332,7 +331,7 @@ def _write_part(job: tuple[str, int]):
     table of contents) and extract its facts. The same steps as Whoosh's own multiprocessing writer
     (``whoosh.multiproc.SubWriterTask`` with ``multisegment=True``)."""
     generation, number = job
-    writer = whoosh_index.open_dir(generation).writer(_lk=False, limitmb=LIMIT_MB)
+    writer = KbSegmentWriter(whoosh_index.open_dir(generation), _lk=False)
     facts: list[dict] = []
     clauses = 0
     try:
@@ -350,7 +349,7 @@ def _write_part(job: tuple[str, int]):
 
 
 def _index_serially(ix, documents: list[Document], say: Callable[[str], None]) -> tuple[int, list[dict]]:
-    writer = ix.writer(limitmb=LIMIT_MB)
+    writer = KbSegmentWriter(ix)
     clauses = 0
     facts: list[dict] = []
     try:
@@ -409,7 +408,7 @@ def build(corpus: Path | None = None, index_path: Path | None = None, force: boo
                                index_path, wanted)
         documents = load_corpus(corpus)
         faq_report = check_faq_entries(corpus, documents, say)
-        vocab().segmenter  # noqa: B018 — load the dictionary before timing per-document progress (and forking)
+        index_words("供电")  # load the dictionary and its route table before timing progress (and forking)
         stamp = f"{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
         generation = index_path.with_name(f"{index_path.name}.gen-{stamp}")
         generation.mkdir(parents=True)
@@ -459,7 +458,14 @@ class IndexMissing(RuntimeError):
 
 
 class OpenIndex:
-    """One open index and searcher shared by every request, refreshed after a swap."""
+    """One open index and searcher shared by every request, refreshed after a swap.
+
+    Each generation is warmed when it is opened — its length columns, its stored-fields file, and
+    whatever the modules above register in ``WARMERS`` (``kb.answer`` computes the documents' standings)
+    — so the first question after a start or a reindex costs what any other does.
+    """
+
+    WARMERS: list[Callable[[OpenIndex], None]] = []
 
     def __init__(self, index_path: Path | None = None) -> None:
         self.path = index_path or default_index()
@@ -474,7 +480,7 @@ class OpenIndex:
         self.facts_by_item: dict[str, list[dict]] = {}
         self._parsed: dict[str, ParsedDocument] = {}
         self.manifest: dict = {}
-        self.cache: dict = {}  # per generation, for kb.search (filters)
+        self.cache: dict = {}  # per generation, for kb.scoring (filters, length norms): never results
         self._lengths: dict = {}
         vocab().segmenter  # noqa: B018 — jieba's dictionary loads now, not on the first query
         self.refresh()
@@ -511,8 +517,13 @@ class OpenIndex:
             self.cache = {}
             self._lengths = {}
             for sub, _offset in searcher.leaf_searchers():
+                reader = sub.reader()
                 for fieldname in WORD_FIELDS:
-                    self.field_lengths(sub.reader(), fieldname)
+                    self.field_lengths(reader, fieldname)
+                if reader.doc_count_all():
+                    reader.stored_fields(0)  # opens the stored-fields file (a tenth of a second at scale)
+            for warm in self.WARMERS:
+                warm(self)
             if old is not None:
                 old.close()
             return True

@@ -29,20 +29,34 @@ class Match:
     kind: str = ""
 
 
+def _chars(text: str) -> list[str]:
+    return [c for c in normalize(text) if c not in QUOTES]
+
+
 def _pattern(text: str) -> str:
-    chars = [c for c in normalize(text) if c not in QUOTES]
-    return _OPTIONAL_QUOTES.join(re.escape(c) for c in chars)
+    return _OPTIONAL_QUOTES.join(re.escape(c) for c in _chars(text))
 
 
 def _compile(entries: dict[str, list[str]]) -> tuple[re.Pattern[str], dict[str, str]]:
-    """One alternation over every pattern, longest first; group names index back to the entry."""
-    alternatives, names = [], {}
+    """One alternation over every pattern, longest first; group names index back to the entry.
+
+    A lookahead for the patterns' first characters leads: ``re`` otherwise tries each of the hundred-odd
+    alternatives at every position of a clause, which made matching a sixteenth of its own speed.
+    """
+    alternatives, names, firsts = [], {}, set()
     pairs = sorted(((p, name) for name, patterns in entries.items() for p in patterns),
                    key=lambda pair: -len(pair[0]))
     for number, (pattern, name) in enumerate(pairs):
+        chars = _chars(pattern)
+        if not chars:
+            continue
+        firsts.add(chars[0])
         alternatives.append(f"(?P<g{number}>{_pattern(pattern)})")
         names[f"g{number}"] = name
-    return re.compile("|".join(alternatives)), names
+    if not alternatives:
+        return re.compile(r"(?!)"), names
+    lead = "[" + "".join(re.escape(c) for c in sorted(firsts)) + "]"
+    return re.compile(f"(?={lead})(?:{'|'.join(alternatives)})"), names
 
 
 class Lexicon:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from kb.text import cn_to_int
 
@@ -108,6 +109,11 @@ def _nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
+@lru_cache(maxsize=8192)
+def _nfkc_length(char: str) -> int:
+    return len(unicodedata.normalize("NFKC", char))
+
+
 def _number(raw: str) -> int | None:
     raw = raw.strip()
     return int(raw) if raw.isdigit() else cn_to_int(raw)
@@ -132,7 +138,7 @@ def _original_length(original: str, norm_length: int) -> int:
     """How many characters of ``original`` make up the first ``norm_length`` NFKC characters."""
     count = 0
     for index, char in enumerate(original):
-        count += len(_nfkc(char))
+        count += _nfkc_length(char)
         if count >= norm_length:
             return index + 1
     return len(original)

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
 from whoosh.analysis import Token, Tokenizer
 
+from kb.route import Route
 from kb.vocab import vocab
 
 CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -59,47 +60,76 @@ def _numeral_pattern() -> re.Pattern[str]:
     )
 
 
-def _fold(text: str) -> tuple[list[str], list[int]]:
-    chars: list[str] = []
-    origins: list[int] = []
-    for index, char in enumerate(text):
+class _FoldTable(dict):
+    """Each character's NFKC, lower-cased form, computed once per character: folding a text is then a
+    C-speed ``map`` instead of a Python loop. Folding one character at a time (never the whole string,
+    where NFKC composes and ``lower`` looks at neighbours) is what keeps the offsets map simple."""
+
+    def __missing__(self, char: str) -> str:
         folded = unicodedata.normalize("NFKC", char).lower()
-        chars.extend(folded)
-        origins.extend([index] * len(folded))
-    return chars, origins
+        self[char] = folded
+        return folded
 
 
-def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
-    """Normalised text and, for each of its characters, the index it came from in ``text``."""
-    chars, origins = _fold(text)
-    folded = "".join(chars)
+_FOLD = _FoldTable()
+
+
+def _fold(text: str) -> tuple[str, list[int] | None]:
+    """The folded text and, when a character folded to more or fewer than one, each output character's
+    index in ``text`` (None: the identity)."""
+    pieces = list(map(_FOLD.__getitem__, text))
+    folded = "".join(pieces)
+    if len(folded) == len(text) and "" not in pieces:
+        return folded, None
+    origins: list[int] = []
+    for index, piece in enumerate(pieces):
+        origins.extend([index] * len(piece))
+    return folded, origins
+
+
+def _counted_numerals(folded: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, digits) for each Chinese numeral of ``folded`` that counts something."""
     idioms = vocab().units["idioms_after_one"]
-    out: list[str] = []
-    out_origins: list[int] = []
-    cursor = 0
     for match in _numeral_pattern().finditer(folded):
         numeral = match.group(1) or match.group(2)
         start, end = match.span()
         if numeral == "一" and any(folded.startswith(idiom, end) for idiom in idioms):
             continue
         value = cn_to_int(numeral)
-        if value is None:
-            continue
-        out.extend(folded[cursor:start])
+        if value is not None:
+            yield start, end, str(value)
+
+
+def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
+    """Normalised text and, for each of its characters, the index it came from in ``text``."""
+    folded, origins = _fold(text)
+    if origins is None:
+        origins = list(range(len(folded)))
+    out: list[str] = []
+    out_origins: list[int] = []
+    cursor = 0
+    for start, end, digits in _counted_numerals(folded):
+        out.append(folded[cursor:start])
         out_origins.extend(origins[cursor:start])
-        digits = str(value)
-        out.extend(digits)
+        out.append(digits)
         # Every digit points at the numeral it replaced, so highlights cover it whole.
         out_origins.extend([origins[start]] * (len(digits) - 1) + [origins[end - 1]])
         cursor = end
-    out.extend(folded[cursor:])
+    out.append(folded[cursor:])
     out_origins.extend(origins[cursor:])
     return "".join(out), out_origins
 
 
 def normalize(text: str) -> str:
     """NFKC, lower case, counting numerals as digits: ``十五个工作日`` → ``15个工作日``."""
-    return normalize_with_offsets(text)[0]
+    folded = _fold(text)[0]
+    out: list[str] = []
+    cursor = 0
+    for start, end, digits in _counted_numerals(folded):
+        out += (folded[cursor:start], digits)
+        cursor = end
+    out.append(folded[cursor:])
+    return "".join(out)
 
 
 def compact(text: str) -> str:
@@ -115,34 +145,108 @@ class Piece:
     end: int
 
 
-def segment(text: str, subwords: bool = True) -> Iterator[Piece]:
-    """The analyzer's tokens for ``text``: words with positions and original offsets."""
+class _RunCache:
+    """jieba's words for each run of Chinese, with their sub-words, remembered per dictionary.
+
+    Policy and law texts repeat their runs (县级以上地方人民政府, 依照本法规定 …): across a law library
+    about half the runs a build segments were segmented before. The cache is cleared when it fills, which
+    keeps memory bounded without the bookkeeping of an LRU, and whenever the dictionary changes.
+    """
+
+    LIMIT = 200_000
+
+    def __init__(self) -> None:
+        self.route: Route | None = None
+        self.tokens: dict[str, tuple[tuple[str, int, int, bool], ...]] = {}
+        self.words: dict[str, tuple[str, ...]] = {}
+
+    def _current_route(self) -> Route:
+        segmenter = vocab().segmenter
+        route = self.route
+        if route is None or route.tokenizer is not segmenter or not route.current():
+            route = self.route = Route(segmenter)
+            self.tokens, self.words = {}, {}
+        return route
+
+    def run_tokens(self, run: str) -> tuple[tuple[str, int, int, bool], ...]:
+        """(word, start, end, is_sub_word) for the run, in the order ``segment`` yields them."""
+        route = self._current_route()
+        found = self.tokens.get(run)
+        if found is None:
+            if len(self.tokens) >= self.LIMIT:
+                self.tokens.clear()
+            found = self.tokens[run] = tuple(_segment_run(route, run))
+        return found
+
+    def run_words(self, run: str) -> tuple[str, ...]:
+        self._current_route()
+        found = self.words.get(run)
+        if found is None:
+            found = tuple(token[0] for token in self.run_tokens(run))
+            if len(self.words) >= self.LIMIT:
+                self.words.clear()
+            self.words[run] = found
+        return found
+
+
+def _segment_run(route: Route, run: str) -> Iterator[tuple[str, int, int, bool]]:
+    freq = route.freq
+    start = 0
+    for word in route.cut(run):
+        end = start + len(word)
+        yield word, start, end, False
+        if len(word) > 2:
+            for size in (2, 3):
+                for i in range(len(word) - size + 1):
+                    sub = word[i : i + size]
+                    if sub != word and freq.get(sub):
+                        yield sub, start + i, start + i + size, True
+        start = end
+
+
+_RUNS = _RunCache()
+
+
+def segment(text: str, subwords: bool = True, within: Callable[[str], bool] | None = None) -> Iterator[Piece]:
+    """The analyzer's tokens for ``text``: words with positions and original offsets.
+
+    ``within``, when given, picks the runs of Chinese (text between punctuation, numbers and Latin,
+    which jieba segments one at a time) worth segmenting; the others are skipped, their tokens
+    uncounted in positions. The highlighter segments only the runs holding a query term.
+    """
     norm, origins = normalize_with_offsets(text)
     if not norm:
         return
-    segmenter = vocab().segmenter
-    freq = segmenter.FREQ
     pos = 0
-
-    def span(a: int, b: int) -> tuple[int, int]:
-        return origins[a], origins[b - 1] + 1
-
     for match in TOKEN_RUNS.finditer(norm):
         if match.lastindex != 3:
-            yield Piece(match.group(), pos, *span(*match.span()))
+            a, b = match.span()
+            yield Piece(match.group(), pos, origins[a], origins[b - 1] + 1)
             pos += 1
             continue
+        run = match.group()
+        if within is not None and not within(run):
+            continue
         run_start = match.start()
-        for word, start, end in segmenter.tokenize(match.group(), HMM=False):
-            a, b = run_start + start, run_start + end
-            yield Piece(word, pos, *span(a, b))
-            if subwords and len(word) > 2:
-                for size in (2, 3):
-                    for i in range(len(word) - size + 1):
-                        sub = word[i : i + size]
-                        if sub != word and freq.get(sub):
-                            yield Piece(sub, pos, *span(a + i, a + i + size))
+        for word, start, end, is_sub in _RUNS.run_tokens(run):
+            if is_sub:
+                if subwords:
+                    yield Piece(word, pos - 1, origins[run_start + start], origins[run_start + end - 1] + 1)
+                continue
+            yield Piece(word, pos, origins[run_start + start], origins[run_start + end - 1] + 1)
             pos += 1
+
+
+def index_words(text: str) -> list[str]:
+    """The texts of ``segment(text)``'s tokens, in order, without offsets or positions: what the index
+    stores for a field, at a fraction of the cost."""
+    out: list[str] = []
+    for match in TOKEN_RUNS.finditer(normalize(text)):
+        if match.lastindex != 3:
+            out.append(match.group())
+        else:
+            out += _RUNS.run_words(match.group())
+    return out
 
 
 def words(text: str) -> list[str]:

@@ -21,3 +21,19 @@ def test_long_clauses_show_fragments_around_the_matches():
     text = "甲" * 400 + "计划检修" + "乙" * 400
     html_out, plain = highlight(text, {"计划检修"})
     assert "【计划检修】" in plain and len(plain) < 200
+
+
+def test_segmenting_only_the_runs_holding_a_term_marks_what_a_full_pass_marks(corpus_index):
+    from kb.text import segment
+
+    terms = {"供电企业", "应当", "用户", "7", "天", "内", "高压", "工作日", "电"}
+    with corpus_index.searcher() as searcher:
+        texts = [fields["text"] for fields in searcher.reader().all_stored_fields()]
+    for text in texts:
+        merged: list[tuple[int, int]] = []
+        for start, end in sorted((p.start, p.end) for p in segment(text) if p.text in terms):
+            if merged and start <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+            else:
+                merged.append((start, end))
+        assert spans(text, terms) == merged, text

@@ -2,8 +2,10 @@
 
 import jieba
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from kb.text import KbTokenizer, cn_to_int, normalize, segment, words
+from kb.text import KbTokenizer, cn_to_int, index_words, normalize, normalize_with_offsets, segment, words
 
 
 @pytest.mark.parametrize("raw, expected", [
@@ -71,3 +73,25 @@ def test_whoosh_tokenizer_reports_positions_and_chars():
               for t in KbTokenizer()("供电方案答复 20", positions=True, chars=True)]
     assert ("供电方案答复", 0, 0, 6) in tokens
     assert ("20", 1, 7, 9) in tokens
+
+
+SAMPLES = ["高压双电源客户不超过十五个工作日", "ＡＢＣ１２３ ﬁ İstanbul ΣΑΣ e\u0301 ㈠ ⑴ 第十二条 十四五 一律", "½ ℃ Ⅻ 3.5千瓦", ""]
+
+
+@pytest.mark.parametrize("text", SAMPLES)
+def test_index_words_are_the_texts_of_the_tokens(text):
+    assert index_words(text) == [piece.text for piece in segment(text)]
+
+
+@pytest.mark.parametrize("text", SAMPLES)
+def test_normalize_is_the_text_normalize_with_offsets_maps(text):
+    norm, origins = normalize_with_offsets(text)
+    assert normalize(text) == norm and len(origins) == len(norm)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60)
+       | st.text(alphabet="一二三四五六七八九十百千两零个日天条款供电客户工作小时ａ１ .，、", max_size=40))
+def test_the_fast_paths_agree_with_the_offset_paths_on_any_text(text):
+    assert normalize(text) == normalize_with_offsets(text)[0]
+    assert index_words(text) == [piece.text for piece in segment(text)]
