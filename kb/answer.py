@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 
 from kb.deadlines import DeadlineUnknown, due_date, parse_start
 from kb.index import OpenIndex
 from kb.lexicon import lexicon
 from kb.question import Question, understand
-from kb.rules import Standing, ordered, standings
+from kb.rules import Anywhere, Standing, for_region, ordered, standings_anywhere
 from kb.search import named_documents, search
 from kb.text import normalize, segment
 from kb.vocab import vocab
@@ -52,26 +53,44 @@ def _documents_meta(index: OpenIndex) -> dict[str, dict]:
 
 
 class _StandingCache:
-    """Standings depend only on the index generation, the region and the date."""
+    """Standings depend only on the index generation, the region and the date; the region-free pass over
+    every document is kept per generation and date, so a region not asked about before costs a walk."""
 
     def __init__(self) -> None:
+        self._anywhere: dict[tuple, Anywhere] = {}
         self._cache: dict[tuple, dict[str, Standing]] = {}
 
     def get(self, index: OpenIndex, region: str | None, on: dt.date) -> dict[str, Standing]:
-        key = (index.manifest.get("fingerprint"), index.manifest.get("built_at"), region, on)
+        generation = (index.manifest.get("fingerprint"), index.manifest.get("built_at"))
+        key = (*generation, region, on)
         if key not in self._cache:
+            anywhere = self._anywhere.get((*generation, on))
+            if anywhere is None:
+                if len(self._anywhere) > 8:
+                    self._anywhere.clear()
+                anywhere = self._anywhere[(*generation, on)] = standings_anywhere(_documents_meta(index), on)
             if len(self._cache) > 64:
                 self._cache.clear()
-            self._cache[key] = standings(_documents_meta(index), region, on)
+            self._cache[key] = for_region(anywhere, region)
         return self._cache[key]
 
 
 _standings = _StandingCache()
 
 
-def _bigrams(text: str) -> set[str]:
+def _warm(index: OpenIndex) -> None:
+    """Today's standings with no region asked: the first pass over every document's dates and references,
+    whose parsing is then cached for any other region."""
+    _standings.get(index, None, dt.date.today())
+
+
+OpenIndex.WARMERS.append(_warm)
+
+
+@lru_cache(maxsize=4096)  # a fact's context is scored against every question that finds it
+def _bigrams(text: str) -> frozenset[str]:
     compact = normalize(text).replace(" ", "")
-    return {compact[i:i + 2] for i in range(len(compact) - 1)}
+    return frozenset(compact[i:i + 2] for i in range(len(compact) - 1))
 
 
 def _subject_score(question: Question, subject: str) -> float:
@@ -388,7 +407,10 @@ def _deadlines(index: OpenIndex, facts: list[dict], start: dt.date | None) -> li
 
 
 def _by_authority(group: list[dict], region_standing: dict[str, Standing]) -> list[dict]:
-    order = {s.doc_id: n for n, s in enumerate(ordered(region_standing.values()))}
+    # The order of authority is total (ties break by doc id), so ordering the group's own documents gives
+    # their order among all documents.
+    mine = {f["doc_id"] for f in group}
+    order = {s.doc_id: n for n, s in enumerate(ordered(region_standing[d] for d in mine if d in region_standing))}
     return sorted(group, key=lambda f: order.get(f["doc_id"], len(order)))
 
 

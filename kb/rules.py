@@ -27,7 +27,8 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
+from functools import lru_cache
 
 from kb.text import cn_to_int, normalize
 from kb.vocab import vocab
@@ -110,6 +111,11 @@ def _parse_date(value) -> _Date | None:
     text = _as_text(value)
     if text is None:
         return None
+    return _parse_date_text(text)
+
+
+@lru_cache(maxsize=65536)  # standings read every document's dates for each region asked about
+def _parse_date_text(text: str) -> _Date | None:
     text = unicodedata.normalize("NFKC", text)
     match = ISO_DATE.match(text)
     if match:
@@ -173,7 +179,12 @@ def _key(text) -> str:
     """A 文号 or title folded for comparison: NFKC, lower case, no quotes, brackets or spaces."""
     if not text:
         return ""
-    return IGNORED.sub("", normalize(str(text))).translate(BRACKETS)
+    return _folded_key(str(text))
+
+
+@lru_cache(maxsize=65536)  # every reference is compared with every document's 文号 and title
+def _folded_key(text: str) -> str:
+    return IGNORED.sub("", normalize(text)).translate(BRACKETS)
 
 
 def resolve_reference(ref: str, documents: dict[str, dict]) -> str | None:
@@ -239,9 +250,9 @@ def _start(meta: dict) -> _Date | None:
     return _parse_date(meta.get("issued"))
 
 
-def _first_pass(doc_id: str, meta: dict, asked: str | None, asked_chain: list[str], on: dt.date) -> tuple[
-        Standing, bool]:
-    """The standing from the document's own metadata; and whether it has taken effect by ``on``."""
+def _first_pass(doc_id: str, meta: dict, on: dt.date) -> tuple[Standing, bool]:
+    """The standing from the document's own metadata, for no region in particular; and whether it has
+    taken effect by ``on``."""
     not_in_force = vocab().documents["not_in_force"]
     region = _document_region(meta)
     status = _as_text(meta.get("status")) or IN_FORCE
@@ -294,9 +305,6 @@ def _first_pass(doc_id: str, meta: dict, asked: str | None, asked_chain: list[st
         notes.append(expired_note)
 
     chain = vocab().region_chain(region)
-    applies_here = asked is None or region in asked_chain
-    if not applies_here:
-        notes.append(f"适用于{region}，不适用于{asked}")
     in_force = effective_status == IN_FORCE
     standing = Standing(
         doc_id=doc_id,
@@ -308,8 +316,8 @@ def _first_pass(doc_id: str, meta: dict, asked: str | None, asked_chain: list[st
         status=status,
         effective_status=effective_status,
         in_force=in_force,
-        applies_here=applies_here,
-        binding=in_force and applies_here,
+        applies_here=True,
+        binding=in_force,
         notes=notes,
         issued=_as_text(meta.get("issued")),
         effective=_as_text(meta.get("effective")),
@@ -331,8 +339,43 @@ def standings(documents: dict[str, dict], region: str | None = None,
     they differ holds only while the overriding document is in force. A draft or not-yet-effective
     repealer leaves the target in force and adds a note to it.
     """
+    return for_region(standings_anywhere(documents, on), region)
+
+
+@dataclass
+class Anywhere:
+    """Every document's standing on a date for no region in particular (``standings_anywhere``), and
+    where in each one's notes a region's note goes: after its own, before those of repeals."""
+
+    on: dt.date
+    standing: dict[str, Standing]
+    own_notes: dict[str, int]
+
+
+def for_region(anywhere: Anywhere, region: str | None) -> dict[str, Standing]:
+    """The standings for a region, from the region-free ones: only whether each document applies there
+    depends on the region, so a law library's standings for a new region cost a walk, not a recomputation.
+    Documents that apply are shared with ``anywhere``; treat standings as read-only."""
     asked = _canonical_asked_region(region)
-    asked_chain = vocab().region_chain(asked) if asked else []
+    if asked is None:
+        return anywhere.standing
+    asked_chain = set(vocab().region_chain(asked))
+    result: dict[str, Standing] = {}
+    for doc_id, standing in anywhere.standing.items():
+        if standing.region in asked_chain:
+            result[doc_id] = standing
+            continue
+        notes = list(standing.notes)
+        notes.insert(anywhere.own_notes[doc_id], f"适用于{standing.region}，不适用于{asked}")
+        result[doc_id] = replace(standing, applies_here=False, binding=False, notes=notes,
+                                 superseded_by=list(standing.superseded_by),
+                                 partly_superseded_by=list(standing.partly_superseded_by),
+                                 repeals=list(standing.repeals))
+    return result
+
+
+def standings_anywhere(documents: dict[str, dict], on: dt.date | None = None) -> Anywhere:
+    """Every document's standing on the date, for no region in particular (see ``standings``)."""
     if on is None:
         on = dt.date.today()
     elif isinstance(on, dt.datetime):
@@ -341,8 +384,8 @@ def standings(documents: dict[str, dict], region: str | None = None,
     result: dict[str, Standing] = {}
     taken_effect: dict[str, bool] = {}
     for doc_id in sorted(documents):
-        result[doc_id], taken_effect[doc_id] = _first_pass(doc_id, documents[doc_id], asked, asked_chain, on)
-
+        result[doc_id], taken_effect[doc_id] = _first_pass(doc_id, documents[doc_id], on)
+    own_notes = {doc_id: len(standing.notes) for doc_id, standing in result.items()}
     # The documents' own standing, before any repeal: what decides whether a repeal or override holds.
     own_status = {doc_id: standing.effective_status for doc_id, standing in result.items()}
     links = [(repealer_id, target_id, partial)
@@ -380,7 +423,7 @@ def standings(documents: dict[str, dict], region: str | None = None,
             _add(target.notes, f"征求意见稿{_titled(meta, repealer_id)}拟规定与本文件不一致之处以其为准")
         elif own_status[repealer_id] == NOT_YET:
             _add(target.notes, f"{_label(meta, repealer_id)}自{_start_text(meta)}起施行后，与本文件不一致之处以其为准")
-    return result
+    return Anywhere(on, result, own_notes)
 
 
 def _supersedes(doc_id: str, documents: dict[str, dict]) -> list[tuple[str, bool]]:

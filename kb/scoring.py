@@ -158,7 +158,7 @@ def decode(block) -> tuple[list[int] | tuple | bytes, object]:
 class _Leaf:
     """One term in one field: its BM25F score per posting and the most it can give a document."""
 
-    def __init__(self, searcher, term: Term, weighting) -> None:
+    def __init__(self, searcher, term: Term, weighting, norms: list[float] | None = None) -> None:
         self.field, self.text, self.boost = term.fieldname, term.text, term.boost
         self.scorable = searcher.schema[self.field].scorable
         info = searcher.term_info(self.field, self.text)
@@ -168,6 +168,7 @@ class _Leaf:
             self.avg = searcher.avg_field_length(self.field) or 1
             self.B = getattr(weighting, "_field_B", {}).get(self.field, weighting.B)
             self.K1 = weighting.K1
+            self._norms = norms
             # Whoosh's own bound (WeightLengthScorer): the largest weight at the shortest length.
             self.max = self.boost * bm25(self.idf, info.max_weight(), info.min_length(), self.avg, self.B, self.K1)
             self._by_weight: dict[float, list[float]] = {}
@@ -181,10 +182,16 @@ class _Leaf:
         expression of ``whoosh.scoring.bm25``, inlined (a call per cell made building rows the larger cost)."""
         row = self._by_weight.get(weight)
         if row is None:
-            idf, tf, avgfl, B, K1, boost = self.idf, weight, self.avg, self.B, self.K1, self.boost
-            row = self._by_weight[weight] = [
-                boost * (idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))) for fl in BYTE_LENGTHS]
+            tf, K1 = weight, self.K1
+            top = self.boost * self.idf * (tf * (K1 + 1))
+            row = self._by_weight[weight] = [top / (tf + norm) for norm in self._norms or self.norms()]
         return row
+
+    def norms(self) -> list[float]:
+        """K1 × ((1 − B) + B × length / average length) at each length byte: the part of BM25's
+        denominator that depends on the field only, not on the term."""
+        self._norms = length_norms(self.avg, self.B, self.K1)
+        return self._norms
 
     def cell(self, weight: float, length_byte: int) -> float:
         """One posting's score, for terms read at a few candidates only (no row built)."""
@@ -214,6 +221,10 @@ class _Leaf:
         return [unit[lengths[d]] if w == 1.0 else by_length(w)[lengths[d]] for d, w in zip(ids, weights, strict=True)]
 
 
+def length_norms(avg: float, B: float, K1: float) -> list[float]:
+    return [K1 * ((1 - B) + B * fl / avg) for fl in BYTE_LENGTHS]
+
+
 class Scorer:
     """Term-at-a-time BM25F with MaxScore pruning; see the module docstring."""
 
@@ -227,10 +238,23 @@ class Scorer:
         self.index, self.limit, self.allow = index, limit, allow
         self.deadline = time.perf_counter() + seconds
         weighting = searcher.weighting
-        self.leaves = [_Leaf(searcher, leaf, weighting) for leaf in leaves]
+        self.leaves = [_Leaf(searcher, leaf, weighting, self._field_norms(searcher, leaf.fieldname))
+                       for leaf in leaves]
         self.segments = [(sub.reader(), offset) for sub, offset in searcher.leaf_searchers()]
         self.acc: dict[int, float] = {}
         self.blocks_read = 0
+
+    def _field_norms(self, searcher, fieldname: str) -> list[float] | None:
+        """A field's length norms, kept per index generation (they depend on the field's statistics only)."""
+        if not searcher.schema[fieldname].scorable:
+            return None
+        weighting = searcher.weighting
+        B = getattr(weighting, "_field_B", {}).get(fieldname, weighting.B)
+        key = ("norms", fieldname, B, weighting.K1)
+        norms = self.index.cache.get(key)
+        if norms is None:
+            norms = self.index.cache[key] = length_norms(searcher.avg_field_length(fieldname) or 1, B, weighting.K1)
+        return norms
 
     def _tick(self) -> None:
         self.blocks_read += 1
@@ -372,20 +396,49 @@ def allowed(index: OpenIndex, searcher, region: str | None, status: str | None, 
     found = index.cache.get(key)
     if found is None:
         for terms in parts:
-            docs: set[int] = set()
-            for fieldname, text in terms:
-                for sub, offset in searcher.leaf_searchers():
-                    try:
-                        matcher = sub.reader().postings(fieldname, text)
-                    except TermNotFound:
-                        continue
-                    for _, block in blocks(matcher):
-                        docs.update(offset + d for d in decode(block)[0])
+            docs = set().union(*(_documents_with(index, searcher, fieldname, text) for fieldname, text in terms))
             found = docs if found is None else found & docs
-        if len(index.cache) > 64:
-            index.cache.clear()
-        index.cache[key] = found
+        _keep(index, key, found)
     return found
+
+
+def _documents_with(index: OpenIndex, searcher, fieldname: str, text: str) -> set[int]:
+    """The document numbers with one term, kept per generation: 全国 alone is most of a law library, and
+    every region's filter holds it."""
+    key = ("term", fieldname, text)
+    docs = index.cache.get(key)
+    if docs is None:
+        docs = set()
+        for sub, offset in searcher.leaf_searchers():
+            try:
+                matcher = sub.reader().postings(fieldname, text)
+            except TermNotFound:
+                continue
+            for _, block in blocks(matcher):
+                docs.update([offset + d for d in decode(block)[0]] if offset else decode(block)[0])
+        _keep(index, key, docs)
+    return docs
+
+
+def _keep(index: OpenIndex, key: tuple, value: set[int]) -> None:
+    """Keep a filter's documents, up to a few hundred filters and terms (regions × statuses × documents
+    asked about); then they are made again as they are asked for."""
+    if len(index.cache) > 256:
+        for old in [k for k in index.cache if k[0] in ("allow", "term")]:
+            del index.cache[old]
+    index.cache[key] = value
+
+
+def warm(index: OpenIndex) -> None:
+    """The filter of the top region (全国), which every region's filter includes, made when a generation
+    opens."""
+    with index.searcher() as searcher:
+        for region in vocab().regions.values():
+            if not region.parent:
+                allowed(index, searcher, region.name, None, None)
+
+
+OpenIndex.WARMERS.append(warm)
 
 
 def top(index: OpenIndex, searcher, leaves: list[Term], limit: int, filters: tuple, filter_query,

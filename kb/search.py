@@ -112,45 +112,78 @@ def query_terms(query: str) -> list[WeightedTerm]:
     return [WeightedTerm(text, weight) for text, weight in weights.items()]
 
 
-def _prune(terms: list[WeightedTerm], searcher) -> list[WeightedTerm]:
+def _field_frequencies(terms: list[WeightedTerm], searcher) -> dict[str, dict[str, int]]:
+    """How many clauses have each word, per field: looked up once, for pruning and for the leaves."""
+    return {t.text: {f: searcher.doc_frequency(f, t.text) for f in FIELD_WEIGHTS} for t in terms}
+
+
+def _prune(terms: list[WeightedTerm], frequencies: dict[str, dict[str, int]]) -> list[WeightedTerm]:
     """Drop words no clause has; keep the rarest when a pasted paragraph brings too many."""
-    frequency = {t.text: sum(searcher.doc_frequency(f, t.text) for f in FIELD_WEIGHTS) for t in terms}
+    frequency = {text: sum(by_field.values()) for text, by_field in frequencies.items()}
     present = [t for t in terms if frequency[t.text] > 0]
     if len(present) > MAX_TERMS:
         present = sorted(present, key=lambda t: (t.weight < 1.0, frequency[t.text]))[:MAX_TERMS]
     return present
 
 
-def _word_leaves(terms: list[WeightedTerm], searcher) -> list[Term]:
+def _word_leaves(terms: list[WeightedTerm], frequencies: dict[str, dict[str, int]]) -> list[Term]:
     """One Term per word and field that has it, boosted by the word's and the field's weight."""
     return [Term(name, t.text, boost=t.weight * weight)
-            for t in terms for name, weight in FIELD_WEIGHTS.items() if searcher.doc_frequency(name, t.text)]
+            for t in terms for name, weight in FIELD_WEIGHTS.items() if frequencies[t.text][name]]
 
 
-_TITLE_VARIANTS: tuple[dict[str, str], list[tuple[str, list[str]]]] | None = None
+TITLE_HEAD = 4  # every title form kept is at least this long
 
 
-def _title_variants(title_keys: dict[str, str]) -> list[tuple[str, list[str]]]:
-    """Each document's title as a query may name it (whole, or without 中华人民共和国), longest first;
-    worked out once per set of titles (an index generation), not per query."""
-    global _TITLE_VARIANTS
-    cached = _TITLE_VARIANTS
-    if cached is None or cached[0] is not title_keys:
-        variants = []
+@dataclass
+class _Titles:
+    """Each document's title as a query may name it (whole, or without 中华人民共和国), longest first, and
+    which documents have a form starting with each ``TITLE_HEAD`` characters: a query is checked against
+    the few documents whose title could start somewhere in it, not against every title of a law library."""
+
+    keys: dict[str, str]
+    variants: list[tuple[str, list[str]]]
+    by_head: dict[str, list[int]]
+    always: list[int]  # forms holding a space, which a title taken out of the query could bring together
+
+
+_TITLES: _Titles | None = None
+
+
+def _titles(title_keys: dict[str, str]) -> _Titles:
+    """Worked out once per set of titles (an index generation), not per query."""
+    global _TITLES
+    cached = _TITLES
+    if cached is None or cached.keys is not title_keys:
+        variants: list[tuple[str, list[str]]] = []
+        by_head: dict[str, list[int]] = {}
+        always: list[int] = []
         for doc_id, title in title_keys.items():
             forms = {title} | {title[len(p):] for p in TITLE_PREFIXES if title.startswith(p)}
-            forms_kept = [v for v in sorted(forms, key=len, reverse=True) if len(v) >= 4]
-            if forms_kept:
-                variants.append((doc_id, forms_kept))
-        cached = _TITLE_VARIANTS = (title_keys, variants)
-    return cached[1]
+            forms_kept = [v for v in sorted(forms, key=len, reverse=True) if len(v) >= TITLE_HEAD]
+            if not forms_kept:
+                continue
+            number = len(variants)
+            variants.append((doc_id, forms_kept))
+            for head in {form[:TITLE_HEAD] for form in forms_kept}:
+                by_head.setdefault(head, []).append(number)
+            if any(" " in form for form in forms_kept):
+                always.append(number)
+        cached = _TITLES = _Titles(title_keys, variants, by_head, always)
+    return cached
 
 
 def named_documents(query: str, title_keys: dict[str, str]) -> tuple[list[str], str]:
     """Documents whose (normalised) title the query names, and the query with those titles taken out."""
     rest = normalize(query)
+    titles = _titles(title_keys)
+    by_head = titles.by_head
+    candidates = set(titles.always)
+    for i in range(len(rest) - TITLE_HEAD + 1):
+        candidates.update(by_head.get(rest[i : i + TITLE_HEAD], ()))
     found: list[str] = []
-    for doc_id, forms in _title_variants(title_keys):
+    for number in sorted(candidates):  # in corpus order, as a walk over every title would meet them
+        doc_id, forms = titles.variants[number]
         for variant in forms:
             if variant in rest:
                 found.append(doc_id)
@@ -189,9 +222,11 @@ def plan(index: OpenIndex, searcher, query: str) -> tuple[list[WeightedTerm], li
     ``kb.index.uncovered_bigrams``).
     """
     doc_ids, rest = named_documents(query, index.title_keys)
-    terms = _prune(query_terms(rest if doc_ids and rest.strip() else query), searcher)
+    wanted = query_terms(rest if doc_ids and rest.strip() else query)
+    frequencies = _field_frequencies(wanted, searcher)
+    terms = _prune(wanted, frequencies)
     if terms:
-        return terms, _word_leaves(terms, searcher) + _preferences(query, doc_ids)
+        return terms, _word_leaves(terms, frequencies) + _preferences(query, doc_ids)
     frequency = {g: searcher.doc_frequency("grams", g) + searcher.doc_frequency("text", g)
                  for g in {p.text for p in bigrams(query)}}
     present = sorted((g for g, df in frequency.items() if df), key=frequency.__getitem__)

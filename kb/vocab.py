@@ -82,11 +82,16 @@ class Vocab:
 
     def canonical_region(self, text: str) -> str | None:
         """The region a user or a document means by ``text`` (鄂尔多斯 → 鄂尔多斯市)."""
-        text = text.strip()
+        return self._region_names.get(text.strip())
+
+    @cached_property
+    def _region_names(self) -> dict[str, str]:
+        """Every name of every region → the region; as in a search in file order, the first claim holds."""
+        names: dict[str, str] = {}
         for region in self.regions.values():
-            if text == region.name or text in region.names:
-                return region.name
-        return None
+            for name in (region.name, *region.names):
+                names.setdefault(name, region.name)
+        return names
 
     def regions_named_in(self, text: str) -> list[str]:
         """Regions whose names occur in ``text``, most specific (deepest) first."""
