@@ -10,7 +10,7 @@ export KB_PORT   ?= 8000
 export KB_CORPUS ?= corpus
 export KB_INDEX  ?= var/index
 
-.PHONY: install build run test lint clean browser
+.PHONY: install build run test lint clean browser loadtest bench
 
 install: $(STAMP)
 
@@ -35,8 +35,19 @@ browser:
 test: install browser
 	$(BIN)/pytest -q
 
+# Benchmarks (docs/benchmarks.md); not part of `make test`.
+loadtest: install
+	@# make run's server (kb build + kb serve) on a free 127.0.0.1 port over a temporary copy of the corpus:
+	@# 20 clients for 60 s, then a live kb add + reindex under load. LOADTEST_ARGS=--help
+	$(BIN)/python scripts/loadtest.py $(LOADTEST_ARGS)
+
+bench: install
+	@# The corpus plus all of ../shared/lawref in a temporary index, beside plain Whoosh and bm25s. BENCH_ARGS=--help
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
+
 lint: install
-	$(BIN)/ruff check kb web tests
+	$(BIN)/ruff check kb web tests scripts
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache

@@ -8,7 +8,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_ruff_is_clean():
-    result = subprocess.run([sys.executable, "-m", "ruff", "check", "kb", "web", "tests"], cwd=ROOT,
+    result = subprocess.run([sys.executable, "-m", "ruff", "check", "kb", "web", "tests", "scripts", "docs"], cwd=ROOT,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
