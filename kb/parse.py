@@ -37,6 +37,7 @@ NUMBERING = [
     ("1.", re.compile(r"^(\d+)(?:[、]|\.(?!\d))")),
     ("（1）", re.compile(r"^\((\d+)\)")),
 ]
+NUMBERING_HEAD = 48  # characters; the longest numbering (第一百二十三条之一, （二十）) is far shorter
 ATTACHMENT = re.compile(r"^附件\s*(\d*)\s*[:：]?\s*$")
 # "注：" opens a note; "附件：1.…" opens a list of attachments. Numbered lines that follow
 # belong to the note or list rather than opening new sections.
@@ -124,7 +125,11 @@ def detect_numbering(line: str) -> tuple[str, int | None, str] | None:
     stripped = line.strip()
     if stripped[:1] in CIRCLED:
         return "①", CIRCLED.index(stripped[0]) + 1, stripped[0]
-    norm = _nfkc(stripped)
+    # A number opens the line: only its head is normalised, unless a match reaches the head's end.
+    head = stripped[:NUMBERING_HEAD]
+    norm = _nfkc(head)
+    if len(head) < len(stripped) and any((m := p.match(norm)) and m.end() >= len(norm) - 2 for _, p in NUMBERING):
+        norm = _nfkc(stripped)
     for style, pattern in NUMBERING:
         match = pattern.match(norm)
         if match:

@@ -178,14 +178,17 @@ class _RunCache:
             found = self.tokens[run] = tuple(_segment_run(route, run))
         return found
 
-    def run_words(self, run: str) -> tuple[str, ...]:
+    def word_table(self) -> dict[str, tuple[str, ...]]:
+        """The run → words table for the current dictionary; look a run up here, and call ``run_words``
+        for one that is not there yet."""
         self._current_route()
-        found = self.words.get(run)
-        if found is None:
-            found = tuple(token[0] for token in self.run_tokens(run))
-            if len(self.words) >= self.LIMIT:
-                self.words.clear()
-            self.words[run] = found
+        return self.words
+
+    def run_words(self, run: str) -> tuple[str, ...]:
+        found = tuple(token[0] for token in self.run_tokens(run))
+        if len(self.words) >= self.LIMIT:
+            self.words.clear()
+        self.words[run] = found
         return found
 
 
@@ -241,11 +244,13 @@ def index_words(text: str) -> list[str]:
     """The texts of ``segment(text)``'s tokens, in order, without offsets or positions: what the index
     stores for a field, at a fraction of the cost."""
     out: list[str] = []
+    table = _RUNS.word_table()
     for match in TOKEN_RUNS.finditer(normalize(text)):
+        run = match.group()
         if match.lastindex != 3:
-            out.append(match.group())
+            out.append(run)
         else:
-            out += _RUNS.run_words(match.group())
+            out += table.get(run) or _RUNS.run_words(run)
     return out
 
 
