@@ -4,8 +4,8 @@
 character (``get_DAG``), then walks it backwards taking, at each character, the word that maximises
 log P(word) + the best score of the rest (``calc``), computing ``log(FREQ[word]) - log(total)`` again
 for every candidate of every sentence. That was the largest single cost of indexing a law library.
-``Route`` does the same walk with the log probabilities looked up from a table made once per
-dictionary, and the DAG never materialised. The arithmetic, the order of the candidates and the
+``Route`` does the same walk with the log probabilities looked up from a table filled once per
+word, and the DAG never materialised. The arithmetic, the order of the candidates and the
 tie-breaking (the longer word wins) are jieba's, and ``tests/test_route.py`` checks the words are
 the same as jieba's own on the corpus and the law library.
 """
@@ -17,6 +17,22 @@ from math import log
 from jieba import Tokenizer, re_eng, re_han_default, re_skip_default
 
 
+class _LogProbabilities(dict):
+    """log(FREQ[word]) - log(total) for each dictionary word as it is first met (None for the prefixes
+    jieba stores with frequency 0): made as needed, so a process that segments a question pays for the
+    few words it meets, not for the dictionary's 350,000."""
+
+    def __init__(self, freq: dict[str, int], logtotal: float) -> None:
+        super().__init__()
+        self.freq, self.logtotal = freq, logtotal
+
+    def __missing__(self, word: str) -> float | None:
+        count = self.freq.get(word)
+        value = log(count) - self.logtotal if count else None
+        self[word] = value
+        return value
+
+
 class Route:
     """``cut(sentence)`` == ``list(tokenizer.cut(sentence, HMM=False))`` for a loaded jieba tokenizer."""
 
@@ -26,8 +42,8 @@ class Route:
         self._key = (tokenizer.total, len(tokenizer.FREQ))
         logtotal = log(tokenizer.total)
         self.freq = tokenizer.FREQ
-        # jieba's term is log(FREQ.get(word) or 1) - logtotal; a word absent or of frequency 0 gives -logtotal.
-        self.logp = {word: log(count) - logtotal for word, count in tokenizer.FREQ.items() if count}
+        self.logp = _LogProbabilities(tokenizer.FREQ, logtotal)
+        # jieba's term is log(FREQ.get(word) or 1) - logtotal: a character of frequency 0 gives -logtotal.
         self.unknown = log(1) - logtotal
 
     def current(self) -> bool:
@@ -59,7 +75,7 @@ class Route:
             i = start
             fragment = sentence[start]
             while i < size and fragment in freq:
-                p = logp.get(fragment)
+                p = logp[fragment]
                 if p is not None:
                     candidate = p + best_score[i + 1]
                     # max() over (score, end) pairs in jieba: a tie goes to the later end.
