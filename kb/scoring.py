@@ -27,11 +27,12 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import accumulate
+from math import log
 
 from whoosh.collectors import FilterCollector, TimeLimit
 from whoosh.query import Or, Term
 from whoosh.reading import TermNotFound
-from whoosh.scoring import bm25
+from whoosh.scoring import WeightingModel, bm25
 from whoosh.util.numeric import byte_to_length
 
 from kb.index import OpenIndex
@@ -153,29 +154,91 @@ def decode(block) -> tuple[list[int] | tuple | bytes, object]:
     return ids, weights
 
 
+# -- term lookups --------------------------------------------------------------------------------
+
+class TermLookups:
+    """Each term's statistics in each segment, looked up once per query.
+
+    A query's words are looked up to prune them (how many clauses have each, per field), again for
+    each leaf's BM25 statistics, and again to open its postings: through Whoosh's multi-segment reader
+    that was five hash-table reads per term, field and segment, a quarter of a search at scale. Here a
+    term's per-segment ``TermInfo`` is read once and the rest derived from it.
+    """
+
+    def __init__(self, searcher) -> None:
+        self.searcher = searcher
+        self.segments = [(sub.reader(), offset) for sub, offset in searcher.leaf_searchers()]
+        self._infos: dict[tuple[str, str], list] = {}
+
+    def infos(self, fieldname: str, text: str) -> list:
+        """The term's ``TermInfo`` in each segment, None where the segment lacks it."""
+        key = (fieldname, text)
+        found = self._infos.get(key)
+        if found is None:
+            found = []
+            for reader, _offset in self.segments:
+                try:
+                    found.append(reader.term_info(fieldname, text))
+                except TermNotFound:
+                    found.append(None)
+            self._infos[key] = found
+        return found
+
+    def doc_frequency(self, fieldname: str, text: str) -> int:
+        """``searcher.doc_frequency``, from the per-segment infos."""
+        return sum(info.doc_frequency() for info in self.infos(fieldname, text) if info is not None)
+
+    def idf(self, fieldname: str, text: str) -> float:
+        """``searcher.idf``: Whoosh's ``log(N / (df + 1)) + 1`` unless the weighting has its own."""
+        if type(self.searcher.weighting).idf is not WeightingModel.idf:
+            return self.searcher.idf(fieldname, text)
+        return log(self.searcher.doc_count_all() / (self.doc_frequency(fieldname, text) + 1)) + 1
+
+    def postings(self, number: int, fieldname: str, text: str):
+        """The term's matcher in segment ``number``, opened from the info already read; None if absent."""
+        info = self.infos(fieldname, text)[number]
+        if info is None:
+            return None
+        reader = self.segments[number][0]
+        terms = getattr(reader, "_terms", None)
+        codec, postfile = getattr(terms, "_codec", None), getattr(terms, "_postfile", None)
+        if codec is None or postfile is None or reader.has_deletions():
+            try:
+                return reader.postings(fieldname, text)
+            except TermNotFound:
+                return None
+        btext = reader._text_to_bytes(fieldname, text)
+        return codec.postings_reader(postfile, info, reader.schema[fieldname].format, term=(fieldname, btext))
+
+
 # -- term at a time -------------------------------------------------------------------------------
 
 class _Leaf:
     """One term in one field: its BM25F score per posting and the most it can give a document."""
 
-    def __init__(self, searcher, term: Term, weighting, norms: list[float] | None = None) -> None:
+    def __init__(self, lookups: TermLookups, term: Term, weighting, norms: list[float] | None = None) -> None:
+        searcher = lookups.searcher
         self.field, self.text, self.boost = term.fieldname, term.text, term.boost
         self.scorable = searcher.schema[self.field].scorable
-        info = searcher.term_info(self.field, self.text)
-        self.df = info.doc_frequency()
+        infos = [info for info in lookups.infos(self.field, self.text) if info is not None]
+        if not infos:
+            raise TermNotFound(f"{self.field}:{self.text}")
+        self.df = sum(info.doc_frequency() for info in infos)
+        max_weight = max(info.max_weight() for info in infos)
         if self.scorable:
-            self.idf = searcher.idf(self.field, self.text)
+            self.idf = lookups.idf(self.field, self.text)
             self.avg = searcher.avg_field_length(self.field) or 1
             self.B = getattr(weighting, "_field_B", {}).get(self.field, weighting.B)
             self.K1 = weighting.K1
             self._norms = norms
             # Whoosh's own bound (WeightLengthScorer): the largest weight at the shortest length.
-            self.max = self.boost * bm25(self.idf, info.max_weight(), info.min_length(), self.avg, self.B, self.K1)
+            min_length = min(info.min_length() for info in infos)
+            self.max = self.boost * bm25(self.idf, max_weight, min_length, self.avg, self.B, self.K1)
             self._by_weight: dict[float, list[float]] = {}
             self._unit: list[float] | None = None
             self._cells: dict[tuple[float, int], float] = {}
         else:
-            self.max = self.boost * info.max_weight()
+            self.max = self.boost * max_weight
 
     def by_length(self, weight: float) -> list[float]:
         """The score of a posting with this weight (term frequency) at each of the 256 length bytes: the
@@ -234,13 +297,14 @@ class Scorer:
     READ_VS_RANK = 6
 
     def __init__(self, index: OpenIndex, searcher, leaves: list[Term], limit: int, allow: set[int] | None,
-                 seconds: float) -> None:
+                 seconds: float, lookups: TermLookups | None = None) -> None:
         self.index, self.limit, self.allow = index, limit, allow
         self.deadline = time.perf_counter() + seconds
         weighting = searcher.weighting
-        self.leaves = [_Leaf(searcher, leaf, weighting, self._field_norms(searcher, leaf.fieldname))
+        self.lookups = lookups or TermLookups(searcher)
+        self.leaves = [_Leaf(self.lookups, leaf, weighting, self._field_norms(searcher, leaf.fieldname))
                        for leaf in leaves]
-        self.segments = [(sub.reader(), offset) for sub, offset in searcher.leaf_searchers()]
+        self.segments = self.lookups.segments
         self.acc: dict[int, float] = {}
         self.blocks_read = 0
 
@@ -265,12 +329,8 @@ class Scorer:
         best = heapq.nlargest(self.limit, scores)
         return best[-1] if len(best) == self.limit else float("-inf")
 
-    @staticmethod
-    def _postings(reader, leaf: _Leaf):
-        try:
-            return reader.postings(leaf.field, leaf.text)
-        except TermNotFound:
-            return None
+    def _postings(self, number: int, leaf: _Leaf):
+        return self.lookups.postings(number, leaf.field, leaf.text)
 
     def _lengths(self, reader, leaf: _Leaf):
         return self.index.field_lengths(reader, leaf.field) if leaf.scorable else None
@@ -279,8 +339,8 @@ class Scorer:
         """Every posting of the term into the score table."""
         acc, allow = self.acc, self.allow
         get = acc.get
-        for reader, offset in self.segments:
-            matcher = self._postings(reader, leaf)
+        for number, (reader, offset) in enumerate(self.segments):
+            matcher = self._postings(number, leaf)
             if matcher is None:
                 continue
             lengths = self._lengths(reader, leaf)
@@ -305,14 +365,14 @@ class Scorer:
         """The term's score for the candidates only (sorted document numbers); blocks holding none of them
         are skipped without being read."""
         acc = self.acc
-        for reader, offset in self.segments:
+        for number, (reader, offset) in enumerate(self.segments):
             start = bisect_left(candidates, offset)
             end = bisect_left(candidates, offset + reader.doc_count_all())
             if start == end:
                 continue
             local = [c - offset for c in candidates[start:end]]
             wanted = set(local)
-            matcher = self._postings(reader, leaf)
+            matcher = self._postings(number, leaf)
             if matcher is None:
                 continue
             lengths = self._lengths(reader, leaf)
@@ -442,7 +502,7 @@ OpenIndex.WARMERS.append(warm)
 
 
 def top(index: OpenIndex, searcher, leaves: list[Term], limit: int, filters: tuple, filter_query,
-        seconds: float) -> Scored:
+        seconds: float, lookups: TermLookups | None = None) -> Scored:
     """The top N for an OR of these terms: ``Scorer`` where it can read the postings (BM25F weighting),
     Whoosh's collector otherwise."""
     if not leaves:
@@ -450,4 +510,4 @@ def top(index: OpenIndex, searcher, leaves: list[Term], limit: int, filters: tup
     weighting = searcher.weighting
     if not (hasattr(weighting, "B") and hasattr(weighting, "K1")) or not hasattr(searcher, "leaf_searchers"):
         return whoosh_top(searcher, leaves, limit, filter_query, seconds)
-    return Scorer(index, searcher, leaves, limit, allowed(index, searcher, *filters), seconds).run()
+    return Scorer(index, searcher, leaves, limit, allowed(index, searcher, *filters), seconds, lookups).run()

@@ -20,7 +20,7 @@ from whoosh.query import And, Or, Term
 
 from kb.highlight import highlight
 from kb.index import OpenIndex
-from kb.scoring import top
+from kb.scoring import TermLookups, top
 from kb.text import bigrams, normalize, segment
 from kb.vocab import vocab
 
@@ -112,9 +112,9 @@ def query_terms(query: str) -> list[WeightedTerm]:
     return [WeightedTerm(text, weight) for text, weight in weights.items()]
 
 
-def _field_frequencies(terms: list[WeightedTerm], searcher) -> dict[str, dict[str, int]]:
+def _field_frequencies(terms: list[WeightedTerm], lookups: TermLookups) -> dict[str, dict[str, int]]:
     """How many clauses have each word, per field: looked up once, for pruning and for the leaves."""
-    return {t.text: {f: searcher.doc_frequency(f, t.text) for f in FIELD_WEIGHTS} for t in terms}
+    return {t.text: {f: lookups.doc_frequency(f, t.text) for f in FIELD_WEIGHTS} for t in terms}
 
 
 def _prune(terms: list[WeightedTerm], frequencies: dict[str, dict[str, int]]) -> list[WeightedTerm]:
@@ -214,7 +214,8 @@ def _filter(region: str | None, status: str | None, doc: str | None):
     return parts[0] if len(parts) == 1 else And(parts)
 
 
-def plan(index: OpenIndex, searcher, query: str) -> tuple[list[WeightedTerm], list[Term]]:
+def plan(index: OpenIndex, searcher, query: str,
+         lookups: TermLookups | None = None) -> tuple[list[WeightedTerm], list[Term]]:
     """The words a query is searched by and the weighted Term per word and field that ``kb.scoring`` ORs.
 
     With no word any clause has, the recall net: the query's bigrams, in the bigram field and among the
@@ -222,16 +223,17 @@ def plan(index: OpenIndex, searcher, query: str) -> tuple[list[WeightedTerm], li
     ``kb.index.uncovered_bigrams``).
     """
     doc_ids, rest = named_documents(query, index.title_keys)
+    lookups = lookups or TermLookups(searcher)
     wanted = query_terms(rest if doc_ids and rest.strip() else query)
-    frequencies = _field_frequencies(wanted, searcher)
+    frequencies = _field_frequencies(wanted, lookups)
     terms = _prune(wanted, frequencies)
     if terms:
         return terms, _word_leaves(terms, frequencies) + _preferences(query, doc_ids)
-    frequency = {g: searcher.doc_frequency("grams", g) + searcher.doc_frequency("text", g)
+    frequency = {g: lookups.doc_frequency("grams", g) + lookups.doc_frequency("text", g)
                  for g in {p.text for p in bigrams(query)}}
     present = sorted((g for g, df in frequency.items() if df), key=frequency.__getitem__)
     return terms, [Term(name, g) for g in present[:MAX_TERMS] for name in ("grams", "text")
-                   if searcher.doc_frequency(name, g)]
+                   if lookups.doc_frequency(name, g)]
 
 
 def search(index: OpenIndex, query: str, region: str | None = None, status: str | None = None,
@@ -253,13 +255,14 @@ def search(index: OpenIndex, query: str, region: str | None = None, status: str 
         result.message = f"查询过长，只用了前 {MAX_QUERY_CHARS} 个字。"
     filter_query = _filter(region, status, doc)
     with index.searcher() as searcher:
-        terms, leaves = plan(index, searcher, query)
+        lookups = TermLookups(searcher)
+        terms, leaves = plan(index, searcher, query, lookups)
         result.terms = [t.text for t in terms]
         if not leaves:
             searchable = next(iter(bigrams(query)), None) is not None
             result.message = result.message or ("没有找到相关条款。" if searchable else "查询里没有可检索的词。")
             return result
-        scored = top(index, searcher, leaves, limit, (region, status, doc), filter_query, TIME_LIMIT_S)
+        scored = top(index, searcher, leaves, limit, (region, status, doc), filter_query, TIME_LIMIT_S, lookups)
         if scored.timed_out:
             result.timed_out = True
             result.message = "检索超时，以下为部分结果。"
