@@ -249,7 +249,7 @@ class Importer:
         self.root = root
         existing = load_corpus(root) if root.is_dir() else []
         self.known = {(d.title, d.doc_number): d for d in existing}
-        self.used = _used_ids(root) if root.is_dir() else set()
+        self.used = {d.id for d in existing} | {d.path.stem for d in existing if d.path}
 
     def add(self, source: Path, overrides: dict | None = None) -> ImportResult:
         """Copy a Markdown or plain-text policy into the corpus with inferred front matter."""

@@ -39,7 +39,7 @@ from kb.faq import check as check_faq
 from kb.faq import load_faq
 from kb.lexicon import lexicon
 from kb.parse import Clause, ParsedDocument, parse
-from kb.postings import KbSegmentWriter, WordField
+from kb.postings import KbSegmentWriter, WordField, length_bytes
 from kb.text import NUMERAL_CHARS, TOKEN_RUNS, KbTokenizer, index_words, normalize
 from kb.vocab import vocab
 
@@ -333,15 +333,8 @@ def _write_part(job: tuple[str, int]):
     (``whoosh.multiproc.SubWriterTask`` with ``multisegment=True``)."""
     generation, number = job
     writer = KbSegmentWriter(whoosh_index.open_dir(generation), _lk=False)
-    facts: list[dict] = []
-    clauses = 0
     try:
-        for document in _PARTS[number]:
-            entries, document_facts = prepare(document)
-            for fields in entries:
-                writer.add_document(**fields)
-            facts += document_facts
-            clauses += len(entries)
+        clauses, facts = _add_documents(writer, _PARTS[number])
         segment = writer._finalize_segment()
     except BaseException:
         writer.cancel()
@@ -349,18 +342,26 @@ def _write_part(job: tuple[str, int]):
     return segment, facts, clauses
 
 
-def _index_serially(ix, documents: list[Document], say: Callable[[str], None]) -> tuple[int, list[dict]]:
-    writer = KbSegmentWriter(ix)
+def _add_documents(writer, documents: list[Document],
+                   say: Callable[[str], None] | None = None) -> tuple[int, list[dict]]:
+    """Add every indexable clause of the documents to the writer; (clauses added, facts extracted)."""
     clauses = 0
     facts: list[dict] = []
-    try:
-        for number, document in enumerate(documents, start=1):
-            entries, document_facts = prepare(document)
-            for fields in entries:
-                writer.add_document(**fields)
-            facts += document_facts
-            clauses += len(entries)
+    for number, document in enumerate(documents, start=1):
+        entries, document_facts = prepare(document)
+        for fields in entries:
+            writer.add_document(**fields)
+        facts += document_facts
+        clauses += len(entries)
+        if say is not None:
             say(f"[{number}/{len(documents)}] {document.id} {document.title[:40]} — {len(entries)} clauses")
+    return clauses, facts
+
+
+def _index_serially(ix, documents: list[Document], say: Callable[[str], None]) -> tuple[int, list[dict]]:
+    writer = KbSegmentWriter(ix)
+    try:
+        clauses, facts = _add_documents(writer, documents, say)
         writer.commit()
     except BaseException:
         writer.cancel()
@@ -441,14 +442,9 @@ def build(corpus: Path | None = None, index_path: Path | None = None, force: boo
 def load_field_lengths(reader, fieldname: str):
     """Every document's length byte for a field of one segment (Whoosh's quantised length, the value its
     BM25F scorer reads per posting), read in one go from the segment's length column."""
-    try:
-        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-
-        column = reader._perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-        if column is not None:
-            return column.load()
-    except (AttributeError, ImportError):
-        pass
+    column = length_bytes(getattr(reader, "_perdoc", None), fieldname)
+    if column is not None:
+        return column
     from whoosh.util.numeric import length_to_byte
 
     return bytes(length_to_byte(reader.doc_field_length(d, fieldname, 0) or 0) for d in range(reader.doc_count_all()))

@@ -128,17 +128,24 @@ def write_terms(fieldwriter: W3FieldWriter, schema, lengths, terms: Iterable[tup
         fieldwriter.finish_field()
 
 
+def length_bytes(perdoc, fieldname: str) -> bytes | None:
+    """Every document's length byte for a field, from a Whoosh 3 per-document reader's length column in
+    one read; None where the reader or the column is not one this knows."""
+    try:
+        column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    except AttributeError:
+        return None
+    return None if column is None else column.load()
+
+
 def _length_reader(lengths, fieldname: str) -> Callable[[int], int | None]:
     """Each document's field length as the stock writer reads it per posting, looked up in a list made
     from the segment's length column in one read (the per-posting column read was a fifth of a commit)."""
     if not lengths:
         return lambda _docnum: 0
-    try:
-        column = lengths._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-        if column is not None:
-            return [byte_to_length(b) if b else None for b in column.load()].__getitem__
-    except AttributeError:
-        pass
+    column = length_bytes(lengths, fieldname)
+    if column is not None:
+        return [byte_to_length(b) if b else None for b in column].__getitem__
     reader = getattr(lengths, "doc_field_length_reader", None)
     if reader is not None:
         return reader(fieldname)

@@ -8,11 +8,13 @@ on the real corpus) — at a fraction of the cost:
   a block's ids and weights are decoded in one go and scored from a per-term table indexed by
   Whoosh's length byte. Whoosh's matchers are Python objects nested per term and field, several
   microseconds per posting, and an OR of 24 words in 5 fields is a tree of 120 of them.
-- MaxScore. Terms are read from the one that can add most to a score to the one that can add least
-  (Whoosh's own per-term bound: the largest weight at the shortest length). Once the terms left cannot
-  lift a clause that has none of the terms read so far into the top N, they are read only where the
-  remaining candidates stand, and blocks holding no candidate are skipped unread. In law texts this
-  is what keeps words such as 应当 (in half of all articles) cheap.
+- MaxScore. Terms are read rarest first (rare terms also give the highest scores, so the k-th best
+  score rises early), each with Whoosh's own bound on what it can add (the largest weight at the
+  shortest length). Once the terms left cannot lift a clause that has none of the terms read so far
+  into the top N, they are read only where the remaining candidates stand, and blocks holding no
+  candidate are skipped unread. In law texts this is what keeps words such as 应当 (in half of all
+  articles) cheap.
+- Each term's per-segment statistics are looked up once per query (``TermLookups``).
 - Filters (region, status, document) are sets of document numbers, kept per index generation.
 - A deadline: when it passes, the best found so far comes back marked ``timed_out``.
 

@@ -286,3 +286,24 @@ def test_the_real_corpus_in_ordos_on_2026_11_23():
     assert all(result[doc_id].binding for doc_id in ["000", "001", *national])
     assert max(order.index("000"), order.index("001")) < min(order.index(doc_id) for doc_id in national)
     assert result["003"].in_force and not result["003"].applies_here and not result["003"].binding
+
+
+def test_asking_about_a_region_changes_only_where_each_document_applies():
+    from kb.rules import for_region, standings_anywhere
+
+    docs = with_docs(other_repealer={
+        "title": "巴彦淖尔市用电营商环境新方案", "doc_number": "巴政办字〔2025〕3号", "region": "巴彦淖尔市",
+        "status": "现行有效", "issued": "2025-03-01", "effective": "2025-03-01",
+        "supersedes": [{"ref": "巴政办字〔2024〕79号", "extent": "全部废止"}]})
+    anywhere = standings_anywhere(docs, ON)
+    before = {doc_id: s.to_dict() for doc_id, s in anywhere.standing.items()}
+    ordos = for_region(anywhere, "鄂尔多斯")
+    repealed = ordos["other_city"]
+    # The region's note follows the document's own notes and comes before what other documents say of it.
+    assert repealed.notes == ["适用于巴彦淖尔市，不适用于鄂尔多斯市", "已被巴政办字〔2025〕3号废止"]
+    assert (repealed.applies_here, repealed.binding, repealed.effective_status) == (False, False, "已废止")
+    assert ordos["law"] is anywhere.standing["law"]  # what applies is shared, not copied
+    # Adapting to a region leaves the region-free standings as they were.
+    assert {doc_id: s.to_dict() for doc_id, s in anywhere.standing.items()} == before
+    assert anywhere.standing["other_city"].applies_here and anywhere.standing["other_city"].notes == [
+        "已被巴政办字〔2025〕3号废止"]
