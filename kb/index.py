@@ -9,18 +9,20 @@ searcher and reopens it when the link points somewhere new.
 
 from __future__ import annotations
 
-import fcntl
 import gc
 import hashlib
 import json
+import logging
 import multiprocessing
 import os
+import pickle
 import re
 import shutil
+import struct
 import threading
 import time
 import unicodedata
-import uuid
+import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -33,22 +35,40 @@ from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.scoring import BM25F
 
 from kb import __version__
-from kb.corpus import CorpusError, Document, corpus_fingerprint, load_corpus
+from kb.corpus import CorpusError, Document, corpus_fingerprint, load_corpus, reading_lock, require_corpus
 from kb.facts import extract
 from kb.faq import check as check_faq
 from kb.faq import load_faq
 from kb.lexicon import lexicon
 from kb.parse import Clause, ParsedDocument, parse
 from kb.postings import KbSegmentWriter, WordField, length_bytes
+from kb.store import (
+    DOCUMENTS,
+    FACTS,
+    MANIFEST,
+    IndexDamaged,
+    IndexMissing,
+    build_lock,
+    check_index_path,
+    generations,
+    new_generation,
+    problems,
+    prune,
+    read_manifest,
+    swap,
+    write_manifest,
+)
 from kb.text import NUMERAL_CHARS, TOKEN_RUNS, KbTokenizer, index_words, normalize
 from kb.vocab import vocab
 
 # Bump when parsing or analysis changes in a way the fingerprint cannot see.
-SCHEMA_VERSION = "4"
-MANIFEST = "manifest.json"
-DOCUMENTS = "documents.json"
-FACTS = "facts.json"
-KEEP_GENERATIONS = 2
+SCHEMA_VERSION = "5"
+# What reading a damaged Whoosh segment or generation file raises (truncated, bit-flipped, not JSON).
+DAMAGE = (EOFError, struct.error, zlib.error, OSError, UnicodeDecodeError, pickle.UnpicklingError, ValueError,
+          KeyError, IndexError)
+# …and what a query reading a segment that passed the size check but does not decode may raise.
+READ_DAMAGE = (EOFError, struct.error, zlib.error, OSError, UnicodeDecodeError, pickle.UnpicklingError)
+log = logging.getLogger(__name__)
 
 
 def default_corpus() -> Path:
@@ -159,13 +179,6 @@ def fingerprint(corpus: Path) -> str:
             f"{corpus_fingerprint(corpus)}")
 
 
-def read_manifest(index_path: Path) -> dict:
-    try:
-        return json.loads((index_path / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
 def _document_record(document: Document) -> dict:
     return {"id": document.id, "title": document.title, "meta": document.public_meta(), "body": document.body}
 
@@ -265,37 +278,6 @@ def check_faq_entries(corpus: Path, documents: list[Document], say: Callable[[st
     return {"entries": len(entries), "problems": [p.message for p in problems]}
 
 
-@contextmanager
-def _build_lock(index_path: Path) -> Iterator[None]:
-    index_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(index_path.parent / f".{index_path.name}.lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _swap(index_path: Path, generation: Path) -> None:
-    if index_path.exists() and not index_path.is_symlink():
-        # An index directory from elsewhere: keep it as a generation, then link.
-        index_path.rename(index_path.with_name(f"{index_path.name}.gen-legacy-{int(time.time())}"))
-    link = index_path.with_name(f".{index_path.name}.swap-{os.getpid()}")
-    if link.is_symlink() or link.exists():
-        link.unlink()
-    os.symlink(generation.name, link)
-    os.replace(link, index_path)
-
-
-def _prune(index_path: Path) -> None:
-    current = index_path.resolve()
-    generations = sorted(index_path.parent.glob(f"{index_path.name}.gen-*"), key=lambda p: p.stat().st_mtime)
-    old = [g for g in generations if g.resolve() != current]
-    # The newest old generation may still be open in a running server; keep it.
-    for generation in old[: max(0, len(old) - (KEEP_GENERATIONS - 1))]:
-        shutil.rmtree(generation, ignore_errors=True)
-
-
 # From this much text (Markdown bodies, in characters) the build writes one Whoosh segment per CPU in
 # forked worker processes; below it one process is faster than starting workers. KB_BUILD_PROCS overrides.
 PARALLEL_MIN_CHARS = 3_000_000
@@ -392,51 +374,96 @@ def _index_in_parallel(ix, generation: Path, documents: list[Document], procs: i
     return sum(count for _, _, count in results), [fact for _, facts, _ in results for fact in facts]
 
 
+class BuildFailed(OSError):
+    """A build that could not write its generation (a full disk, a read-only folder); the index is unchanged."""
+
+
+def _up_to_date(index_path: Path, wanted: str, say: Callable[[str], None]) -> dict | None:
+    """The manifest of the current generation when it was built from exactly this corpus and its files
+    are intact (every byte checked); None when a build is needed, saying why when it is damage."""
+    manifest = read_manifest(index_path)
+    if manifest.get("fingerprint") != wanted:
+        return None
+    found = problems(index_path.resolve(), manifest, hashes=True)
+    if found:
+        say(f"index at {index_path} is damaged ({'; '.join(found[:3])}): rebuilding")
+        return None
+    return manifest
+
+
 def build(corpus: Path | None = None, index_path: Path | None = None, force: bool = False,
           progress: Callable[[str], None] | None = None, procs: int | None = None) -> BuildReport:
-    """Build the index from the corpus unless it is already built from exactly this corpus.
+    """Build the index from the corpus unless it is already built from exactly this corpus and intact.
 
-    ``procs`` (default: ``build_procs``) > 1 indexes parts of the corpus in that many worker processes.
+    A missing or empty corpus is a ``CorpusError`` and an index path the store did not make an
+    ``IndexPathRefused``: in both cases nothing is written and the old index stays. ``procs`` (default:
+    ``build_procs``) > 1 indexes parts of the corpus in that many worker processes.
     """
     corpus = corpus or default_corpus()
     index_path = index_path or default_index()
     say = progress or (lambda _message: None)
     started = time.perf_counter()
-    with _build_lock(index_path):
-        wanted = fingerprint(corpus)
-        manifest = read_manifest(index_path)
-        if not force and manifest.get("fingerprint") == wanted:
-            return BuildReport(False, manifest.get("documents", 0), manifest.get("clauses", 0), 0.0,
-                               index_path, wanted)
-        documents = load_corpus(corpus)
-        faq_report = check_faq_entries(corpus, documents, say)
+    check_index_path(index_path)
+    require_corpus(corpus)
+    with build_lock(index_path):
+        with reading_lock(corpus):
+            require_corpus(corpus)
+            wanted = fingerprint(corpus)
+            manifest = None if force else _up_to_date(index_path, wanted, say)
+            if manifest is not None:
+                return BuildReport(False, manifest.get("documents", 0), manifest.get("clauses", 0), 0.0,
+                                   index_path, wanted)
+            documents = load_corpus(corpus)
+            faq_report = check_faq_entries(corpus, documents, say)
         index_words("供电")  # load the dictionary and its route table before timing progress (and forking)
-        stamp = f"{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
-        generation = index_path.with_name(f"{index_path.name}.gen-{stamp}")
-        generation.mkdir(parents=True)
-        ix = whoosh_index.create_in(str(generation), make_schema())
+        try:
+            generation = new_generation(index_path)
+        except OSError as error:
+            raise BuildFailed(error.errno, f"cannot write a new index beside {index_path} "
+                              f"({error.strerror})") from error
         procs = build_procs(documents) if procs is None else max(1, procs)
         try:
+            ix = whoosh_index.create_in(str(generation), make_schema())
             if procs > 1 and len(documents) > 1:
                 clauses, facts = _index_in_parallel(ix, generation, documents, procs, say)
             else:
                 clauses, facts = _index_serially(ix, documents, say)
-        except BaseException:
+            records = {d.id: _document_record(d) for d in documents}
+            (generation / DOCUMENTS).write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+            (generation / FACTS).write_text(json.dumps(facts, ensure_ascii=False), encoding="utf-8")
+            seconds = time.perf_counter() - started
+            write_manifest(generation, {
+                "fingerprint": wanted, "documents": len(documents), "clauses": clauses, "facts": len(facts),
+                "faq": faq_report,
+                "seconds": round(seconds, 3), "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+                "corpus": str(corpus.resolve()), "procs": procs,
+            })
+        except BaseException as error:
             shutil.rmtree(generation, ignore_errors=True)
+            if isinstance(error, OSError) and not isinstance(error, BuildFailed):
+                raise BuildFailed(error.errno, f"the build could not write {generation.name} "
+                                  f"({error.strerror or error}); the index is unchanged") from error
             raise
-        records = {d.id: _document_record(d) for d in documents}
-        (generation / DOCUMENTS).write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
-        (generation / FACTS).write_text(json.dumps(facts, ensure_ascii=False), encoding="utf-8")
-        seconds = time.perf_counter() - started
-        (generation / MANIFEST).write_text(json.dumps({
-            "fingerprint": wanted, "documents": len(documents), "clauses": clauses, "facts": len(facts),
-            "faq": faq_report,
-            "seconds": round(seconds, 3), "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
-            "corpus": str(corpus.resolve()), "procs": procs,
-        }, ensure_ascii=False), encoding="utf-8")
-        _swap(index_path, generation)
-        _prune(index_path)
+        swap(index_path, generation)
+        prune(index_path)
     return BuildReport(True, len(documents), clauses, seconds, index_path, wanted)
+
+
+def check(index_path: Path, corpus: Path | None = None) -> list[str]:
+    """What is wrong with the index at ``index_path``: damaged files (every byte checked against the
+    manifest's checksums) and, when ``corpus`` is given, whether it was built from that corpus."""
+    check_index_path(index_path)
+    manifest = read_manifest(index_path)
+    if not manifest:
+        return [f"no index at {index_path}: run `kb build` first"]
+    found = problems(index_path.resolve(), manifest, hashes=True)
+    if corpus is not None and not found:
+        try:
+            if manifest.get("fingerprint") != fingerprint(corpus):
+                found.append(f"the index was not built from the corpus at {corpus} as it is now: run `kb build`")
+        except OSError as error:
+            found.append(f"cannot read the corpus at {corpus} ({error.strerror})")
+    return found
 
 
 def load_field_lengths(reader, fieldname: str):
@@ -450,8 +477,52 @@ def load_field_lengths(reader, fieldname: str):
     return bytes(length_to_byte(reader.doc_field_length(d, fieldname, 0) or 0) for d in range(reader.doc_count_all()))
 
 
-class IndexMissing(RuntimeError):
-    """There is no built index at the configured path."""
+@dataclass
+class Generation:
+    """Everything read from one index generation, replaced together when the index is swapped."""
+
+    target: Path
+    ix: object
+    searcher: object
+    documents: dict[str, dict]
+    manifest: dict
+    facts: list[dict]
+    title_keys: dict[str, str]  # normalised titles, for spotting a document named in a query
+    facts_by_clause: dict[str, list[dict]]
+    facts_by_item: dict[str, list[dict]]
+    parsed: dict[str, ParsedDocument]
+    cache: dict  # for kb.scoring (filters, length norms): never results
+    lengths: dict
+
+
+def _read_json(path: Path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def open_generation(target: Path) -> Generation:
+    """Open a generation after checking its files against the manifest (sizes: a few ``stat`` calls);
+    ``IndexDamaged`` when they do not match or cannot be read."""
+    manifest = read_manifest(target)
+    if not manifest:
+        raise IndexDamaged(f"index generation {target.name} has no readable manifest")
+    found = problems(target, manifest)
+    if found:
+        raise IndexDamaged(f"index generation {target.name} is damaged: {'; '.join(found[:3])}")
+    try:
+        ix = whoosh_index.open_dir(str(target))
+        searcher = ix.searcher(weighting=scoring())
+        documents = _read_json(target / DOCUMENTS)
+        facts = _read_json(target / FACTS)
+        title_keys = {doc_id: normalize(record["title"]) for doc_id, record in documents.items()}
+        by_clause: dict[str, list[dict]] = {}
+        by_item: dict[str, list[dict]] = {}
+        for fact in facts:
+            by_clause.setdefault(f"{fact['doc_id']}#{fact['clause']}", []).append(fact)
+            by_item.setdefault(fact["item"], []).append(fact)
+    except DAMAGE as error:
+        raise IndexDamaged(f"index generation {target.name} cannot be read ({type(error).__name__}: "
+                           f"{' '.join(str(error).split())[:160]})") from error
+    return Generation(target, ix, searcher, documents, manifest, facts, title_keys, by_clause, by_item, {}, {}, {})
 
 
 class OpenIndex:
@@ -460,6 +531,10 @@ class OpenIndex:
     Each generation is warmed when it is opened — its length columns, its stored-fields file, and
     whatever the modules above register in ``WARMERS`` (``kb.answer`` computes the documents' standings)
     — so the first question after a start or a reindex costs what any other does.
+
+    A generation that turns out damaged is never served: a running index keeps serving the one it has
+    (``problem`` says why), and one that opens on a damaged generation falls back to the newest intact
+    older one, or raises ``IndexDamaged``.
     """
 
     WARMERS: list[Callable[[OpenIndex], None]] = []
@@ -467,20 +542,21 @@ class OpenIndex:
     def __init__(self, index_path: Path | None = None) -> None:
         self.path = index_path or default_index()
         self._lock = threading.RLock()
-        self._target: Path | None = None
-        self._ix = None
-        self._searcher = None
-        self.documents: dict[str, dict] = {}
-        self.title_keys: dict[str, str] = {}  # normalised titles, for spotting a document named in a query
-        self.facts: list[dict] = []
-        self.facts_by_clause: dict[str, list[dict]] = {}
-        self.facts_by_item: dict[str, list[dict]] = {}
-        self._parsed: dict[str, ParsedDocument] = {}
-        self.manifest: dict = {}
-        self.cache: dict = {}  # per generation, for kb.scoring (filters, length norms): never results
-        self._lengths: dict = {}
+        self._generation: Generation | None = None
+        self._refused: dict[Path, str] = {}  # damaged generations, not tried again until the link moves
+        self.problem: str | None = None  # why the generation served is not the one the link names
         vocab().segmenter  # noqa: B018 — jieba's dictionary loads now, not on the first query
         self.refresh()
+
+    # The open generation's parts, read by search, answers and the pages.
+    documents = property(lambda self: self._generation.documents if self._generation else {})
+    manifest = property(lambda self: self._generation.manifest if self._generation else {})
+    facts = property(lambda self: self._generation.facts if self._generation else [])
+    title_keys = property(lambda self: self._generation.title_keys if self._generation else {})
+    facts_by_clause = property(lambda self: self._generation.facts_by_clause if self._generation else {})
+    facts_by_item = property(lambda self: self._generation.facts_by_item if self._generation else {})
+    cache = property(lambda self: self._generation.cache if self._generation else {})
+    _searcher = property(lambda self: self._generation.searcher if self._generation else None)
 
     def _current_target(self) -> Path:
         if not (self.path / MANIFEST).exists():
@@ -490,30 +566,46 @@ class OpenIndex:
     def refresh(self) -> bool:
         """Reopen if the index was swapped since we opened it; True when it was."""
         target = self._current_target()
-        if target == self._target:
+        current = self._generation
+        if (current is not None and target == current.target) or target in self._refused:
             return False
         with self._lock:
-            if target == self._target:
+            current = self._generation
+            if (current is not None and target == current.target) or target in self._refused:
                 return False
-            ix = whoosh_index.open_dir(str(target))
-            searcher = ix.searcher(weighting=scoring())
-            documents = json.loads((target / DOCUMENTS).read_text(encoding="utf-8"))
-            manifest = json.loads((target / MANIFEST).read_text(encoding="utf-8"))
-            old = self._searcher
-            self._ix, self._searcher, self._target = ix, searcher, target
-            self.documents, self.manifest = documents, manifest
-            self.title_keys = {doc_id: normalize(record["title"]) for doc_id, record in documents.items()}
-            self.facts = json.loads((target / FACTS).read_text(encoding="utf-8"))
-            by_clause: dict[str, list[dict]] = {}
-            by_item: dict[str, list[dict]] = {}
-            for fact in self.facts:
-                by_clause.setdefault(f"{fact['doc_id']}#{fact['clause']}", []).append(fact)
-                by_item.setdefault(fact["item"], []).append(fact)
-            self.facts_by_clause, self.facts_by_item = by_clause, by_item
-            self._parsed = {}
-            self.cache = {}
-            self._lengths = {}
-            for sub, _offset in searcher.leaf_searchers():
+            try:
+                self._install(open_generation(target))
+            except IndexDamaged as error:
+                self._refused[target] = str(error)
+                log.warning("%s", error)
+                if self._generation is not None:
+                    self.problem = f"{error}; still serving {self._generation.target.name}"
+                    return False
+                return self._fall_back(target, error)
+            self.problem = None
+            return True
+
+    def _fall_back(self, damaged: Path, error: IndexDamaged) -> bool:
+        """Nothing is open and the current generation is damaged: serve the newest intact older one."""
+        for older in generations(self.path):
+            if older.resolve() == damaged or older in self._refused:
+                continue
+            try:
+                self._install(open_generation(older))
+            except IndexDamaged as also:
+                self._refused[older] = str(also)
+                continue
+            self.problem = f"{error}; serving the older generation {older.name} until `kb build` repairs it"
+            log.warning("%s", self.problem)
+            return True
+        raise IndexDamaged(f"{error}. Run `kb build` to rebuild it")
+
+    def _install(self, generation: Generation) -> None:
+        """Make ``generation`` the one served and warm it; if warming finds damage, put the old one back."""
+        old = self._generation
+        self._generation = generation
+        try:
+            for sub, _offset in generation.searcher.leaf_searchers():
                 reader = sub.reader()
                 for fieldname in WORD_FIELDS:
                     self.field_lengths(reader, fieldname)
@@ -521,30 +613,36 @@ class OpenIndex:
                     reader.stored_fields(0)  # opens the stored-fields file (a tenth of a second at scale)
             for warm in self.WARMERS:
                 warm(self)
-            if old is not None:
-                old.close()
-            # A law library's index holds millions of Python objects (facts, document records, caches)
-            # that live as long as the generation; a full garbage collection walking them all paused a
-            # request for ~0.1 s. Frozen, they are left out of collections (reference counting still
-            # frees them when the next generation replaces them).
-            gc.collect()
-            gc.freeze()
-            return True
+        except DAMAGE as error:
+            self._generation = old
+            generation.searcher.close()
+            raise IndexDamaged(f"index generation {generation.target.name} cannot be read "
+                               f"({type(error).__name__})") from error
+        if old is not None:
+            old.searcher.close()
+        # A law library's index holds millions of Python objects (facts, document records, caches)
+        # that live as long as the generation; a full garbage collection walking them all paused a
+        # request for ~0.1 s. Frozen, they are left out of collections (reference counting still
+        # frees them when the next generation replaces them).
+        gc.collect()
+        gc.freeze()
 
     def field_lengths(self, reader, fieldname: str):
         """The length bytes of one field in one segment of the open index, loaded once."""
+        cache = self._generation.lengths
         key = (id(reader), fieldname)
-        lengths = self._lengths.get(key)
+        lengths = cache.get(key)
         if lengths is None:
-            lengths = self._lengths[key] = load_field_lengths(reader, fieldname)
+            lengths = cache[key] = load_field_lengths(reader, fieldname)
         return lengths
 
     def parsed(self, doc_id: str) -> ParsedDocument:
         """A document of this index generation, parsed once."""
-        if doc_id not in self._parsed:
+        parsed = self._generation.parsed
+        if doc_id not in parsed:
             record = self.documents[doc_id]
-            self._parsed[doc_id] = parse(record["body"], record["title"])
-        return self._parsed[doc_id]
+            parsed[doc_id] = parse(record["body"], record["title"])
+        return parsed[doc_id]
 
     def clause_text(self, doc_id: str, clause_id: str) -> tuple[str, str]:
         """(verbatim text, label) of a clause."""
@@ -563,6 +661,6 @@ class OpenIndex:
 
     def close(self) -> None:
         with self._lock:
-            if self._searcher is not None:
-                self._searcher.close()
-                self._searcher = None
+            if self._generation is not None:
+                self._generation.searcher.close()
+                self._generation = None

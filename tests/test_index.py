@@ -4,8 +4,10 @@ import os
 
 import pytest
 
-from kb.index import IndexMissing, OpenIndex, build
+from kb.corpus import CorpusError
+from kb.index import OpenIndex, build, check
 from kb.search import search
+from kb.store import IndexDamaged, IndexMissing, IndexPathRefused
 from tests.conftest import write_doc
 
 
@@ -86,3 +88,116 @@ def test_a_faq_figure_not_in_its_clause_is_reported(small_corpus, tmp_path, caps
     lines = []
     report = build(small_corpus, tmp_path / "index", progress=lines.append)
     assert report.built and any("FAQ warning" in line and "10天" in line for line in lines)
+
+
+# -- nothing but a build writes, and a build never empties or misplaces an index --------------------------
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda path: None, "does not exist"),
+    (lambda path: path.mkdir(), "holds no documents"),
+    (lambda path: path.write_text("not a folder", encoding="utf-8"), "is not a folder"),
+])
+def test_a_missing_or_empty_corpus_is_an_error_and_the_old_index_stays(small_corpus, tmp_path, make, message):
+    index_path = tmp_path / "index"
+    build(small_corpus, index_path)
+    target = os.readlink(index_path)
+    broken = tmp_path / "no-corpus"
+    make(broken)
+    with pytest.raises(CorpusError, match=message):
+        build(broken, index_path, force=True)
+    assert os.readlink(index_path) == target
+    assert search(OpenIndex(index_path), "计划检修").hits
+
+
+@pytest.mark.parametrize("kind", ["folder", "file", "foreign link"])
+def test_an_index_path_kb_did_not_make_is_refused_and_left_untouched(small_corpus, tmp_path, kind):
+    index_path = tmp_path / "var"
+    if kind == "folder":
+        index_path.mkdir()
+        (index_path / "feedback.sqlite3").write_bytes(b"precious rows")
+    elif kind == "file":
+        index_path.write_bytes(b"precious file")
+    else:
+        (tmp_path / "elsewhere").mkdir()
+        index_path.symlink_to(tmp_path / "elsewhere")
+    before = sorted(str(p) for p in tmp_path.rglob("*"))
+    with pytest.raises(IndexPathRefused, match="left as it is"):
+        build(small_corpus, index_path)
+    assert sorted(str(p) for p in tmp_path.rglob("*")) == before
+    if kind == "folder":
+        assert (index_path / "feedback.sqlite3").read_bytes() == b"precious rows"
+
+
+def _segment(generation):
+    return max((p for p in generation.iterdir() if p.suffix == ".seg"), key=lambda p: p.stat().st_size)
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "json"])
+def test_a_damaged_generation_is_found_and_rebuilt_without_force(small_corpus, tmp_path, damage):
+    index_path = tmp_path / "index"
+    build(small_corpus, index_path)
+    generation = index_path.resolve()
+    if damage == "truncate":
+        victim = _segment(generation)
+        victim.write_bytes(victim.read_bytes()[: victim.stat().st_size // 2])
+    elif damage == "flip":
+        victim = _segment(generation)
+        data = bytearray(victim.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        victim.write_bytes(bytes(data))
+    else:
+        victim = generation / "documents.json"
+        victim.write_bytes(b"{" + b" " * (victim.stat().st_size - 1))  # same size, not JSON
+    assert any(victim.name in problem for problem in check(index_path))
+    lines = []
+    report = build(small_corpus, index_path, progress=lines.append)
+    assert report.built and any("damaged" in line and "rebuilding" in line for line in lines)
+    assert check(index_path) == []
+    assert search(OpenIndex(index_path), "计划检修").hits
+
+
+def test_opening_a_truncated_generation_is_a_clear_error_not_a_traceback(small_corpus, tmp_path):
+    index_path = tmp_path / "index"
+    build(small_corpus, index_path)
+    segment = _segment(index_path.resolve())
+    segment.write_bytes(segment.read_bytes()[:10])
+    with pytest.raises(IndexDamaged, match=r"is damaged: .*\.seg has 10 bytes.*Run `kb build`"):
+        OpenIndex(index_path)
+
+
+def test_a_server_keeps_serving_the_last_good_generation(small_corpus, tmp_path):
+    index_path = tmp_path / "index"
+    build(small_corpus, index_path)
+    index = OpenIndex(index_path)
+    good = index.manifest["fingerprint"]
+    write_doc(small_corpus, "c", "丙条例", "第一条 禁止窃电行为。\n")
+    build(small_corpus, index_path)
+    (index_path.resolve() / "facts.json").write_bytes(b"broken")
+    assert search(index, "计划检修").hits  # still the first generation
+    assert index.manifest["fingerprint"] == good and "damaged" in index.problem
+
+
+def test_a_server_started_on_a_damaged_generation_serves_the_intact_older_one(small_corpus, tmp_path):
+    index_path = tmp_path / "index"
+    build(small_corpus, index_path)
+    write_doc(small_corpus, "c", "丙条例", "第一条 禁止窃电行为。\n")
+    build(small_corpus, index_path)
+    (index_path.resolve() / "documents.json").unlink()
+    index = OpenIndex(index_path)
+    assert "older generation" in index.problem
+    assert search(index, "计划检修").hits and not search(index, "窃电").hits
+
+
+def test_a_refresh_racing_a_prune_keeps_the_open_generation(small_corpus, tmp_path):
+    import shutil
+
+    index_path = tmp_path / "index"
+    build(small_corpus, index_path)
+    index = OpenIndex(index_path)
+    write_doc(small_corpus, "c", "丙条例", "第一条 禁止窃电行为。\n")
+    build(small_corpus, index_path)
+    shutil.rmtree(index_path.resolve())  # the new generation vanishes between the link and the open
+    (index_path.resolve()).mkdir()
+    (index_path.resolve() / "manifest.json").write_text("{}", encoding="utf-8")
+    assert search(index, "计划检修").hits
