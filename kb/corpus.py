@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from kb.files import FileWriteError, folder_lock, write_new
 from kb.parse import ParsedDocument, parse
 from kb.text import normalize
 from kb.vocab import vocab
@@ -24,10 +25,26 @@ FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.S)
 REQUIRED = ("id", "title", "region", "status")
 DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 HEAD_LINES = 15
+# A document id names a file in the corpus and stands in permalinks: a plain name, never a path.
+PLAIN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+DATE_KEYS = ("issued", "amended", "effective", "expires")
+ISO_OR_YEAR = re.compile(r"(\d{4})(?:-(\d{2})-(\d{2}))?")
+LOCK = ".kb-corpus.lock"
 
 
 class CorpusError(ValueError):
-    """A corpus file that cannot be read; the message names the file and the problem."""
+    """A corpus file that cannot be read or written; the message names the file and the problem."""
+
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """YAML without implicit dates: ``issued: 2024-13-45`` stays text, to be checked with a message
+    naming the key, instead of failing inside the YAML parser."""
+
+
+_FrontMatterLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 @dataclass
@@ -73,33 +90,112 @@ def _plain(value):
     return value
 
 
+def _one_line(error: Exception) -> str:
+    return " ".join(str(error).split())[:200]
+
+
 def split_front_matter(text: str) -> tuple[dict, str]:
+    """(front matter, body); ValueError with a one-line reason when the front matter is not a mapping."""
     match = FRONT_MATTER.match(text)
     if not match:
         return {}, text
-    meta = yaml.safe_load(match.group(1)) or {}
+    try:
+        meta = yaml.load(match.group(1), Loader=_FrontMatterLoader) or {}  # noqa: S506 — a SafeLoader
+    except yaml.YAMLError as error:
+        mark, problem = getattr(error, "problem_mark", None), getattr(error, "problem", None)
+        where = f"line {mark.line + 2}: {problem}" if mark is not None and problem else _one_line(error)
+        raise ValueError(f"front matter is not valid YAML ({where})") from error
     if not isinstance(meta, dict):
-        raise ValueError("front matter is not a mapping")
+        raise ValueError(f"front matter is a {type(meta).__name__}, not a mapping of keys")
     return meta, text[match.end():]
+
+
+def check_id(value: object) -> str:
+    """The id as a string, or ValueError: a plain name of letters, digits, - and _ (never a path)."""
+    text = str(value).strip() if isinstance(value, str | int) and not isinstance(value, bool) else ""
+    if not PLAIN_ID.fullmatch(text):
+        raise ValueError(f"id {str(value)[:60]!r} is not a plain name (letters, digits, - and _; at most 64)")
+    return text
+
+
+def _check_date(key: str, value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value).strip()
+    match = ISO_OR_YEAR.fullmatch(text) if isinstance(value, str | int) and not isinstance(value, bool) else None
+    if match and match.group(2):
+        try:
+            dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        except ValueError:
+            match = None
+    if not match:
+        raise ValueError(f"{key} {text[:40]!r} is not a date like 2024-05-01 (or a year like 2024)")
+    return text
+
+
+def check_meta(meta: dict) -> dict:
+    """Front matter checked and made plain: ids, titles, regions, statuses and dates as the rest of the
+    code expects them, or ValueError with a one-line reason naming the key."""
+    missing = [key for key in REQUIRED if meta.get(key) in (None, "", [], {})]
+    if missing:
+        raise ValueError(f"front matter lacks {', '.join(missing)}")
+    checked = dict(meta)
+    checked["id"] = check_id(meta["id"])
+    for key in ("title", "status", "region"):
+        if not isinstance(meta[key], str | int) or isinstance(meta[key], bool) or not str(meta[key]).strip():
+            raise ValueError(f"{key} must be text, not {type(meta[key]).__name__}")
+        checked[key] = str(meta[key]).strip()
+    for key in ("doc_number", "issuer", "kind", "validity"):
+        if meta.get(key) is not None and not isinstance(meta[key], str | int | float):
+            raise ValueError(f"{key} must be text, not {type(meta[key]).__name__}")
+    statuses = vocab().documents["status_values"]
+    if checked["status"] not in statuses:
+        raise ValueError(f"unknown status {checked['status'][:40]!r} (one of {'、'.join(statuses)})")
+    region = vocab().canonical_region(checked["region"])
+    if region is None:
+        raise ValueError(f"unknown region {checked['region'][:40]!r} (the regions are in kb/data/regions.yaml)")
+    checked["region"] = region
+    for key in DATE_KEYS:
+        if key in meta:
+            checked[key] = _check_date(key, meta[key])
+    supersedes = meta.get("supersedes") or []
+    if not isinstance(supersedes, list) or not all(isinstance(e, str | dict) for e in supersedes):
+        raise ValueError("supersedes must be a list of references (text, or ref/title/extent)")
+    return {key: _plain(value) for key, value in checked.items()}
 
 
 def read_document(path: Path) -> Document:
     try:
         text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise CorpusError(f"{path}: cannot read ({_one_line(error)})") from error
+    try:
         meta, body = split_front_matter(text)
-    except (UnicodeDecodeError, yaml.YAMLError, ValueError) as error:
-        raise CorpusError(f"{path}: cannot read ({error})") from error
-    missing = [key for key in REQUIRED if not meta.get(key)]
-    if missing:
-        raise CorpusError(f"{path}: front matter lacks {', '.join(missing)}")
-    meta = {key: _plain(value) for key, value in meta.items()}
-    meta["id"] = str(meta["id"])
-    return Document(meta["id"], str(meta["title"]), meta, body, path)
+        meta = check_meta(meta)
+    except ValueError as error:
+        raise CorpusError(f"{path}: {error}") from error
+    return Document(meta["id"], meta["title"], meta, body, path)
 
 
 def corpus_files(root: Path) -> list[Path]:
     """The policy documents: Markdown files directly in the corpus folder (sub-folders hold other data)."""
     return sorted(p for p in root.glob("*.md") if p.is_file() and not p.name.startswith("."))
+
+
+def require_corpus(root: Path) -> list[Path]:
+    """The corpus's document files, or CorpusError when there is no corpus to build from: a missing
+    path, a file instead of a folder, or a folder without documents. A build never replaces a working
+    index with an empty one."""
+    if not root.exists():
+        raise CorpusError(f"corpus {root} does not exist (set KB_CORPUS or --corpus to the corpus folder)")
+    if not root.is_dir():
+        raise CorpusError(f"corpus {root} is not a folder")
+    files = corpus_files(root)
+    if not files:
+        raise CorpusError(f"corpus {root} holds no documents (*.md with front matter)")
+    return files
 
 
 def load_corpus(root: Path) -> list[Document]:
@@ -110,6 +206,11 @@ def load_corpus(root: Path) -> list[Document]:
             raise CorpusError(f"{document.path}: id {document.id} is also used by {seen[document.id]}")
         seen[document.id] = document.path
     return documents
+
+
+def reading_lock(root: Path):
+    """Held while a build reads the corpus, so it never reads a ``kb add`` half done."""
+    return folder_lock(root, LOCK, exclusive=False)
 
 
 def corpus_fingerprint(root: Path) -> str:
@@ -210,23 +311,14 @@ def infer_metadata(text: str, filename: str = "") -> dict:
     return inferred
 
 
-def _used_ids(root: Path) -> set[str]:
-    used = {p.stem for p in corpus_files(root)}
-    for path in corpus_files(root):
-        meta, _ = split_front_matter(path.read_text(encoding="utf-8"))
-        used.add(str(meta.get("id", "")))
-    return used
+def _body_key(body: str) -> str:
+    """A document's text for telling copies from versions: white space does not count."""
+    return hashlib.sha256("".join(body.split()).encode()).hexdigest()
 
 
-def _first_free(used: set[str]) -> str:
-    number = 0
-    while f"{number:03d}" in used:
-        number += 1
-    return f"{number:03d}"
-
-
-def next_id(root: Path) -> str:
-    return _first_free(_used_ids(root))
+def _version_date(meta: dict) -> str:
+    """When a version was made: the latest of its amendment, issue and effective dates."""
+    return max(str(meta.get(key) or "") for key in ("amended", "issued", "effective"))
 
 
 @dataclass
@@ -239,71 +331,161 @@ class ImportResult:
 
 
 class Importer:
-    """Imports files into one corpus folder, reading the corpus once.
+    """Imports files into one corpus folder, holding the corpus's lock from the first read to the last write.
 
-    ``kb add`` with many files and bulk loads (``scripts/bench.py`` imports the whole law library) would
-    otherwise re-read every corpus file for every file added.
+    Use it as a context manager: the corpus is read once under an exclusive lock, and ids are assigned
+    and files written under the same lock, so concurrent ``kb add`` runs queue instead of handing out the
+    same id. Reading it once matters for bulk loads too (``scripts/bench.py`` imports the whole law
+    library). Every file is written whole or not at all, and never over another.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, durable: bool = True) -> None:
         self.root = root
-        existing = load_corpus(root) if root.is_dir() else []
-        self.known = {(d.title, d.doc_number): d for d in existing}
-        self.used = {d.id for d in existing} | {d.path.stem for d in existing if d.path}
+        self.durable = durable
+        self._lock = None
+        self.by_title: dict[str, list[Document]] = {}
+        self.bodies: dict[str, Document] = {}
+        self.used: set[str] = set()
+
+    def __enter__(self) -> Importer:
+        if self.root.exists() and not self.root.is_dir():
+            raise CorpusError(f"corpus {self.root} is not a folder")
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise CorpusError(f"corpus {self.root}: cannot create the folder ({_one_line(error)})") from error
+        self._lock = folder_lock(self.root, LOCK, exclusive=True)
+        try:
+            self._lock.__enter__()
+        except FileWriteError as error:
+            self._lock = None
+            raise CorpusError(str(error)) from error
+        try:
+            existing = load_corpus(self.root)
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        for document in existing:
+            self.by_title.setdefault(document.title, []).append(document)
+            self.bodies[_body_key(document.body)] = document
+        self.used = {d.id for d in existing} | {p.stem for p in self.root.glob("*") if p.suffix == ".md"}
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self._lock is not None:
+            self._lock.__exit__(None, None, None)
+            self._lock = None
+
+    def _first_free(self) -> str:
+        number = 0
+        while f"{number:03d}" in self.used:
+            number += 1
+        return f"{number:03d}"
+
+    def _refuse(self, message: str) -> ImportResult:
+        return ImportResult(None, None, message)
 
     def add(self, source: Path, overrides: dict | None = None) -> ImportResult:
-        """Copy a Markdown or plain-text policy into the corpus with inferred front matter."""
+        """Copy a Markdown or plain-text policy into the corpus with inferred front matter.
+
+        An id in the file's front matter is checked (a plain name not yet in use) or refused; without
+        one the first free number is taken. A file whose text is already in the corpus is skipped; one
+        whose title matches a document but whose text differs is a new version of it, imported with its
+        own dates: the newer version repeals the older (``supersedes`` with extent 修订).
+        """
+        if self._lock is None:
+            raise RuntimeError("Importer.add outside `with Importer(root) as importer:`")
         try:
             text = source.read_text(encoding="utf-8-sig")
         except FileNotFoundError:
-            return ImportResult(None, None, f"{source}: no such file")
+            return self._refuse(f"{source}: no such file")
         except (UnicodeDecodeError, IsADirectoryError) as error:
-            return ImportResult(None, None, f"{source}: not a UTF-8 text file ({error.__class__.__name__})")
-        _, body = split_front_matter(text)
+            return self._refuse(f"{source}: not a UTF-8 text file ({error.__class__.__name__})")
+        except OSError as error:
+            return self._refuse(f"{source}: cannot read ({_one_line(error)})")
+        try:
+            own, body = split_front_matter(text)
+        except ValueError as error:
+            return self._refuse(f"{source}: {error}")
         if not body.strip():
-            return ImportResult(None, None, f"{source}: the file is empty")
+            return self._refuse(f"{source}: the file is empty")
         meta = infer_metadata(text, source.name)
         given = {k: v for k, v in (overrides or {}).items() if v}
-        if given.get("region"):
-            canonical = vocab().canonical_region(given["region"])
-            if not canonical:
-                return ImportResult(None, None, f"unknown region {given['region']!r}; known: "
-                                    + "、".join(vocab().regions))
-            given["region"] = canonical
         meta.update(given)
-        existing = self.known.get((meta["title"], meta.get("doc_number") or ""))
-        if existing is not None:
-            return ImportResult(existing, existing.path,
-                                f"{source}: already in the corpus as {existing.id} ({existing.title})")
-        self.root.mkdir(parents=True, exist_ok=True)
-        doc_id = str(meta.get("id") or _first_free(self.used))
+        if "id" in own and own["id"] not in (None, ""):
+            try:
+                doc_id = check_id(own["id"])
+            except ValueError as error:
+                return self._refuse(f"{source}: {error}")
+            if doc_id in self.used:
+                return self._refuse(f"{source}: id {doc_id} is already used in the corpus; remove the id to "
+                                    "have one assigned")
+        else:
+            doc_id = self._first_free()
+        same_text = self.bodies.get(_body_key(body))
+        if same_text is not None:
+            return ImportResult(same_text, same_text.path,
+                                f"{source}: skipped, already in the corpus as {same_text.id} ({same_text.title})")
         inferred = [k for k in ("doc_number", "issuer", "region", "kind", "status", "issued", "amended", "effective")
-                    if k in meta and k not in given]
+                    if k in meta and k not in given and k not in own]
         front = {
             "id": doc_id,
-            "title": meta["title"],
+            "title": meta.get("title"),
             "doc_number": meta.get("doc_number"),
             "issuer": meta.get("issuer"),
-            "region": meta["region"],
+            "region": meta.get("region"),
             "kind": meta.get("kind"),
             "status": meta.get("status") or "现行有效",
             "issued": meta.get("issued"),
             "amended": meta.get("amended"),
             "effective": meta.get("effective"),
             "expires": meta.get("expires"),
-            "supersedes": meta.get("supersedes") or [],
+            "supersedes": list(meta.get("supersedes") or []),
             "source": source.name,
             "notes": list(meta.get("notes") or []) + [f"kb add inferred from the text: {', '.join(inferred)}"],
         }
+        try:
+            front = check_meta(front)
+        except ValueError as error:
+            return self._refuse(f"{source}: {error}")
+        version_note = self._as_version(front)
         target = self.root / f"{doc_id}.md"
         dumped = yaml.safe_dump(front, allow_unicode=True, sort_keys=False, width=1000)
-        target.write_text(f"---\n{dumped}---\n\n{body.lstrip(chr(10))}", encoding="utf-8")
+        try:
+            write_new(target, f"---\n{dumped}---\n\n{body.lstrip(chr(10))}".encode(), durable=self.durable)
+        except FileExistsError:
+            return self._refuse(f"{source}: {target} appeared while importing; nothing was written")
+        except FileWriteError as error:
+            return self._refuse(f"{source}: nothing was written: {error}")
         document = read_document(target)
         self.used.add(doc_id)
-        self.known[(document.title, document.doc_number)] = document
-        return ImportResult(document, target, f"added {doc_id}: {document.title}", True, inferred)
+        self.by_title.setdefault(document.title, []).append(document)
+        self.bodies[_body_key(document.body)] = document
+        message = f"added {doc_id}: {document.title}" + (f" — {version_note}" if version_note else "")
+        return ImportResult(document, target, message, True, inferred)
+
+    def _as_version(self, front: dict) -> str:
+        """When documents of the same title are in the corpus, link this one to them as a version:
+        the newest version repeals the others (extent 修订). Existing files are never rewritten, so an
+        older version imported after a newer one is marked 已被修改 itself. Returns a note, or ""."""
+        others = self.by_title.get(front["title"]) or []
+        if not others:
+            return ""
+        mine = _version_date(front)
+        newer = [d for d in others if _version_date(d.meta) > mine]
+        if newer:
+            latest = max(newer, key=lambda d: _version_date(d.meta))
+            front["status"] = "已被修改"
+            front["notes"].append(f"旧版本：{latest.id}（{_version_date(latest.meta) or '日期不详'}）为较新版本")
+            return f"an older version of {latest.id}, marked 已被修改"
+        for older in others:
+            front["supersedes"].append({"id": older.id, "title": older.title, "extent": "修订"})
+        ids = "、".join(d.id for d in others)
+        front["notes"].append(f"新版本：取代同名文件 {ids}")
+        return f"a new version of {ids} (dated {mine or 'unknown'}), which it supersedes"
 
 
 def import_file(source: Path, root: Path, overrides: dict | None = None) -> ImportResult:
     """Copy a Markdown or plain-text policy into the corpus with inferred front matter."""
-    return Importer(root).add(source, overrides)
+    with Importer(root) as importer:
+        return importer.add(source, overrides)

@@ -39,6 +39,9 @@ REPEALED = "已废止"
 EXPIRED = "已失效"
 NOT_YET = "尚未施行"
 FULL_REPEAL = "全部废止"
+AMENDED = "修订"  # the extent `kb add` gives a newer version of a document with the same title
+PARTIAL = "不一致之处"
+SUPERSEDED_VERSION = "已被修改"
 # Statuses of documents that never took effect, so their supersedes entries never did either.
 NEVER_EFFECTIVE = frozenset({DRAFT})
 
@@ -212,6 +215,9 @@ def _resolve_entry(entry, documents: dict[str, dict]) -> str | None:
         return resolve_reference(entry, documents)
     if not isinstance(entry, dict):
         return None
+    if entry.get("id") is not None:
+        # A version link written by `kb add`: the id itself, since versions share their title.
+        return str(entry["id"]) if str(entry["id"]) in documents else None
     return resolve_reference(entry.get("ref") or "", documents) or resolve_reference(
         entry.get("title") or "", documents)
 
@@ -388,23 +394,26 @@ def standings_anywhere(documents: dict[str, dict], on: dt.date | None = None) ->
     own_notes = {doc_id: len(standing.notes) for doc_id, standing in result.items()}
     # The documents' own standing, before any repeal: what decides whether a repeal or override holds.
     own_status = {doc_id: standing.effective_status for doc_id, standing in result.items()}
-    links = [(repealer_id, target_id, partial)
+    links = [(repealer_id, target_id, how)
              for repealer_id in sorted(documents)
-             for target_id, partial in _supersedes(repealer_id, documents)]
+             for target_id, how in _supersedes(repealer_id, documents)]
 
-    for repealer_id, target_id, _partial in links:
+    for repealer_id, target_id, _how in links:
         _add(result[repealer_id].repeals, target_id)
 
-    # Repeals in full first: they depend only on whether the repealer has taken effect.
-    for repealer_id, target_id, partial in links:
-        if partial:
+    # Repeals in full (and newer versions) first: they depend only on whether the repealer has taken effect.
+    for repealer_id, target_id, how in links:
+        if how == PARTIAL:
             continue
         meta, target = documents[repealer_id], result[target_id]
         if taken_effect[repealer_id]:
             _add(target.superseded_by, repealer_id)
-            _add(target.notes, f"已被{_label(meta, repealer_id)}废止")
+            if how == AMENDED:
+                _add(target.notes, f"已被修改，现行版本为{repealer_id}（{_start_text(meta)}起施行）")
+            else:
+                _add(target.notes, f"已被{_label(meta, repealer_id)}废止")
             if target.effective_status in (IN_FORCE, NOT_YET, EXPIRED):
-                target.effective_status = REPEALED
+                target.effective_status = SUPERSEDED_VERSION if how == AMENDED else REPEALED
                 target.in_force = target.binding = False
         elif own_status[repealer_id] == DRAFT:
             _add(target.notes, f"征求意见稿{_titled(meta, repealer_id)}拟废止本文件")
@@ -412,8 +421,8 @@ def standings_anywhere(documents: dict[str, dict], on: dt.date | None = None) ->
             _add(target.notes, f"{_label(meta, repealer_id)}自{_start_text(meta)}起施行，届时废止本文件")
 
     # Overrides where they differ hold while the overriding document is in force (after the repeals above).
-    for repealer_id, target_id, partial in links:
-        if not partial:
+    for repealer_id, target_id, how in links:
+        if how != PARTIAL:
             continue
         meta, target = documents[repealer_id], result[target_id]
         if result[repealer_id].in_force:
@@ -426,15 +435,16 @@ def standings_anywhere(documents: dict[str, dict], on: dt.date | None = None) ->
     return Anywhere(on, result, own_notes)
 
 
-def _supersedes(doc_id: str, documents: dict[str, dict]) -> list[tuple[str, bool]]:
-    """The corpus documents ``doc_id`` repeals or overrides, each with whether it is only where they differ."""
-    found: list[tuple[str, bool]] = []
+def _supersedes(doc_id: str, documents: dict[str, dict]) -> list[tuple[str, str]]:
+    """The corpus documents ``doc_id`` repeals, amends or overrides, each with how: ``PARTIAL`` (only where
+    they differ), ``AMENDED`` (a newer version of the same document) or ``FULL_REPEAL``."""
+    found: list[tuple[str, str]] = []
     for entry in documents[doc_id].get("supersedes") or []:
         target_id = _resolve_entry(entry, documents)
         if target_id is None or target_id == doc_id:
             continue
         extent = str(entry.get("extent") or FULL_REPEAL) if isinstance(entry, dict) else FULL_REPEAL
-        found.append((target_id, "不一致" in extent))
+        found.append((target_id, PARTIAL if "不一致" in extent else AMENDED if extent == AMENDED else FULL_REPEAL))
     return found
 
 

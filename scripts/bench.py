@@ -115,19 +115,21 @@ def import_lawref(corpus: Path, lawref: Path) -> dict:
     from kb.corpus import Importer
 
     started = time.perf_counter()
-    importer = Importer(corpus)
-    added = skipped = failed = 0
+    added = skipped = failed = versions = 0
     characters = 0
-    for source in sorted(lawref.rglob("*.md")):
-        result = importer.add(source)
-        if result.added:
-            added += 1
-            characters += len(result.document.body)
-        elif result.document is not None:
-            skipped += 1
-        else:
-            failed += 1
-    return {"added": added, "skipped_duplicates": skipped, "refused": failed, "characters": characters,
+    with Importer(corpus) as importer:
+        for source in sorted(lawref.rglob("*.md")):
+            result = importer.add(source)
+            if result.added:
+                added += 1
+                versions += "version of" in result.message
+                characters += len(result.document.body)
+            elif result.document is not None:
+                skipped += 1
+            else:
+                failed += 1
+    return {"added": added, "versions": versions, "skipped_duplicates": skipped, "refused": failed,
+            "characters": characters,
             "seconds": round(time.perf_counter() - started, 1)}
 
 
