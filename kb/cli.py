@@ -18,8 +18,10 @@ from kb.answer import ask
 from kb.corpus import CorpusError, Importer
 from kb.evaluate import evaluate, format_miss, load_questions
 from kb.facts import select
-from kb.index import IndexMissing, OpenIndex, build, default_corpus, default_index
+from kb.files import FileWriteError
+from kb.index import BuildFailed, OpenIndex, build, check, default_corpus, default_index
 from kb.search import SearchError, search
+from kb.store import IndexMissing, IndexPathRefused
 from kb.vocab import vocab
 
 EXIT_USAGE = 2
@@ -41,9 +43,9 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def _open(args: argparse.Namespace) -> OpenIndex:
-    index_path = Path(args.index)
-    build(Path(args.corpus), index_path)  # no-op when the corpus is unchanged
-    return OpenIndex(index_path)
+    """The built index. Reading never builds: a read command run from another folder, where the default
+    corpus is absent, must not swap an empty index in under a running server (only build and add build)."""
+    return OpenIndex(Path(args.index))
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -77,13 +79,18 @@ def cmd_ask(args: argparse.Namespace) -> int:
     on = _date(args.on)
     question = " ".join(args.question)
     if question == "-":
-        # One question per line on stdin, one JSON object per line out, in order, in one warm process.
+        # One question per line on stdin, one JSON object per line out, in order, in one warm process. A line
+        # that cannot be answered gets an error object of its own; the stream goes on.
         for line in sys.stdin:
             line = line.rstrip("\n")
             try:
                 result = ask(index, line, region=args.region, on=on, start=_date(args.start)).to_dict()
             except ValueError as error:
                 result = {"question": line, "found": False, "answer": "", "error": str(error)}
+            except Exception as error:  # noqa: BLE001 — one bad line must not end the stream
+                print(f"kb: internal error on one line ({type(error).__name__}: {error})", file=sys.stderr)
+                result = {"question": line, "found": False, "answer": "",
+                          "error": f"内部错误（{type(error).__name__}）"}
             print(json.dumps(result, ensure_ascii=False), flush=True)
         return 0
     try:
@@ -136,6 +143,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
         records = load_questions(Path(args.file))
     except (OSError, ValueError) as error:
         return _fail(str(error), EXIT_USAGE)
+    if not records:
+        return _fail(f"{args.file} holds no questions: nothing to score", EXIT_USAGE)
     on = _date(args.on)
     report = evaluate(records, lambda question: ask(index, question, region=args.region, on=on).to_dict())
     for outcome in report.misses():
@@ -150,25 +159,36 @@ def cmd_add(args: argparse.Namespace) -> int:
     if args.title and len(args.files) > 1:
         return _fail("--title applies to one file; give one file with it", EXIT_USAGE)
     added = failed = 0
-    try:
-        importer = Importer(corpus)
-    except CorpusError as error:
-        return _fail(str(error))
-    for name in args.files:
-        result = importer.add(Path(name), overrides)
-        print(result.message, file=sys.stdout if result.added else sys.stderr)
-        if result.added:
-            added += 1
-            document = result.document
-            meta = document.meta
-            print(f"  region {document.region} · status {document.status} · kind {meta.get('kind')} · "
-                  f"issued {meta.get('issued')} · effective {meta.get('effective')} · "
-                  f"{len([c for c in document.parsed.clauses if c.indexable])} clauses")
-        elif result.document is None:
-            failed += 1
+    # The corpus lock is held from reading the corpus to writing the last file, ids included, so
+    # concurrent runs queue instead of taking the same id.
+    with Importer(corpus) as importer:
+        for name in args.files:
+            result = importer.add(Path(name), overrides)
+            print(result.message, file=sys.stdout if result.added else sys.stderr)
+            if result.added:
+                added += 1
+                document = result.document
+                meta = document.meta
+                print(f"  region {document.region} · status {document.status} · kind {meta.get('kind')} · "
+                      f"issued {meta.get('issued')} · effective {meta.get('effective')} · "
+                      f"{len([c for c in document.parsed.clauses if c.indexable])} clauses")
+            elif result.document is None:
+                failed += 1
     if added:
         print(build(corpus, Path(args.index)).summary())
     return 1 if failed else 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    found = check(Path(args.index), Path(args.corpus))
+    if found:
+        for problem in found:
+            print(f"kb check: {problem}", file=sys.stderr)
+        return 1
+    manifest = OpenIndex(Path(args.index)).manifest
+    print(f"index at {args.index} is intact: {manifest.get('documents')} documents, {manifest.get('clauses')} "
+          f"clauses, {len(manifest.get('files') or {})} files checked, built {manifest.get('built_at')}")
+    return 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -233,6 +253,9 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--issued", help="issue date, YYYY-MM-DD")
     p.set_defaults(func=cmd_add)
 
+    p = commands.add_parser("check", help="verify the index's files against their checksums and the corpus")
+    p.set_defaults(func=cmd_check)
+
     p = commands.add_parser("serve", help="serve the web site with waitress")
     p.add_argument("--host", default=os.environ.get("KB_HOST", "127.0.0.1"))
     p.add_argument("--port", default=os.environ.get("KB_PORT", "8000"))
@@ -263,8 +286,12 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(f"unknown region {args.region!r}; known: {'、'.join(vocab().regions)}", EXIT_USAGE)
     try:
         code = args.func(args)
-    except (CorpusError, IndexMissing) as error:
+    except (CorpusError, IndexMissing, IndexPathRefused, BuildFailed, FileWriteError) as error:
         return _fail(str(error))
+    except SearchError as error:
+        return _fail(str(error), EXIT_USAGE)
+    except OSError as error:  # a file the user named or the corpus cannot be read: say which, no traceback
+        return _fail(f"{getattr(error, 'filename', '') or ''} {error.strerror or error}".strip())
     except KeyboardInterrupt:
         return 130
     if os.environ.get("KB_TIMING"):

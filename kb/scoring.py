@@ -304,8 +304,11 @@ class Scorer:
         self.deadline = time.perf_counter() + seconds
         weighting = searcher.weighting
         self.lookups = lookups or TermLookups(searcher)
+        # A term no clause holds (a preference for a region without documents of its own, say) adds
+        # nothing to any score: it is left out, as Whoosh's own matchers leave it out.
         self.leaves = [_Leaf(self.lookups, leaf, weighting, self._field_norms(searcher, leaf.fieldname))
-                       for leaf in leaves]
+                       for leaf in leaves
+                       if any(info is not None for info in self.lookups.infos(leaf.fieldname, leaf.text))]
         self.segments = self.lookups.segments
         self.acc: dict[int, float] = {}
         self.blocks_read = 0

@@ -19,8 +19,9 @@ from dataclasses import asdict, dataclass, field
 from whoosh.query import And, Or, Term
 
 from kb.highlight import highlight
-from kb.index import OpenIndex
+from kb.index import READ_DAMAGE, OpenIndex
 from kb.scoring import TermLookups, top
+from kb.store import IndexDamaged
 from kb.text import bigrams, normalize, segment
 from kb.vocab import vocab
 
@@ -198,17 +199,40 @@ def _preferences(query: str, doc_ids: list[str]) -> list[Term]:
     return boosts + [Term("doc_id", d, boost=TITLE_BOOST) for d in doc_ids]
 
 
-def _filter(region: str | None, status: str | None, doc: str | None):
-    parts = []
+DOC_CHOICES_SHOWN = 12
+
+
+def check_filters(index: OpenIndex, region: str | None, status: str | None,
+                  doc: str | None) -> tuple[str | None, str | None, str | None]:
+    """The filters as the index knows them (鄂尔多斯 → 鄂尔多斯市), or SearchError naming the choices: an
+    unknown region, status or document is a mistake to say, not an empty result."""
     if region:
         canonical = vocab().canonical_region(region)
         if canonical is None:
-            raise SearchError(f"未知地区“{region}”。可选：{'、'.join(vocab().regions)}")
-        parts.append(Or([Term("region", r) for r in vocab().region_chain(canonical)]))
+            raise SearchError(f"未知地区“{region.strip()[:40]}”。可选：{'、'.join(vocab().regions)}")
+        region = canonical
     if status:
-        parts.append(Term("status", status.strip()))
+        status = status.strip()
+        statuses = vocab().documents["status_values"]
+        if status not in statuses:
+            raise SearchError(f"未知状态“{status[:40]}”。可选：{'、'.join(statuses)}")
     if doc:
-        parts.append(Term("doc_id", doc.strip()))
+        doc = doc.strip()
+        if doc not in index.documents:
+            ids = sorted(index.documents)
+            shown = "、".join(ids[:DOC_CHOICES_SHOWN]) + ("…" if len(ids) > DOC_CHOICES_SHOWN else "")
+            raise SearchError(f"没有编号为“{doc[:40]}”的文件。共{len(ids)}份文件，编号如：{shown}（全部见 /docs）")
+    return region or None, status or None, doc or None
+
+
+def _filter(region: str | None, status: str | None, doc: str | None):
+    parts = []
+    if region:
+        parts.append(Or([Term("region", r) for r in vocab().region_chain(region)]))
+    if status:
+        parts.append(Term("status", status))
+    if doc:
+        parts.append(Term("doc_id", doc))
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else And(parts)
@@ -245,6 +269,7 @@ def search(index: OpenIndex, query: str, region: str | None = None, status: str 
     started = time.perf_counter()
     if not isinstance(limit, int) or limit < 1 or limit > MAX_LIMIT:
         raise SearchError(f"limit 应为 1 到 {MAX_LIMIT} 之间的整数")
+    region, status, doc = check_filters(index, region, status, doc)
     query = (query or "").replace("\x00", "")
     result = SearchResult(query=query)
     if not query.strip():
@@ -254,6 +279,21 @@ def search(index: OpenIndex, query: str, region: str | None = None, status: str 
         query = query[:MAX_QUERY_CHARS]
         result.message = f"查询过长，只用了前 {MAX_QUERY_CHARS} 个字。"
     filter_query = _filter(region, status, doc)
+    try:
+        _run(index, query, limit, highlighted, (region, status, doc), filter_query, result)
+    except READ_DAMAGE as error:
+        # A segment that passed the size check on open but does not decode (bit-flipped): not a 500.
+        raise IndexDamaged(f"the index cannot be read ({type(error).__name__}); run `kb check`, then `kb build`"
+                           ) from error
+    if not result.hits and not result.message:
+        result.message = "没有找到相关条款。"
+    result.elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
+    return result
+
+
+def _run(index: OpenIndex, query: str, limit: int, highlighted: int | None, filters: tuple, filter_query,
+         result: SearchResult) -> None:
+    """Score the query over the open generation and fill ``result`` with the hits."""
     with index.searcher() as searcher:
         lookups = TermLookups(searcher)
         terms, leaves = plan(index, searcher, query, lookups)
@@ -261,8 +301,8 @@ def search(index: OpenIndex, query: str, region: str | None = None, status: str 
         if not leaves:
             searchable = next(iter(bigrams(query)), None) is not None
             result.message = result.message or ("没有找到相关条款。" if searchable else "查询里没有可检索的词。")
-            return result
-        scored = top(index, searcher, leaves, limit, (region, status, doc), filter_query, TIME_LIMIT_S, lookups)
+            return
+        scored = top(index, searcher, leaves, limit, filters, filter_query, TIME_LIMIT_S, lookups)
         if scored.timed_out:
             result.timed_out = True
             result.message = "检索超时，以下为部分结果。"
@@ -281,7 +321,3 @@ def search(index: OpenIndex, query: str, region: str | None = None, status: str 
                 heading=hit["heading"], text=text, highlight=marked_html, snippet=marked_plain,
                 score=round(score, 4), url=f"/doc/{hit['doc_id']}#{hit['clause_id']}",
             ))
-    if not result.hits and not result.message:
-        result.message = "没有找到相关条款。"
-    result.elapsed_ms = round((time.perf_counter() - started) * 1000, 2)
-    return result

@@ -4,6 +4,7 @@ bad parameters — the answer is a 200 with results or a 4xx with a clear error,
 import json
 import string
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -96,3 +97,111 @@ def test_printable_ascii_noise_in_every_cli_command(corpus_index_path, capsys):
     assert main(base + ["ask", noise, "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["found"] is False
     assert main(base + ["facts", "--subject", noise]) == 0
+
+
+# -- the product's own vocabulary: every region, customer type, item, condition, document and status ------
+
+
+def _vocabulary():
+    import yaml
+
+    from kb.corpus import load_corpus
+    from kb.vocab import DATA_DIR, vocab
+    from tests.conftest import CORPUS
+
+    facts = yaml.safe_load((DATA_DIR / "facts.yaml").read_text(encoding="utf-8"))
+    regions = sorted({n for r in vocab().regions.values() for n in (r.name, *r.names)})
+    subjects = sorted({w for name, spec in facts["subjects"].items() for w in (name, *spec["patterns"])})
+    items = sorted({w for name, spec in facts["items"].items() for w in (name, *spec["patterns"])})
+    conditions = sorted({w for name, patterns in facts["qualifiers"].items() for w in (name, *patterns)})
+    documents = load_corpus(CORPUS)
+    return {"regions": regions, "subjects": subjects, "items": items, "conditions": conditions,
+            "doc_ids": sorted(d.id for d in documents), "titles": sorted(d.title for d in documents),
+            "statuses": list(vocab().documents["status_values"])}
+
+
+VOCAB = _vocabulary()
+WORD = st.one_of(*(st.sampled_from(words) for words in VOCAB.values()))
+ASKING = st.sampled_from(["多少天", "几个工作日", "时限", "是多少", "吗", "有哪些", "怎么办", "？", ""])
+VOCAB_QUESTION = st.one_of(
+    WORD,
+    st.tuples(st.sampled_from(VOCAB["regions"]), st.sampled_from(VOCAB["subjects"]), st.sampled_from(VOCAB["items"]),
+              st.sampled_from(VOCAB["conditions"] + [""]), ASKING).map("".join),
+    st.lists(WORD, min_size=1, max_size=6).map(" ".join),
+    st.tuples(WORD, TEXT, WORD).map("".join),
+)
+VOCAB_PARAM = st.one_of(st.none(), WORD, PARAM)
+
+
+@SETTINGS
+@given(q=VOCAB_QUESTION, region=st.one_of(st.none(), st.sampled_from(VOCAB["regions"])), on=PARAM)
+def test_api_ask_over_the_vocabulary(client, q, region, on):
+    response = client.get("/api/ask", query_string=params(q=q, region=region, on=on))
+    check(response, True)
+
+
+@SETTINGS
+@given(q=VOCAB_QUESTION, region=VOCAB_PARAM, status=st.one_of(st.none(), st.sampled_from(VOCAB["statuses"]), PARAM),
+       doc=st.one_of(st.none(), st.sampled_from(VOCAB["doc_ids"]), PARAM))
+def test_api_search_over_the_vocabulary(client, q, region, status, doc):
+    response = client.get("/api/search", query_string=params(q=q, region=region, status=status, doc=doc))
+    check(response, True)
+    if response.status_code == 200 and region in VOCAB["regions"] and status in (None, *VOCAB["statuses"]):
+        assert "error" not in response.get_json()
+
+
+@SETTINGS
+@given(path=st.sampled_from(["/", "/search", "/rules", "/faq"]), q=VOCAB_QUESTION, region=VOCAB_PARAM,
+       subject=st.one_of(st.none(), st.sampled_from(VOCAB["subjects"])))
+def test_pages_over_the_vocabulary(client, path, q, region, subject):
+    check(client.get(path, query_string=params(q=q, region=region, subject=subject)), False)
+
+
+@pytest.mark.parametrize("name", VOCAB["regions"])
+def test_every_region_name_answers_in_the_question_and_as_the_region(client, name):
+    for query in ({"q": f"{name}高压双电源用户供电方案答复时限"}, {"q": "计划检修提前几天通知", "region": name},
+                  {"q": name}):
+        for path in ("/api/ask", "/api/search", "/"):
+            response = client.get(path, query_string=query)
+            assert response.status_code == 200, (path, query, response.get_data(as_text=True)[:300])
+
+
+def test_kb_ask_stream_answers_every_line_of_the_vocabulary(corpus_index_path, capsys, monkeypatch):
+    import io
+
+    lines = [f"{name}{subject}" for name, subject in zip(VOCAB["regions"], VOCAB["subjects"] * 10, strict=False)]
+    lines += VOCAB["doc_ids"] + VOCAB["statuses"] + VOCAB["titles"] + ["", "\x00", "高压双电源" * 500]
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(lines) + "\n"))
+    assert main(["--index", str(corpus_index_path), "ask", "--json", "-"]) == 0
+    answers = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [a["question"] for a in answers] == lines
+
+
+def test_kb_ask_stream_goes_on_after_a_line_that_fails(corpus_index_path, capsys, monkeypatch):
+    import io
+
+    import kb.cli
+
+    real_ask = kb.cli.ask
+
+    def failing_on_one(index, text, **kwargs):
+        if text == "坏的一行":
+            raise RuntimeError("simulated engine fault")
+        return real_ask(index, text, **kwargs)
+
+    monkeypatch.setattr(kb.cli, "ask", failing_on_one)
+    monkeypatch.setattr("sys.stdin", io.StringIO("呼和浩特停电通知\n坏的一行\n高压双电源用户供电方案答复时限\n"))
+    assert main(["--index", str(corpus_index_path), "ask", "--json", "-"]) == 0
+    captured = capsys.readouterr()
+    answers = [json.loads(line) for line in captured.out.splitlines()]
+    assert len(answers) == 3 and answers[1]["error"] and answers[2]["found"]
+    assert "Traceback" not in captured.err
+
+
+@pytest.mark.parametrize("name", VOCAB["regions"])
+def test_kb_ask_and_search_take_every_region(corpus_index_path, capsys, name):
+    base = ["--index", str(corpus_index_path)]
+    assert main(base + ["ask", "停电", "--region", name, "--json"]) == 0
+    assert main(base + ["search", f"{name} 停电", "--region", name]) == 0
+    assert main(base + ["facts", "--region", name, "--json"]) == 0
+    capsys.readouterr()

@@ -16,13 +16,21 @@ KB = Path(sys.executable).with_name("kb")
 
 
 @pytest.fixture()
-def paths(tmp_path):
+def unbuilt(tmp_path):
     corpus = tmp_path / "corpus"
     write_doc(corpus, "t1", "测试通知", "一、计划检修停电应当提前七天通知用户。\n\n二、窃电行为应当依法处理。\n")
     return ["--corpus", str(corpus), "--index", str(tmp_path / "index")]
 
 
-def test_build_prints_progress_clause_count_and_time(paths, capsys):
+@pytest.fixture()
+def paths(unbuilt):
+    """A small corpus with its index built, as `kb build` leaves it."""
+    assert main(unbuilt + ["build", "--quiet"]) == 0
+    return unbuilt
+
+
+def test_build_prints_progress_clause_count_and_time(unbuilt, capsys):
+    paths = unbuilt
     assert main(paths + ["build"]) == 0
     out, err = capsys.readouterr()
     assert "[1/1] t1" in err
@@ -64,6 +72,8 @@ def test_bad_arguments_exit_2_with_a_message(paths, capsys, args, message):
 def test_region_filter_keeps_rules_that_bind_there(paths, capsys, tmp_path):
     corpus = Path(paths[1])
     write_doc(corpus, "t2", "某市通知", "一、计划检修提前三天通知。\n", region="巴彦淖尔市")
+    assert main(paths + ["build", "--quiet"]) == 0
+    capsys.readouterr()
     assert main(paths + ["search", "计划检修", "--region", "鄂尔多斯", "--json"]) == 0
     regions = {hit["region"] for hit in json.loads(capsys.readouterr().out)["hits"]}
     assert regions == {"全国"}
@@ -140,3 +150,76 @@ def test_ask_from_a_start_date_states_the_latest_date(corpus_paths, capsys):
     assert {d["due"] for d in data["deadlines"]} == {"2026-12-03"}
     assert main(corpus_paths + ["ask", "x", "--from", "yesterday"]) == 2
     assert "--from 'yesterday' is not a date" in capsys.readouterr().err
+
+
+# -- only build and add write the index ------------------------------------------------------------------
+
+
+def test_read_commands_from_another_folder_never_touch_the_live_index(corpus_index_path, tmp_path):
+    """`kb ask` / `kb search` run where the default corpus/ is absent: they read the index, never rebuild it."""
+    target = os.readlink(corpus_index_path)
+    env = {**os.environ, "KB_INDEX": str(corpus_index_path)}
+    env.pop("KB_CORPUS", None)
+    for command in (["ask", "计划检修提前几天通知", "--json"], ["search", "计划检修", "--json"], ["facts", "--json"]):
+        run = subprocess.run([str(KB), *command], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+        assert run.returncode == 0, run.stderr
+        assert "built" not in run.stderr
+    assert os.readlink(corpus_index_path) == target
+    answer = json.loads(subprocess.run([str(KB), "ask", "计划检修提前几天通知", "--json"], cwd=tmp_path, env=env,
+                                       capture_output=True, text=True, timeout=60).stdout)
+    assert answer["found"]
+
+
+def test_read_commands_without_an_index_say_to_build(tmp_path, capsys):
+    assert main(["--index", str(tmp_path / "none"), "ask", "停电"]) == 1
+    assert "run `kb build` first" in capsys.readouterr().err
+    assert not (tmp_path / "none").exists()
+
+
+@pytest.mark.parametrize("corpus_kind, message", [("missing", "does not exist"), ("empty", "holds no documents"),
+                                                  ("file", "is not a folder")])
+def test_kb_build_refuses_a_missing_or_empty_corpus_and_keeps_the_index(paths, tmp_path, capsys, corpus_kind,
+                                                                        message):
+    index = paths[3]
+    target = os.readlink(index)
+    corpus = tmp_path / "other"
+    if corpus_kind == "empty":
+        corpus.mkdir()
+    elif corpus_kind == "file":
+        corpus.write_text("x", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["--corpus", str(corpus), "--index", index, "build", "--force"]) == 1
+    out, err = capsys.readouterr()
+    assert message in err and "built 0 clauses" not in out
+    assert os.readlink(index) == target
+
+
+def test_kb_build_refuses_an_index_path_that_is_a_folder_of_other_things(paths, tmp_path, capsys):
+    var = tmp_path / "var"
+    var.mkdir()
+    (var / "feedback.sqlite3").write_bytes(b"rows")
+    assert main(["--corpus", paths[1], "--index", str(var), "build"]) == 1
+    assert "left as it is" in capsys.readouterr().err
+    assert (var / "feedback.sqlite3").read_bytes() == b"rows" and not list(tmp_path.glob("var.gen-*"))
+
+
+def test_kb_check_reports_damage_and_build_repairs_it(paths, capsys):
+    assert main(paths + ["check"]) == 0
+    assert "is intact" in capsys.readouterr().out
+    generation = Path(paths[3]).resolve()
+    victim = next(p for p in generation.iterdir() if p.suffix == ".seg")
+    data = bytearray(victim.read_bytes())
+    data[-1] ^= 0x01
+    victim.write_bytes(bytes(data))
+    assert main(paths + ["check"]) == 1
+    assert "does not match its checksum" in capsys.readouterr().err
+    assert main(paths + ["build"]) == 0
+    assert "damaged" in capsys.readouterr().err
+    assert main(paths + ["check"]) == 0
+
+
+def test_kb_eval_of_an_empty_file_is_an_error(corpus_paths, tmp_path, capsys):
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n\n", encoding="utf-8")
+    assert main(corpus_paths + ["eval", str(empty)]) == 2
+    assert "holds no questions" in capsys.readouterr().err

@@ -112,3 +112,52 @@ def test_documents_named_in_a_query_are_found_as_a_walk_over_every_title_finds_t
     for query in queries:
         assert named_documents(query, titles) == _named_the_slow_way(query, titles), query
     assert named_documents(f"{some[0]}第五条", titles)[0]
+
+
+# -- every region, status and document the product knows works as a filter; unknown ones are refused ----
+
+
+def _all_region_names():
+    from kb.vocab import vocab
+
+    return sorted({name for region in vocab().regions.values() for name in (region.name, *region.names)})
+
+
+@pytest.mark.parametrize("name", _all_region_names())
+def test_every_region_name_filters_and_boosts_without_error(corpus_index, name):
+    from kb.vocab import vocab
+
+    chain = set(vocab().region_chain(vocab().canonical_region(name)))
+    filtered = search(corpus_index, "停电时间", region=name, limit=20)
+    assert filtered.hits and {h.region for h in filtered.hits} <= chain
+    assert search(corpus_index, f"{name}停电时间").hits  # named in the query, a region without documents too
+
+
+def test_a_city_without_documents_gets_the_rules_of_its_region_and_the_nation(corpus_index):
+    hits = search(corpus_index, "呼和浩特 计划检修 提前通知", region="呼和浩特市", limit=10).hits
+    assert hits and {h.region for h in hits} <= {"内蒙古自治区", "全国"}
+    assert ("006", "a28") in [(h.doc_id, h.clause) for h in hits[:3]]
+
+
+@pytest.mark.parametrize("status", ["现行有效", "征求意见稿", "已废止", "已失效", "已被修改"])
+def test_every_known_status_filters(corpus_index, status):
+    result = search(corpus_index, "停电", status=status, limit=20)
+    assert all(h.status == status for h in result.hits)
+
+
+def test_every_document_id_filters(corpus_index):
+    for doc_id in corpus_index.documents:
+        hits = search(corpus_index, "供电", doc=doc_id, limit=5).hits
+        assert all(h.doc_id == doc_id for h in hits), doc_id
+
+
+@pytest.mark.parametrize("filters, message", [
+    ({"status": "大概有效"}, "未知状态“大概有效”。可选：现行有效、征求意见稿"),
+    ({"doc": "999"}, "没有编号为“999”的文件。共10份文件，编号如：000、001"),
+    ({"region": "火星"}, "未知地区“火星”。可选：全国、内蒙古自治区"),
+])
+def test_an_unknown_filter_is_refused_with_the_choices_even_for_an_empty_query(corpus_index, filters, message):
+    for query in ("停电", ""):
+        with pytest.raises(SearchError) as raised:
+            search(corpus_index, query, **filters)
+        assert message in str(raised.value)
