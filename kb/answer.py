@@ -399,8 +399,9 @@ def _deadlines(index: OpenIndex, facts: list[dict], start: dt.date | None) -> li
                  "start": start.isoformat()}
         try:
             deadline = due_date(start, fact["value"], fact["unit"])
-            entry.update({"due": deadline.due.isoformat(), "rule": deadline.rule})
-        except (DeadlineUnknown, ValueError) as error:  # a year the calendar lacks, or not a countable limit
+            # estimated: counted through a year without a published holiday arrangement (the rule says 估算)
+            entry.update({"due": deadline.due.isoformat(), "rule": deadline.rule, "estimated": deadline.estimated})
+        except (DeadlineUnknown, ValueError) as error:  # a year no calendar covers, or not a countable limit
             entry["error"] = str(error)
         out.append(entry)
     return out
