@@ -335,7 +335,8 @@ def ask(index: OpenIndex, text: str, region: str | None = None, on: dt.date | No
                               f"{'（' + n + '）' if (n := _status_note(standing_of(f['doc_id']))) else ''}"
                               for f in above)
             answer.answer = (answer.answer + "上级文件同时规定：" + extra + "。")[:MAX_ANSWER]
-        due = "；".join(dict.fromkeys(f"按{d['region']}规定最迟{d['due']}" for d in answer.deadlines if d.get("due")))
+        due = "；".join(dict.fromkeys(f"按{d['region']}规定最迟{d['due']}{'（估算）' if d.get('estimated') else ''}"
+                                      for d in answer.deadlines if d.get("due")))
         if due and len(answer.answer) + len(due) + 12 <= MAX_ANSWER:
             answer.answer += f"自{answer.deadlines[0]['start']}起算，{due}。"
         for fact in group + above + others:
