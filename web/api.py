@@ -175,6 +175,11 @@ def healthz():
     except IndexMissing as error:
         return jsonify({"status": "no index", "detail": str(error)}), 503
     manifest = index.manifest
-    return jsonify({"status": "ok", "documents": manifest.get("documents"), "clauses": manifest.get("clauses"),
-                    "facts": manifest.get("facts"), "built_at": manifest.get("built_at"),
-                    "fingerprint": manifest.get("fingerprint")})
+    body = {"status": "ok", "documents": manifest.get("documents"), "clauses": manifest.get("clauses"),
+            "facts": manifest.get("facts"), "built_at": manifest.get("built_at"),
+            "fingerprint": manifest.get("fingerprint")}
+    if not manifest.get("documents"):
+        # An index built from an empty or missing corpus answers nothing: not healthy for a load balancer.
+        detail = "索引中没有文件：检查 KB_CORPUS 后运行 kb build"
+        return jsonify({**body, "status": "empty index", "detail": detail}), 503
+    return jsonify(body)
