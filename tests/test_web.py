@@ -153,3 +153,46 @@ def test_the_staff_page_needs_the_right_token(app):
         assert client.get("/api/feedback", headers={"Authorization": "Bearer s3cret"}).status_code == 200
     finally:
         app.config["KB_ADMIN_TOKEN"] = ""
+
+
+# ------------------------------------------------------------- the site keeps answering without its data dir
+
+
+def test_the_site_starts_and_answers_when_kb_data_cannot_be_written(corpus_index_path, tmp_path, caplog):
+    from web import create_app
+
+    (tmp_path / "file").write_text("a regular file: nothing can be created under it, not even by root")
+    with caplog.at_level("WARNING"):
+        app = create_app({"KB_INDEX": str(corpus_index_path), "KB_DATA": str(tmp_path / "file" / "sub"),
+                          "KB_RATE_LIMIT": "100000/minute"})
+    assert len([r for r in caplog.records if "feedback off" in r.getMessage()]) == 1  # logged once, at start
+    client = app.test_client()
+    health = client.get("/healthz")
+    assert health.status_code == 200 and health.get_json()["feedback"].startswith("off: ")
+    missed = client.get("/api/ask?q=社保卡丢了怎么补办")  # a miss, which would be recorded
+    assert missed.status_code == 200 and missed.get_json()["found"] is False
+    assert client.get("/?q=社保卡丢了怎么补办").status_code == 200
+    posted = client.post("/api/feedback", json={"kind": "faq", "target": "x", "verdict": "useful"})
+    assert posted.status_code == 503 and posted.get_json()["error"] == "反馈功能暂不可用"
+    form = client.post("/feedback", data={"kind": "faq", "target": "x", "verdict": "useful", "back": "/faq"})
+    assert form.status_code == 503 and "反馈暂时无法保存" in form.get_data(as_text=True)
+
+
+def test_a_failing_disk_does_not_fail_the_answer(corpus_index_path, tmp_path, monkeypatch):
+    import sqlite3
+
+    from web import create_app
+
+    app = create_app({"KB_INDEX": str(corpus_index_path), "KB_DATA": str(tmp_path), "KB_RATE_LIMIT": "100000/minute"})
+    connect = sqlite3.connect
+
+    def read_only(path, *args, **kwargs):  # SQLite itself refuses every write, as on a full or read-only disk
+        return connect(f"file:{path}?mode=ro", *args, uri=True, **kwargs)
+
+    monkeypatch.setattr(sqlite3, "connect", read_only)
+    client = app.test_client()
+    response = client.get("/api/ask?q=社保卡丢了怎么补办")
+    assert response.status_code == 200 and response.get_json()["found"] is False
+    assert client.get("/healthz").get_json()["feedback"].startswith("failing: ")
+    posted = client.post("/api/feedback", json={"kind": "faq", "target": "x", "verdict": "useful"})
+    assert posted.status_code == 503 and "稍后再试" in posted.get_json()["detail"]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from flask import Flask, jsonify, render_template, request
 
-from kb.feedback import FeedbackStore
+from kb.feedback import FeedbackError, FeedbackStore, FeedbackUnavailable
 from kb.index import IndexMissing, OpenIndex
 from kb.vocab import vocab
 
@@ -27,7 +27,10 @@ def create_app(config: dict | None = None) -> Flask:
         MAX_CONTENT_LENGTH=64 * 1024,
     )
     app.config.update(config or {})
-    app.extensions["kb_feedback"] = FeedbackStore(Path(app.config["KB_DATA"]))
+    store = app.extensions["kb_feedback"] = FeedbackStore(Path(app.config["KB_DATA"]))
+    if not store.available:
+        # Answers never need the store: the site serves, feedback posts get a 503, /healthz says why.
+        app.logger.warning("feedback off: %s", store.off_detail)
     _protect(app)
     app.json.ensure_ascii = False
     vocab().segmenter  # noqa: B018 — load jieba's dictionary now, not on the first query
@@ -101,20 +104,28 @@ def _wants_json() -> bool:
 
 def _register_errors(app: Flask) -> None:
     messages = {400: "请求有误", 403: "没有权限", 404: "没有这个页面", 405: "不支持这种请求方式", 413: "请求内容过大",
-                429: "请求过于频繁，请稍后再试", 500: "服务器内部错误", 503: "索引尚未建立"}
+                429: "请求过于频繁，请稍后再试", 500: "服务器内部错误", 503: "服务暂不可用"}
 
-    def render(code: int, detail: str = ""):
-        message = messages.get(code, "出错了")
+    def render(code: int, detail: str = "", message: str = ""):
+        message = message or messages.get(code, "出错了")
         if _wants_json():
             return jsonify({"error": message, "detail": detail, "status": code}), code
         return render_template("error.html", code=code, message=message, detail=detail), code
 
-    for code in (400, 403, 404, 405, 413, 429):
+    for code in (400, 403, 404, 405, 413, 429, 503):
         app.register_error_handler(code, lambda error, code=code: render(code, getattr(error, "description", "")))
 
     @app.errorhandler(IndexMissing)
     def index_missing(error):
-        return render(503, str(error))
+        return render(503, str(error), "索引尚未建立")
+
+    @app.errorhandler(FeedbackError)
+    def feedback_refused(error):
+        return render(400, str(error))
+
+    @app.errorhandler(FeedbackUnavailable)
+    def feedback_unavailable(error):
+        return render(503, "反馈暂时无法保存，请稍后再试。答复与检索不受影响。", "反馈功能暂不可用")
 
     @app.errorhandler(Exception)
     def unexpected(error):

@@ -11,7 +11,7 @@ from flask import Blueprint, abort, current_app, jsonify, request
 from kb.answer import ask
 from kb.compare import rule_table
 from kb.corpus import Document
-from kb.feedback import Feedback, FeedbackError
+from kb.feedback import Feedback
 from kb.index import IndexMissing
 from kb.rules import ordered, standings
 from kb.search import SearchError, search
@@ -64,7 +64,7 @@ def run_ask(args: dict):
     except (ValueError, SearchError) as error:
         abort(400, description=str(error))
     if not answer.found and args["question"].strip():
-        feedback_store().record_miss(args["question"], args["region"] or "")
+        feedback_store().record_miss(args["question"], args["region"] or "")  # never raises: answers come first
     return answer
 
 
@@ -90,9 +90,9 @@ def document_or_404(doc_id: str) -> Document:
 
 
 def feedback_from(form) -> Feedback:
-    return Feedback(kind=str(form.get("kind", "")), target=str(form.get("target", "")),
-                    verdict=str(form.get("verdict", "")), comment=str(form.get("comment", "")),
-                    answer=str(form.get("answer", "")), region=str(form.get("region", "")))
+    """Validated feedback from a form or JSON object: kb.feedback checks every field, and its FeedbackError
+    is a 400 that says why (web/__init__.py)."""
+    return Feedback.from_mapping(form)
 
 
 def admin_allowed() -> bool:
@@ -153,10 +153,7 @@ def api_feedback():
     data = request.get_json(silent=True) if request.is_json else request.form
     if not isinstance(data, dict) and not hasattr(data, "get"):
         abort(400, description="反馈应为 JSON 对象或表单")
-    try:
-        number = feedback_store().add(feedback_from(data))
-    except FeedbackError as error:
-        abort(400, description=str(error))
+    number = feedback_store().add(feedback_from(data))  # FeedbackUnavailable is a 503 (web/__init__.py)
     return jsonify({"ok": True, "id": number}), 201
 
 
@@ -173,11 +170,11 @@ def healthz():
         index = kb_index()
         index.refresh()
     except IndexMissing as error:
-        return jsonify({"status": "no index", "detail": str(error)}), 503
+        return jsonify({"status": "no index", "detail": str(error), "feedback": feedback_store().status()}), 503
     manifest = index.manifest
     body = {"status": "ok", "documents": manifest.get("documents"), "clauses": manifest.get("clauses"),
             "facts": manifest.get("facts"), "built_at": manifest.get("built_at"),
-            "fingerprint": manifest.get("fingerprint")}
+            "fingerprint": manifest.get("fingerprint"), "feedback": feedback_store().status()}
     if not manifest.get("documents"):
         # An index built from an empty or missing corpus answers nothing: not healthy for a load balancer.
         detail = "索引中没有文件：检查 KB_CORPUS 后运行 kb build"

@@ -9,7 +9,6 @@ from flask import Blueprint, abort, current_app, make_response, redirect, render
 from markupsafe import Markup
 
 from kb.compare import customer_types
-from kb.feedback import FeedbackError
 from kb.vocab import vocab
 from web import feedback_store
 from web.api import (
@@ -91,10 +90,7 @@ def faq_page():
 @pages.post("/feedback")
 def feedback_form():
     """Feedback sent without JavaScript: store it and go back to the page it came from."""
-    try:
-        feedback_store().add(feedback_from(request.form))
-    except FeedbackError as error:
-        abort(400, description=str(error))
+    feedback_store().add(feedback_from(request.form))  # 400 on bad fields, 503 when it cannot be stored
     back = request.form.get("back") or request.referrer or url_for("pages.console")
     parsed = urlparse(back)
     if parsed.netloc and parsed.netloc != request.host:
