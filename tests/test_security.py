@@ -35,3 +35,71 @@ def test_health_checks_and_static_files_are_not_limited(limited_client):
 def test_request_bodies_are_size_limited(client):
     response = client.post("/api/feedback", data="x" * (70 * 1024), content_type="application/json")
     assert response.status_code == 413 and response.get_json()["error"] == "请求内容过大"
+
+
+# ------------------------------------------------------------------------- redirects stay on the site
+
+FEEDBACK = {"kind": "faq", "target": "tingdian-tiqian-tongzhi", "verdict": "useful"}
+
+
+def leaves_the_site(location: str) -> bool:
+    """Whether a browser would follow ``location`` off the site: it drops tabs and newlines, reads
+    backslashes as slashes, and treats "//host" and "scheme:" as other places."""
+    from urllib.parse import urlsplit
+
+    seen = "".join(c for c in location if c not in "\t\n\r").replace("\\", "/").lstrip("".join(map(chr, range(33))))
+    parts = urlsplit(seen)
+    return bool(parts.scheme or parts.netloc or seen.startswith("//"))
+
+
+@pytest.mark.parametrize("back", [
+    "////evil.example/x", "//evil.example", "///evil.example", "/\\evil.example", "/\\/evil.example",
+    "\\\\evil.example", "https:evil", "https://evil.example/", "http:/evil.example", "javascript:alert(1)",
+    "/\t/evil.example", "\t//evil.example", "/\n/evil.example", "/\r\n/evil.example", " //evil.example",
+    "/%09/evil.example\t", "evil.example", "", "/\x00/evil.example",
+])
+def test_the_feedback_form_never_redirects_off_the_site(client, back):
+    response = client.post("/feedback", data={**FEEDBACK, "back": back})
+    assert response.status_code == 303
+    location = response.headers["Location"]
+    assert not leaves_the_site(location) and location == "/?thanks=1", location
+
+
+@pytest.mark.parametrize("referer", ["http://evil.example/x", "http://localhost//evil.example/x",
+                                     "http://localhost/\\evil.example", "https://localhost/faq"])
+def test_a_referer_only_sends_the_visitor_back_to_a_path_of_this_site(client, referer):
+    response = client.post("/feedback", data=FEEDBACK, headers={"Origin": "http://localhost", "Referer": referer})
+    assert response.headers["Location"] == "/?thanks=1"
+
+
+def test_the_referer_path_of_this_site_is_where_the_visitor_returns(client):
+    response = client.post("/feedback", data=FEEDBACK, headers={"Referer": "http://localhost/faq?q=1&thanks=1"})
+    assert response.headers["Location"] == "/faq?q=1&thanks=1"
+
+
+# ------------------------------------------------------------------------------ cross-site posts refused
+
+
+@pytest.mark.parametrize("headers", [
+    {"Origin": "https://evil.example"}, {"Origin": "null"}, {"Origin": "http://localhost:8080"},
+    {"Origin": "https://localhost"}, {"Origin": "http://localhost.evil.example"},
+    {"Sec-Fetch-Site": "cross-site"}, {"Sec-Fetch-Site": "same-site"},
+    {"Sec-Fetch-Site": "cross-site", "Origin": "http://localhost"},
+    {"Referer": "https://evil.example/page"},
+])
+@pytest.mark.parametrize("url", ["/feedback", "/api/feedback"])
+def test_a_cross_site_feedback_post_is_refused(client, app, headers, url):
+    before = app.extensions["kb_feedback"].count()
+    response = client.post(url, data={**FEEDBACK, "back": "/faq"}, headers=headers)
+    assert response.status_code == 403
+    assert "跨站提交不予受理" in response.get_data(as_text=True)
+    assert app.extensions["kb_feedback"].count() == before
+
+
+@pytest.mark.parametrize("headers", [
+    {"Origin": "http://localhost", "Sec-Fetch-Site": "same-origin"}, {"Origin": "http://LOCALHOST:80"},
+    {"Referer": "http://localhost/faq"}, {},  # neither Origin nor Referer: curl, scripts (README)
+])
+def test_a_same_origin_feedback_post_is_accepted(client, headers):
+    assert client.post("/api/feedback", json=FEEDBACK, headers=headers).status_code == 201
+    assert client.post("/feedback", data={**FEEDBACK, "back": "/faq"}, headers=headers).status_code == 303

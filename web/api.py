@@ -16,6 +16,7 @@ from kb.index import IndexMissing
 from kb.rules import ordered, standings
 from kb.search import SearchError, search
 from web import feedback_store, kb_index
+from web.security import same_origin_only
 
 api = Blueprint("api", __name__)
 
@@ -149,6 +150,7 @@ def api_faq():
 
 
 @api.post("/api/feedback")
+@same_origin_only
 def api_feedback():
     data = request.get_json(silent=True) if request.is_json else request.form
     if not isinstance(data, dict) and not hasattr(data, "get"):

@@ -3,9 +3,7 @@ feedback. Each reads the same data as its JSON twin in web/api.py."""
 
 from __future__ import annotations
 
-from urllib.parse import urlparse
-
-from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request
 from markupsafe import Markup
 
 from kb.compare import customer_types
@@ -24,6 +22,7 @@ from web.api import (
     search_args,
 )
 from web.render import render_blocks
+from web.security import back_target, same_origin_only
 
 pages = Blueprint("pages", __name__)
 STATUSES = ["现行有效", "征求意见稿", "已废止"]
@@ -88,16 +87,11 @@ def faq_page():
 
 
 @pages.post("/feedback")
+@same_origin_only
 def feedback_form():
-    """Feedback sent without JavaScript: store it and go back to the page it came from."""
+    """Feedback sent without JavaScript: store it and go back to the page it came from (never off the site)."""
     feedback_store().add(feedback_from(request.form))  # 400 on bad fields, 503 when it cannot be stored
-    back = request.form.get("back") or request.referrer or url_for("pages.console")
-    parsed = urlparse(back)
-    if parsed.netloc and parsed.netloc != request.host:
-        back = url_for("pages.console")  # never redirect off the site
-    path = parsed.path or "/"
-    query = f"{parsed.query}&thanks=1" if parsed.query else "thanks=1"
-    return redirect(f"{path}?{query}", code=303)
+    return redirect(back_target(request.form.get("back"), request.referrer), code=303)
 
 
 @pages.get("/feedback")
