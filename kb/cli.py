@@ -222,12 +222,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from waitress import create_server  # the WSGI server is only needed here
 
-    from web import create_app
+    from web import SettingsError, create_app
 
     try:
         app = create_app({"KB_INDEX": args.index, "KB_CORPUS": args.corpus,
                           "KB_TRUSTED_PROXY_HOPS": settings["trusted_proxy_hops"]})
-    except ValueError as error:  # a bad rate-limit setting
+    except SettingsError as error:  # a bad KB_RATE_LIMIT or KB_LIVE_RATE_LIMIT
         return _fail(str(error), EXIT_USAGE)
     try:
         server = create_server(

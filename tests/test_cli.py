@@ -210,6 +210,8 @@ def test_serve_options_come_from_the_environment(corpus_index_path, monkeypatch,
     (["--connection-limit", "0"], {}, "--connection-limit must be from 1"),
     (["--channel-timeout", "soon"], {}, "--channel-timeout must be a whole number"),
     (["--trusted-proxy-hops", "-1"], {}, "--trusted-proxy-hops must be from 0"),
+    ([], {"KB_LIVE_RATE_LIMIT": "lots"}, "KB_LIVE_RATE_LIMIT"),
+    ([], {"KB_RATE_LIMIT": "fast please"}, "KB_RATE_LIMIT"),
 ])
 def test_serve_refuses_bad_options_before_anything_starts(corpus_index_path, monkeypatch, capsys, tmp_path, args,
                                                           env, message):

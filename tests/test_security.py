@@ -2,7 +2,7 @@
 
 import pytest
 
-from web import create_app
+from web import SettingsError, create_app
 
 
 @pytest.fixture()
@@ -103,3 +103,67 @@ def test_a_cross_site_feedback_post_is_refused(client, app, headers, url):
 def test_a_same_origin_feedback_post_is_accepted(client, headers):
     assert client.post("/api/feedback", json=FEEDBACK, headers=headers).status_code == 201
     assert client.post("/feedback", data={**FEEDBACK, "back": "/faq"}, headers=headers).status_code == 303
+
+
+# ------------------------------------------------------------------ budgets: live typing, proxies, headers
+
+
+def limited_app(index_path, data, **config):
+    return create_app({"KB_INDEX": str(index_path), "KB_DATA": str(data), "KB_RATE_LIMIT": "3/minute", **config})
+
+
+def test_live_typing_has_its_own_larger_budget(corpus_index_path, tmp_path):
+    client = limited_app(corpus_index_path, tmp_path, KB_LIVE_RATE_LIMIT="5/minute").test_client()
+    assert [client.get("/api/search?q=窃电").status_code for _ in range(4)] == [200, 200, 200, 429]
+    live = [client.get("/api/ask?q=窃电&live=1").status_code for _ in range(6)]
+    assert live == [200] * 5 + [429]  # a budget of its own: the spent normal one did not count
+    assert client.get("/api/ask?q=窃电").status_code == 429  # without live=1, the normal budget
+
+
+def test_live_typing_does_not_spend_the_normal_budget(corpus_index_path, tmp_path):
+    client = limited_app(corpus_index_path, tmp_path).test_client()  # live budget: 5 × 3/minute by default
+    assert all(client.get("/api/ask?q=窃电&live=1").status_code == 200 for _ in range(15))
+    assert client.get("/api/ask?q=窃电&live=1").status_code == 429
+    assert [client.get("/faq").status_code for _ in range(4)] == [200, 200, 200, 429]
+
+
+def test_the_console_script_asks_live():
+    from tests.conftest import ROOT
+
+    assert "live=1" in (ROOT / "web" / "static" / "console.js").read_text(encoding="utf-8")
+
+
+def _statuses(client, forwarded_for: str, count: int, peer: str = "10.0.0.1") -> list[int]:
+    return [client.get("/api/search?q=窃电", headers={"X-Forwarded-For": forwarded_for},
+                       environ_base={"REMOTE_ADDR": peer}).status_code for _ in range(count)]
+
+
+def test_without_a_trusted_proxy_x_forwarded_for_is_ignored(corpus_index_path, tmp_path):
+    client = limited_app(corpus_index_path, tmp_path).test_client()
+    assert _statuses(client, "1.1.1.1", 2) + _statuses(client, "2.2.2.2", 2) == [200, 200, 200, 429]
+    assert _statuses(client, "1.1.1.1", 1, peer="10.0.0.2") == [200]  # the bucket is the socket's address
+
+
+def test_behind_one_trusted_proxy_each_forwarded_client_has_its_own_bucket(corpus_index_path, tmp_path):
+    client = limited_app(corpus_index_path, tmp_path, KB_TRUSTED_PROXY_HOPS=1).test_client()
+    assert _statuses(client, "1.1.1.1", 4) == [200, 200, 200, 429]
+    assert _statuses(client, "2.2.2.2", 3) == [200, 200, 200]
+    # A client's own X-Forwarded-For comes before the proxy's entry: only the proxy's is believed.
+    assert _statuses(client, "9.9.9.9, 1.1.1.1", 1) == [429]
+
+
+def test_retry_after_is_sent_only_on_a_refusal(limited_client):
+    ok = limited_client.get("/api/search?q=窃电")
+    assert ok.status_code == 200 and "Retry-After" not in ok.headers
+    for _ in range(3):
+        refused = limited_client.get("/api/search?q=窃电")
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) >= 0
+
+
+@pytest.mark.parametrize("config, message", [
+    ({"KB_RATE_LIMIT": "fast please"}, "KB_RATE_LIMIT"), ({"KB_LIVE_RATE_LIMIT": "lots"}, "KB_LIVE_RATE_LIMIT"),
+    ({"KB_TRUSTED_PROXY_HOPS": "one"}, "KB_TRUSTED_PROXY_HOPS"), ({"KB_TRUSTED_PROXY_HOPS": -1}, "0 to 10"),
+])
+def test_bad_limits_and_proxy_settings_stop_the_start(corpus_index_path, tmp_path, config, message):
+    with pytest.raises(SettingsError, match=message):
+        create_app({"KB_INDEX": str(corpus_index_path), "KB_DATA": str(tmp_path), **config})

@@ -142,3 +142,62 @@ def test_health_is_not_ok_with_an_empty_index(tmp_path):
     assert status == 503
     data = json.loads(body)
     assert data["status"] != "ok" and data["documents"] == 0 and data["detail"]
+
+
+# ------------------------------------------------------------------------------- E: in front of the public
+
+
+def test_idle_connections_past_the_limit_do_not_lock_everyone_out(index_copy):
+    """Slowloris: more sockets than --connection-limit that never finish their headers. Waitress closes
+    them after --channel-timeout, so a normal request is answered within a few seconds, not minutes."""
+    limit, timeout = 20, 2
+    with serving(index_copy, "--connection-limit", str(limit), "--channel-timeout", str(timeout)) as url:
+        port = int(url.rsplit(":", 1)[1])
+        idle = []
+        try:
+            for n in range(limit + 10):
+                sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+                if n % 2:
+                    sock.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # headers begun, never finished
+                idle.append(sock)
+            time.sleep(0.5)  # let the server accept up to its limit
+            started = time.monotonic()
+            status, _headers, _body = get(f"{url}/healthz", timeout=timeout + 8)
+            waited = time.monotonic() - started
+        finally:
+            for sock in idle:
+                sock.close()
+    assert status == 200
+    assert waited < timeout + 5, f"answered after {waited:.1f} s"
+
+
+def test_forwarded_clients_get_their_own_bucket_only_behind_a_trusted_proxy(index_copy):
+    def statuses(url: str, client: str, count: int) -> list[int]:
+        return [get(f"{url}/api/search?q=%E7%AA%83%E7%94%B5", {"X-Forwarded-For": client})[0] for _ in range(count)]
+
+    limits = {"KB_RATE_LIMIT": "2/minute"}
+    with serving(index_copy, env=limits) as url:  # no proxy trusted: X-Forwarded-For is dropped
+        assert statuses(url, "1.1.1.1", 2) + statuses(url, "2.2.2.2", 1) == [200, 200, 429]
+    with serving(index_copy, "--trusted-proxy-hops", "1", env=limits) as url:
+        assert statuses(url, "1.1.1.1", 3) == [200, 200, 429]
+        assert statuses(url, "2.2.2.2", 2) == [200, 200]
+
+
+def raw_request(port: int, request: bytes) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(request)
+        chunks = []
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_raw_non_ascii_bytes_in_the_request_line(index_copy):
+    """Browsers percent-encode; a raw UTF-8 byte in the request line never reaches the site: waitress
+    answers its own plain-text 400 "Bad URI" (README, "In front of the public") and keeps serving."""
+    with serving(index_copy) as url:
+        port = int(url.rsplit(":", 1)[1])
+        raw = raw_request(port, b"GET /?q=\xe9\xab\x98 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        encoded = raw_request(port, b"GET /?q=%E9%AB%98 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+    assert raw.startswith(b"HTTP/1.1 400 ") and b"Bad URI" in raw and b"Traceback" not in raw
+    assert encoded.startswith(b"HTTP/1.1 200 ") and "高".encode() in encoded

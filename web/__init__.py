@@ -16,22 +16,33 @@ from kb.index import IndexMissing, OpenIndex
 from kb.vocab import vocab
 
 
+class SettingsError(ValueError):
+    """A setting the site cannot start with (rate limits, proxy hops); the message names it."""
+
+
 def create_app(config: dict | None = None) -> Flask:
+    """The site over the index at KB_INDEX; a bad rate-limit or proxy setting is a SettingsError (kb serve
+    turns it into a one-line message and exit 2)."""
     app = Flask(__name__)
     app.config.update(
         KB_INDEX=os.environ.get("KB_INDEX", "var/index"),
         KB_CORPUS=os.environ.get("KB_CORPUS", "corpus"),
         KB_DATA=os.environ.get("KB_DATA", "var"),
         KB_ADMIN_TOKEN=os.environ.get("KB_ADMIN_TOKEN", ""),
+        KB_RATE_LIMIT=os.environ.get("KB_RATE_LIMIT", "120/minute"),
+        KB_LIVE_RATE_LIMIT=os.environ.get("KB_LIVE_RATE_LIMIT", ""),  # '' = LIVE_FACTOR × KB_RATE_LIMIT
+        KB_TRUSTED_PROXY_HOPS=os.environ.get("KB_TRUSTED_PROXY_HOPS", "0"),
         JSON_AS_ASCII=False,
         MAX_CONTENT_LENGTH=64 * 1024,
     )
     app.config.update(config or {})
+    limits = _rate_limits(app.config["KB_RATE_LIMIT"] or "120/minute", app.config["KB_LIVE_RATE_LIMIT"])
+    _trust_proxies(app, app.config["KB_TRUSTED_PROXY_HOPS"])
     store = app.extensions["kb_feedback"] = FeedbackStore(Path(app.config["KB_DATA"]))
     if not store.available:
         # Answers never need the store: the site serves, feedback posts get a 503, /healthz says why.
         app.logger.warning("feedback off: %s", store.off_detail)
-    _protect(app)
+    limiter = _protect(app, *limits)
     app.json.ensure_ascii = False
     vocab().segmenter  # noqa: B018 — load jieba's dictionary now, not on the first query
     app.extensions["kb_index"] = _open_index(Path(app.config["KB_INDEX"]))
@@ -42,6 +53,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.register_blueprint(pages)
     app.register_blueprint(api)
+    _live_budget(app, limiter, limits[1])
     _register_errors(app)
     return app
 
@@ -70,17 +82,70 @@ CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'se
                            "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 
 
-def _protect(app: Flask) -> None:
+LIVE_FACTOR = 5  # the console asks on every typing pause: its live calls get this many times the budget
+
+
+def _rate_limits(normal: str, live: str) -> tuple[str, str]:
+    """The normal and the live rate limit, checked; the live one defaults to LIVE_FACTOR times the normal."""
+    from limits import parse_many
+
+    try:
+        items = parse_many(normal)
+    except ValueError:
+        raise SettingsError(f"KB_RATE_LIMIT {normal!r} is not a rate limit like 120/minute") from None
+    if not live:
+        live = ";".join(f"{item.amount * LIVE_FACTOR} per {item.multiples} {item.GRANULARITY.name}" for item in items)
+    try:
+        parse_many(live)
+    except ValueError:
+        raise SettingsError(f"KB_LIVE_RATE_LIMIT {live!r} is not a rate limit like 600/minute") from None
+    return normal, live
+
+
+def _trust_proxies(app: Flask, hops) -> None:
+    """Behind ``hops`` reverse proxies, read the client's address, scheme, host and port from the
+    X-Forwarded-* headers those proxies add (and only the last ``hops`` of them: whatever a client sends
+    itself stays untrusted). Off (0) by default: then a client could claim any address."""
+    try:
+        hops = int(hops)
+    except (TypeError, ValueError):
+        raise SettingsError(f"KB_TRUSTED_PROXY_HOPS {hops!r} is not a whole number") from None
+    if not 0 <= hops <= 10:
+        raise SettingsError(f"KB_TRUSTED_PROXY_HOPS must be from 0 to 10, not {hops}")
+    app.config["KB_TRUSTED_PROXY_HOPS"] = hops
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
+
+
+def is_live() -> bool:
+    """A call the console makes while the agent types (its JavaScript adds live=1)."""
+    return request.endpoint == "api.api_ask" and request.args.get("live") == "1"
+
+
+def _protect(app: Flask, limit: str, live_limit: str):
     """Rate limits per client address (in memory unless KB_RATE_LIMIT_STORAGE names another store)
     and security headers on every response."""
     from flask_limiter import Limiter
     from flask_limiter.util import get_remote_address
 
-    limit = app.config.get("KB_RATE_LIMIT") or os.environ.get("KB_RATE_LIMIT", "120/minute")
-    # One budget per client across every endpoint, so a burst cannot be spread over routes.
+    @app.after_request
+    def retry_after_only_when_refused(response):
+        # Flask-Limiter puts Retry-After on every response; it means "come back later" and belongs only
+        # on a refusal. Registered before the limiter's own hook, so it runs after it (Flask runs them
+        # in reverse order).
+        if response.status_code not in (429, 503):
+            response.headers.pop("Retry-After", None)
+        return response
+
+    # One budget per client across every endpoint, so a burst cannot be spread over routes; the console's
+    # live calls have their own (_live_budget). The client is the socket's address, or behind a trusted
+    # proxy the address ProxyFix read from X-Forwarded-For.
     limiter = Limiter(get_remote_address, app=app, application_limits=[limit], headers_enabled=True,
                       storage_uri=os.environ.get("KB_RATE_LIMIT_STORAGE", "memory://"),
-                      application_limits_exempt_when=lambda: request.endpoint in ("static", "api.healthz"))
+                      application_limits_exempt_when=lambda: request.endpoint in ("static", "api.healthz")
+                      or is_live())
     app.extensions["kb_limiter"] = limiter
 
     @app.after_request
@@ -90,6 +155,15 @@ def _protect(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
         return response
+
+    return limiter
+
+
+def _live_budget(app: Flask, limiter, live_limit: str) -> None:
+    """/api/ask?live=1 draws on its own, larger budget instead of the shared one."""
+    endpoint = "api.api_ask"
+    app.view_functions[endpoint] = limiter.limit(live_limit, exempt_when=lambda: not is_live(),
+                                                 scope="live")(app.view_functions[endpoint])
 
 
 def feedback_store() -> FeedbackStore:
