@@ -1,6 +1,7 @@
 """The site through Flask's test client: pages, their JSON twins, escaping and errors."""
 
 import re
+import time
 
 import pytest
 
@@ -196,3 +197,107 @@ def test_a_failing_disk_does_not_fail_the_answer(corpus_index_path, tmp_path, mo
     assert client.get("/healthz").get_json()["feedback"].startswith("failing: ")
     posted = client.post("/api/feedback", json={"kind": "faq", "target": "x", "verdict": "useful"})
     assert posted.status_code == 503 and "稍后再试" in posted.get_json()["detail"]
+
+
+# ------------------------------------------------------------------------------------ long documents, paged
+
+LONG_ARTICLES = 3000
+LONG_ROWS = 4000
+
+
+@pytest.fixture(scope="module")
+def long_app(tmp_path_factory):
+    """A corpus of one generated document of about 2 MB: 3,000 articles, then a 4,000-row table."""
+    from kb.index import build
+    from tests.conftest import write_doc
+    from web import create_app
+
+    base = tmp_path_factory.mktemp("long")
+    articles = [f"第{n}条　供电企业应当在规定时限内完成第{n}项工作，" + "有关单位应当配合并提供必要的条件。" * 30
+                for n in range(1, LONG_ARTICLES + 1)]
+    articles[-1] += "末条另行规定：光伏并网验收不超过九十九个工作日。"
+    rows = "\n".join(f"| 用户类型{n} | {n % 30 + 1} | 备注{'长' * 40} |" for n in range(1, LONG_ROWS + 1))
+    table = f"附件1 各类用户办理时限表\n\n| 用户类型 | 时限（工作日） | 备注 |\n| --- | --- | --- |\n{rows}\n"
+    write_doc(base / "corpus", "long", "长文件测试", "\n\n".join(articles) + "\n\n" + table)
+    build(base / "corpus", base / "index")
+    return create_app({"KB_INDEX": str(base / "index"), "KB_CORPUS": str(base / "corpus"),
+                       "KB_DATA": str(base / "data"), "KB_RATE_LIMIT": "100000/minute"})
+
+
+def _ids(page: str) -> list[str]:
+    return re.findall(r'id="([^"]+)" class="clause"', page)
+
+
+def test_a_long_document_is_served_in_pages_of_bounded_size(long_app):
+    from web.documents import PAGE_BYTES
+
+    client = long_app.test_client()
+    first = client.get("/doc/long").get_data(as_text=True)
+    count = int(re.search(r'data-pages="(\d+)"', first).group(1))
+    assert count > 5
+    seen = []
+    for number in range(1, count + 1):
+        page = client.get(f"/doc/long?page={number}").get_data(as_text=True)
+        contents = page.count('<ol class="pages">') if number == 1 else 0  # page 1 lists the pages
+        assert len(page.encode()) < 1.5 * PAGE_BYTES + 10_000 + contents * 200 * count, number
+        seen += _ids(page)
+        if number > 1:
+            assert f'href="/doc/long?page={number - 1}"' in page  # a link back
+            assert '<ol class="pages">' not in page
+    clauses = [c["id"] for c in client.get("/api/doc/long").get_json()["clauses"]]
+    assert sorted(seen) == sorted(clauses)  # every clause on exactly one page
+    assert "<thead>" in page  # the long table, cut between rows, keeps its header on every page
+
+
+def test_a_long_document_is_rendered_once_per_index_generation(long_app, monkeypatch):
+    import web.documents
+
+    renders = []
+    render = web.documents.render_blocks
+    monkeypatch.setattr(web.documents, "render_blocks", lambda blocks: renders.append(1) or render(blocks))
+    long_app.extensions.pop("kb_document_pages", None)  # start cold
+    client = long_app.test_client()
+    started = time.perf_counter()
+    first = client.get("/doc/long?page=3")
+    cold = time.perf_counter() - started
+    started = time.perf_counter()
+    second = client.get("/doc/long?page=3")
+    warm = time.perf_counter() - started
+    assert first.get_data() == second.get_data() and len(renders) == 1  # the second came from the cache
+    assert warm < max(cold, 0.2)
+    index = long_app.extensions["kb_index"]
+    monkeypatch.setitem(index.manifest, "built_at", "a later build")  # what a reindex changes
+    client.get("/doc/long?page=3")
+    assert len(renders) == 2  # a new generation is rendered afresh, never served stale
+
+
+def test_a_clause_on_a_later_page_is_reachable_from_every_link(long_app):
+    client = long_app.test_client()
+    last = f"a{LONG_ARTICLES}"
+    jump = client.get(f"/doc/long?clause={last}")
+    assert jump.status_code == 302
+    target = jump.headers["Location"]
+    page = int(re.search(r"\?page=(\d+)#" + last + "$", target).group(1))
+    assert page > 1 and f'id="{last}"' in client.get(target).get_data(as_text=True)
+    assert client.get("/api/search?q=光伏并网验收").get_json()["hits"][0]["url"] == target
+    assert client.get("/api/ask?q=光伏并网验收").get_json()["hits"][0]["url"] == target
+    assert f'href="{target}"' in client.get("/search?q=光伏并网验收").get_data(as_text=True)
+    api = {c["id"]: c["url"] for c in client.get("/api/doc/long").get_json()["clauses"]}
+    assert api[last] == target and api["a1"] == "/doc/long#a1"
+    contents = client.get("/doc/long").get_data(as_text=True)  # without JavaScript: page 1 lists the pages
+    assert f'<a href="/doc/long?page={page}">第 {page} 页</a>：自 第' in contents
+
+
+def test_page_and_clause_parameters_that_do_not_exist(long_app):
+    client = long_app.test_client()
+    assert client.get("/doc/long?page=abc").status_code == 400
+    assert client.get("/doc/long?page=0").status_code == 404
+    assert client.get("/doc/long?page=99999").status_code == 404
+    missing = client.get("/doc/long?clause=nope")
+    assert missing.status_code == 302 and missing.headers["Location"] == "/doc/long"
+
+
+def test_a_short_document_is_one_page_with_its_old_permalinks(client):
+    page = client.get("/doc/002").get_data(as_text=True)
+    assert 'data-pages="1"' in page and 'class="pager"' not in page
+    assert client.get("/doc/002?clause=att2-t1-r3").headers["Location"] == "/doc/002#att2-t1-r3"

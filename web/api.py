@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+from dataclasses import replace
 
 from flask import Blueprint, abort, current_app, jsonify, request
 
@@ -16,6 +17,7 @@ from kb.index import IndexMissing
 from kb.rules import ordered, standings
 from kb.search import SearchError, search
 from web import feedback_store, kb_index
+from web.documents import relink
 from web.security import same_origin_only
 
 api = Blueprint("api", __name__)
@@ -46,11 +48,14 @@ def search_args() -> dict:
 
 
 def run_search(args: dict):
+    index = kb_index()
     try:
-        return search(kb_index(), args["query"], region=args["region"], status=args["status"],
-                      doc=args["doc"], limit=args["limit"])
+        result = search(index, args["query"], region=args["region"], status=args["status"],
+                        doc=args["doc"], limit=args["limit"])
     except SearchError as error:
         abort(400, description=str(error))
+    result.hits = [replace(hit, url=relink(index, hit.url)) for hit in result.hits]  # long documents are paged
+    return result
 
 
 def ask_args() -> dict:
@@ -60,20 +65,26 @@ def ask_args() -> dict:
 
 
 def run_ask(args: dict):
+    index = kb_index()
     try:
-        answer = ask(kb_index(), args["question"], region=args["region"], on=args["on"], start=args["start"])
+        answer = ask(index, args["question"], region=args["region"], on=args["on"], start=args["start"])
     except (ValueError, SearchError) as error:
         abort(400, description=str(error))
+    answer.citations = [{**c, "url": relink(index, c["url"])} for c in answer.citations]
+    answer.hits = [{**h, "url": relink(index, h["url"])} for h in answer.hits]
     if not answer.found and args["question"].strip():
         feedback_store().record_miss(args["question"], args["region"] or "")  # never raises: answers come first
     return answer
 
 
 def run_rules(subject: str, region: str | None, on: dt.date | None):
+    index = kb_index()
     try:
-        return rule_table(kb_index(), subject, region, on)
+        table = rule_table(index, subject, region, on)
     except ValueError as error:
         abort(400, description=str(error))
+    table.rows = [replace(row, url=relink(index, row.url)) for row in table.rows]
+    return table
 
 
 def documents_overview(on: dt.date | None = None) -> list[dict]:
@@ -132,10 +143,11 @@ def api_docs():
 @api.get("/api/doc/<doc_id>")
 def api_doc(doc_id: str):
     document = document_or_404(doc_id)
+    index = kb_index()
     clauses = [{
         "id": c.id, "label": c.label, "kind": c.kind, "heading_path": c.heading_path, "text": c.text,
-        "url": f"/doc/{document.id}#{c.id}",
-    } for c in document.parsed.clauses]
+        "url": relink(index, f"/doc/{document.id}#{c.id}"),
+    } for c in index.parsed(doc_id).clauses]
     standing = next(d for d in documents_overview() if d["doc_id"] == doc_id)
     return jsonify({"id": document.id, "title": document.title, "meta": document.public_meta(),
                     "standing": standing, "clauses": clauses})

@@ -3,12 +3,11 @@ feedback. Each reads the same data as its JSON twin in web/api.py."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request
-from markupsafe import Markup
+from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
 
 from kb.compare import customer_types
 from kb.vocab import vocab
-from web import feedback_store
+from web import feedback_store, kb_index
 from web.api import (
     _date_arg,
     admin_allowed,
@@ -21,7 +20,7 @@ from web.api import (
     run_search,
     search_args,
 )
-from web.render import render_blocks
+from web.documents import document_pages, page_url
 from web.security import back_target, same_origin_only
 
 pages = Blueprint("pages", __name__)
@@ -70,11 +69,32 @@ def documents_page():
 
 @pages.get("/doc/<doc_id>")
 def document_page(doc_id: str):
+    """A document, rendered once per index generation; a long one in pages (web/documents.py):
+    ?page=k, and ?clause=<id> redirects to the page holding that clause."""
     document = document_or_404(doc_id)
-    body = Markup(render_blocks(document.parsed.blocks))
+    index, cache = kb_index(), document_pages()
+    clause = request.args.get("clause")
+    if clause is not None:
+        page = cache.page_of(index, doc_id, clause)
+        target = page_url(doc_id, clause, page) if page else url_for("pages.document_page", doc_id=doc_id)
+        return redirect(target, code=302)
+    layout = cache.layout(index, doc_id)
+    number = _page_number(len(layout.pages))
     overview = {d["doc_id"]: d for d in documents_overview()}
-    return render_template("document.html", doc=document, meta=document.public_meta(), body=body,
-                           standing=overview[doc_id], overview=overview)
+    return render_template("document.html", doc=document, meta=document.public_meta(),
+                           body=cache.page(index, doc_id, number), standing=overview[doc_id], overview=overview,
+                           page=number, contents=layout.contents)
+
+
+def _page_number(count: int) -> int:
+    raw = request.args.get("page") or "1"
+    try:
+        number = int(raw)
+    except ValueError:
+        abort(400, description=f"page 应为页码（整数），收到“{raw[:40]}”")
+    if not 1 <= number <= count:
+        abort(404, description=f"本文件共 {count} 页，没有第 {raw[:12]} 页")
+    return number
 
 
 @pages.get("/faq")

@@ -212,6 +212,12 @@ source: test
 """
 
 
+# A document long enough to be shown in pages (web/documents.py): about 500 kB of HTML, three pages.
+LONG_ARTICLES = 900
+LONG_DOCUMENT = "---\nid: long\ntitle: 分页测试长文件\nregion: 全国\nstatus: 现行有效\nsource: test\n---\n\n" + "\n\n".join(
+    f"第{n}条　分页测试专用条文第{n}号，" + "仅用于检验长文件的分页显示。" * 12 for n in range(1, LONG_ARTICLES + 1)) + "\n"
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory) -> Server:
     """The real site as ``make run`` starts it: ``python -m kb.cli --corpus corpus --index <tmp> build``, then
@@ -222,6 +228,7 @@ def server(tmp_path_factory) -> Server:
     corpus = base / "corpus"
     shutil.copytree(CORPUS, corpus)
     (corpus / "xss.md").write_text(HOSTILE_DOCUMENT, encoding="utf-8")
+    (corpus / "long.md").write_text(LONG_DOCUMENT, encoding="utf-8")
     env = {**os.environ, "KB_DATA": str(data_dir), "KB_INDEX": str(index_path), "KB_CORPUS": str(corpus),
            "KB_ADMIN_TOKEN": ADMIN_TOKEN, "KB_RATE_LIMIT": "100000/minute", "PYTHONUNBUFFERED": "1"}
 
