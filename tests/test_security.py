@@ -167,3 +167,77 @@ def test_retry_after_is_sent_only_on_a_refusal(limited_client):
 def test_bad_limits_and_proxy_settings_stop_the_start(corpus_index_path, tmp_path, config, message):
     with pytest.raises(SettingsError, match=message):
         create_app({"KB_INDEX": str(corpus_index_path), "KB_DATA": str(tmp_path), **config})
+
+
+# ---------------------------------------------------------------------------------------------- admin
+
+TOKEN = "s3cret-admin-token"
+
+
+def admin_app(index_path, data, **config):
+    return create_app({"KB_INDEX": str(index_path), "KB_DATA": str(data), "KB_ADMIN_TOKEN": TOKEN,
+                       "KB_RATE_LIMIT": "100000/minute", **config})
+
+
+def test_admin_responses_are_never_cached(corpus_index_path, tmp_path):
+    client = admin_app(corpus_index_path, tmp_path).test_client()
+    for url, status in (("/api/feedback", 403), ("/feedback?token=wrong", 403), (f"/feedback?token={TOKEN}", 200),
+                        (f"/api/feedback?token={TOKEN}", 200)):
+        response = client.get(url)
+        assert response.status_code == status and response.headers["Cache-Control"] == "no-store", url
+    assert "no-store" not in client.get("/faq").headers.get("Cache-Control", "")
+
+
+def _admin_cookie(response) -> str:
+    [cookie] = [value for value in response.headers.getlist("Set-Cookie") if value.startswith("kb_admin=")]
+    return cookie
+
+
+def test_the_admin_cookie_holds_a_derived_value_never_the_token(corpus_index_path, tmp_path):
+    import hashlib
+    import hmac
+
+    client = admin_app(corpus_index_path, tmp_path).test_client()
+    cookie = _admin_cookie(client.get(f"/feedback?token={TOKEN}"))
+    value = cookie.split(";")[0].removeprefix("kb_admin=")
+    assert TOKEN not in cookie and value == hmac.new(TOKEN.encode(), b"kb admin cookie v1", hashlib.sha256).hexdigest()
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Secure" not in cookie  # plain http here
+    assert client.get("/feedback").status_code == 200  # the cookie alone lets the admin back in
+    fresh = admin_app(corpus_index_path, tmp_path).test_client()
+    fresh.set_cookie("kb_admin", TOKEN)  # an old-style cookie holding the raw token is refused
+    assert fresh.get("/feedback").status_code == 403
+    fresh.set_cookie("kb_admin", value)
+    assert fresh.get("/api/feedback").status_code == 200
+
+
+def test_the_admin_cookie_is_secure_over_https(corpus_index_path, tmp_path):
+    https = {"X-Forwarded-Proto": "https"}
+    direct = admin_app(corpus_index_path, tmp_path).test_client()
+    assert "Secure" in _admin_cookie(direct.get(f"/feedback?token={TOKEN}", base_url="https://localhost"))
+    assert "Secure" not in _admin_cookie(direct.get(f"/feedback?token={TOKEN}", headers=https))  # untrusted claim
+    proxied = admin_app(corpus_index_path, tmp_path, KB_TRUSTED_PROXY_HOPS=1).test_client()
+    assert "Secure" in _admin_cookie(proxied.get(f"/feedback?token={TOKEN}", headers=https))
+
+
+# -------------------------------------------------------------------------------------- error messages
+
+
+def test_a_too_large_body_is_refused_in_chinese(client):
+    api = client.post("/api/feedback", data="x" * (70 * 1024), content_type="application/json").get_json()
+    assert api["error"] == "请求内容过大" and api["detail"] == "请求内容最多 64 kB。"
+    page = client.post("/feedback", data={"comment": "x" * (70 * 1024)})
+    assert page.status_code == 413 and "请求内容最多 64 kB" in page.get_data(as_text=True)
+    assert "exceeds the capacity" not in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("method, url", [("get", "/api/nope"), ("get", "/nope"), ("put", "/api/ask")])
+def test_werkzeug_errors_are_explained_in_chinese(client, method, url):
+    body = getattr(client, method)(url).get_data(as_text=True)
+    assert "The requested URL" not in body and "not allowed for the requested URL" not in body
+    assert "请检查地址是否正确" in body or "不接受这种请求方式" in body
+
+
+def test_a_rate_limit_refusal_says_the_limit_in_chinese(limited_client):
+    for _ in range(4):
+        refused = limited_client.get("/api/search?q=窃电")
+    assert refused.get_json()["detail"] == "每 1 分钟最多 3 次。"

@@ -301,3 +301,20 @@ def test_a_short_document_is_one_page_with_its_old_permalinks(client):
     page = client.get("/doc/002").get_data(as_text=True)
     assert 'data-pages="1"' in page and 'class="pager"' not in page
     assert client.get("/doc/002?clause=att2-t1-r3").headers["Location"] == "/doc/002#att2-t1-r3"
+
+
+def test_a_100_kb_question_is_echoed_only_as_far_as_it_is_read(client):
+    from kb.search import MAX_QUERY_CHARS
+
+    question = ("高压双电源用户供电方案答复时限" * 7000)[:100_000]
+    ask = client.get("/api/ask", query_string={"q": question})
+    data = ask.get_json()
+    assert ask.status_code == 200 and data["question"] == question[:MAX_QUERY_CHARS]
+    assert "只用了前 2000 个字" in data["message"]
+    assert question[:MAX_QUERY_CHARS + 1] not in ask.get_data(as_text=True)
+    assert len(ask.get_data()) < 200_000
+    found = client.get("/api/search", query_string={"q": question}).get_json()
+    assert found["query"] == question[:MAX_QUERY_CHARS] and "2000" in found["message"]
+    page = client.get("/", query_string={"q": question}).get_data(as_text=True)
+    assert question[:MAX_QUERY_CHARS + 1] not in page and "只用了前 2000 个字" in page
+    assert "message" not in client.get("/api/ask?q=窃电").get_json()  # a normal question: kb ask's object

@@ -10,10 +10,13 @@ import os
 from pathlib import Path
 
 from flask import Flask, jsonify, render_template, request
+from flask_limiter.errors import RateLimitExceeded
+from werkzeug.exceptions import HTTPException
 
 from kb.feedback import FeedbackError, FeedbackStore, FeedbackUnavailable
 from kb.index import IndexMissing, OpenIndex
 from kb.vocab import vocab
+from web.security import ADMIN_ENDPOINTS
 
 
 class SettingsError(ValueError):
@@ -150,6 +153,8 @@ def _protect(app: Flask, limit: str, live_limit: str):
 
     @app.after_request
     def headers(response):
+        if request.endpoint in ADMIN_ENDPOINTS:
+            response.headers["Cache-Control"] = "no-store"  # feedback and its comments: never in a cache
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -176,9 +181,35 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz"
 
 
+GRANULARITY = {"second": "秒", "minute": "分钟", "hour": "小时", "day": "天", "month": "月", "year": "年"}
+
+
+def _rate_in_chinese(error) -> str:
+    """"120 per 1 minute" as 每 1 分钟最多 120 次."""
+    try:
+        item = error.limit.limit
+        unit = GRANULARITY.get(item.GRANULARITY.name, item.GRANULARITY.name)
+        return f"每 {item.multiples} {unit}最多 {item.amount} 次。"
+    except AttributeError:
+        return ""
+
+
 def _register_errors(app: Flask) -> None:
     messages = {400: "请求有误", 403: "没有权限", 404: "没有这个页面", 405: "不支持这种请求方式", 413: "请求内容过大",
                 429: "请求过于频繁，请稍后再试", 500: "服务器内部错误", 503: "服务暂不可用"}
+
+    # Werkzeug's own descriptions are English ("The data value transmitted exceeds the capacity limit."):
+    # where the error is Werkzeug's and not the site's abort(), the detail is said in Chinese instead.
+    details = {400: "请求的格式不对。", 404: "请检查地址是否正确。", 405: "这个地址不接受这种请求方式。",
+               413: f"请求内容最多 {app.config['MAX_CONTENT_LENGTH'] // 1024} kB。"}
+
+    def detail_of(error) -> str:
+        description = getattr(error, "description", "") or ""
+        if isinstance(error, RateLimitExceeded):
+            return _rate_in_chinese(error)
+        if isinstance(error, HTTPException) and description == type(error).description:
+            return details.get(error.code, "")
+        return description
 
     def render(code: int, detail: str = "", message: str = ""):
         message = message or messages.get(code, "出错了")
@@ -187,7 +218,7 @@ def _register_errors(app: Flask) -> None:
         return render_template("error.html", code=code, message=message, detail=detail), code
 
     for code in (400, 403, 404, 405, 413, 429, 503):
-        app.register_error_handler(code, lambda error, code=code: render(code, getattr(error, "description", "")))
+        app.register_error_handler(code, lambda error, code=code: render(code, detail_of(error)))
 
     @app.errorhandler(IndexMissing)
     def index_missing(error):

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hmac
 from dataclasses import replace
 
 from flask import Blueprint, abort, current_app, jsonify, request
@@ -15,10 +14,10 @@ from kb.corpus import Document
 from kb.feedback import Feedback
 from kb.index import IndexMissing
 from kb.rules import ordered, standings
-from kb.search import SearchError, search
+from kb.search import MAX_QUERY_CHARS, SearchError, search
 from web import feedback_store, kb_index
 from web.documents import relink
-from web.security import same_origin_only
+from web.security import admin_token_matches, same_origin_only
 
 api = Blueprint("api", __name__)
 
@@ -31,6 +30,14 @@ def _date_arg(name: str) -> dt.date | None:
         abort(400, description=f"{name} 应为日期，如 2026-11-23，收到“{raw[:40]}”")
 
 
+def capped_query(text: str) -> tuple[str, str]:
+    """The query cut where search stops reading (kb.search.MAX_QUERY_CHARS), and a message when it was cut:
+    nothing past that point is used, so nothing past it is echoed back (three times, in an answer)."""
+    if len(text) <= MAX_QUERY_CHARS:
+        return text, ""
+    return text[:MAX_QUERY_CHARS], f"问题过长，只用了前 {MAX_QUERY_CHARS} 个字。"
+
+
 def search_args() -> dict:
     """Search parameters from the query string; a bad value is a 400 with a clear message."""
     raw_limit = request.args.get("limit", "10")
@@ -38,8 +45,9 @@ def search_args() -> dict:
         limit = int(raw_limit)
     except ValueError:
         abort(400, description=f"limit 应为整数，收到“{raw_limit[:40]}”")
+    query, message = capped_query(request.args.get("q", ""))
     return {
-        "query": request.args.get("q", ""),
+        "query": query, "message": message,
         "region": request.args.get("region") or None,
         "status": request.args.get("status") or None,
         "doc": request.args.get("doc") or None,
@@ -55,12 +63,14 @@ def run_search(args: dict):
     except SearchError as error:
         abort(400, description=str(error))
     result.hits = [replace(hit, url=relink(index, hit.url)) for hit in result.hits]  # long documents are paged
+    result.message = result.message or args.get("message", "")
     return result
 
 
 def ask_args() -> dict:
     """Question parameters: q, region, on (rules in force on), from (the application date)."""
-    return {"question": request.args.get("q", ""), "region": request.args.get("region") or None,
+    question, message = capped_query(request.args.get("q", ""))
+    return {"question": question, "message": message, "region": request.args.get("region") or None,
             "on": _date_arg("on"), "start": _date_arg("from")}
 
 
@@ -108,18 +118,20 @@ def feedback_from(form) -> Feedback:
 
 
 def admin_allowed() -> bool:
-    """Admin pages are off unless KB_ADMIN_TOKEN is set; the token is compared in constant time."""
+    """Admin pages are off (404) unless KB_ADMIN_TOKEN is set; the token is compared in constant time."""
     token = current_app.config.get("KB_ADMIN_TOKEN") or ""
     if not token:
         abort(404)
-    given = request.args.get("token") or request.headers.get("Authorization", "").removeprefix("Bearer ").strip() \
-        or request.cookies.get("kb_admin", "")
-    return hmac.compare_digest(given.encode(), token.encode())
+    return admin_token_matches(token)
 
 
 @api.get("/api/ask")
 def api_ask():
-    return jsonify(run_ask(ask_args()).to_dict())
+    args = ask_args()
+    answer = run_ask(args).to_dict()
+    if args["message"]:
+        answer["message"] = args["message"]  # only then: otherwise the same object as kb ask --json
+    return jsonify(answer)
 
 
 @api.get("/api/search")

@@ -21,7 +21,7 @@ from web.api import (
     search_args,
 )
 from web.documents import document_pages, page_url
-from web.security import back_target, same_origin_only
+from web.security import back_target, same_origin_only, set_admin_cookie
 
 pages = Blueprint("pages", __name__)
 STATUSES = ["现行有效", "征求意见稿", "已废止"]
@@ -121,7 +121,7 @@ def feedback_page():
     response = make_response(render_template("feedback.html", feedback=feedback_store().feedback(),
                                              missed=feedback_store().missed()))
     if request.args.get("token"):
-        response.set_cookie("kb_admin", request.args["token"], httponly=True, samesite="Strict")
+        set_admin_cookie(response, current_app.config["KB_ADMIN_TOKEN"])
     return response
 
 

@@ -6,6 +6,8 @@ trusted proxy, see ``web/__init__.py``).
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from functools import wraps
 from urllib.parse import urlsplit
 
@@ -95,3 +97,33 @@ def back_target(back: str | None, referrer: str | None) -> str:
     parts = urlsplit(target or "/")
     query = [pair for pair in parts.query.split("&") if pair and not pair.startswith("thanks=")]
     return f"{parts.path}?{'&'.join([*query, 'thanks=1'])}"
+
+
+# ------------------------------------------------------------------------------------------------ admin
+
+ADMIN_COOKIE = "kb_admin"
+ADMIN_ENDPOINTS = {"pages.feedback_page", "api.api_feedback_list"}
+_COOKIE_LABEL = b"kb admin cookie v1"
+
+
+def admin_cookie_value(token: str) -> str:
+    """What the admin cookie holds: an HMAC of a fixed label keyed with the token, never the token itself,
+    so a copied cookie does not reveal KB_ADMIN_TOKEN, and changing the token ends every session."""
+    return hmac.new(token.encode(), _COOKIE_LABEL, hashlib.sha256).hexdigest()
+
+
+def admin_token_matches(token: str) -> bool:
+    """The admin token from ?token= or an Authorization: Bearer header, or else the admin cookie,
+    each compared in constant time."""
+    given = request.args.get("token") or request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if given:
+        return hmac.compare_digest(given.encode(), token.encode())
+    cookie = request.cookies.get(ADMIN_COOKIE, "")
+    return bool(cookie) and hmac.compare_digest(cookie.encode(), admin_cookie_value(token).encode())
+
+
+def set_admin_cookie(response, token: str) -> None:
+    # Secure when the visitor's connection is HTTPS: request.is_secure reads X-Forwarded-Proto only
+    # through ProxyFix, i.e. only from a trusted proxy.
+    response.set_cookie(ADMIN_COOKIE, admin_cookie_value(token), httponly=True, samesite="Strict",
+                        secure=request.is_secure)
