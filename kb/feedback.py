@@ -200,7 +200,8 @@ class FeedbackStore:
                 db.execute(statement)
             db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            if db.in_transaction:
+                db.execute("ROLLBACK")
             raise
 
     @staticmethod

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 from flask import Flask, jsonify, render_template, request
+from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
 
@@ -105,7 +106,7 @@ def _rate_limits(normal: str, live: str) -> tuple[str, str]:
     return normal, live
 
 
-def _trust_proxies(app: Flask, hops) -> None:
+def _trust_proxies(app: Flask, hops: int | str) -> None:
     """Behind ``hops`` reverse proxies, read the client's address, scheme, host and port from the
     X-Forwarded-* headers those proxies add (and only the last ``hops`` of them: whatever a client sends
     itself stays untrusted). Off (0) by default: then a client could claim any address."""
@@ -127,10 +128,9 @@ def is_live() -> bool:
     return request.endpoint == "api.api_ask" and request.args.get("live") == "1"
 
 
-def _protect(app: Flask, limit: str, live_limit: str):
+def _protect(app: Flask, limit: str, live_limit: str) -> Limiter:
     """Rate limits per client address (in memory unless KB_RATE_LIMIT_STORAGE names another store)
     and security headers on every response."""
-    from flask_limiter import Limiter
     from flask_limiter.util import get_remote_address
 
     @app.after_request
@@ -164,7 +164,7 @@ def _protect(app: Flask, limit: str, live_limit: str):
     return limiter
 
 
-def _live_budget(app: Flask, limiter, live_limit: str) -> None:
+def _live_budget(app: Flask, limiter: Limiter, live_limit: str) -> None:
     """/api/ask?live=1 draws on its own, larger budget instead of the shared one."""
     endpoint = "api.api_ask"
     app.view_functions[endpoint] = limiter.limit(live_limit, exempt_when=lambda: not is_live(),
@@ -184,7 +184,7 @@ def _wants_json() -> bool:
 GRANULARITY = {"second": "秒", "minute": "分钟", "hour": "小时", "day": "天", "month": "月", "year": "年"}
 
 
-def _rate_in_chinese(error) -> str:
+def _rate_in_chinese(error: RateLimitExceeded) -> str:
     """"120 per 1 minute" as 每 1 分钟最多 120 次."""
     try:
         item = error.limit.limit
