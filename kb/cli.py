@@ -191,15 +191,79 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0
 
 
+# kb serve's numeric options: (environment variable, default, lowest, highest). Waitress's own defaults
+# (100 connections, a 120 s idle timeout) let a few hundred idle sockets lock everyone out for minutes.
+SERVE_LIMITS = {
+    "port": ("KB_PORT", 8000, 1, 65535),
+    "threads": ("KB_THREADS", 8, 1, 1024),
+    "connection_limit": ("KB_CONNECTION_LIMIT", 1000, 1, 1_000_000),
+    "channel_timeout": ("KB_CHANNEL_TIMEOUT", 30, 1, 86_400),
+    "trusted_proxy_hops": ("KB_TRUSTED_PROXY_HOPS", 0, 0, 10),
+}
+
+
+def serve_settings(args: argparse.Namespace) -> dict[str, int]:
+    """The serve options as integers, from the command line or else the environment; ValueError with a
+    one-line message naming the option (and the variable it came from) when one is out of range."""
+    settings: dict[str, int] = {}
+    for name, (variable, default, lowest, highest) in SERVE_LIMITS.items():
+        given = getattr(args, name, None)
+        raw = given if given is not None else os.environ.get(variable, "")
+        origin = f"--{name.replace('_', '-')}" + ("" if given is not None else f" (from {variable})")
+        if given is None and not raw.strip():
+            settings[name] = default
+            continue
+        try:
+            value = int(str(raw).strip())
+        except ValueError:
+            raise ValueError(f"{origin} must be a whole number from {lowest} to {highest}, not {raw!r}") from None
+        if not lowest <= value <= highest:
+            raise ValueError(f"{origin} must be from {lowest} to {highest}, not {value}")
+        settings[name] = value
+    return settings
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
-    from waitress import serve  # the WSGI server is only needed here
+    """Serve the index that ``kb build`` made. Serving never builds: a build takes a lock beside the index
+    (impossible on a read-only mount) and would swap the index under the running site."""
+    try:
+        settings = serve_settings(args)
+    except ValueError as error:
+        return _fail(str(error), EXIT_USAGE)
+    from kb.index import read_manifest
 
-    from web import create_app
+    host = args.host if args.host is not None else os.environ.get("KB_HOST", "127.0.0.1")
+    index_path = Path(args.index)
+    manifest = read_manifest(index_path)
+    if not manifest:
+        return _fail(f"no index at {index_path}: run `kb build` first (make run builds, then serves)")
+    if not manifest.get("documents"):
+        print(f"kb: warning: the index at {index_path} holds no documents; /healthz answers 503", file=sys.stderr)
 
-    build(Path(args.corpus), Path(args.index), progress=lambda line: print(line, file=sys.stderr))
-    app = create_app({"KB_INDEX": args.index, "KB_CORPUS": args.corpus})
-    print(f"serving on http://{args.host}:{args.port}", file=sys.stderr)
-    serve(app, host=args.host, port=int(args.port), threads=args.threads)
+    from waitress import create_server  # the WSGI server is only needed here
+
+    from web import SettingsError, create_app
+
+    try:
+        app = create_app({"KB_INDEX": args.index, "KB_CORPUS": args.corpus,
+                          "KB_TRUSTED_PROXY_HOPS": settings["trusted_proxy_hops"]})
+    except SettingsError as error:  # a bad KB_RATE_LIMIT or KB_LIVE_RATE_LIMIT
+        return _fail(str(error), EXIT_USAGE)
+    try:
+        server = create_server(
+            app, host=host, port=settings["port"], threads=settings["threads"],
+            connection_limit=settings["connection_limit"], channel_timeout=settings["channel_timeout"],
+            # Idle channels are only closed when waitress sweeps, every cleanup_interval seconds.
+            cleanup_interval=max(1, min(30, settings["channel_timeout"] // 2)),
+            # Waitress drops X-Forwarded-* unless told otherwise; ProxyFix (web/__init__.py) reads them
+            # when, and only when, a proxy is trusted.
+            clear_untrusted_proxy_headers=settings["trusted_proxy_hops"] == 0)
+    except OSError as error:
+        return _fail(f"cannot listen on {host}:{settings['port']}: {error}")
+    print(f"serving on http://{host}:{settings['port']} ({settings['threads']} threads, at most "
+          f"{settings['connection_limit']} connections, idle ones closed after {settings['channel_timeout']} s, "
+          f"trusted proxy hops {settings['trusted_proxy_hops']})", file=sys.stderr, flush=True)
+    server.run()
     return 0
 
 
@@ -256,10 +320,16 @@ def make_parser() -> argparse.ArgumentParser:
     p = commands.add_parser("check", help="verify the index's files against their checksums and the corpus")
     p.set_defaults(func=cmd_check)
 
-    p = commands.add_parser("serve", help="serve the web site with waitress")
-    p.add_argument("--host", default=os.environ.get("KB_HOST", "127.0.0.1"))
-    p.add_argument("--port", default=os.environ.get("KB_PORT", "8000"))
-    p.add_argument("--threads", type=int, default=8)
+    p = commands.add_parser("serve", help="serve the index that kb build made, with waitress (never builds)")
+    p.add_argument("--host", help="address to listen on (KB_HOST, default 127.0.0.1)")
+    p.add_argument("--port", help="TCP port, 1–65535 (KB_PORT, default 8000)")
+    p.add_argument("--threads", help="worker threads, at least 1 (KB_THREADS, default 8)")
+    p.add_argument("--connection-limit", help="open connections before new ones wait in the backlog "
+                                              "(KB_CONNECTION_LIMIT, default 1000)")
+    p.add_argument("--channel-timeout", help="seconds an idle connection is kept, e.g. one that never finishes "
+                                             "its headers (KB_CHANNEL_TIMEOUT, default 30)")
+    p.add_argument("--trusted-proxy-hops", help="reverse proxies in front whose X-Forwarded-For/-Proto/-Host are "
+                                                "trusted; 0 = none (KB_TRUSTED_PROXY_HOPS, default 0)")
     p.set_defaults(func=cmd_serve)
     return parser
 

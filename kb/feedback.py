@@ -2,24 +2,41 @@
 
 The database lives under ``KB_DATA`` (default ``var/``). Every write is one short transaction
 in WAL mode, so concurrent requests neither lose a row nor block readers for long.
+
+The store never stands between a user and an answer. When ``KB_DATA`` cannot be written at start
+(read-only mount, a path through a file, no permission) the store is *off*: ``off_reason`` says why,
+``add`` raises ``FeedbackUnavailable`` and ``record_miss`` does nothing. A write that fails later (disk
+full) raises ``FeedbackUnavailable`` from ``add`` and is swallowed (and logged) by ``record_miss``.
+
+Questions that found nothing are counted, one row per (question, region) with ``times`` and ``last``,
+and at most ``max_missed`` rows are kept: beyond that the least-asked, longest-unasked rows go first, so
+a flood of distinct junk questions cannot grow the file without bound nor push out questions people ask
+again and again.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import sqlite3
 import threading
+import unicodedata
+from collections.abc import Mapping
 from contextlib import closing
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 VERDICTS = {"useful": "有用", "wrong": "有误"}
 KINDS = {"answer", "faq"}
 MAX_COMMENT = 2000
 MAX_FIELD = 500
+MAX_REGION = 40
+MAX_MISSED = 10_000  # distinct unanswered (question, region) rows kept
 
-SCHEMA = """
+log = logging.getLogger(__name__)
+
+FEEDBACK_TABLE = """
 CREATE TABLE IF NOT EXISTS feedback (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     created_at TEXT NOT NULL,
@@ -29,22 +46,48 @@ CREATE TABLE IF NOT EXISTS feedback (
     comment TEXT NOT NULL DEFAULT '',
     answer TEXT NOT NULL DEFAULT '',
     region TEXT NOT NULL DEFAULT ''
-);
+)"""
+# created_at: first asked; last: last asked; times: how often.
+MISSED_TABLE = """
 CREATE TABLE IF NOT EXISTS missed (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     created_at TEXT NOT NULL,
     query TEXT NOT NULL,
-    region TEXT NOT NULL DEFAULT ''
-);
-"""
+    region TEXT NOT NULL DEFAULT '',
+    times INTEGER NOT NULL DEFAULT 1,
+    last TEXT NOT NULL DEFAULT ''
+)"""
+MISSED_INDEXES = (
+    "CREATE UNIQUE INDEX IF NOT EXISTS missed_question ON missed (query, region)",
+    "CREATE INDEX IF NOT EXISTS missed_eviction ON missed (times, last)",
+)
 
 
 class FeedbackError(ValueError):
     """Feedback that cannot be stored as given; the message says why (in Chinese, for the page)."""
 
 
+class FeedbackUnavailable(RuntimeError):
+    """The store cannot write now (off since start, or the write failed); the message says why."""
+
+
 def default_data_dir() -> Path:
     return Path(os.environ.get("KB_DATA", "var"))
+
+
+def clean_text(value: str, multiline: bool = False) -> str:
+    """``value`` without what would only corrupt a listing: NUL and other control characters, format
+    characters (zero-width spaces, bidi overrides), lone surrogates (which cannot even be encoded to
+    store) and unassigned code points. Spaces of any width stay; line breaks and tabs stay in
+    ``multiline`` text and are spaces elsewhere. Blank or invisible-only text is ''."""
+    kept = []
+    for char in value:
+        if char in "\n\t" and multiline or char.isprintable() or unicodedata.category(char) == "Zs":
+            kept.append(char)
+        elif char.isspace() and char != "\r":
+            kept.append(" ")
+    text = "".join(kept)
+    return text if text.strip() else ""
 
 
 @dataclass
@@ -56,73 +99,181 @@ class Feedback:
     answer: str = ""
     region: str = ""
 
+    @classmethod
+    def from_mapping(cls, data: Mapping) -> Feedback:
+        """Feedback from a posted form or JSON object, validated; other keys (such as ``back``) are ignored.
+        A field given as anything but text (a number, a list, null) is refused, not converted."""
+        values = {}
+        for name in (f.name for f in fields(cls)):
+            value = data.get(name, "")
+            if not isinstance(value, str):
+                raise FeedbackError(f"字段 {name} 应为文字")
+            values[name] = value
+        return cls(**values).validate()
+
     def validate(self) -> Feedback:
+        """Check and clean every field in place; FeedbackError says what is wrong."""
+        from kb.vocab import vocab  # the region names are data, loaded on first use
+
+        for item in fields(self):
+            if not isinstance(getattr(self, item.name), str):
+                raise FeedbackError(f"字段 {item.name} 应为文字")
+        self.kind = clean_text(self.kind).strip()
+        self.verdict = clean_text(self.verdict).strip()
+        self.target = clean_text(self.target).strip()
+        self.comment = clean_text(self.comment, multiline=True)
+        self.answer = clean_text(self.answer, multiline=True)[:MAX_FIELD]
+        self.region = clean_text(self.region).strip()
         if self.kind not in KINDS:
             raise FeedbackError("反馈类型应为 answer 或 faq")
         if self.verdict not in VERDICTS:
             raise FeedbackError("请选择“有用”或“有误”")
-        if not self.target.strip():
+        if not self.target:
             raise FeedbackError("缺少反馈对象（问题或条目）")
+        if len(self.target) > MAX_FIELD:
+            raise FeedbackError(f"反馈对象最多 {MAX_FIELD} 字")
         if len(self.comment) > MAX_COMMENT:
             raise FeedbackError(f"意见最多 {MAX_COMMENT} 字")
-        if len(self.target) > MAX_FIELD or len(self.region) > 40:
-            raise FeedbackError(f"反馈对象最多 {MAX_FIELD} 字")
-        # Keep text, drop control characters that would only corrupt the listing.
-        self.comment = "".join(c for c in self.comment if c in "\n\t" or c.isprintable())
-        self.target = "".join(c for c in self.target if c.isprintable())
-        self.answer = self.answer[:MAX_FIELD]
+        if self.region:
+            region = vocab().canonical_region(self.region) if len(self.region) <= MAX_REGION else None
+            if region is None:
+                raise FeedbackError(f"未知地区“{self.region[:MAX_REGION]}”")
+            self.region = region
         return self
 
 
+def _reason(error: BaseException) -> str:
+    """A short reason without file paths (it is shown on the public /healthz)."""
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return str(error) or type(error).__name__
+
+
 class FeedbackStore:
-    def __init__(self, data_dir: Path | None = None) -> None:
+    def __init__(self, data_dir: Path | None = None, max_missed: int = MAX_MISSED) -> None:
         self.path = (data_dir or default_data_dir()) / "feedback.sqlite3"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.max_missed = max_missed
         self._lock = threading.Lock()
-        with closing(self._connect()) as db, db:
-            db.execute("PRAGMA journal_mode=WAL")
-            db.executescript(SCHEMA)
+        self.off_reason = ""  # why the store is off since start; '' while it works
+        self.off_detail = ""
+        self.last_error = ""  # why the latest write failed; '' after a write succeeds
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with closing(self._connect()) as db:
+                self._create_or_migrate(db)
+        except (OSError, sqlite3.Error) as error:
+            self.off_reason = _reason(error)
+            self.off_detail = f"cannot write {self.path}: {error}"  # for the log, which the caller writes once
+
+    @property
+    def available(self) -> bool:
+        return not self.off_reason
+
+    def status(self) -> str:
+        """'on', 'off: <reason>' (since start) or 'failing: <reason>' (the latest write failed)."""
+        if self.off_reason:
+            return f"off: {self.off_reason}"
+        return f"failing: {self.last_error}" if self.last_error else "on"
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=10)
         db.row_factory = sqlite3.Row
         return db
 
+    def _create_or_migrate(self, db: sqlite3.Connection) -> None:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.isolation_level = None  # explicit transaction: the migration's DDL must be all or nothing
+        db.execute("BEGIN IMMEDIATE")  # two processes starting together: the second sees the first's result
+        try:
+            db.execute(FEEDBACK_TABLE)
+            columns = {row[1] for row in db.execute("PRAGMA table_info(missed)")}
+            if columns and "times" not in columns:
+                # Before counting, every miss was a row of its own: fold them into counts, losing none.
+                db.execute("ALTER TABLE missed RENAME TO missed_rows")
+                db.execute(MISSED_TABLE)
+                db.execute("INSERT INTO missed (created_at, query, region, times, last) "
+                           "SELECT MIN(created_at), query, region, COUNT(*), MAX(created_at) FROM missed_rows "
+                           "GROUP BY query, region")
+                db.execute("DROP TABLE missed_rows")
+            db.execute(MISSED_TABLE)
+            for statement in MISSED_INDEXES:
+                db.execute(statement)
+            db.execute("COMMIT")
+        except BaseException:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            raise
+
     @staticmethod
     def _now() -> str:
         return dt.datetime.now().isoformat(timespec="seconds")
 
-    def add(self, feedback: Feedback) -> int:
-        feedback.validate()
-        with self._lock, closing(self._connect()) as db, db:
-            cursor = db.execute(
-                "INSERT INTO feedback (created_at, kind, target, verdict, comment, answer, region) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (self._now(), feedback.kind, feedback.target, feedback.verdict, feedback.comment, feedback.answer,
-                 feedback.region))
-            return int(cursor.lastrowid)
+    def _failed(self, error: BaseException) -> str:
+        reason = _reason(error)
+        if reason != self.last_error:  # once per kind of failure, not once per request
+            log.warning("feedback write failed: %s: %s", self.path, error)
+        self.last_error = reason
+        return reason
 
-    def record_miss(self, query: str, region: str = "") -> None:
-        query = query.strip()[:MAX_FIELD]
-        if not query:
-            return
-        with self._lock, closing(self._connect()) as db, db:
-            db.execute("INSERT INTO missed (created_at, query, region) VALUES (?, ?, ?)",
-                       (self._now(), query, region or ""))
+    def add(self, feedback: Feedback) -> int:
+        """Store validated feedback and return its id; FeedbackError for bad input, FeedbackUnavailable
+        when it cannot be written."""
+        feedback.validate()
+        if self.off_reason:
+            raise FeedbackUnavailable(self.off_reason)
+        try:
+            with self._lock, closing(self._connect()) as db, db:
+                cursor = db.execute(
+                    "INSERT INTO feedback (created_at, kind, target, verdict, comment, answer, region) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (self._now(), feedback.kind, feedback.target, feedback.verdict, feedback.comment,
+                     feedback.answer, feedback.region))
+                number = int(cursor.lastrowid)
+        except (OSError, sqlite3.Error) as error:
+            raise FeedbackUnavailable(self._failed(error)) from error
+        self.last_error = ""
+        return number
+
+    def record_miss(self, query: str, region: str = "") -> bool:
+        """Count a question that found nothing; True when counted. Never raises: an answer must not
+        fail because its miss could not be written."""
+        query = clean_text(query).strip()[:MAX_FIELD]
+        region = clean_text(region or "").strip()[:MAX_REGION]
+        if not query or self.off_reason:
+            return False
+        now = self._now()
+        try:
+            with self._lock, closing(self._connect()) as db, db:
+                db.execute("INSERT INTO missed (created_at, query, region, times, last) VALUES (?, ?, ?, 1, ?) "
+                           "ON CONFLICT (query, region) DO UPDATE SET times = times + 1, last = excluded.last",
+                           (now, query, region, now))
+                excess = db.execute("SELECT COUNT(*) FROM missed").fetchone()[0] - self.max_missed
+                if excess > 0:
+                    db.execute("DELETE FROM missed WHERE id IN "
+                               "(SELECT id FROM missed ORDER BY times, last, id LIMIT ?)", (excess,))
+        except (OSError, sqlite3.Error) as error:
+            self._failed(error)
+            return False
+        self.last_error = ""
+        return True
+
+    def _read(self, sql: str, parameters: tuple) -> list[dict]:
+        if self.off_reason:
+            raise FeedbackUnavailable(self.off_reason)
+        try:
+            with closing(self._connect()) as db:
+                return [dict(row) for row in db.execute(sql, parameters).fetchall()]
+        except (OSError, sqlite3.Error) as error:
+            raise FeedbackUnavailable(_reason(error)) from error
 
     def feedback(self, limit: int = 500) -> list[dict]:
-        with closing(self._connect()) as db:
-            rows = db.execute("SELECT * FROM feedback ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
-        return [dict(row) for row in rows]
+        """The newest feedback first."""
+        return self._read("SELECT * FROM feedback ORDER BY id DESC LIMIT ?", (limit,))
 
     def missed(self, limit: int = 500) -> list[dict]:
         """Questions that found nothing, most asked first."""
-        with closing(self._connect()) as db:
-            rows = db.execute(
-                "SELECT query, region, COUNT(*) AS times, MAX(created_at) AS last FROM missed "
-                "GROUP BY query, region ORDER BY times DESC, last DESC LIMIT ?", (limit,)).fetchall()
-        return [dict(row) for row in rows]
+        return self._read("SELECT query, region, times, last FROM missed ORDER BY times DESC, last DESC LIMIT ?",
+                          (limit,))
 
     def count(self) -> int:
-        with closing(self._connect()) as db:
-            return int(db.execute("SELECT COUNT(*) FROM feedback").fetchone()[0])
+        return int(self._read("SELECT COUNT(*) AS n FROM feedback", ())[0]["n"])

@@ -324,6 +324,9 @@ class Server:
 
     def start(self, wait_s: float = 120.0) -> None:
         self._log = open(self.log_path, "ab")
+        # kb serve never builds: build first, as make run does.
+        subprocess.run([str(self.kb), "build", "--quiet"], env=self.env, stdout=self._log, stderr=subprocess.STDOUT,
+                       cwd=str(ROOT), check=True, timeout=wait_s)
         self.process = subprocess.Popen([str(self.kb), "serve", "--host", HOST, "--port", str(self.port)],
                                         env=self.env, stdout=self._log, stderr=subprocess.STDOUT,
                                         start_new_session=True, cwd=str(ROOT))

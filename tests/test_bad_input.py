@@ -205,3 +205,42 @@ def test_kb_ask_and_search_take_every_region(corpus_index_path, capsys, name):
     assert main(base + ["search", f"{name} 停电", "--region", name]) == 0
     assert main(base + ["facts", "--region", name, "--json"]) == 0
     capsys.readouterr()
+
+
+FIELDS = ["kind", "target", "verdict", "comment", "answer", "region"]
+VALID = {"kind": "answer", "target": "高压双电源多久能通电", "verdict": "wrong", "comment": "", "answer": "", "region": ""}
+
+
+@pytest.mark.parametrize("field", FIELDS)
+def test_a_lone_surrogate_in_any_feedback_field_is_not_a_500(client, field):
+    body = json.dumps({**VALID, field: VALID[field] + "\ud800"})  # json.dumps writes it as the escape \\ud800
+    response = client.post("/api/feedback", data=body, content_type="application/json")
+    assert response.status_code in (201, 400), response.get_data(as_text=True)[:300]
+    assert response.get_json()["ok" if response.status_code == 201 else "error"]
+
+
+@pytest.mark.parametrize("field", FIELDS)
+@pytest.mark.parametrize("value", [42, None, ["x"], {"x": 1}, False])
+def test_a_feedback_field_that_is_not_text_is_a_400(client, field, value):
+    response = client.post("/api/feedback", json={**VALID, field: value})
+    assert response.status_code == 400 and f"字段 {field} 应为文字" in response.get_json()["detail"]
+
+
+@pytest.mark.parametrize("field, value", [("target", "\u200b\u200b"), ("target", "\u3000 \n"), ("target", "\x00"),
+                                          ("kind", "\ufeff"), ("verdict", " ")])
+def test_an_empty_looking_required_feedback_field_is_a_400(client, field, value):
+    assert client.post("/api/feedback", json={**VALID, field: value}).status_code == 400
+    assert client.post("/feedback", data={**VALID, field: value}).status_code == 400
+
+
+def test_an_unknown_feedback_region_is_a_400(client):
+    response = client.post("/api/feedback", json={**VALID, "region": "火星"})
+    assert response.status_code == 400 and "未知地区" in response.get_json()["detail"]
+    assert client.post("/api/feedback", json={**VALID, "region": "鄂尔多斯"}).status_code == 201
+
+
+@SETTINGS
+@given(body=st.dictionaries(st.sampled_from(FIELDS), st.one_of(
+    st.text(alphabet=st.characters(blacklist_categories=()), max_size=50), st.integers(), st.none()), max_size=6))
+def test_feedback_posts_with_any_code_point_including_surrogates(client, body):
+    check(client.post("/api/feedback", data=json.dumps({**VALID, **body}), content_type="application/json"), True)

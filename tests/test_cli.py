@@ -223,3 +223,87 @@ def test_kb_eval_of_an_empty_file_is_an_error(corpus_paths, tmp_path, capsys):
     empty.write_text("\n\n", encoding="utf-8")
     assert main(corpus_paths + ["eval", str(empty)]) == 2
     assert "holds no questions" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------------------------------ kb serve
+
+
+class FakeWaitress:
+    """Stands in for waitress: records how the server would have been started, serves nothing."""
+
+    def __init__(self, monkeypatch):
+        import waitress
+
+        self.calls: list[dict] = []
+        monkeypatch.setattr(waitress, "create_server", self.create_server)
+        monkeypatch.setattr(waitress, "serve", lambda app, **options: self.calls.append(options))
+
+    def create_server(self, app, **options):
+        self.calls.append(options)
+        return type("Server", (), {"run": lambda _self: None})()
+
+
+def test_serve_opens_the_built_index_and_never_builds(corpus_index_path, monkeypatch, capsys, tmp_path):
+    def no_build(*args, **kwargs):
+        raise AssertionError("kb serve must not build")
+
+    monkeypatch.setattr("kb.cli.build", no_build)
+    monkeypatch.setattr("kb.index.build", no_build)
+    monkeypatch.setenv("KB_DATA", str(tmp_path))
+    waitress = FakeWaitress(monkeypatch)
+    assert main(["--corpus", str(CORPUS), "--index", str(corpus_index_path), "serve", "--port", "8123",
+                 "--threads", "3", "--connection-limit", "20", "--channel-timeout", "2"]) == 0
+    [options] = waitress.calls
+    assert (options["port"], options["threads"], options["connection_limit"], options["channel_timeout"]) == \
+        (8123, 3, 20, 2)
+    assert "serving on http://127.0.0.1:8123" in capsys.readouterr().err
+
+
+def test_serve_has_safe_defaults_for_the_public(corpus_index_path, monkeypatch, tmp_path):
+    for variable in ("KB_PORT", "KB_THREADS", "KB_CONNECTION_LIMIT", "KB_CHANNEL_TIMEOUT", "KB_TRUSTED_PROXY_HOPS"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("KB_DATA", str(tmp_path))
+    waitress = FakeWaitress(monkeypatch)
+    assert main(["--corpus", str(CORPUS), "--index", str(corpus_index_path), "serve"]) == 0
+    [options] = waitress.calls
+    assert options["connection_limit"] >= 1000 and options["channel_timeout"] <= 30 and options["threads"] >= 1
+    assert options["clear_untrusted_proxy_headers"] is True  # no proxy trusted unless configured
+
+
+def test_serve_options_come_from_the_environment(corpus_index_path, monkeypatch, tmp_path):
+    monkeypatch.setenv("KB_DATA", str(tmp_path))
+    monkeypatch.setenv("KB_PORT", "8124")
+    monkeypatch.setenv("KB_CONNECTION_LIMIT", "50")
+    monkeypatch.setenv("KB_CHANNEL_TIMEOUT", "5")
+    monkeypatch.setenv("KB_THREADS", "2")
+    waitress = FakeWaitress(monkeypatch)
+    assert main(["--corpus", str(CORPUS), "--index", str(corpus_index_path), "serve"]) == 0
+    [options] = waitress.calls
+    assert (options["port"], options["connection_limit"], options["channel_timeout"], options["threads"]) == \
+        (8124, 50, 5, 2)
+
+
+@pytest.mark.parametrize("args, env, message", [
+    (["--port", "99999"], {}, "--port must be from 1 to 65535, not 99999"),
+    (["--port", "0"], {}, "--port must be from 1 to 65535"),
+    (["--port", "abc"], {}, "--port must be a whole number"),
+    ([], {"KB_PORT": "abc"}, "--port (from KB_PORT) must be a whole number"),
+    (["--threads", "0"], {}, "--threads must be from 1"),
+    ([], {"KB_THREADS": "-2"}, "--threads (from KB_THREADS) must be from 1"),
+    (["--connection-limit", "0"], {}, "--connection-limit must be from 1"),
+    (["--channel-timeout", "soon"], {}, "--channel-timeout must be a whole number"),
+    (["--trusted-proxy-hops", "-1"], {}, "--trusted-proxy-hops must be from 0"),
+    ([], {"KB_LIVE_RATE_LIMIT": "lots"}, "KB_LIVE_RATE_LIMIT"),
+    ([], {"KB_RATE_LIMIT": "fast please"}, "KB_RATE_LIMIT"),
+])
+def test_serve_refuses_bad_options_before_anything_starts(corpus_index_path, monkeypatch, capsys, tmp_path, args,
+                                                          env, message):
+    monkeypatch.setenv("KB_DATA", str(tmp_path))
+    for variable, value in env.items():
+        monkeypatch.setenv(variable, value)
+    waitress = FakeWaitress(monkeypatch)
+    assert main(["--corpus", str(CORPUS), "--index", str(corpus_index_path), "serve", *args]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err and "serving on" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert waitress.calls == []

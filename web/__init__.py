@@ -10,25 +10,43 @@ import os
 from pathlib import Path
 
 from flask import Flask, jsonify, render_template, request
+from flask_limiter import Limiter
+from flask_limiter.errors import RateLimitExceeded
+from werkzeug.exceptions import HTTPException
 
-from kb.feedback import FeedbackStore
+from kb.feedback import FeedbackError, FeedbackStore, FeedbackUnavailable
 from kb.index import IndexMissing, OpenIndex
 from kb.vocab import vocab
+from web.security import ADMIN_ENDPOINTS
+
+
+class SettingsError(ValueError):
+    """A setting the site cannot start with (rate limits, proxy hops); the message names it."""
 
 
 def create_app(config: dict | None = None) -> Flask:
+    """The site over the index at KB_INDEX; a bad rate-limit or proxy setting is a SettingsError (kb serve
+    turns it into a one-line message and exit 2)."""
     app = Flask(__name__)
     app.config.update(
         KB_INDEX=os.environ.get("KB_INDEX", "var/index"),
         KB_CORPUS=os.environ.get("KB_CORPUS", "corpus"),
         KB_DATA=os.environ.get("KB_DATA", "var"),
         KB_ADMIN_TOKEN=os.environ.get("KB_ADMIN_TOKEN", ""),
+        KB_RATE_LIMIT=os.environ.get("KB_RATE_LIMIT", "120/minute"),
+        KB_LIVE_RATE_LIMIT=os.environ.get("KB_LIVE_RATE_LIMIT", ""),  # '' = LIVE_FACTOR × KB_RATE_LIMIT
+        KB_TRUSTED_PROXY_HOPS=os.environ.get("KB_TRUSTED_PROXY_HOPS", "0"),
         JSON_AS_ASCII=False,
         MAX_CONTENT_LENGTH=64 * 1024,
     )
     app.config.update(config or {})
-    app.extensions["kb_feedback"] = FeedbackStore(Path(app.config["KB_DATA"]))
-    _protect(app)
+    limits = _rate_limits(app.config["KB_RATE_LIMIT"] or "120/minute", app.config["KB_LIVE_RATE_LIMIT"])
+    _trust_proxies(app, app.config["KB_TRUSTED_PROXY_HOPS"])
+    store = app.extensions["kb_feedback"] = FeedbackStore(Path(app.config["KB_DATA"]))
+    if not store.available:
+        # Answers never need the store: the site serves, feedback posts get a 503, /healthz says why.
+        app.logger.warning("feedback off: %s", store.off_detail)
+    limiter = _protect(app, *limits)
     app.json.ensure_ascii = False
     vocab().segmenter  # noqa: B018 — load jieba's dictionary now, not on the first query
     app.extensions["kb_index"] = _open_index(Path(app.config["KB_INDEX"]))
@@ -39,6 +57,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     app.register_blueprint(pages)
     app.register_blueprint(api)
+    _live_budget(app, limiter, limits[1])
     _register_errors(app)
     return app
 
@@ -67,26 +86,89 @@ CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'se
                            "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
 
 
-def _protect(app: Flask) -> None:
+LIVE_FACTOR = 5  # the console asks on every typing pause: its live calls get this many times the budget
+
+
+def _rate_limits(normal: str, live: str) -> tuple[str, str]:
+    """The normal and the live rate limit, checked; the live one defaults to LIVE_FACTOR times the normal."""
+    from limits import parse_many
+
+    try:
+        items = parse_many(normal)
+    except ValueError:
+        raise SettingsError(f"KB_RATE_LIMIT {normal!r} is not a rate limit like 120/minute") from None
+    if not live:
+        live = ";".join(f"{item.amount * LIVE_FACTOR} per {item.multiples} {item.GRANULARITY.name}" for item in items)
+    try:
+        parse_many(live)
+    except ValueError:
+        raise SettingsError(f"KB_LIVE_RATE_LIMIT {live!r} is not a rate limit like 600/minute") from None
+    return normal, live
+
+
+def _trust_proxies(app: Flask, hops: int | str) -> None:
+    """Behind ``hops`` reverse proxies, read the client's address, scheme, host and port from the
+    X-Forwarded-* headers those proxies add (and only the last ``hops`` of them: whatever a client sends
+    itself stays untrusted). Off (0) by default: then a client could claim any address."""
+    try:
+        hops = int(hops)
+    except (TypeError, ValueError):
+        raise SettingsError(f"KB_TRUSTED_PROXY_HOPS {hops!r} is not a whole number") from None
+    if not 0 <= hops <= 10:
+        raise SettingsError(f"KB_TRUSTED_PROXY_HOPS must be from 0 to 10, not {hops}")
+    app.config["KB_TRUSTED_PROXY_HOPS"] = hops
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
+
+
+def is_live() -> bool:
+    """A call the console makes while the agent types (its JavaScript adds live=1)."""
+    return request.endpoint == "api.api_ask" and request.args.get("live") == "1"
+
+
+def _protect(app: Flask, limit: str, live_limit: str) -> Limiter:
     """Rate limits per client address (in memory unless KB_RATE_LIMIT_STORAGE names another store)
     and security headers on every response."""
-    from flask_limiter import Limiter
     from flask_limiter.util import get_remote_address
 
-    limit = app.config.get("KB_RATE_LIMIT") or os.environ.get("KB_RATE_LIMIT", "120/minute")
-    # One budget per client across every endpoint, so a burst cannot be spread over routes.
+    @app.after_request
+    def retry_after_only_when_refused(response):
+        # Flask-Limiter puts Retry-After on every response; it means "come back later" and belongs only
+        # on a refusal. Registered before the limiter's own hook, so it runs after it (Flask runs them
+        # in reverse order).
+        if response.status_code not in (429, 503):
+            response.headers.pop("Retry-After", None)
+        return response
+
+    # One budget per client across every endpoint, so a burst cannot be spread over routes; the console's
+    # live calls have their own (_live_budget). The client is the socket's address, or behind a trusted
+    # proxy the address ProxyFix read from X-Forwarded-For.
     limiter = Limiter(get_remote_address, app=app, application_limits=[limit], headers_enabled=True,
                       storage_uri=os.environ.get("KB_RATE_LIMIT_STORAGE", "memory://"),
-                      application_limits_exempt_when=lambda: request.endpoint in ("static", "api.healthz"))
+                      application_limits_exempt_when=lambda: request.endpoint in ("static", "api.healthz")
+                      or is_live())
     app.extensions["kb_limiter"] = limiter
 
     @app.after_request
     def headers(response):
+        if request.endpoint in ADMIN_ENDPOINTS:
+            response.headers["Cache-Control"] = "no-store"  # feedback and its comments: never in a cache
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
         return response
+
+    return limiter
+
+
+def _live_budget(app: Flask, limiter: Limiter, live_limit: str) -> None:
+    """/api/ask?live=1 draws on its own, larger budget instead of the shared one."""
+    endpoint = "api.api_ask"
+    app.view_functions[endpoint] = limiter.limit(live_limit, exempt_when=lambda: not is_live(),
+                                                 scope="live")(app.view_functions[endpoint])
 
 
 def feedback_store() -> FeedbackStore:
@@ -99,22 +181,56 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.path == "/healthz"
 
 
+GRANULARITY = {"second": "秒", "minute": "分钟", "hour": "小时", "day": "天", "month": "月", "year": "年"}
+
+
+def _rate_in_chinese(error: RateLimitExceeded) -> str:
+    """"120 per 1 minute" as 每 1 分钟最多 120 次."""
+    try:
+        item = error.limit.limit
+        unit = GRANULARITY.get(item.GRANULARITY.name, item.GRANULARITY.name)
+        return f"每 {item.multiples} {unit}最多 {item.amount} 次。"
+    except AttributeError:
+        return ""
+
+
 def _register_errors(app: Flask) -> None:
     messages = {400: "请求有误", 403: "没有权限", 404: "没有这个页面", 405: "不支持这种请求方式", 413: "请求内容过大",
-                429: "请求过于频繁，请稍后再试", 500: "服务器内部错误", 503: "索引尚未建立"}
+                429: "请求过于频繁，请稍后再试", 500: "服务器内部错误", 503: "服务暂不可用"}
 
-    def render(code: int, detail: str = ""):
-        message = messages.get(code, "出错了")
+    # Werkzeug's own descriptions are English ("The data value transmitted exceeds the capacity limit."):
+    # where the error is Werkzeug's and not the site's abort(), the detail is said in Chinese instead.
+    details = {400: "请求的格式不对。", 404: "请检查地址是否正确。", 405: "这个地址不接受这种请求方式。",
+               413: f"请求内容最多 {app.config['MAX_CONTENT_LENGTH'] // 1024} kB。"}
+
+    def detail_of(error) -> str:
+        description = getattr(error, "description", "") or ""
+        if isinstance(error, RateLimitExceeded):
+            return _rate_in_chinese(error)
+        if isinstance(error, HTTPException) and description == type(error).description:
+            return details.get(error.code, "")
+        return description
+
+    def render(code: int, detail: str = "", message: str = ""):
+        message = message or messages.get(code, "出错了")
         if _wants_json():
             return jsonify({"error": message, "detail": detail, "status": code}), code
         return render_template("error.html", code=code, message=message, detail=detail), code
 
-    for code in (400, 403, 404, 405, 413, 429):
-        app.register_error_handler(code, lambda error, code=code: render(code, getattr(error, "description", "")))
+    for code in (400, 403, 404, 405, 413, 429, 503):
+        app.register_error_handler(code, lambda error, code=code: render(code, detail_of(error)))
 
     @app.errorhandler(IndexMissing)
     def index_missing(error):
-        return render(503, str(error))
+        return render(503, str(error), "索引尚未建立")
+
+    @app.errorhandler(FeedbackError)
+    def feedback_refused(error):
+        return render(400, str(error))
+
+    @app.errorhandler(FeedbackUnavailable)
+    def feedback_unavailable(error):
+        return render(503, "反馈暂时无法保存，请稍后再试。答复与检索不受影响。", "反馈功能暂不可用")
 
     @app.errorhandler(Exception)
     def unexpected(error):

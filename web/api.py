@@ -4,18 +4,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import hmac
+from dataclasses import replace
 
 from flask import Blueprint, abort, current_app, jsonify, request
 
 from kb.answer import ask
 from kb.compare import rule_table
 from kb.corpus import Document
-from kb.feedback import Feedback, FeedbackError
+from kb.feedback import Feedback
 from kb.index import IndexMissing
 from kb.rules import ordered, standings
-from kb.search import SearchError, search
+from kb.search import MAX_QUERY_CHARS, SearchError, search
 from web import feedback_store, kb_index
+from web.documents import relink
+from web.security import admin_token_matches, same_origin_only
 
 api = Blueprint("api", __name__)
 
@@ -28,6 +30,14 @@ def _date_arg(name: str) -> dt.date | None:
         abort(400, description=f"{name} 应为日期，如 2026-11-23，收到“{raw[:40]}”")
 
 
+def capped_query(text: str) -> tuple[str, str]:
+    """The query cut where search stops reading (kb.search.MAX_QUERY_CHARS), and a message when it was cut:
+    nothing past that point is used, so nothing past it is echoed back (three times, in an answer)."""
+    if len(text) <= MAX_QUERY_CHARS:
+        return text, ""
+    return text[:MAX_QUERY_CHARS], f"问题过长，只用了前 {MAX_QUERY_CHARS} 个字。"
+
+
 def search_args() -> dict:
     """Search parameters from the query string; a bad value is a 400 with a clear message."""
     raw_limit = request.args.get("limit", "10")
@@ -35,8 +45,9 @@ def search_args() -> dict:
         limit = int(raw_limit)
     except ValueError:
         abort(400, description=f"limit 应为整数，收到“{raw_limit[:40]}”")
+    query, message = capped_query(request.args.get("q", ""))
     return {
-        "query": request.args.get("q", ""),
+        "query": query, "message": message,
         "region": request.args.get("region") or None,
         "status": request.args.get("status") or None,
         "doc": request.args.get("doc") or None,
@@ -45,34 +56,45 @@ def search_args() -> dict:
 
 
 def run_search(args: dict):
+    index = kb_index()
     try:
-        return search(kb_index(), args["query"], region=args["region"], status=args["status"],
-                      doc=args["doc"], limit=args["limit"])
+        result = search(index, args["query"], region=args["region"], status=args["status"],
+                        doc=args["doc"], limit=args["limit"])
     except SearchError as error:
         abort(400, description=str(error))
+    result.hits = [replace(hit, url=relink(index, hit.url)) for hit in result.hits]  # long documents are paged
+    result.message = result.message or args.get("message", "")
+    return result
 
 
 def ask_args() -> dict:
     """Question parameters: q, region, on (rules in force on), from (the application date)."""
-    return {"question": request.args.get("q", ""), "region": request.args.get("region") or None,
+    question, message = capped_query(request.args.get("q", ""))
+    return {"question": question, "message": message, "region": request.args.get("region") or None,
             "on": _date_arg("on"), "start": _date_arg("from")}
 
 
 def run_ask(args: dict):
+    index = kb_index()
     try:
-        answer = ask(kb_index(), args["question"], region=args["region"], on=args["on"], start=args["start"])
+        answer = ask(index, args["question"], region=args["region"], on=args["on"], start=args["start"])
     except (ValueError, SearchError) as error:
         abort(400, description=str(error))
+    answer.citations = [{**c, "url": relink(index, c["url"])} for c in answer.citations]
+    answer.hits = [{**h, "url": relink(index, h["url"])} for h in answer.hits]
     if not answer.found and args["question"].strip():
-        feedback_store().record_miss(args["question"], args["region"] or "")
+        feedback_store().record_miss(args["question"], args["region"] or "")  # never raises: answers come first
     return answer
 
 
 def run_rules(subject: str, region: str | None, on: dt.date | None):
+    index = kb_index()
     try:
-        return rule_table(kb_index(), subject, region, on)
+        table = rule_table(index, subject, region, on)
     except ValueError as error:
         abort(400, description=str(error))
+    table.rows = [replace(row, url=relink(index, row.url)) for row in table.rows]
+    return table
 
 
 def documents_overview(on: dt.date | None = None) -> list[dict]:
@@ -90,24 +112,26 @@ def document_or_404(doc_id: str) -> Document:
 
 
 def feedback_from(form) -> Feedback:
-    return Feedback(kind=str(form.get("kind", "")), target=str(form.get("target", "")),
-                    verdict=str(form.get("verdict", "")), comment=str(form.get("comment", "")),
-                    answer=str(form.get("answer", "")), region=str(form.get("region", "")))
+    """Validated feedback from a form or JSON object: kb.feedback checks every field, and its FeedbackError
+    is a 400 that says why (web/__init__.py)."""
+    return Feedback.from_mapping(form)
 
 
 def admin_allowed() -> bool:
-    """Admin pages are off unless KB_ADMIN_TOKEN is set; the token is compared in constant time."""
+    """Admin pages are off (404) unless KB_ADMIN_TOKEN is set; the token is compared in constant time."""
     token = current_app.config.get("KB_ADMIN_TOKEN") or ""
     if not token:
         abort(404)
-    given = request.args.get("token") or request.headers.get("Authorization", "").removeprefix("Bearer ").strip() \
-        or request.cookies.get("kb_admin", "")
-    return hmac.compare_digest(given.encode(), token.encode())
+    return admin_token_matches(token)
 
 
 @api.get("/api/ask")
 def api_ask():
-    return jsonify(run_ask(ask_args()).to_dict())
+    args = ask_args()
+    answer = run_ask(args).to_dict()
+    if args["message"]:
+        answer["message"] = args["message"]  # only then: otherwise the same object as kb ask --json
+    return jsonify(answer)
 
 
 @api.get("/api/search")
@@ -131,10 +155,11 @@ def api_docs():
 @api.get("/api/doc/<doc_id>")
 def api_doc(doc_id: str):
     document = document_or_404(doc_id)
+    index = kb_index()
     clauses = [{
         "id": c.id, "label": c.label, "kind": c.kind, "heading_path": c.heading_path, "text": c.text,
-        "url": f"/doc/{document.id}#{c.id}",
-    } for c in document.parsed.clauses]
+        "url": relink(index, f"/doc/{document.id}#{c.id}"),
+    } for c in index.parsed(doc_id).clauses]
     standing = next(d for d in documents_overview() if d["doc_id"] == doc_id)
     return jsonify({"id": document.id, "title": document.title, "meta": document.public_meta(),
                     "standing": standing, "clauses": clauses})
@@ -149,14 +174,12 @@ def api_faq():
 
 
 @api.post("/api/feedback")
+@same_origin_only
 def api_feedback():
     data = request.get_json(silent=True) if request.is_json else request.form
     if not isinstance(data, dict) and not hasattr(data, "get"):
         abort(400, description="反馈应为 JSON 对象或表单")
-    try:
-        number = feedback_store().add(feedback_from(data))
-    except FeedbackError as error:
-        abort(400, description=str(error))
+    number = feedback_store().add(feedback_from(data))  # FeedbackUnavailable is a 503 (web/__init__.py)
     return jsonify({"ok": True, "id": number}), 201
 
 
@@ -173,8 +196,16 @@ def healthz():
         index = kb_index()
         index.refresh()
     except IndexMissing as error:
-        return jsonify({"status": "no index", "detail": str(error)}), 503
+        return jsonify({"status": "no index", "detail": str(error), "feedback": feedback_store().status()}), 503
     manifest = index.manifest
-    return jsonify({"status": "ok", "documents": manifest.get("documents"), "clauses": manifest.get("clauses"),
-                    "facts": manifest.get("facts"), "built_at": manifest.get("built_at"),
-                    "fingerprint": manifest.get("fingerprint")})
+    body = {"status": "ok", "documents": manifest.get("documents"), "clauses": manifest.get("clauses"),
+            "facts": manifest.get("facts"), "built_at": manifest.get("built_at"),
+            "fingerprint": manifest.get("fingerprint"), "feedback": feedback_store().status()}
+    if not manifest.get("documents"):
+        # An index built from an empty or missing corpus answers nothing: not healthy for a load balancer.
+        detail = "索引中没有文件：检查 KB_CORPUS 后运行 kb build"
+        return jsonify({**body, "status": "empty index", "detail": detail}), 503
+    if index.problem:
+        # The newest generation is damaged: an older intact one is served until `kb build` repairs it.
+        return jsonify({**body, "status": "degraded", "detail": index.problem})
+    return jsonify(body)

@@ -8,6 +8,7 @@ from flask import current_app
 
 from kb.faq import load_faq, search_faq
 from web import kb_index
+from web.documents import relink
 from web.render import markdown_html
 
 
@@ -32,7 +33,7 @@ def _public(entry) -> dict:
         _text, label = index.clause_text(doc_id, clause_id)
         citations.append({"doc_id": doc_id, "clause_id": clause_id, "label": label, "title": record["title"],
                           "region": record["meta"].get("region", ""), "status": record["meta"].get("status", ""),
-                          "url": f"/doc/{doc_id}#{clause_id}"})
+                          "url": relink(index, f"/doc/{doc_id}#{clause_id}")})
     return {"id": entry.id, "question": entry.question, "topic": entry.topic, "answer": entry.answer_md.strip(),
             "answer_html": markdown_html(entry.answer_md), "citations": citations}
 

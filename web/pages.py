@@ -3,15 +3,11 @@ feedback. Each reads the same data as its JSON twin in web/api.py."""
 
 from __future__ import annotations
 
-from urllib.parse import urlparse
-
 from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
-from markupsafe import Markup
 
 from kb.compare import customer_types
-from kb.feedback import FeedbackError
 from kb.vocab import vocab
-from web import feedback_store
+from web import feedback_store, kb_index
 from web.api import (
     _date_arg,
     admin_allowed,
@@ -24,7 +20,8 @@ from web.api import (
     run_search,
     search_args,
 )
-from web.render import render_blocks
+from web.documents import document_pages, page_url
+from web.security import back_target, same_origin_only, set_admin_cookie
 
 pages = Blueprint("pages", __name__)
 STATUSES = ["现行有效", "征求意见稿", "已废止"]
@@ -72,11 +69,32 @@ def documents_page():
 
 @pages.get("/doc/<doc_id>")
 def document_page(doc_id: str):
+    """A document, rendered once per index generation; a long one in pages (web/documents.py):
+    ?page=k, and ?clause=<id> redirects to the page holding that clause."""
     document = document_or_404(doc_id)
-    body = Markup(render_blocks(document.parsed.blocks))
+    index, cache = kb_index(), document_pages()
+    clause = request.args.get("clause")
+    if clause is not None:
+        page = cache.page_of(index, doc_id, clause)
+        target = page_url(doc_id, clause, page) if page else url_for("pages.document_page", doc_id=doc_id)
+        return redirect(target, code=302)
+    layout = cache.layout(index, doc_id)
+    number = _page_number(len(layout.pages))
     overview = {d["doc_id"]: d for d in documents_overview()}
-    return render_template("document.html", doc=document, meta=document.public_meta(), body=body,
-                           standing=overview[doc_id], overview=overview)
+    return render_template("document.html", doc=document, meta=document.public_meta(),
+                           body=cache.page(index, doc_id, number), standing=overview[doc_id], overview=overview,
+                           page=number, contents=layout.contents)
+
+
+def _page_number(count: int) -> int:
+    raw = request.args.get("page") or "1"
+    try:
+        number = int(raw)
+    except ValueError:
+        abort(400, description=f"page 应为页码（整数），收到“{raw[:40]}”")
+    if not 1 <= number <= count:
+        abort(404, description=f"本文件共 {count} 页，没有第 {raw[:12]} 页")
+    return number
 
 
 @pages.get("/faq")
@@ -89,19 +107,11 @@ def faq_page():
 
 
 @pages.post("/feedback")
+@same_origin_only
 def feedback_form():
-    """Feedback sent without JavaScript: store it and go back to the page it came from."""
-    try:
-        feedback_store().add(feedback_from(request.form))
-    except FeedbackError as error:
-        abort(400, description=str(error))
-    back = request.form.get("back") or request.referrer or url_for("pages.console")
-    parsed = urlparse(back)
-    if parsed.netloc and parsed.netloc != request.host:
-        back = url_for("pages.console")  # never redirect off the site
-    path = parsed.path or "/"
-    query = f"{parsed.query}&thanks=1" if parsed.query else "thanks=1"
-    return redirect(f"{path}?{query}", code=303)
+    """Feedback sent without JavaScript: store it and go back to the page it came from (never off the site)."""
+    feedback_store().add(feedback_from(request.form))  # 400 on bad fields, 503 when it cannot be stored
+    return redirect(back_target(request.form.get("back"), request.referrer), code=303)
 
 
 @pages.get("/feedback")
@@ -111,7 +121,7 @@ def feedback_page():
     response = make_response(render_template("feedback.html", feedback=feedback_store().feedback(),
                                              missed=feedback_store().missed()))
     if request.args.get("token"):
-        response.set_cookie("kb_admin", request.args["token"], httponly=True, samesite="Strict")
+        set_admin_cookie(response, current_app.config["KB_ADMIN_TOKEN"])
     return response
 
 

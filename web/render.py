@@ -1,25 +1,73 @@
-"""Render a parsed document to HTML with an anchor on every clause and table row."""
+"""Render a parsed document to HTML with an anchor on every clause and table row.
+
+Corpus Markdown is text from elsewhere: raw HTML in it is shown as text, and a link or image whose URL
+a browser would read as a script (``javascript:``, ``vbscript:``, ``data:`` other than an image, in any
+case, entity-encoded or with tabs and spaces) loses its URL and stays as plain text.
+"""
 
 from __future__ import annotations
 
 import html
 import re
+from xml.etree.ElementTree import Element
 
 import markdown
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
 
 from kb.parse import Block
 
 _ROW = re.compile(r"<tr>")
+LINK_SCHEMES = {"http", "https", "mailto"}  # besides relative URLs and #fragments
+IMAGE_SCHEMES = {"http", "https"}
+DATA_IMAGE = re.compile(r"^data:image/(png|gif|jpeg|webp);")  # what the CSP's img-src allows, minus SVG
+SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):")
+C0_AND_SPACE = "".join(map(chr, range(0x21)))
+
+
+def browser_view(url: str) -> str:
+    """The URL as a browser would act on it: entities decoded (until nothing changes, to be safe), tabs
+    and newlines anywhere removed, control characters and spaces at the ends stripped, lower case."""
+    for _ in range(5):
+        decoded = html.unescape(url)
+        if decoded == url:
+            break
+        url = decoded
+    return re.sub(r"[\t\n\r]", "", url).strip(C0_AND_SPACE).lower()
+
+
+def is_safe_url(url: str, image: bool = False) -> bool:
+    seen = browser_view(url)
+    scheme = SCHEME.match(seen)
+    if scheme is None:
+        return True  # relative, /path, #fragment, //host (a link, not a script)
+    if image:
+        return scheme.group(1) in IMAGE_SCHEMES or bool(DATA_IMAGE.match(seen))
+    return scheme.group(1) in LINK_SCHEMES
+
+
+class _SafeUrls(Treeprocessor):
+    def run(self, root: Element) -> None:
+        for element in root.iter():
+            attribute = {"a": "href", "img": "src"}.get(element.tag)
+            if attribute and not is_safe_url(element.get(attribute, ""), image=element.tag == "img"):
+                del element.attrib[attribute]  # <a> without href is text; <img> without src shows nothing
+
+
+class _SafeUrlsExtension(Extension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 — the markdown package's name
+        # Below "unescape" (priority 0), so the URLs checked are the ones written into the HTML.
+        md.treeprocessors.register(_SafeUrls(md), "kb_safe_urls", -10)
 
 
 def markdown_html(source: str) -> str:
-    """Markdown to HTML with any HTML in the source shown as text."""
+    """Markdown to HTML with any HTML in the source shown as text, and no script URLs."""
     return _markdown(source)
 
 
 def _markdown(source: str) -> str:
     # Escape first: the markdown package passes raw HTML through, corpus text must not.
-    return markdown.markdown(html.escape(source, quote=False), extensions=["tables"])
+    return markdown.markdown(html.escape(source, quote=False), extensions=["tables", _SafeUrlsExtension()])
 
 
 def _table(block: Block) -> str:

@@ -212,22 +212,34 @@ source: test
 """
 
 
+# A document long enough to be shown in pages (web/documents.py): about 500 kB of HTML, three pages.
+LONG_ARTICLES = 900
+LONG_DOCUMENT = "---\nid: long\ntitle: 分页测试长文件\nregion: 全国\nstatus: 现行有效\nsource: test\n---\n\n" + "\n\n".join(
+    f"第{n}条　分页测试专用条文第{n}号，" + "仅用于检验长文件的分页显示。" * 12 for n in range(1, LONG_ARTICLES + 1)) + "\n"
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory) -> Server:
-    """The real site: ``python -m kb.cli --corpus corpus --index <tmp> serve`` on a free port of 127.0.0.1,
-    which builds a fresh index of the real corpus into the tmp dir before it serves."""
+    """The real site as ``make run`` starts it: ``python -m kb.cli --corpus corpus --index <tmp> build``, then
+    ``… serve`` on a free port of 127.0.0.1, over a copy of the real corpus in a tmp dir."""
     base = tmp_path_factory.mktemp("browser-server")
     index_path, data_dir, log_path = base / "index", base / "data", base / "server.log"
     data_dir.mkdir()
     corpus = base / "corpus"
     shutil.copytree(CORPUS, corpus)
     (corpus / "xss.md").write_text(HOSTILE_DOCUMENT, encoding="utf-8")
+    (corpus / "long.md").write_text(LONG_DOCUMENT, encoding="utf-8")
     env = {**os.environ, "KB_DATA": str(data_dir), "KB_INDEX": str(index_path), "KB_CORPUS": str(corpus),
            "KB_ADMIN_TOKEN": ADMIN_TOKEN, "KB_RATE_LIMIT": "100000/minute", "PYTHONUNBUFFERED": "1"}
 
+    kb = [sys.executable, "-m", "kb.cli", "--corpus", str(corpus), "--index", str(index_path)]
+    built = subprocess.run(kb + ["build", "--quiet"], cwd=ROOT, env=env, capture_output=True, text=True,
+                           timeout=STARTUP_TIMEOUT)  # as make run does: kb serve never builds
+    if built.returncode:
+        pytest.fail(f"kb build failed:\n{built.stdout}{built.stderr}", pytrace=False)
+
     def command_for(port: int) -> list[str]:
-        return [sys.executable, "-m", "kb.cli", "--corpus", str(corpus), "--index", str(index_path),
-                "serve", "--host", "127.0.0.1", "--port", str(port)]
+        return kb + ["serve", "--host", "127.0.0.1", "--port", str(port)]
 
     process, url = _start(command_for, env, log_path)
     try:

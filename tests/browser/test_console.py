@@ -30,6 +30,14 @@ def test_typing_a_question_shows_the_answer_card(page):
     screenshot(page, "console")
 
 
+def test_typing_asks_on_the_live_budget_and_keeps_it_out_of_the_address(page):
+    asked = []
+    page.on("request", lambda request: asked.append(request.url) if "/api/ask" in request.url else None)
+    ask_by_typing(page, "窃电行为包括哪些")
+    assert asked and all("live=1" in url for url in asked)
+    assert "live" not in page.url  # the address the agent can share is the plain question
+
+
 def test_disagreeing_rules_are_all_on_the_card(page):
     card = ask_by_typing(page, "高压单电源用户供电方案答复几天")
     figures = card.locator(".rules-compare .rule-figure").all_inner_texts()

@@ -136,7 +136,8 @@
     if (!box.value.trim()) { clear(); return; }
     var ticket = ++latest;
     var p = params();
-    fetch("/api/ask?" + p.toString(), { headers: { Accept: "application/json" } })
+    // live=1: calls made while typing draw on their own, larger rate-limit budget (README).
+    fetch("/api/ask?" + p.toString() + "&live=1", { headers: { Accept: "application/json" } })
       .then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); })
       .then(function (res) {
         if (ticket !== latest) return;  // an older answer arriving late

@@ -16,6 +16,19 @@
     if (navigator.clipboard) navigator.clipboard.writeText(text).then(done, function () { button.textContent = "复制失败"; });
   });
 
+  // A long document is shown in pages: a permalink /doc/<id>#<clause> to a clause on a later page
+  // asks the server for the page that holds it (/doc/<id>?clause=<clause>).
+  function findClause() {
+    var doc = document.querySelector("article.document[data-doc]");
+    if (!doc || doc.getAttribute("data-pages") === "1" || location.hash.length < 2) return;
+    var id;
+    try { id = decodeURIComponent(location.hash.slice(1)); } catch (e) { return; }
+    if (document.getElementById(id)) return;
+    location.replace("/doc/" + encodeURIComponent(doc.getAttribute("data-doc")) + "?clause=" + encodeURIComponent(id));
+  }
+  findClause();
+  window.addEventListener("hashchange", findClause);
+
   document.addEventListener("submit", function (event) {
     var f = event.target;
     if (!f.classList || !f.classList.contains("feedback")) return;
