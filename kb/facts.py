@@ -69,10 +69,11 @@ class _Figure:
 
 
 class _Sorted:
-    """Matches of one regex (sorted, disjoint, none empty) found by position in O(log n).
+    """Spans with ``start`` and ``end`` — one regex's matches, or the figures — sorted, disjoint and none
+    empty, found by position in O(log n).
 
-    Because such matches are sorted by start and by end alike, those lying within [a, b] are one run of
-    the list: from the first starting at or after ``a`` to the last ending at or before ``b``.
+    Such spans are sorted by start and by end alike, so those lying within [a, b] are one run of the
+    list: from the first starting at or after ``a`` to the last ending at or before ``b``.
     """
 
     def __init__(self, matches: list) -> None:
@@ -96,7 +97,8 @@ class _Reader:
     A pasted PDF can be one paragraph of megabytes with tens of thousands of figures, so nothing here
     scans the whole text or a whole list of matches per figure or per sentence: the matches are kept
     sorted (``_Sorted``) and looked up by bisection, and each sentence's segments and conditions are
-    read once. Work grows with the text's length.
+    read once. Beyond its look-ups a figure reads only its own segment (and the names of its sentence's
+    conditions gathered so far), so work grows with the text's length.
     """
 
     def __init__(self, text: str, lex: Lexicon, default_subject: str = "", default_item: str = "",
