@@ -12,6 +12,7 @@ and Chinese numerals (normalised to digits before reading).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import asdict, dataclass
 
 from kb.lexicon import Lexicon, Match, lexicon
@@ -67,8 +68,38 @@ class _Figure:
     kind: str = "single"  # single | list | range | date | year
 
 
+class _Sorted:
+    """Spans with ``start`` and ``end`` — one regex's matches, or the figures — sorted, disjoint and none
+    empty, found by position in O(log n).
+
+    Such spans are sorted by start and by end alike, so those lying within [a, b] are one run of the
+    list: from the first starting at or after ``a`` to the last ending at or before ``b``.
+    """
+
+    def __init__(self, matches: list) -> None:
+        self.matches = matches
+        self.starts = [m.start for m in matches]
+        self.ends = [m.end for m in matches]
+
+    def bounds(self, a: int, b: int) -> tuple[int, int]:
+        """Indices [i, j) of the matches with ``a <= start`` and ``end <= b``."""
+        i = bisect_left(self.starts, a)
+        return i, max(i, bisect_right(self.ends, b))
+
+    def within(self, a: int, b: int) -> list:
+        i, j = self.bounds(a, b)
+        return self.matches[i:j]
+
+
 class _Reader:
-    """Reads the figures of one piece of prose and assigns subjects, items and conditions."""
+    """Reads the figures of one piece of prose and assigns subjects, items and conditions.
+
+    A pasted PDF can be one paragraph of megabytes with tens of thousands of figures, so nothing here
+    scans the whole text or a whole list of matches per figure or per sentence: the matches are kept
+    sorted (``_Sorted``) and looked up by bisection, and each sentence's segments and conditions are
+    read once. Beyond its look-ups a figure reads only its own segment (and the names of its sentence's
+    conditions gathered so far), so work grows with the text's length.
+    """
 
     def __init__(self, text: str, lex: Lexicon, default_subject: str = "", default_item: str = "",
                  extra_qualifiers: list[str] | None = None) -> None:
@@ -80,18 +111,29 @@ class _Reader:
         self.extra_qualifiers = extra_qualifiers or []
         self.subjects = lex.subjects_in(self.norm)
         self.items = lex.items_in(self.norm)
-        self.qualifiers = lex.qualifiers_in(self.norm)
+        self.qualifiers = _Sorted(lex.qualifiers_in(self.norm))
+        # Customer types name a figure's subject; actors (供电企业 …) only when no customer type does.
+        self.customers = _Sorted([m for m in self.subjects if m.kind != "actor"])
+        self.actors = _Sorted([m for m in self.subjects if m.kind == "actor" and m.name != "用户"])
         self.voltage = re.compile(lex.data["voltage"])
+        self._fitting: dict[str, _Sorted] = {}  # implicit unit → the items measured in it
+        self._years: list[str] | None = None
+        self._figures_sorted = _Sorted([])
 
     # -- locating ---------------------------------------------------------------------------------
     def _figures(self) -> list[_Figure]:
         unit = self.lex.unit_pattern
         norm = self.norm
+        # The spans earlier patterns took, sorted and disjoint: a match overlaps one of them exactly when
+        # it overlaps the last one starting before the match ends. One pattern's own matches never
+        # overlap (``finditer``), so its spans join the list once it is done.
         taken: list[tuple[int, int]] = []
+        taken_starts: list[int] = []
         found: list[_Figure] = []
 
         def free(a: int, b: int) -> bool:
-            return all(b <= x or a >= y for x, y in taken)
+            last = bisect_left(taken_starts, b) - 1
+            return last < 0 or taken[last][1] <= a
 
         patterns = [
             ("list", re.compile(rf"({NUM})个?((?:[、,，和及与]\s*{NUM}个?)+)\s*({unit})")),
@@ -101,13 +143,17 @@ class _Reader:
             ("year", re.compile(r"(\d{4})年(?!\d{1,2}月)")),
         ]
         for kind, pattern in patterns:
+            spans: list[tuple[int, int]] = []
             for m in pattern.finditer(norm):
                 if not free(*m.span()) or (m.start() > 0 and norm[m.start() - 1].isdigit()):
                     continue
                 figure = self._figure(kind, m)
                 if figure:
-                    taken.append(m.span())
+                    spans.append(m.span())
                     found.append(figure)
+            if spans:
+                taken = sorted(taken + spans)
+                taken_starts = [a for a, _ in taken]
         return sorted(found, key=lambda f: f.start)
 
     def _figure(self, kind: str, m: re.Match) -> _Figure | None:
@@ -144,55 +190,69 @@ class _Reader:
         spans.append((cursor, end))
         return [(a, b) for a, b in spans if b > a]
 
-    @staticmethod
-    def _within(matches: list[Match], a: int, b: int) -> list[Match]:
-        return [m for m in matches if m.start >= a and m.end <= b]
-
     def _verbatim(self, a: int, b: int) -> str:
         if a >= b or not self.origins:
             return ""
         return self.original[self.origins[a]:self.origins[b - 1] + 1].strip()
 
     # -- assigning --------------------------------------------------------------------------------
+    def _since(self, segment: tuple[int, int], figure: _Figure) -> int:
+        """Where the figure's own stretch of its segment starts: the end of the segment's previous figure."""
+        ends = self._figures_sorted.ends
+        last = bisect_right(ends, figure.start) - 1
+        return ends[last] if last >= 0 and ends[last] >= segment[0] else segment[0]
+
+    def _in_figure(self, position: int) -> bool:
+        figures = self._figures_sorted
+        last = bisect_right(figures.starts, position) - 1
+        return last >= 0 and position < figures.ends[last]
+
     def _subject(self, segment: tuple[int, int], sentence_start: int, position: int) -> str:
-        before = [m for m in self.subjects if sentence_start <= m.start and m.end <= position]
-        customers = [m for m in before if m.kind != "actor"]
-        inside = [m for m in customers if m.start >= segment[0]]
-        for group in (inside, customers):
-            if group:
-                return group[-1].name
+        # The last customer type before the figure in its sentence (in its own segment or earlier).
+        i, j = self.customers.bounds(sentence_start, position)
+        if j > i:
+            return self.customers.matches[j - 1].name
         if self.default_subject:
             return self.default_subject
-        actors = [m for m in before if m.kind == "actor" and m.name != "用户"]
-        after = [m for m in self._within(self.subjects, position, segment[1]) if m.kind != "actor"]
-        if after:
-            return after[0].name
-        return actors[-1].name if actors else ""
+        i, j = self.customers.bounds(position, segment[1])
+        if j > i:
+            return self.customers.matches[i].name
+        i, j = self.actors.bounds(sentence_start, position)
+        return self.actors.matches[j - 1].name if j > i else ""
 
-    def _subjects_sharing(self, segment, sentence_start: int, figure: _Figure, figures: list[_Figure]) -> list[str]:
+    def _subjects_sharing(self, segment, sentence_start: int, figure: _Figure) -> list[str]:
         """居民用户和实行“三零”服务的低压非居民用户…压缩至2个: one figure for every type listed before it."""
-        since = max([f.end for f in figures if segment[0] <= f.end <= figure.start], default=segment[0])
-        listed = [m for m in self._within(self.subjects, since, figure.start) if m.kind != "actor"]
+        listed = self.customers.within(self._since(segment, figure), figure.start)
         if len(listed) > 1 and all(re.fullmatch(r"[、和及与或]", self.norm[a.end:b.start])
                                    for a, b in zip(listed, listed[1:], strict=False)):
             return list(dict.fromkeys(m.name for m in listed))
         return [self._subject(segment, sentence_start, figure.start)]
 
-    def _item(self, segment: tuple[int, int], sentence_start: int, figure: _Figure) -> str:
-        def fits(m: Match) -> bool:
-            units = self.lex.item_units(m.name)
-            implicit = {"date": "日期", "year": "年"}.get(figure.kind, figure.unit)
-            return not units or implicit in units
+    def _items_fitting(self, implicit: str) -> _Sorted:
+        """The items a figure in this unit can measure: those of no stated unit, or of this one."""
+        fitting = self._fitting.get(implicit)
+        if fitting is None:
+            def fits(m: Match) -> bool:
+                units = self.lex.item_units(m.name)
+                return not units or implicit in units
 
-        before = [m for m in self.items if sentence_start <= m.start and m.end <= figure.start and fits(m)]
-        inside = [m for m in before if m.start >= segment[0]]
-        after = [m for m in self._within(self.items, figure.end, segment[1]) if fits(m)]
+            fitting = self._fitting[implicit] = _Sorted([m for m in self.items if fits(m)])
+        return fitting
+
+    def _item(self, segment: tuple[int, int], sentence_start: int, figure: _Figure) -> str:
         if figure.unit == "环节":
             return "办电环节数"
-        for group in (inside[-1:], after[:1], before[-1:]):
-            if group:
-                return group[0].name
-        return self.default_item
+        items = self._items_fitting({"date": "日期", "year": "年"}.get(figure.kind, figure.unit))
+        # The nearest item before the figure in its segment, else the first after it in the segment,
+        # else the nearest before it in the sentence.
+        i, j = items.bounds(sentence_start, figure.start)
+        before = items.matches[j - 1] if j > i else None
+        if before is not None and before.start >= segment[0]:
+            return before.name
+        i, j = items.bounds(figure.end, segment[1])
+        if j > i:
+            return items.matches[i].name
+        return before.name if before is not None else self.default_item
 
     def _bound(self, figure: _Figure) -> str:
         if figure.bound_text:
@@ -207,35 +267,46 @@ class _Reader:
                 return bound
         return ""
 
-    def _conditions(self, segments: list[tuple[int, int]], index: int, figure_segments: set[int],
-                    figure: _Figure, figures: list[_Figure]) -> list[str]:
-        """Conditions before the figure in its own segment (back to the previous figure), and in earlier
-        segments of its sentence that state no figure of their own."""
-        windows = [seg for number, seg in enumerate(segments[:index]) if number not in figure_segments]
-        previous = [f.end for f in figures if segments[index][0] <= f.end <= figure.start]
-        windows.append((max(previous, default=segments[index][0]), figure.end))
-        names: list[str] = []
-        for a, b in windows:
-            names += [m.name for m in self._within(self.qualifiers, a, b)]
-            for pattern in (YEAR_PHRASE, WINDOW_PHRASE, self.voltage):
-                names += [m.group(0) for m in pattern.finditer(self.norm, a, b)
-                          if not any(f.start <= m.start() < f.end for f in figures)]
-        return list(dict.fromkeys(names))
+    def _window_conditions(self, a: int, b: int) -> list[str]:
+        """The conditions named in norm[a:b]: lexicon qualifiers, target years, windows (连续60天) and
+        voltages, those starting inside a figure left out."""
+        names = [m.name for m in self.qualifiers.within(a, b)]
+        for pattern in (YEAR_PHRASE, WINDOW_PHRASE, self.voltage):
+            names += [m.group(0) for m in pattern.finditer(self.norm, a, b) if not self._in_figure(m.start())]
+        return names
 
     def facts(self) -> list[dict]:
         figures = self._figures()
+        self._figures_sorted = _Sorted(figures)
+        starts = self._figures_sorted.starts
         out: list[dict] = []
         for sentence in self._spans(SENTENCE_END, 0, len(self.norm)):
+            first, last = bisect_left(starts, sentence[0]), bisect_left(starts, sentence[1])
+            if first == last:
+                continue
+            in_sentence = figures[first:last]
             segments = self._spans(SEGMENT_END, *sentence)
-            in_sentence = [f for f in figures if sentence[0] <= f.start < sentence[1]]
-            figure_segments = {i for i, (a, b) in enumerate(segments) for f in in_sentence if a <= f.start < b}
-            for figure in in_sentence:
-                index = next(i for i, (a, b) in enumerate(segments) if a <= figure.start < b)
+            segment_starts = [a for a, _ in segments]
+            numbers = [bisect_right(segment_starts, f.start) - 1 for f in in_sentence]
+            figure_segments = set(numbers)
+            # Conditions of the sentence's earlier segments that state no figure of their own, gathered
+            # once as the figures move along the sentence (dict keys: in order, each once).
+            earlier: dict[str, None] = {}
+            gathered = 0
+            contexts: dict[int, str] = {}
+            for figure, index in zip(in_sentence, numbers, strict=True):
                 segment = segments[index]
-                qualifiers = self._conditions(segments, index, figure_segments, figure, figures) + self.extra_qualifiers
+                for number in range(gathered, index):
+                    if number not in figure_segments:
+                        earlier.update(dict.fromkeys(self._window_conditions(*segments[number])))
+                gathered = max(gathered, index)
+                own = self._window_conditions(self._since(segment, figure), figure.end)
+                qualifiers = list(dict.fromkeys([*earlier, *own])) + self.extra_qualifiers
                 item = self._item(segment, sentence[0], figure)
+                if index not in contexts:
+                    contexts[index] = self._verbatim(*segment)
                 common = {"item": item, "unit": figure.unit, "bound": self._bound(figure),
-                          "context": self._verbatim(*segment)}
+                          "context": contexts[index]}
                 if figure.kind == "year":
                     qualifiers = [q for q in qualifiers if str(figure.values[0]) not in q]
                 if figure.kind == "list":
@@ -249,21 +320,26 @@ class _Reader:
                     common["unit"] = units[0] if units else "个"
                 elif figure.unit == "个":
                     continue
-                for subject in self._subjects_sharing(segment, sentence[0], figure, figures):
+                for subject in self._subjects_sharing(segment, sentence[0], figure):
                     out.append({"subject": subject, "value": figure.values[0], "qualifiers": qualifiers, **common})
         return out
 
+    def _text_years(self) -> list[str]:
+        """Every year the text (and its extra qualifiers) names, read once for all its lists."""
+        if self._years is None:
+            self._years = re.findall(r"(20\d{2})年", self.norm + " ".join(self.extra_qualifiers))
+        return self._years
+
     def _distribute(self, figure: _Figure, segment, sentence, qualifiers: list[str], common: dict) -> list[dict]:
         """分别…5个、10个、20个: pair the values with the subjects listed before them, in order."""
-        listed = [m for m in self._within(self.subjects, segment[0], figure.start) if m.kind != "actor"]
-        names = [m.name for m in listed]
+        names = [m.name for m in self.customers.within(segment[0], figure.start)]
         qualifiers = [q for q in qualifiers if not self.voltage.fullmatch(q)]  # listed voltages are the subjects
         values = figure.values
         if len(names) == len(values):
             return [{"subject": n, "value": v, "qualifiers": qualifiers, **common}
                     for n, v in zip(names, values, strict=True)]
         # One subject, N values and N years listed (in the text or a 完成时限 cell): one value per year.
-        years = re.findall(r"(20\d{2})年", self.norm + " ".join(self.extra_qualifiers)) if len(names) <= 1 else []
+        years = self._text_years() if len(names) <= 1 else []
         if len(years) == len(values):
             subject = names[0] if names else self._subject(segment, sentence[0], figure.start)
             return [{"subject": subject, "value": v, "qualifiers": qualifiers + [f"{y}年"], **common}

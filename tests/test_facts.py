@@ -1,7 +1,17 @@
 """Fact extraction: figures read from prose and tables of texts the code has never seen."""
 
-from kb.facts import extract
-from kb.parse import parse
+import random
+import re
+import time
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kb.facts import _Reader, extract
+from kb.lexicon import lexicon
+from kb.parse import Clause, parse
+from kb.text import normalize
 
 
 def facts_of(body: str, title: str = "测试文件"):
@@ -100,3 +110,82 @@ def test_real_corpus_time_limit_row(corpus_index):
     facts = corpus_index.facts_by_clause["002#att2-t1-r3"]
     assert {(f["item"], f["value"]) for f in facts} >= {("供电方案答复", 20), ("各环节合计时间", 32)}
     assert all(f["region"] == "内蒙古自治区" and f["status"] == "征求意见稿" for f in facts)
+
+
+# -- long texts ---------------------------------------------------------------------------------------
+
+def _corpus_sentences() -> list[str]:
+    """The sentences of the corpus's prose clauses, newlines removed, each closed by a full stop."""
+    from kb.corpus import corpus_files, read_document
+
+    out = []
+    for path in corpus_files(Path(__file__).resolve().parents[1] / "corpus"):
+        for clause in read_document(path).parsed.clauses:
+            if clause.indexable and clause.kind != "row":
+                for sentence in re.findall(r"[^。；！？]+(?:[。；！？]|$)", re.sub(r"\s*\n\s*", "", clause.text)):
+                    out.append(sentence if sentence[-1] in "。；！？" else sentence + "。")
+    return out
+
+
+def test_a_five_megabyte_paragraph_is_read_in_linear_time():
+    # PDF-to-text output: one unbroken paragraph of the corpus's sentences, shuffled, the sentences that
+    # state a figure twelve times as often as the others (about 13 figures per 1,000 characters). The
+    # reader once rescanned every figure and every match per figure: minutes for this; now seconds.
+    sentences = _corpus_sentences()
+    with_figures = [s for s in sentences if re.search(r"[\d一二三四五六七八九十]个?(?:工作日|日|天|小时|个|%|年)", s)]
+    pool = sentences + with_figures * 11
+    rng = random.Random(5)
+    pieces, size = [], 0
+    while size < 5_000_000:
+        rng.shuffle(pool)
+        pieces += pool
+        size += sum(len(s.encode()) for s in pool)
+    clause = Clause("c1", "一、", "item", "".join(pieces))
+    started = time.perf_counter()
+    facts = extract(clause, "t")
+    seconds = time.perf_counter() - started
+    assert seconds < 60, f"{seconds:.1f} s for {len(clause.text):,} characters"
+    assert len(facts) > 50  # the figures were read (most repeat, and extract keeps one of each)
+
+
+# Pieces of policy prose: subjects, items, conditions, figures (digits, Chinese numerals, ranges, lists,
+# windows, voltages, dates, target years) and the punctuation that cuts sentences and segments. Lists are
+# never drawn with years: a list with one subject takes its years from the whole text, which repeating
+# the text changes. A year that may be a target ends its segment, so what follows it stays in the copy.
+_PROSE = ["低压用户", "高压单电源用户", "高压双电源用户", "居民用户", "实行“三零”服务的低压非居民用户", "供电企业",
+          "用户", "全过程办电时间", "供电方案答复", "装表接电", "用电报装环节", "停电次数", "办理时间",
+          "无电力外线工程的", "有电力外线工程的", "因临时检修", "10千伏", "连续60天", "每年", "一年内",
+          "不超过", "压缩至", "压减至", "以内", "提前", "和", "、", "及", "应当", "通知", "的"]
+_FIGURES = ["5个工作日", "三个工作日", "二十四小时", "七日", "15个工作日", "2个", "3次", "1‰至3‰", "100%",
+            "5-10个工作日", "4个环节", "30日", "2.5小时"]
+_YEARS = ["到2025年底前，", "实现2031年“转供电”清零目标，", "自2030年3月1日起施行，", "2024年，"]
+_LISTS = ["分别压减至6个、22个、32个工作日以内", "分别压减至1个、2个、5个小时以内", "5个、10个、20个工作日"]
+_PUNCTUATION = ["，", "，", "：", "。", "；", "\n", " "]
+
+
+def _prose(extra: list[str]) -> st.SearchStrategy[str]:
+    pieces = st.lists(st.sampled_from(_PROSE + _FIGURES + _PUNCTUATION + extra), min_size=1, max_size=40)
+    return pieces.map(lambda chosen: "".join(chosen).rstrip() + "。")
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.one_of(_prose(_YEARS), _prose(_LISTS)), copies=st.integers(2, 4))
+def test_a_text_repeated_gives_its_facts_repeated(text, copies):
+    # Each figure is read from its own sentence and segment: k copies of a text state its facts k times
+    # over. A reader that looked past its sentence, or kept state from one figure to the next, would not.
+    lex = lexicon()
+    once = _Reader(text, lex).facts()
+    assert _Reader(text * copies, lex).facts() == once * copies
+    # ``extract`` keeps the first of equal facts: the copies add none.
+    clause = Clause("c1", "一、", "item", text)
+    assert [f.to_dict() for f in extract(Clause("c1", "一、", "item", text * copies), "t")] == [
+        f.to_dict() for f in extract(clause, "t")]
+
+
+def test_the_corpus_repeated_gives_its_facts_repeated():
+    # The same property on the real sentences (those without a list of values, see above), all at once.
+    lex = lexicon()
+    text = "".join(s for s in _corpus_sentences() if not re.search(r"\d个?[、,，和及与]\s*\d", normalize(s)))
+    once = _Reader(text, lex).facts()
+    assert len(once) > 50
+    assert _Reader(text * 3, lex).facts() == once * 3
