@@ -131,9 +131,11 @@ def test_an_id_already_in_use_is_refused_and_the_seed_stays_as_it_was(corpus_cop
     assert _snapshot(corpus_copy) == before
 
 
-@pytest.mark.parametrize("bad_id", ["../../escaped", "/tmp/kb-absolute-escape", "sub/dir", ".hidden", "..", "a" * 65,
+@pytest.mark.parametrize("bad_id", ["../../escaped", "{absolute}", "sub/dir", ".hidden", "..", "a" * 65,
                                     "有 空格", "x\x00y"])
 def test_an_id_that_is_not_a_plain_name_is_refused_and_nothing_is_written(corpus_copy, tmp_path, bad_id):
+    absolute = tmp_path / "outside" / "kb-absolute-escape"
+    bad_id = bad_id.replace("{absolute}", str(absolute))
     source = _source(tmp_path, "bad-id.md", f"---\nid: {json_quote(bad_id)}\ntitle: 越界文件\n---\n\n一、内容。\n")
     before = _snapshot(corpus_copy)
     outside = _snapshot(tmp_path.parent)
@@ -141,7 +143,7 @@ def test_an_id_that_is_not_a_plain_name_is_refused_and_nothing_is_written(corpus
     assert not result.added and "is not a plain name" in result.message
     assert _snapshot(corpus_copy) == before
     assert _snapshot(tmp_path.parent).keys() == outside.keys()
-    assert not Path("/tmp/kb-absolute-escape.md").exists()
+    assert not absolute.with_suffix(".md").exists() and not absolute.parent.exists()
 
 
 def json_quote(text):
