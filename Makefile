@@ -10,7 +10,7 @@ export KB_PORT   ?= 8000
 export KB_CORPUS ?= corpus
 export KB_INDEX  ?= var/index
 
-.PHONY: install build run test lint clean browser loadtest bench
+.PHONY: install build run test lint clean browser loadtest bench tune
 
 install: $(STAMP)
 
@@ -45,6 +45,12 @@ bench: install
 	@# The corpus plus all of ../shared/lawref in a temporary index, beside plain Whoosh and bm25s. BENCH_ARGS=--help
 	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
+
+tune: install
+	@# Refit the answer model (kb/data/answer_model.json) on the public question sets, with document-held-out
+	@# cross-validation choosing the threshold. TUNE_ARGS=--help
+	$(BIN)/pip install --quiet -e '.[test,tune]'
+	$(BIN)/python -m kb.answer.tuning $(TUNE_ARGS)
 
 lint: install
 	$(BIN)/ruff check kb web tests scripts

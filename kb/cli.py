@@ -11,15 +11,18 @@ import datetime as dt
 import json
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 from kb.answer import ask
+from kb.answer.compose import Answerer
 from kb.corpus import CorpusError, Importer
 from kb.evaluate import evaluate, format_miss, load_questions
 from kb.facts import select
 from kb.files import FileWriteError
 from kb.index import BuildFailed, OpenIndex, build, check, default_corpus, default_index
+from kb.question_sets import asked_corpus, shared_root, sources
 from kb.search import SearchError, search
 from kb.store import IndexMissing, IndexPathRefused
 from kb.vocab import vocab
@@ -138,7 +141,6 @@ def cmd_facts(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    index = _open(args)
     try:
         records = load_questions(Path(args.file))
     except (OSError, ValueError) as error:
@@ -146,11 +148,25 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if not records:
         return _fail(f"{args.file} holds no questions: nothing to score", EXIT_USAGE)
     on = _date(args.on)
-    report = evaluate(records, lambda question: ask(index, question, region=args.region, on=on).to_dict())
+    answerer = Answerer(use_lexicon=not args.no_lexicon)
+    if not sources(records):
+        report = _score(answerer, _open(args), records, args.region, on)
+    else:
+        # Questions about documents the corpus does not hold: import them into a copy, never the corpus.
+        root = shared_root(Path(args.file), Path(args.shared) if args.shared else None)
+        with tempfile.TemporaryDirectory(prefix="kb-eval-") as workdir:
+            asked = asked_corpus(records, Path(args.corpus), Path(workdir), root)
+            for problem in asked.problems:
+                print(f"kb eval: {problem}", file=sys.stderr)
+            report = _score(answerer, OpenIndex(asked.index), records, args.region, on)
     for outcome in report.misses():
         print(format_miss(outcome))
     print(report.summary_line())
     return 0 if report.passes() else 1
+
+
+def _score(answerer: Answerer, index: OpenIndex, records: list[dict], region: str | None, on):
+    return evaluate(records, lambda question: answerer.ask(index, question, region=region, on=on).to_dict())
 
 
 def cmd_add(args: argparse.Namespace) -> int:
@@ -303,10 +319,14 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_facts)
 
-    p = commands.add_parser("eval", help="score a question set (JSON lines, see ../shared/eval/README.md)")
+    p = commands.add_parser("eval", help="score a question set (JSON lines, see ../shared/eval/README.md); "
+                                         "documents an item names as `source` are imported into a temporary copy")
     p.add_argument("file")
     p.add_argument("--region")
     p.add_argument("--on")
+    p.add_argument("--shared", help="the folder `source` paths are under (default: the set's folder's parent, "
+                                    "KB_SHARED, or ../shared)")
+    p.add_argument("--no-lexicon", action="store_true", help="answer without the domain lexicon (kb/data/facts.yaml)")
     p.set_defaults(func=cmd_eval)
 
     p = commands.add_parser("add", help="import Markdown or plain-text policy files into the corpus")

@@ -12,6 +12,8 @@ The rules are those of ``shared/eval/README.md``:
 * ``passage`` — counts when a ``cite`` snippet stands in the text of one of the first three citations or of
   the first five search hits (with ``doc``, that entry's title must hold it too).
 * ``none`` — counts when ``found`` is false and the answer holds no digit.
+* a ``value`` answer is a *wrong figure* when ``found`` is true but the answer holds none of the
+  ``expect`` strings: something was stated, with a citation, that does not answer the question.
 
 Pure standard library plus :func:`kb.text.cn_to_int`; the engine is passed in as a callable.
 """
@@ -141,6 +143,7 @@ class Outcome:
     question: str
     correct: bool  # value: found, short, expected string, cited; passage: recalled; none: declined
     precise: bool  # value only: correct and the figure is in one of the first two facts
+    wrong: bool = False  # value only: found, but the answer holds none of the expected strings
     reasons: list[str] = field(default_factory=list)  # why it missed, in English
     answer: str = ""
 
@@ -176,7 +179,7 @@ def _figures(expect: list[str]) -> str:
     return expect[0] if len(expect) == 1 else f"any of {expect}"
 
 
-def _score_value(record: dict, answer: dict, text: str, reasons: list[str]) -> tuple[bool, bool]:
+def _score_value(record: dict, answer: dict, text: str, reasons: list[str]) -> tuple[bool, bool, bool]:
     expect, snippets, doc = record["expect"], record["cite"], record.get("doc")
     found = bool(answer.get("found"))
     if not found:
@@ -193,6 +196,7 @@ def _score_value(record: dict, answer: dict, text: str, reasons: list[str]) -> t
         reasons.append(_cite_reason(f"citation among the first {CITATIONS_CHECKED}", snippets, doc, citations,
                                     any_snippet))
     correct = found and short and stated and cited
+    reasons_wrong = found and not stated
 
     facts = _entries(answer, "facts", FACTS_CHECKED)
     wanted_keys = {figure_key(wanted) for wanted in expect}
@@ -200,7 +204,7 @@ def _score_value(record: dict, answer: dict, text: str, reasons: list[str]) -> t
     if not extracted:
         got = ", ".join(fact_figure(fact) for fact in facts) or "no facts"
         reasons.append(f"facts[:{FACTS_CHECKED}] do not hold {_figures(expect)} (got: {got})")
-    return correct, correct and extracted
+    return correct, correct and extracted, reasons_wrong
 
 
 def _score_passage(record: dict, answer: dict, reasons: list[str]) -> bool:
@@ -232,15 +236,15 @@ def score(record: dict, answer: dict) -> Outcome:
     text = text if isinstance(text, str) else str(text)
     reasons: list[str] = []
     kind = record["kind"]
-    precise = False
+    precise = wrong = False
     if kind == "value":
-        correct, precise = _score_value(record, answer, text, reasons)
+        correct, precise, wrong = _score_value(record, answer, text, reasons)
     elif kind == "passage":
         correct = _score_passage(record, answer, reasons)
     else:
         correct = _score_none(answer, text, reasons)
     return Outcome(id=record["id"], kind=kind, question=record["q"], correct=correct, precise=precise,
-                   reasons=reasons, answer=text)
+                   reasons=reasons, answer=text, wrong=wrong)
 
 
 # --- reports --------------------------------------------------------------------------------------------
@@ -270,22 +274,26 @@ class Report:
         value, passage, none = self._of("value"), self._of("passage"), self._of("none")
         correct = sum(outcome.correct for outcome in value)
         precise = sum(outcome.precise for outcome in value)
+        wrong = sum(outcome.wrong for outcome in value)
         recalled = sum(outcome.correct for outcome in passage)
         declined = sum(outcome.correct for outcome in none)
         return {
-            "value": {"total": len(value), "correct": correct, "precise_and_cited": precise,
-                      "correct_rate": _rate(correct, len(value)), "rate": _rate(precise, len(value))},
+            "value": {"total": len(value), "correct": correct, "precise_and_cited": precise, "wrong": wrong,
+                      "correct_rate": _rate(correct, len(value)), "rate": _rate(precise, len(value)),
+                      "wrong_rate": _rate(wrong, len(value))},
             "passage": {"total": len(passage), "recalled": recalled, "rate": _rate(recalled, len(passage))},
             "none": {"total": len(none), "declined": declined, "rate": _rate(declined, len(none))},
         }
 
     def summary_line(self) -> str:
-        """``value 19/19 cited, 18/19 precise and cited (94.7%) · passage 5/5 (100.0%) · none 2/2 declined (100.0%)``"""
+        """``value 19/19 cited, 18/19 precise and cited (94.7%), 0/19 wrong figures (0.0%) · passage 5/5 (100.0%) ·
+        none 2/2 declined (100.0%)``"""
         s = self.summary()
         value, passage, none = s["value"], s["passage"], s["none"]
         return (
             f"value {value['correct']}/{value['total']} cited, "
-            f"{value['precise_and_cited']}/{value['total']} precise and cited ({_percent(value['rate'])})"
+            f"{value['precise_and_cited']}/{value['total']} precise and cited ({_percent(value['rate'])}), "
+            f"{value['wrong']}/{value['total']} wrong figures ({_percent(value['wrong_rate'])})"
             f" · passage {passage['recalled']}/{passage['total']} ({_percent(passage['rate'])})"
             f" · none {none['declined']}/{none['total']} declined ({_percent(none['rate'])})"
         )
@@ -294,11 +302,15 @@ class Report:
         """Value answers that are not precise, passages not recalled, none questions not declined."""
         return [outcome for outcome in self.outcomes if outcome.missed]
 
-    def passes(self, value_precise: float = 0.9, passage: float = 1.0, none: float = 1.0) -> bool:
-        """Whether every kind reaches its threshold; a kind with no questions passes."""
+    def passes(self, value_precise: float = 0.9, passage: float = 1.0, none: float = 1.0,
+               wrong: float = 0.03) -> bool:
+        """Whether every kind reaches its threshold and wrong figures stay at or under theirs; a kind with
+        no questions passes."""
         s = self.summary()
         thresholds = {"value": value_precise, "passage": passage, "none": none}
-        return all(s[kind]["rate"] is None or s[kind]["rate"] >= limit for kind, limit in thresholds.items())
+        wrong_rate = s["value"]["wrong_rate"]
+        return all(s[kind]["rate"] is None or s[kind]["rate"] >= limit for kind, limit in thresholds.items()) and (
+            wrong_rate is None or wrong_rate <= wrong)
 
 
 def evaluate(records: list[dict], ask: Callable[[str], dict]) -> Report:

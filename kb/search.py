@@ -133,7 +133,8 @@ def _word_leaves(terms: list[WeightedTerm], frequencies: dict[str, dict[str, int
             for t in terms for name, weight in FIELD_WEIGHTS.items() if frequencies[t.text][name]]
 
 
-TITLE_HEAD = 4  # every title form kept is at least this long
+TITLE_HEAD = 4  # titles are looked up by their first four characters…
+SHORT_TITLE = 3  # …or all three of a short one (能源法, 电力法: the law's name without 中华人民共和国)
 
 
 @dataclass
@@ -161,7 +162,7 @@ def _titles(title_keys: dict[str, str]) -> _Titles:
         always: list[int] = []
         for doc_id, title in title_keys.items():
             forms = {title} | {title[len(p):] for p in TITLE_PREFIXES if title.startswith(p)}
-            forms_kept = [v for v in sorted(forms, key=len, reverse=True) if len(v) >= TITLE_HEAD]
+            forms_kept = [v for v in sorted(forms, key=len, reverse=True) if len(v) >= SHORT_TITLE]
             if not forms_kept:
                 continue
             number = len(variants)
@@ -175,21 +176,25 @@ def _titles(title_keys: dict[str, str]) -> _Titles:
 
 
 def named_documents(query: str, title_keys: dict[str, str]) -> tuple[list[str], str]:
-    """Documents whose (normalised) title the query names, and the query with those titles taken out."""
+    """Documents whose (normalised) title the query names, and the query with those titles taken out.
+
+    The longest title named wins where titles overlap: 可再生能源法 names that law, not 能源法 inside it.
+    """
     rest = normalize(query)
     titles = _titles(title_keys)
     by_head = titles.by_head
     candidates = set(titles.always)
-    for i in range(len(rest) - TITLE_HEAD + 1):
-        candidates.update(by_head.get(rest[i : i + TITLE_HEAD], ()))
+    for size in (TITLE_HEAD, SHORT_TITLE):
+        for i in range(len(rest) - size + 1):
+            candidates.update(by_head.get(rest[i : i + size], ()))
+    matches = sorted(((variant, number) for number in candidates for variant in titles.variants[number][1]
+                      if variant in rest), key=lambda pair: (-len(pair[0]), pair[1]))
     found: list[str] = []
-    for number in sorted(candidates):  # in corpus order, as a walk over every title would meet them
-        doc_id, forms = titles.variants[number]
-        for variant in forms:
-            if variant in rest:
-                found.append(doc_id)
-                rest = rest.replace(variant, " ")
-                break
+    for variant, number in matches:
+        doc_id = titles.variants[number][0]
+        if doc_id not in found and variant in rest:
+            found.append(doc_id)
+            rest = rest.replace(variant, " ")
     return found, rest
 
 

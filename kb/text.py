@@ -35,10 +35,12 @@ TOKEN_RUNS = re.compile(rf"(\d+(?:\.\d+)?)|([a-z]+)|([{CJK}]+)|([%‰‱])")
 
 
 def cn_to_int(numeral: str) -> int | None:
-    """二十四 → 24, 十五 → 15, 一百零五 → 105, 二〇二四 → 2024; None when it is not a number."""
+    """二十四 → 24, 十五 → 15, 一百零五 → 105, 二〇二四 → 2024; None when it is not a number (一一, 三五)."""
     if not numeral or not any(c in CN_DIGITS or c == "十" for c in numeral):
         return None
     if not any(c in CN_MULTIPLIERS for c in numeral):
+        if len(numeral) == 2:
+            return None  # 一一 / 三五 (三五天: three to five days) are no number; 二〇二四 and 七 are
         return int("".join(str(CN_DIGITS[c]) for c in numeral))
     total, digit = 0, None
     for char in numeral:

@@ -30,19 +30,38 @@ def test_a_draft_is_marked_not_in_force(corpus_index):
     assert draft["binding"] is False and draft["effective_status"] == "征求意见稿"
 
 
-def test_disagreeing_documents_are_all_listed(corpus_index):
+def test_the_binding_rule_leads_and_the_draft_is_listed_as_not_in_force(corpus_index):
     answer = ask(corpus_index, "高压单电源用户供电方案答复几天", on=TODAY)
-    assert answer.answer.startswith("各文件规定不同")
-    assert "2个工作日" in answer.answer and "10个工作日" in answer.answer
+    assert answer.answer.startswith("鄂尔多斯市：2个工作日")
+    assert "尚未施行的文件另有规定" in answer.answer and "10个工作日" in answer.answer
     assert {f["doc_id"] for f in answer.facts[:2]} == {"001", "002"}
 
 
-def test_the_city_target_and_the_higher_level_both_shown(corpus_index):
-    answer = ask(corpus_index, "巴彦淖尔三零低压接电几天", on=TODAY)
-    assert answer.answer.startswith("巴彦淖尔市：") and "4个工作日" in answer.answer
-    assert "上级文件同时规定" in answer.answer and "内蒙古自治区" in answer.answer
+@pytest.fixture()
+def two_levels(tmp_path):
+    corpus = tmp_path / "corpus"
+    write_doc(corpus, "city", "甲市接电时限通知", "一、高压单电源用户装表接电不超过四个工作日。\n", region="鄂尔多斯市",
+              effective="2024-01-01")
+    write_doc(corpus, "region", "自治区接电时限方案", "一、高压单电源用户装表接电不超过六个工作日。\n", region="内蒙古自治区",
+              effective="2024-01-01")
+    write_doc(corpus, "draft", "自治区接电时限方案（征求意见稿）", "一、高压单电源用户装表接电不超过四个工作日。\n",
+              region="内蒙古自治区", status="征求意见稿")
+    build(corpus, tmp_path / "index")
+    return OpenIndex(tmp_path / "index")
+
+
+def test_binding_rules_that_differ_are_all_stated_the_city_first(two_levels):
+    answer = ask(two_levels, "鄂尔多斯高压单电源装表接电几天", on=TODAY)
+    assert answer.answer.startswith("各现行文件规定不同，均列出：鄂尔多斯市：4个工作日")
+    assert "内蒙古自治区：6个工作日" in answer.answer
     regions = [a["region"] for a in answer.applicable if a.get("figure")]
-    assert regions.index("巴彦淖尔市") < regions.index("内蒙古自治区")
+    assert regions.index("鄂尔多斯市") < regions.index("内蒙古自治区")
+
+
+def test_a_draft_never_counts_toward_agreement(two_levels):
+    answer = ask(two_levels, "鄂尔多斯高压单电源装表接电几天", on=TODAY)
+    assert "规定一致" not in answer.answer
+    assert "征求意见稿" in answer.answer
 
 
 def test_region_option_limits_to_rules_binding_there(corpus_index):

@@ -269,17 +269,26 @@ def sample_report() -> Report:
 
 def test_summary_counts_and_rates():
     summary = sample_report().summary()
-    assert summary["value"] == {"total": 19, "correct": 19, "precise_and_cited": 18, "correct_rate": 1.0,
-                                "rate": 18 / 19}
+    assert summary["value"] == {"total": 19, "correct": 19, "precise_and_cited": 18, "wrong": 0, "correct_rate": 1.0,
+                                "rate": 18 / 19, "wrong_rate": 0.0}
     assert summary["passage"] == {"total": 5, "recalled": 5, "rate": 1.0}
     assert summary["none"] == {"total": 2, "declined": 2, "rate": 1.0}
 
 
 def test_summary_line():
-    assert sample_report().summary_line() == ("value 19/19 cited, 18/19 precise and cited (94.7%) · passage 5/5 "
-                                              "(100.0%) · none 2/2 declined (100.0%)")
-    assert Report([]).summary_line() == ("value 0/0 cited, 0/0 precise and cited (n/a) · passage 0/0 (n/a) "
-                                         "· none 0/0 declined (n/a)")
+    assert sample_report().summary_line() == ("value 19/19 cited, 18/19 precise and cited (94.7%), 0/19 wrong figures "
+                                              "(0.0%) · passage 5/5 (100.0%) · none 2/2 declined (100.0%)")
+    assert Report([]).summary_line() == ("value 0/0 cited, 0/0 precise and cited (n/a), 0/0 wrong figures (n/a) · "
+                                         "passage 0/0 (n/a) · none 0/0 declined (n/a)")
+
+
+def test_a_found_answer_without_the_expected_figure_is_a_wrong_figure():
+    record = {"id": "w", "q": "计划检修提前几天通知", "kind": "value", "expect": ["7天"], "cite": ["提前7天"]}
+    stated = {"found": True, "answer": "全国：3天。", "citations": [{"text": "提前7天通知", "title": "x"}], "facts": []}
+    declined = {"found": False, "answer": "没有找到确切规定，请看以下条款。", "citations": [], "facts": []}
+    assert score(record, stated).wrong and not score(record, declined).wrong
+    report = Report([score(record, stated), score(record, declined)])
+    assert report.summary()["value"]["wrong"] == 1 and not report.passes(value_precise=0.0)
 
 
 def test_misses_are_imprecise_values_unrecalled_passages_and_undeclined_nones():

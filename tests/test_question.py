@@ -2,7 +2,7 @@
 
 import pytest
 
-from kb.question import understand
+from kb.answer.question import understand
 
 
 @pytest.mark.parametrize("text, region, subject, item", [

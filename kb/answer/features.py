@@ -1,0 +1,372 @@
+"""How well a candidate answers a question, as numbers a learned model weighs (``kb.answer.model``).
+
+Each feature compares the question with the candidate's *own* context — the words before it back to
+the previous figure, its segment, the subject a list gives it, its table row and column — weighted by
+how rare each of the question's words is in the index; then the unit asked against the unit stated,
+conditions that agree or rule each other out, negation, a year or figure the question names, the
+clause's search rank and the document's standing. The domain lexicon is one feature among these.
+
+``FEATURES`` fixes the order of the vector; the model's data file names the features it was fit on.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from kb.answer.candidates import Candidate
+from kb.answer.lexicon_signal import SIGNALS, signals
+from kb.answer.question import Question, WordGroup
+from kb.answer.wording import Wording
+from kb.lexicon import lexicon
+from kb.text import normalize
+
+QUOTES = re.compile(r"[“”\"'‘’「」『』《》]")
+FIGURE_KINDS = ("number", "list", "range", "range_top", "range_bottom")
+PHRASE_KINDS = ("phrase", "cell")
+NEAR_SCALE = 12.0  # characters: a matched word this far from the candidate counts half
+
+FEATURES = (
+    "bias_figure", "bias_phrase", "bias_date", "bias_code",
+    "cov_own", "cov_segment", "cov_sentence", "cov_clause", "cov_title", "cov_subject", "cov_header",
+    "cov_other", "cov_item", "cov_after", "cov_bigram_own", "cov_best_in_clause", "near", "absent_share",
+    "family_match", "family_mismatch", "figure_unasked",
+    "date_for_date", "date_for_time", "date_unasked", "phrase_for_phrase", "phrase_for_figure", "figure_for_phrase",
+    "frame_match", "code_for_code", "code_unasked",
+    "range_whole", "range_end_match", "range_end_unasked", "bound_match",
+    "cond_agree", "cond_contra", "cond_extra", "neg_agree", "neg_contra",
+    "qfig_in_context", "value_is_qfig", "year_agree", "year_contra",
+    "rank_inverse", "rank_first", "score_share",
+    "binding", "draft", "lapsed", "region_own", "doc_named",
+    "lex_subject", "lex_item", "lex_unit", *SIGNALS,
+    "in_table", "candidates_log", "list_distributed", "list_undistributed", "has_bound", "window_prefix",
+    "yesno_match", "head_match", "phrase_in_question", "agent_head", "closer_in_question",
+    "neg_missing", "cond_agree_best", "neg_agree_best",
+    "own_gap", "own_best", "segment_gap", "subject_gap", "after_gap", "bigram_gap",
+)
+# Coverage relative to the best candidate of the whole question (gap to the best, and being the best): a
+# linear ranker then prefers the candidate whose own words cover the question best, whatever the scale.
+RELATIVE = (("cov_own", "own_gap", "own_best"), ("cov_segment", "segment_gap", ""), ("cov_subject", "subject_gap", ""),
+            ("cov_after", "after_gap", ""), ("cov_bigram_own", "bigram_gap", ""))
+
+
+@dataclass
+class ClauseContext:
+    """What the features know of the clause a candidate stands in."""
+
+    doc_id: str
+    clause_id: str
+    label: str
+    text: str  # normalised, quotes removed
+    heading: str
+    title: str
+    rank: int
+    score_share: float  # this clause's search score over the best one's
+    binding: bool = True
+    draft: bool = False
+    lapsed: bool = False
+    region_own: bool = False  # the document is of the asked region itself (not a level above)
+    doc_named: bool = False
+    in_table: bool = False
+    candidates: list[Candidate] = field(default_factory=list)
+    facts: list[dict] = field(default_factory=list)  # the build-time facts of the clause (kb.facts)
+
+
+def own_context(candidate: Candidate) -> str:
+    """The words that are the candidate's own: what a list or a row gives it, its column, and its segment
+    back to the previous figure — without the other subjects of a list (低压、20千伏及以下、20千伏以上…分别
+    5个、10个、20个: the 10 is not about 低压 or 20千伏以上)."""
+    around = without_others(candidate, " ".join((candidate.before, candidate.segment)))
+    return plain(" ".join((candidate.subject, candidate.header, around)))
+
+
+def without_others(candidate: Candidate, text: str) -> str:
+    """``text`` without the other subjects of the candidate's list."""
+    for other in candidate.extra.get("others", []):
+        text = text.replace(other, " ")
+    return text
+
+
+def plain(text: str) -> str:
+    """Normalised, without quotation marks: how question words are looked for in a context."""
+    return QUOTES.sub("", normalize(text)) if text else ""
+
+
+def coverage(groups: list[WordGroup], text: str) -> float:
+    """Share of the question's weight whose word (or one of its forms) stands in ``text``."""
+    total = sum(g.weight for g in groups)
+    if not total or not text:
+        return 0.0
+    return sum(g.weight for g in groups if any(form in text for form in g.forms)) / total
+
+
+def _nearness(groups: list[WordGroup], sentence: str, start: int, end: int) -> float:
+    """How close the question's matched words stand to the candidate in its sentence (1 adjacent → 0)."""
+    best = None
+    for group in groups:
+        for form in group.forms:
+            at = sentence.find(form)
+            while at >= 0:
+                distance = start - (at + len(form)) if at < start else max(0, at - end)
+                best = distance if best is None else min(best, distance)
+                at = sentence.find(form, at + 1)
+    if best is None:
+        return 0.0
+    return NEAR_SCALE / (NEAR_SCALE + best)
+
+
+def _opposite_forms(word: str, w: Wording) -> list[str]:
+    """外环外 for 外环内, 无外线工程 for 有外线工程, 未实行 for 实行: the word with an affix swapped."""
+    out: list[str] = []
+    for a, b in w.suffix_pairs:
+        for this, that in ((a, b), (b, a)):
+            if word.endswith(this) and (len(word) > len(this) or len(this) >= 2):
+                out.append(word[: -len(this)] + that)
+    for a, b in w.prefix_pairs:
+        for this, that in ((a, b), (b, a)):
+            if word.startswith(this) and len(word) > len(this) and not word.startswith(that):
+                out.append(that + word[len(this):])
+    return out
+
+
+def conditions(question: Question, own: str, w: Wording) -> tuple[float, float, float]:
+    """(agree, contradict, extra): conditions the question names found in the candidate's own context,
+    conditions of the same exclusive group (or an affix-opposite word) found instead, and conditions
+    the context states that the question does not name."""
+    stated = set(w.condition_re.findall(own))
+    agree = contra = 0.0
+    for condition in question.conditions:
+        if condition in stated:
+            agree += 1
+        elif any(other in stated for group in w.group_of(condition) for other in group if other != condition):
+            contra += 1
+    asked = plain(question.norm)
+    for group in question.groups:
+        if len(group.word) < 2:
+            continue
+        # the question's own phrase with an affix (有电力外线工程, 外环内) against the context's
+        for a, b in w.prefix_pairs + [(b, a) for a, b in w.prefix_pairs]:
+            if a + group.word in asked:
+                if b + group.word in own and not (b.startswith(a) and a + group.word in own.replace(b, "")):
+                    contra += 1
+                elif a + group.word in own:
+                    agree += 1
+        for a, b in w.suffix_pairs + [(b, a) for a, b in w.suffix_pairs]:
+            if group.word + a in asked:
+                # 外环外 asked, 外环线以内 / 外环以外 written: a word or two may stand between, and 以 before
+                near = rf"{re.escape(group.word)}.{{0,2}}?(?:以|之)?"
+                if re.search(near + re.escape(b), own):
+                    contra += 1
+                elif re.search(near + re.escape(a), own):
+                    agree += 1
+        opposites = _opposite_forms(group.word, w)
+        present = any(form in own for form in group.forms)
+        if opposites and any(o in own for o in opposites) and not present:
+            contra += 1
+    named = set(question.conditions)
+    extra = sum(1 for c in stated if c not in named and not any(c in n or n in c for n in named))
+    return agree, contra, float(extra)
+
+
+def negation(question: Question, own: str, w: Wording) -> tuple[float, float]:
+    """(agree, contradict): question words whose negation (没/未/无/不/非 before them) the candidate's own
+    context shares or reverses."""
+    agree = contra = 0.0
+    for group in question.groups:
+        for form in group.forms:
+            at = own.find(form)
+            if at < 0:
+                continue
+            negated_here = bool(w.negator_re.search(own[max(0, at - 2):at]))
+            if negated_here == group.negated:
+                agree += 1.0 if group.negated else 0.0
+            else:
+                contra += 1.0
+            break
+    return agree, contra
+
+
+def _years(text: str) -> set[int]:
+    return {int(y) for y in re.findall(r"((?:19|20)\d{2})", text)}
+
+
+def vector(question: Question, candidate: Candidate, clause: ClauseContext, w: Wording,
+           best_cov: float) -> list[float]:
+    """The feature vector of one candidate, in ``FEATURES`` order."""
+    f = dict.fromkeys(FEATURES, 0.0)
+    groups = question.groups
+    is_figure = candidate.kind in FIGURE_KINDS
+    is_phrase = candidate.kind in PHRASE_KINDS
+    is_date = candidate.kind in ("date", "year") or candidate.frame == "date"
+    f["bias_figure"] = float(is_figure)
+    f["bias_phrase"] = float(is_phrase and candidate.frame != "date")
+    f["bias_date"] = float(is_date)
+    f["bias_code"] = float(candidate.kind == "code")
+
+    own = own_context(candidate)
+    f["cov_own"] = coverage(groups, own)
+    f["cov_segment"] = coverage(groups, plain(candidate.segment))
+    f["cov_sentence"] = coverage(groups, plain(candidate.sentence))
+    f["cov_clause"] = coverage(groups, clause.text + clause.heading)
+    f["cov_title"] = coverage(groups, clause.title)
+    f["cov_subject"] = coverage(groups, plain(candidate.subject))
+    f["cov_header"] = coverage(groups, plain(candidate.header))
+    f["cov_other"] = coverage(groups, plain(candidate.extra.get("other", "")))
+    item = plain(without_others(candidate, candidate.extra.get("item", "")))
+    f["cov_item"] = coverage(groups, item)
+    f["cov_bigram_own"] = bigram_coverage(question, own)
+    f["cov_after"] = coverage(groups, plain(candidate.extra.get("after", "")))
+    f["cov_best_in_clause"] = float(f["cov_own"] >= best_cov - 1e-9)
+    sentence = plain(candidate.sentence)
+    f["near"] = _nearness(groups, sentence, candidate.start - _sentence_offset(candidate),
+                          candidate.end - _sentence_offset(candidate))
+    f["absent_share"] = question_absent_share(question)
+
+    families = set(question.families)
+    if families:
+        f["family_match"] = float(is_figure and candidate.family in families)
+        f["family_mismatch"] = float(is_figure and candidate.family not in families)
+    else:
+        f["figure_unasked"] = float(is_figure)
+    f["date_for_date"] = float(is_date and question.kind == "date")
+    # 完成时限 / 期限 asked as time: a deadline (2021年底前) answers it as well as a span does
+    f["date_for_time"] = float(is_date and bool(families & w.time_families))
+    f["date_unasked"] = float(is_date and question.kind != "date" and not families & w.time_families)
+    f["phrase_for_phrase"] = float(is_phrase and question.asks_phrase)
+    f["phrase_for_figure"] = float(is_phrase and bool(families))
+    f["figure_for_phrase"] = float(is_figure and question.asks_phrase and not families)
+    f["frame_match"] = float(bool(candidate.frame) and (
+        candidate.frame == question.kind
+        or (question.kind == "which" and candidate.frame in ("quoted", "modifier", "cell", "which"))
+        or (question.kind == "agent" and candidate.frame in ("cell", "is_subject", "is_object"))))
+    f["code_for_code"] = float(candidate.kind == "code" and question.kind == "code")
+    f["code_unasked"] = float(candidate.kind == "code" and question.kind != "code")
+
+    if candidate.kind == "range":
+        f["range_whole"] = float(not question.range_end)
+    if candidate.kind in ("range_top", "range_bottom"):
+        wanted = "range_top" if question.range_end == "top" else "range_bottom" if question.range_end else ""
+        f["range_end_match"] = float(candidate.kind == wanted)
+        f["range_end_unasked"] = float(not wanted)
+    if question.range_end == "top":
+        f["bound_match"] = float(candidate.bound in ("不超过", "以内", "以下"))
+    elif question.range_end == "bottom":
+        f["bound_match"] = float(candidate.bound in ("不少于", "以上"))
+
+    # An enumerated item's conditions ((二)较大事故和一般事故…) hold for the sentences after it.
+    f["cond_agree"], f["cond_contra"], f["cond_extra"] = conditions(question, own + " " + item, w)
+    f["neg_agree"], f["neg_contra"] = negation(question, own, w)
+    negated = [g for g in groups if g.negated]
+    f["neg_missing"] = float(bool(negated) and not any(form in own for g in negated for form in g.forms))
+
+    value = float(candidate.value) if isinstance(candidate.value, int | float) else None
+    if question.figures:
+        f["value_is_qfig"] = float(value is not None and any(
+            value == v and (candidate.unit == u or not u) for v, u in question.figures))
+        f["qfig_in_context"] = float(any(f"{v:g}{u}" in candidate.sentence for v, u in question.figures))
+    if question.years:
+        # years its own words state, not the candidate itself (2023年底前 does not answer 几天 by being 2023)
+        years = _years(own.replace(plain(candidate.text), " ") if candidate.text else own)
+        f["year_agree"] = float(bool(years & set(question.years)))
+        f["year_contra"] = float(bool(years) and not years & set(question.years))
+
+    f["rank_inverse"] = 1.0 / (1 + clause.rank)
+    f["rank_first"] = float(clause.rank == 0)
+    f["score_share"] = clause.score_share
+    f["binding"] = float(clause.binding)
+    f["draft"] = float(clause.draft)
+    f["lapsed"] = float(clause.lapsed)
+    f["region_own"] = float(clause.region_own)
+    f["doc_named"] = float(clause.doc_named)
+
+    lex_subject, lex_item, lex_unit = lexicon_scores(question, own, candidate)
+    f["lex_subject"], f["lex_item"], f["lex_unit"] = lex_subject, lex_item, lex_unit
+    for name, value in zip(SIGNALS, signals(question, candidate, clause.facts), strict=True):
+        f[name] = value
+
+    f["in_table"] = float(clause.in_table)
+    f["candidates_log"] = math.log1p(len(clause.candidates))
+    f["list_distributed"] = float(candidate.kind == "list" and bool(candidate.subject))
+    f["list_undistributed"] = float(candidate.kind == "list" and not candidate.subject)
+    f["has_bound"] = float(bool(candidate.bound))
+    f["window_prefix"] = float(candidate.prefix in ("连续", "每", "累计", "满"))
+    f["yesno_match"] = float(candidate.frame == "yesno" and bool(question.yesno))
+    f["head_match"] = float(candidate.frame == "modifier" and bool(question.heads))
+    if is_phrase:
+        value_text = plain(str(candidate.value))
+        # an answer never just repeats the question (获得电力 quoted in a clause the question names)
+        f["phrase_in_question"] = float(len(value_text) >= 2 and value_text in plain(question.norm))
+        f["agent_head"] = float(any(value_text.endswith(h) for h in w.agent_heads))
+        closer = candidate.extra.get("closer", "")
+        f["closer_in_question"] = float(bool(closer) and closer in question.norm)
+    return [f[name] for name in FEATURES]
+
+
+def bigram_coverage(question: Question, text: str) -> float:
+    """Share of the character bigrams of the question's words found in ``text``: 供用电 meets 供电、用电,
+    退车 meets 退货 half-way."""
+    wanted = {g.word[i:i + 2] for g in question.groups if len(g.word) >= 2 for i in range(len(g.word) - 1)}
+    if not wanted or not text:
+        return 0.0
+    have = {text[i:i + 2] for i in range(len(text) - 1)}
+    return len(wanted & have) / len(wanted)
+
+
+def _sentence_offset(candidate: Candidate) -> int:
+    return candidate.extra.get("sentence_start", 0)
+
+
+def question_absent_share(question: Question) -> float:
+    total = sum(g.weight for g in question.groups) or 1.0
+    return sum(g.weight for g in question.groups if g.absent) / total if question.groups else 1.0
+
+
+def lexicon_scores(question: Question, own: str, candidate: Candidate) -> tuple[float, float, float]:
+    """The domain lexicon's view, scaled to about 0–1: the customer type and item its own context names
+    against the question's, and the item's usual unit."""
+    lex = lexicon()
+    subject_score = item_score = unit_score = 0.0
+    if question.subjects:
+        named = [m.name for m in lex.subjects_in(own) if m.kind != "actor"]
+        wanted = question.subjects[0]
+        if wanted in named:
+            subject_score = 1.0
+        elif any(n in lex.broader(wanted) for n in named):
+            subject_score = 0.5
+        elif named:
+            subject_score = -1.0
+    if question.items:
+        named_items = [m.name for m in lex.items_in(own)]
+        wanted_items = question.items[:2]
+        if any(i in named_items for i in wanted_items):
+            item_score = 1.0
+        elif any(i in lex.related_items(wanted_items[0]) for i in named_items):
+            item_score = 0.5
+        elif named_items:
+            item_score = -0.5
+        units = lex.item_units(wanted_items[0])
+        if units and candidate.kind in FIGURE_KINDS:
+            unit_score = 1.0 if candidate.unit in units else -1.0
+    return subject_score, item_score, unit_score
+
+
+def mark_best_in_clause(vectors: list[list[float]]) -> None:
+    """Within one clause, the candidates that agree with the most of the question's conditions and
+    negations: the clause states its cases side by side, the question names one."""
+    for name, best_name in (("cond_agree", "cond_agree_best"), ("neg_agree", "neg_agree_best")):
+        at, best_at = FEATURES.index(name), FEATURES.index(best_name)
+        top = max((v[at] for v in vectors), default=0.0)
+        for v in vectors:
+            v[best_at] = float(top > 0 and v[at] >= top)
+
+
+def mark_relative(vectors: list[list[float]]) -> None:
+    """Fill the features that compare a candidate with the best of all candidates of the question."""
+    for name, gap_name, best_name in RELATIVE:
+        at, gap_at = FEATURES.index(name), FEATURES.index(gap_name)
+        top = max((v[at] for v in vectors), default=0.0)
+        for v in vectors:
+            v[gap_at] = top - v[at]
+            if best_name:
+                v[FEATURES.index(best_name)] = float(v[at] >= top - 0.05)

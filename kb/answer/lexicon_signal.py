@@ -1,0 +1,84 @@
+"""The domain lexicon's reading of a candidate, as features: one signal among the others, never a gate.
+
+At build time ``kb.facts`` reads every clause with the lexicon (``kb/data/facts.yaml``): which customer
+type and item each figure is about, under which conditions (a table cell under its column in its row,
+a list distributed over its subjects). A candidate stating the same figure in the same clause inherits
+that reading, and these functions say how well it fits the question's customer type, item, unit and
+conditions. Outside the domain (a gas regulation, car warranties) no fact matches and every feature is
+zero: the rest of the model answers alone.
+"""
+
+from __future__ import annotations
+
+from kb.answer.candidates import Candidate
+from kb.answer.question import Question
+from kb.evaluate import fact_figure, figure_key
+from kb.lexicon import lexicon
+
+SIGNALS = ("lex_fact", "lex_fact_subject", "lex_fact_item", "lex_fact_unit", "lex_fact_conditions")
+
+
+def matching_fact(candidate: Candidate, facts: list[dict]) -> dict | None:
+    """The build-time fact of the clause stating the candidate's figure, if any."""
+    unit = candidate.unit if isinstance(candidate.value, int | float) else ""
+    wanted = figure_key(fact_figure({"value": candidate.fact_value, "unit": unit}))
+    for fact in facts:
+        if figure_key(fact_figure(fact)) == wanted:
+            return fact
+    return None
+
+
+def _subject_fit(question: Question, subject: str) -> float:
+    """1 the asked customer type, ½ a broader type whose rule covers it, ¼ none named, −1 another."""
+    if not question.subjects:
+        return 0.0
+    lex = lexicon()
+    wanted = question.subjects[0]
+    if subject == wanted:
+        return 1.0
+    if subject and subject in lex.broader(wanted):
+        return 0.5
+    if subject and wanted in lex.broader(subject):
+        return 0.25
+    return 0.1 if not subject else -1.0
+
+
+def _item_fit(question: Question, item: str) -> float:
+    if not question.items:
+        return 0.0
+    lex = lexicon()
+    if item in question.items[:2]:
+        return 1.0
+    if any(item in lex.related_items(wanted) for wanted in question.items[:2]):
+        return 0.5
+    return 0.0 if not item else -1.0
+
+
+def _unit_fit(question: Question, fact: dict) -> float:
+    units = lexicon().item_units(question.items[0]) if question.items else []
+    if question.wants_unit:
+        return 1.0 if fact["unit"] == question.wants_unit else -1.0
+    return (1.0 if fact["unit"] in units else -1.0) if units else 0.0
+
+
+def _condition_fit(question: Question, fact: dict) -> float:
+    """Conditions of the lexicon (有/无外线工程, 计划/临时检修) the question names and the fact states,
+    less those that contradict, less the fact's conditions the question does not name (平均, 最优)."""
+    lex = lexicon()
+    stated = set(fact["qualifiers"]) & set(lex.qualifier_entries)
+    score = 0.0
+    for wanted in question.qualifiers:
+        if wanted in stated:
+            score += 1.0
+        elif any(lex.contradicts(wanted, q) for q in stated):
+            score -= 2.0
+    return score - 0.5 * sum(1 for q in stated if q not in question.qualifiers)
+
+
+def signals(question: Question, candidate: Candidate, facts: list[dict]) -> list[float]:
+    """``SIGNALS`` for a candidate, from the build-time facts of its clause."""
+    fact = matching_fact(candidate, facts) if facts else None
+    if fact is None:
+        return [0.0] * len(SIGNALS)
+    return [1.0, _subject_fit(question, fact["subject"]), _item_fit(question, fact["item"]),
+            _unit_fit(question, fact), _condition_fit(question, fact)]

@@ -1,0 +1,209 @@
+"""What a question asks: the kind of answer, the unit families, its own words, conditions and negation,
+and — through the domain lexicon, as one more signal — region, customer type and item.
+
+Questions arrive as people type them (colloquial, any spacing or width, 双电源 for 高压双电源,
+三零 without quotes). The answer engine's wording (``kb/data/answers.yaml``) says what kind of
+answer the words ask for (几天 → days, 罚多少 → money, 谁 → an agent, 是指 → a definition); the
+lexicon (``kb/data/facts.yaml``) knows the domain's customer types and items. Neither is needed to
+answer: the question's own words, weighted by how rare they are, are what candidates are compared with.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+
+from kb.answer.candidates import ClauseReader, read_number
+from kb.answer.wording import Wording, wording
+from kb.lexicon import lexicon
+from kb.text import normalize, segment
+from kb.vocab import vocab
+
+ALIAS_WEIGHT = 0.6
+WH = re.compile(r"[什哪谁几多吗何啥否么没]|是不是|能不能|可不可以")
+SHORT_WORD_WEIGHT = 0.3  # a one-character word (挪, 出, 本) says little on its own
+HEAD_AFTER = re.compile(r"(?:什么|哪个|哪种|哪类|哪一种|哪一类|哪一个|哪几个|哪些|啥|哪一级|哪一步|哪级)"
+                        r"([\u4e00-\u9fff]{1,4})")
+
+
+@dataclass(frozen=True)
+class WordGroup:
+    """One thing the question says, with the forms a clause may say it in (the word, its aliases, the
+    lexicon's patterns for it); ``weight`` is set from its rarity in the index."""
+
+    word: str
+    forms: tuple[str, ...]
+    weight: float = 1.0
+    negated: bool = False
+    absent: bool = False  # no clause of the index holds it
+
+
+@dataclass
+class Question:
+    text: str
+    norm: str
+    region: str | None = None
+    subjects: list[str] = field(default_factory=list)  # most specific first
+    items: list[str] = field(default_factory=list)
+    qualifiers: list[str] = field(default_factory=list)
+    wants_unit: str | None = None
+    asks_figure: bool = False
+    kind: str = ""  # status | definition | date | agent | place | which | yesno | passage | figure | ""
+    families: list[str] = field(default_factory=list)  # unit families asked for (days, money …)
+    range_end: str = ""  # top | bottom: 最高 / 最低
+    heads: list[str] = field(default_factory=list)  # the noun a which-question asks about (什么职称 → 职称)
+    yesno: str = ""  # the yes/no verb asked (含不含)
+    groups: list[WordGroup] = field(default_factory=list)  # the question's own words
+    conditions: list[str] = field(default_factory=list)  # conditions of kb/data/answers.yaml named
+    figures: list[tuple[float, str]] = field(default_factory=list)  # figures the question states (连续60天)
+    years: list[int] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["groups"] = [g.word for g in self.groups]
+        return data
+
+    @property
+    def asks_phrase(self) -> bool:
+        return self.kind in ("agent", "place", "which", "yesno")
+
+    @property
+    def asks_value(self) -> bool:
+        """A figure, a date or a phrase: what a candidate can answer (not a passage to read)."""
+        return bool(self.families) or self.kind in ("date", "agent", "place", "which", "yesno", "figure", "code")
+
+
+def understand(text: str) -> Question:
+    lex = lexicon()
+    norm = normalize(text).replace(" ", "").replace("\u3000", "")
+    regions = vocab().regions_named_in(norm)
+    question = Question(text=text, norm=norm, region=regions[0] if regions else None)
+    customers = [m for m in lex.subjects_in(norm) if m.kind != "actor"]
+    actors = [m for m in lex.subjects_in(norm) if m.kind == "actor"]
+    # The narrowest type first (高压单电源用户 over 高压用户), then the longer mention.
+    ordered = sorted(customers, key=lambda m: (-len(lex.broader(m.name)), -(m.end - m.start))) or actors
+    question.subjects = list(dict.fromkeys(m.name for m in ordered))
+    question.items = list(dict.fromkeys(m.name for m in sorted(lex.items_in(norm), key=lambda m: -(m.end - m.start))))
+    question.qualifiers = list(dict.fromkeys(m.name for m in lex.qualifiers_in(norm)))
+    for unit, phrases in lex.asks["units"].items():
+        if any(normalize(p) in norm for p in phrases):
+            question.wants_unit = unit
+            break
+    # Every item in the lexicon is measured, so naming one (an agent's keywords) asks for its figure.
+    question.asks_figure = (question.wants_unit is not None or bool(question.items)
+                            or any(normalize(w) in norm for w in lex.asks["figure"]))
+    _read_asking(question, wording())
+    return question
+
+
+def _read_asking(question: Question, w: Wording) -> None:
+    """The kind of answer, unit families, heads, conditions and figures, from the engine's wording."""
+    norm = question.norm
+    asking: list[str] = []
+    for kind, pattern in w.kind_res:
+        found = pattern.findall(norm)
+        if found:
+            question.kind = question.kind or kind
+            # 什么时候 asks and says nothing else; 印发日期 / 生效时间 also say what is asked about
+            asking += [word for word in found if WH.search(word)]
+    families: list[str] = []
+    for family, words in w.asked.items():
+        hits = [word for word in words if word in norm]
+        if hits:
+            families.append(family)
+            asking += hits
+    for m in re.finditer(rf"(?:几|多少|多长|多久)\s*(?:个)?\s*({w.unit_pattern})", norm):
+        family = w.family(m.group(1)) or w.family("个" + m.group(1))
+        if family:
+            families.append(family)
+            asking.append(m.group(0))
+    if "time" in families:
+        families = [f for f in families if f != "time"] + sorted(w.time_families)
+    if "days" in families:
+        families.append("working_days")
+    if "money" in families:
+        families += w.money_also
+    if "magnitude" in families:
+        families = [f for f in families if f != "magnitude"] + w.magnitude_families
+    question.families = list(dict.fromkeys(families))
+    if question.families and question.kind in ("", "passage", "which", "yesno"):
+        question.kind = "figure"
+    top = [word for word in w.range_top if word in norm]
+    bottom = [word for word in w.range_bottom if word in norm]
+    question.range_end = "top" if top else "bottom" if bottom else ""
+    asking += top + bottom
+    question.heads = [m.group(1) for m in HEAD_AFTER.finditer(norm) if m.group(1) not in ("时候", "时间", "意思")]
+    question.yesno = next((verb for verb in w.yesno_verbs if verb in norm), "")
+    question.conditions = list(dict.fromkeys(w.condition_re.findall(norm)))
+    reader = ClauseReader(w, vocab().segmenter.FREQ, vocab().units["idioms_after_one"])
+    for candidate in reader.prose(question.text):
+        if isinstance(candidate.value, int | float) and candidate.kind != "code":
+            question.figures.append((float(candidate.value), candidate.unit))
+    question.years = [int(y) for y in re.findall(r"((?:19|20)\d{2})年", norm)]
+    question.groups = _groups(question, asking, w)
+
+
+def _without_regions(norm: str, names: set[str]) -> str:
+    """The question with the regions it names taken out, so they do not count as its words. A name ending
+    in 市 / 盟 / 省 gives up that character when it starts a word with the next one (鄂尔多斯市区用户 keeps
+    市区)."""
+    words = vocab().segmenter.FREQ
+    for name in sorted(names, key=len, reverse=True):
+        at = norm.find(name)
+        while at >= 0:
+            end = at + len(name)
+            if name[-1] in "市盟省区" and end < len(norm) and words.get(name[-1] + norm[end]):
+                end -= 1
+            norm = norm[:at] + " " + norm[end:]
+            at = norm.find(name)
+    return norm
+
+
+def _groups(question: Question, asking: list[str], w: Wording) -> list[WordGroup]:
+    """The question's content words: not stop words, not the words that ask (几天, 罚多少, 谁), not the
+    region's name, not its own figures — each with its aliases and, where the lexicon knows the word,
+    the lexicon's other patterns for the same customer type or item."""
+    voc, lex = vocab(), lexicon()
+    stop = voc.stopwords
+    asked = "".join(asking)
+    region_names = {n for r in voc.regions_named_in(question.norm) for n in voc.regions[r].names}
+    lexicon_forms: dict[str, tuple[str, ...]] = {}
+    for matches, entries in ((lex.subjects_in(question.norm), lex.subjects), (lex.items_in(question.norm), lex.items)):
+        for m in matches:
+            spec = entries.get(m.name) or {}
+            # the entry's name and patterns, and those of the items the lexicon relates to it (通电 asks the
+            # 全过程办电时间, which a table may give as 合计办理时间)
+            related = [name for name in spec.get("related", []) if name in entries]
+            forms = [m.name, *spec.get("patterns", [])]
+            for name in related:
+                forms += [name, *entries[name].get("patterns", [])]
+            lexicon_forms[question.norm[m.start:m.end]] = tuple(dict.fromkeys(
+                normalize(f).replace("“", "").replace("”", "") for f in forms))
+    groups: list[WordGroup] = []
+    seen: set[str] = set()
+    negate_next = False
+    for piece in segment(_without_regions(question.norm, region_names), subwords=False):
+        word = piece.text
+        if w.negator_re.fullmatch(word):
+            negate_next = True
+            continue
+        if (word in stop or word in seen or not any(ch.isalnum() for ch in word) or word in asked
+                or word in region_names or read_number(word) is not None):
+            negate_next = negate_next and word in stop
+            continue
+        seen.add(word)
+        forms = [word]
+        for written, lexicon_alternatives in lexicon_forms.items():
+            if word in written:
+                forms += [f for f in lexicon_alternatives if f != word]
+        weight = SHORT_WORD_WEIGHT if len(word) == 1 and len(forms) == 1 else 1.0
+        groups.append(WordGroup(word, tuple(dict.fromkeys(forms)), weight, negate_next))
+        negate_next = False
+    for key, expansions in voc.aliases.items():
+        if key and key in question.norm:
+            for expansion in expansions:
+                expansion = normalize(expansion)
+                if expansion not in seen:
+                    seen.add(expansion)
+                    groups.append(WordGroup(expansion, (expansion,), ALIAS_WEIGHT))
+    return groups

@@ -1,0 +1,108 @@
+"""The answer engine's vocabulary (``kb/data/answers.yaml``) compiled into matchers.
+
+Questions and clauses are read with the same words: the units a figure carries and their families,
+the ways a question asks for a family or a kind of answer, range and bound words, the frames that
+state a role (由X负责), negators and conditions that rule each other out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from kb.text import normalize
+from kb.vocab import Vocab, vocab
+
+# A number as a clause writes it: 12, 60,000, 0.5, or Chinese numerals (三十, 五千, 二〇二四) that
+# normalising left as they are because no counter follows (五千吨, 六时).
+NUMBER = r"(?:\d+(?:,\d{3}(?!\d))*(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)"
+
+
+def _alternation(words) -> str:
+    ordered = sorted({normalize(str(w)) for w in words if str(w)}, key=len, reverse=True)
+    return "|".join(re.escape(w) for w in ordered) or "(?!)"
+
+
+@dataclass
+class Frame:
+    open: str
+    close: list[str]
+    kind: str
+    keep_close: bool
+
+
+class Wording:
+    """What the data file says, in the forms the candidate reader and the question reader use."""
+
+    def __init__(self, data: dict) -> None:
+        self.data = data
+        self.families: dict[str, list[str]] = {k: [normalize(u) for u in v] for k, v in data["unit_families"].items()}
+        self.family_of_unit = {unit: family for family, units in self.families.items() for unit in units}
+        self.time_families = set(data["time_families"])
+        self.asked = {family: [normalize(w) for w in words] for family, words in data["asked_families"].items()}
+        self.money_also = list(data["money_also"])
+        self.magnitude_families = list(data["magnitude_families"])
+        self.agent_heads = sorted((normalize(w) for w in data["agent_heads"]), key=len, reverse=True)
+        self.kinds = [(kind, [normalize(w) for w in words]) for kind, words in data["answer_kinds"].items()]
+        self.range_top = [normalize(w) for w in data["range_top"]]
+        self.range_bottom = [normalize(w) for w in data["range_bottom"]]
+        self.bound_before = {b: [normalize(w) for w in ws] for b, ws in data["bound_before"].items()}
+        self.bound_after = {b: [normalize(w) for w in ws] for b, ws in data["bound_after"].items()}
+        self.figure_prefixes = [normalize(w) for w in data["figure_prefixes"]]
+        self.boundaries = {normalize(w) for w in data["phrase_boundaries"]}
+        self.frames = [Frame(normalize(f["open"]), [normalize(c) for c in f["close"]], f["kind"],
+                             bool(f.get("keep_close", False))) for f in data["frames"]]
+        self.negators = sorted((normalize(w) for w in data["negators"]), key=len, reverse=True)
+        self.exclusive = [[normalize(w) for w in group] for group in data["exclusive_conditions"]]
+        self.suffix_pairs = [tuple(pair) for pair in data["opposed_affixes"]["suffix"]]
+        self.prefix_pairs = [tuple(pair) for pair in data["opposed_affixes"]["prefix"]]
+        self.yesno_verbs = {normalize(k): [normalize(v) for v in vs] for k, vs in data["yesno_verbs"].items()}
+
+    @cached_property
+    def unit_pattern(self) -> str:
+        return _alternation(self.family_of_unit)
+
+    @cached_property
+    def figure_re(self) -> re.Pattern[str]:
+        """A number, optionally 个, and a unit: the longest unit wins (个工作日 over 工作日 over 日)."""
+        return re.compile(rf"({NUMBER})\s*(个)?\s*({self.unit_pattern})")
+
+    @cached_property
+    def list_re(self) -> re.Pattern[str]:
+        """5个、22个、32个工作日 or 1、4、8、15个小时: values sharing the unit of the last."""
+        return re.compile(rf"({NUMBER})个?((?:\s*[、和及与]\s*{NUMBER}个?)+)\s*({self.unit_pattern})")
+
+    @cached_property
+    def range_re(self) -> re.Pattern[str]:
+        joiners = _alternation(self.data["range_joiners"])
+        closers = _alternation(self.data["range_closers"])
+        return re.compile(rf"({NUMBER})\s*(?:个)?\s*({self.unit_pattern})?\s*({joiners})\s*({NUMBER})\s*(?:个)?\s*"
+                          rf"({self.unit_pattern})\s*({closers})?")
+
+    @cached_property
+    def kind_res(self) -> list[tuple[str, re.Pattern[str]]]:
+        return [(kind, re.compile(_alternation(words))) for kind, words in self.kinds]
+
+    @cached_property
+    def negator_re(self) -> re.Pattern[str]:
+        return re.compile(_alternation(self.negators))
+
+    @cached_property
+    def condition_re(self) -> re.Pattern[str]:
+        return re.compile(_alternation(w for group in self.exclusive for w in group))
+
+    def group_of(self, condition: str) -> list[list[str]]:
+        return [group for group in self.exclusive if condition in group]
+
+    def family(self, unit: str) -> str:
+        return self.family_of_unit.get(unit, "")
+
+
+def wording(vocabulary: Vocab | None = None) -> Wording:
+    """The compiled wording of a vocabulary (the process's own by default), made once per vocabulary."""
+    vocabulary = vocabulary or vocab()
+    compiled = vocabulary._loaded.get("answers.yaml#compiled")
+    if compiled is None:
+        compiled = vocabulary._loaded["answers.yaml#compiled"] = Wording(vocabulary._yaml("answers.yaml"))
+    return compiled
