@@ -104,6 +104,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return 0
     print(result.answer or "知识库中没有找到相关规定。")
+    understood = result.understood
+    if understood.get("line"):
+        print("  " + understood["line"] + (f" · 您是不是要找：{understood['did_you_mean']}"
+                                           if understood.get("did_you_mean") else ""))
     for number, citation in enumerate(result.citations[:3], start=1):
         text = citation["text"].replace("\n", " ")
         print(f"  [{number}] {citation['title']} {citation['clause']}（{citation['region']}，{citation['status']}）")

@@ -146,3 +146,58 @@ def test_kb_ask_reads_questions_from_stdin_as_json_lines(corpus_index_path):
     lines = [json.loads(line) for line in run.stdout.splitlines()]
     assert [line["question"] for line in lines] == questions.split()
     assert [line["found"] for line in lines] == [True, False, True]
+
+
+def test_figures_of_items_no_vocabulary_names_come_back_from_the_text(tmp_path):
+    """A made-up regulation the lexicon knows nothing of: a deadline, a fine range in Chinese numerals, a
+    count of people, a retention period and a date are each answered with exactly the text's figure, its
+    clause cited and quoted as printed."""
+    corpus = tmp_path / "corpus"
+    write_doc(corpus, "r1", "某市电梯安全管理办法", (
+        "第一条 为了加强电梯安全管理，制定本办法。\n\n"
+        "第五条 使用单位应当自收到维保单位书面报告之日起十二个工作日内完成整改。\n\n"
+        "第九条 违反本办法第五条规定，逾期未完成整改的，由市场监督管理部门责令改正，处三千元以上八千元以下罚款。\n\n"
+        "第十一条 每个检查组由五名检查人员组成。\n\n"
+        "第十四条 电梯维护保养记录应当保存四年。\n\n"
+        "第二十条 本办法自2031年3月1日起施行。\n"))
+    write_doc(corpus, "r2", "某市供热条例", "第三条 供热单位应当在每年十一月十五日前开始供热。\n\n第八条 违反本条例的，处一万元罚款。\n")
+    build(corpus, tmp_path / "index")
+    index = OpenIndex(tmp_path / "index")
+    expectations = [
+        ("电梯维保单位报告后使用单位几个工作日内要整改完", (12, "工作日"), "a5", "十二个工作日内完成整改"),
+        ("电梯逾期没整改罚多少", ("3000元以上8000元以下", ""), "a9", "处三千元以上八千元以下罚款"),
+        ("电梯检查组几个人", (5, "名"), "a11", "五名检查人员"),
+        ("电梯维保记录保存几年", (4, "年"), "a14", "保存四年"),
+        ("电梯安全管理办法什么时候施行", ("2031年3月1日", ""), "a20", "2031年3月1日起施行"),
+    ]
+    for question, fact, clause, quoted in expectations:
+        answer = ask(index, question, on=TODAY)
+        assert answer.found, (question, answer.confidence)
+        assert (answer.facts[0]["value"], answer.facts[0]["unit"]) == fact, question
+        assert answer.citations[0]["url"] == f"/doc/r1#{clause}"
+        assert quoted in answer.answer, answer.answer
+
+
+def test_a_question_the_text_does_not_answer_states_no_figure(tmp_path):
+    corpus = tmp_path / "corpus"
+    write_doc(corpus, "r1", "某市电梯安全管理办法", "第五条 使用单位应当自收到书面报告之日起十二个工作日内完成整改。\n")
+    build(corpus, tmp_path / "index")
+    answer = ask(OpenIndex(tmp_path / "index"), "电梯年检费用多少钱", on=TODAY)
+    assert not answer.found and not any(ch.isdigit() for ch in answer.answer) and not answer.facts
+
+
+def test_a_probable_typo_is_answered_as_the_corrected_word_and_said(corpus_index):
+    answer = ask(corpus_index, "高压双电原用户供电方案答复时限", on=TODAY)
+    assert answer.understood["did_you_mean"] == "高压双电源用户"
+    assert answer.answer.startswith("您是不是要找：高压双电源用户。")
+    assert answer.understood["subjects"][0] == "高压双电源用户"
+
+
+@pytest.mark.parametrize("question", ["高压双电源用户供电方案答复时限", "居民用户装表接电几天", "鄂尔多斯低压客户办电有几个环节"])
+def test_a_question_without_typos_is_not_corrected(corpus_index, question):
+    assert ask(corpus_index, question, on=TODAY).understood["did_you_mean"] == ""
+
+
+def test_what_the_engine_understood_is_one_line(corpus_index):
+    answer = ask(corpus_index, "巴彦淖尔高压双电源用户供电方案答复几天", on=TODAY)
+    assert answer.understood["line"] == "理解为：高压双电源用户 · 供电方案答复 · 巴彦淖尔市 · 2026-11-23"

@@ -346,6 +346,10 @@ class ClauseReader:
             candidate.extra["sentence_start"] = a
             if origins and candidate.end > candidate.start:
                 candidate.text = original[origins[candidate.start]:origins[candidate.end - 1] + 1]
+            if origins:
+                # the segment as the clause prints it (Chinese numerals and all), for quoting
+                candidate.extra["segment_text"] = original[origins[seg[0]]:origins[seg[1] - 1] + 1].strip()
+                candidate.extra["sentence_text"] = original[origins[a]:origins[b - 1] + 1].strip()
 
     def fill_context(self, text: str, candidate: Candidate) -> None:
         """The contexts of a candidate found outside ``prose`` (a question's head noun, a yes/no verb)."""

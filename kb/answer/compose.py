@@ -32,6 +32,7 @@ from kb.answer.features import (
 from kb.answer.lexicon_signal import matching_fact
 from kb.answer.model import AnswerModel, calibration_inputs, load_model
 from kb.answer.question import Question, WordGroup, understand
+from kb.answer.spelling import Correction, Speller
 from kb.answer.wording import Wording, wording
 from kb.deadlines import DeadlineUnknown, due_date, parse_start
 from kb.index import OpenIndex
@@ -90,6 +91,7 @@ class Prepared:
     standing: dict[str, Standing]
     named: list[str]
     contexts: list[ClauseContext]
+    correction: Correction | None = None
 
 
 @dataclass
@@ -185,7 +187,9 @@ def _verbatim_segment(candidate: Candidate, clause_text: str) -> str:
     segment (its sentence when the segment is short)."""
     if candidate.extra.get("quote"):
         return candidate.extra["quote"]
-    segment_text = candidate.segment if len(candidate.segment) >= 8 else candidate.sentence
+    segment_text = candidate.extra.get("segment_text") or candidate.segment
+    if len(segment_text) < 8:
+        segment_text = candidate.extra.get("sentence_text") or candidate.sentence
     return segment_text.strip() or clause_text[:120]
 
 
@@ -198,6 +202,7 @@ class Answerer:
         self.wording = words or wording()
         self.reader = ClauseReader(self.wording, vocab().segmenter.FREQ, vocab().units["idioms_after_one"])
         self.use_lexicon = use_lexicon
+        self.speller = Speller(vocab(), lexicon())
         self._clauses: OrderedDict[tuple, tuple] = OrderedDict()
 
     @property
@@ -225,6 +230,12 @@ class Answerer:
             self._clauses.move_to_end(key)
         return found
 
+    def _typo(self, index: OpenIndex, question: Question) -> Correction | None:
+        """A probable typo (高压双电原): a stretch of the question one character from a corpus word, that is
+        itself no word of the segmenter's dictionary."""
+        self.weigh(index, question)
+        return self.speller.correct(question.text, known=vocab().segmenter.FREQ)
+
     def weigh(self, index: OpenIndex, question: Question) -> Question:
         """The question's words weighted by rarity in the index (a word no clause holds is marked absent)."""
         with index.searcher() as searcher:
@@ -242,6 +253,7 @@ class Answerer:
                 idf = math.log((total + 1) / (df + 1)) + 0.5
                 weighted.append(WordGroup(group.word, group.forms, group.weight * idf, group.negated, not present))
         question.groups = weighted
+        question.weighed = True
         return question
 
     def _contexts(self, index: OpenIndex, question: Question, hits, region: str | None,
@@ -328,6 +340,10 @@ class Answerer:
         """Everything an answer is decided from: the question understood and weighed, the hits, the
         standings, the documents it names and, when it asks for a value, the clauses read for candidates."""
         question = understand(text or "")
+        correction = self._typo(index, question)
+        if correction is not None:
+            text = normalize(text).replace(correction.wrote, correction.meant)
+            question = understand(text)
         if region:
             canonical = vocab().canonical_region(region)
             if canonical is None:
@@ -344,9 +360,10 @@ class Answerer:
             question.kind = "figure"
             question.families = _families_of_units(lexicon().item_units(question.items[0]), self.wording)
         named = _named(index, question)
-        prepared = Prepared(question, hits, region, on, region_standing, named, [])
+        prepared = Prepared(question, hits, region, on, region_standing, named, [], correction)
         if hits and question.asks_value and question.kind not in ("status", "definition"):
-            self.weigh(index, question)
+            if correction is not None or not question.groups or not _weighed(question):
+                self.weigh(index, question)
             prepared.contexts = self._contexts(index, question, hits, region, region_standing, named)
         return prepared
 
@@ -363,17 +380,26 @@ class Answerer:
         answer = Answer(question=text, found=False, answer="")
         answer.hits = [{**h.to_dict(), "clause": h.label, "clause_id": h.clause} for h in hits[:SHOWN_HITS]]
         answer.understood = {**question.to_dict(), "region": p.region, "on": p.on.isoformat(),
-                             "line": _understood_line(question, p.region, p.on)}
+                             "line": _understood_line(question, p.region, p.on),
+                             "did_you_mean": p.correction.meant if p.correction else ""}
+        try:
+            self._answer(index, answer, p, text, start)
+        finally:
+            if p.correction is not None and answer.answer:
+                answer.answer = (f"您是不是要找：{p.correction.meant}。" + answer.answer)[:MAX_ANSWER]
+        return answer
+
+    def _answer(self, index: OpenIndex, answer: Answer, p: Prepared, text: str, start: dt.date | None) -> None:
+        question, hits = p.question, p.hits
         if not hits:
             answer.kind = "none"
-            return answer
+            return
         if question.kind == "status" and self._status(index, answer, question, hits, p.named, p.standing):
-            return answer
+            return
         if question.kind == "definition" and self._definition(index, answer, question, hits):
-            return answer
+            return
         if question.asks_value:
             if not p.contexts:
-                self.weigh(index, question)
                 p.contexts = self._contexts(index, question, hits, p.region, p.standing, p.named)
             scored = self.score(question, p.contexts)
             if scored and scored[0].probability >= self.model.threshold:
@@ -384,7 +410,6 @@ class Answerer:
             self._passage(index, answer, question, hits)
         if answer.found:
             self._applicable(answer, p.standing)
-        return answer
 
     def _figure(self, index: OpenIndex, answer: Answer, question: Question, scored: list[Scored],
                 region: str | None, region_standing: dict[str, Standing], text: str, on: dt.date,
@@ -499,6 +524,10 @@ class Answerer:
 
 
 # -- composing --------------------------------------------------------------------------------------
+
+def _weighed(question: Question) -> bool:
+    return bool(question.groups) and getattr(question, "weighed", False)
+
 
 def _without_lexicon(features: list[float]) -> list[float]:
     from kb.answer.features import FEATURES

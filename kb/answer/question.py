@@ -57,6 +57,7 @@ class Question:
     conditions: list[str] = field(default_factory=list)  # conditions of kb/data/answers.yaml named
     figures: list[tuple[float, str]] = field(default_factory=list)  # figures the question states (连续60天)
     years: list[int] = field(default_factory=list)
+    weighed: bool = False  # the groups' weights are their rarity in an index (kb.answer.compose.weigh)
 
     def to_dict(self) -> dict:
         data = asdict(self)

@@ -54,10 +54,24 @@
     return f;
   }
 
+  function understood(data) {
+    var u = data.understood || {};
+    if (!u.line) { return null; }
+    return el("p", { "class": "understood", text: u.line + (u.did_you_mean ? " · 您是不是要找：" + u.did_you_mean : "") });
+  }
+
   function card(data) {
     if (!data.found) {
+      if (data.citations && data.citations.length) {
+        // no certain figure: say so, and give the clauses to read
+        return el("article", { "class": "answer-card empty", "data-found": "false" }, [understood(data),
+          el("p", { "class": "answer-text", text: data.answer }),
+          el("ul", { "class": "to-read" }, data.citations.map(function (c) {
+            return el("li", {}, [el("a", { href: c.url, text: "《" + c.title + "》" + c.clause })]);
+          }))]);
+      }
       return el("article", { "class": "answer-card empty", "data-found": "false" },
-        [el("p", { "class": "answer-text", text: "知识库中没有找到相关规定。可换个说法，或到“条款检索”查看原文。" })]);
+        [understood(data), el("p", { "class": "answer-text", text: "知识库中没有找到相关规定。可换个说法，或到“条款检索”查看原文。" })]);
     }
     var cite = data.citations[0];
     var fact = data.facts[0];
@@ -69,6 +83,7 @@
       fact && fact.subject ? el("span", { "class": "subject", text: fact.subject }) : null,
       fact && fact.item ? el("span", { "class": "item", text: fact.item }) : null]);
     var children = [
+      understood(data),
       data.figure ? el("div", { "class": "figure", text: data.figure }) : null,
       el("p", { "class": "answer-text", text: data.answer }),
       scope,

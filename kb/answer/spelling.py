@@ -1,0 +1,80 @@
+"""Probable typos against the corpus vocabulary: 高压双电原 → 高压双电源.
+
+A question word no clause holds may be a slip of the IME (a homophone, a neighbouring character). The
+words the corpus is known to use — the domain lexicon's customer types and items, the dictionary's
+words and the regions' names — are compared with the question: a stretch of it one character away from
+such a word (one character replaced), while the word itself is absent, is taken as that word. The
+answer then says so ("您是不是要找：高压双电源"): a correction is never silent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kb.lexicon import Lexicon
+from kb.text import normalize, segment
+from kb.vocab import Vocab
+
+MIN_LENGTH = 3  # a shorter word is one character from too many others
+
+
+@dataclass(frozen=True)
+class Correction:
+    wrote: str
+    meant: str
+
+
+class Speller:
+    """The vocabulary, indexed by length, to find the word a stretch of a question is one character from."""
+
+    def __init__(self, vocabulary: Vocab, lex: Lexicon) -> None:
+        words: set[str] = set(vocabulary.dictionary_words)
+        for entries in (lex.subjects, lex.items):
+            for name, spec in entries.items():
+                if spec.get("kind") != "ignore":
+                    words.update([name, *spec.get("patterns", [])])
+        for region in vocabulary.regions.values():
+            words.update(region.names)
+        cleaned = {normalize(w).replace("“", "").replace("”", "") for w in words}
+        self.by_length: dict[int, set[str]] = {}
+        # Chinese words only: 20千伏 is not a typo of 10千伏
+        for word in cleaned:
+            if len(word) >= MIN_LENGTH and all("\u4e00" <= ch <= "\u9fff" for ch in word):
+                self.by_length.setdefault(len(word), set()).add(word)
+        self._tables: dict[tuple[int, int], dict[str, list[str]]] = {}
+
+    def correct(self, text: str, known=None) -> Correction | None:
+        """The first stretch of ``text`` one replaced character from a vocabulary word that ``text`` does not
+        hold; ``known`` are words the index holds, never taken for typos."""
+        norm = normalize(text)
+        # a stretch begins and ends where the question's words do: 户供电 (of 用户供电) is no typo of 转供电
+        pieces = list(segment(norm, subwords=False))
+        starts, ends = {p.start for p in pieces}, {p.end for p in pieces}
+        best: Correction | None = None
+        for size in sorted(self.by_length, reverse=True):
+            words = self.by_length[size]
+            for start in range(0, len(norm) - size + 1):
+                if start not in starts or start + size not in ends:
+                    continue
+                stretch = norm[start:start + size]
+                if stretch in words or (known and stretch in known) or not all("\u4e00" <= ch <= "\u9fff"
+                                                                               for ch in stretch):
+                    continue
+                for position in range(size):
+                    for word in self._variants(words, stretch, position):
+                        if word not in norm and (best is None or len(word) > len(best.meant)):
+                            best = Correction(stretch, word)
+            if best is not None:
+                return best
+        return None
+
+    def _variants(self, words: set[str], stretch: str, position: int) -> list[str]:
+        """Vocabulary words equal to ``stretch`` but at ``position`` (tables made once per length and place)."""
+        key = (len(stretch), position)
+        table = self._tables.get(key)
+        if table is None:
+            table = self._tables[key] = {}
+            for word in words:
+                table.setdefault(word[:position] + word[position + 1:], []).append(word)
+        masked = stretch[:position] + stretch[position + 1:]
+        return [w for w in table.get(masked, []) if w[position] != stretch[position]]
