@@ -52,6 +52,9 @@ MAX_CITATIONS = 5
 MIN_COVERAGE = 0.6  # share of a question's words a clause must hold to answer it as a passage
 UNSURE_COVERAGE = 0.5  # …and to be shown as the clauses to read when no figure is certain
 PEER_SCORE_GAP = 1.0  # another document's figure about the same thing, ranked this close, is listed beside it
+BINDING_GAP = 3.0  # a binding rule ranked this close to a draft ranked first is stated as the rule
+TYPE_GAP = 3.0  # figures for other customer types ranked this close are listed when the question names none
+MAX_TYPES = 5
 LEXICON_PEER_GAP = 10.0  # …or this close, when the lexicon reads both as the same customer type and item
 PEER_COVERAGE_GAP = 0.15
 LONE_LEAD = 5.0  # the lead of a best candidate no other figure rivals (as in kb.answer.tuning)
@@ -415,8 +418,8 @@ class Answerer:
                 region: str | None, region_standing: dict[str, Standing], text: str, on: dt.date,
                 start: dt.date | None) -> None:
         best = scored[0]
-        group = _same_thing(best, scored)
-        group = _by_authority(group, region_standing)
+        by_type = _by_customer_type(best, scored, question) if self.use_lexicon else []
+        group = by_type or _by_authority(_same_thing(best, scored), region_standing)
         headline = group[0]
         answer.found = True
         answer.kind = "phrase" if best.candidate.kind in ("phrase", "cell") else "figure"
@@ -425,7 +428,8 @@ class Answerer:
         others = [s for s in scored[1:6] if all(s is not g for g in group)]
         answer.facts = facts + [_fact(index, s, question) for s in others[: max(0, 4 - len(group))]]
         answer.figure = " / ".join(dict.fromkeys(f["figure"] for f in facts))
-        answer.answer = _sentence(index, group, region_standing)
+        answer.answer = _by_type_sentence(index, group, region_standing) if by_type else _sentence(
+            index, group, region_standing)
         answer.deadlines = _deadlines(index, facts, start or parse_start(text or "", on))
         due = "；".join(dict.fromkeys(f"按{d['region']}规定最迟{d['due']}{'（估算）' if d.get('estimated') else ''}"
                                       for d in answer.deadlines if d.get("due")))
@@ -600,6 +604,10 @@ def _same_thing(best: Scored, scored: list[Scored]) -> list[Scored]:
         other_reading = _lexicon_reading(other)
         if reading is not None and other_reading is not None:
             same = other_reading == reading and other.score >= best.score - LEXICON_PEER_GAP
+        elif not best.clause.binding and other.clause.binding:
+            # a draft ranked first: a binding rule on the same thing, nearly as well ranked, leads instead
+            same = (other.score >= best.score - BINDING_GAP
+                    and other.vector[own] >= best.vector[own] - PEER_COVERAGE_GAP)
         else:
             same = (other.score >= best.score - PEER_SCORE_GAP
                     and other.vector[own] >= best.vector[own] - PEER_COVERAGE_GAP)
@@ -609,6 +617,39 @@ def _same_thing(best: Scored, scored: list[Scored]) -> list[Scored]:
         if len(group) >= 4:
             break
     return group
+
+
+def _by_customer_type(best: Scored, scored: list[Scored], question: Question) -> list[Scored]:
+    """A question naming no customer type, whose answer depends on one (供电方案答复几天: 低压, 高压单电源,
+    高压双电源 differ): the figure of each type the best candidate's document states for the same item,
+    so the answer says which types it covers instead of silently choosing one. [] when the question
+    names a type, or the answer does not depend on it."""
+    reading = _lexicon_reading(best)
+    if question.subjects or reading is None or not reading[0]:
+        return []
+    _subject, item, unit, conditions = reading
+    by_doc: dict[str, dict[str, Scored]] = {}
+    for other in scored:
+        other_reading = _lexicon_reading(other)
+        if (other_reading is None or other.score < best.score - TYPE_GAP or not other_reading[0]
+                or other_reading[1:] != (item, unit, conditions)):
+            continue
+        by_doc.setdefault(other.clause.doc_id, {}).setdefault(other_reading[0], other)
+    # the most authoritative document stating the item for several types: a binding one before a draft
+    docs = sorted((d for d, types in by_doc.items() if len(types) > 1),
+                  key=lambda d: (not next(iter(by_doc[d].values())).clause.binding,
+                                 -max(s.score for s in by_doc[d].values())))
+    return list(by_doc[docs[0]].values())[:MAX_TYPES] if docs else []
+
+
+def _by_type_sentence(index: OpenIndex, group: list[Scored], region_standing: dict[str, Standing]) -> str:
+    first = group[0]
+    note = _status_note(region_standing.get(first.clause.doc_id))
+    region = index.documents[first.clause.doc_id]["meta"].get("region", "")
+    parts = "；".join(f"{_lexicon_reading(s)[0]}{s.candidate.figure}" for s in group)
+    text = (f"{region}：按用户类型不同——{parts}{'（' + note + '）' if note else ''}。"
+            f"依据《{_doc_title(index, first.clause.doc_id)}》。问题未说明用户类型，请按客户情况选用。")
+    return text if len(text) <= MAX_ANSWER else text[: MAX_ANSWER - 1] + "…"
 
 
 def _by_authority(group: list[Scored], region_standing: dict[str, Standing]) -> list[Scored]:
