@@ -21,6 +21,7 @@ from kb.answer.candidates import Candidate, ClauseReader, head_phrases, yesno_ph
 from kb.answer.features import (
     FIGURE_KINDS,
     ClauseContext,
+    admissible,
     coverage,
     lexicon_scores,
     mark_best_in_clause,
@@ -254,7 +255,8 @@ class Answerer:
                 present = [df for df in frequencies if df > 0]
                 df = min(present) if present else 0
                 idf = math.log((total + 1) / (df + 1)) + 0.5
-                weighted.append(WordGroup(group.word, group.forms, group.weight * idf, group.negated, not present))
+                weighted.append(WordGroup(group.word, group.forms, group.weight * idf, group.negated, not present,
+                                          group.alias))
         question.groups = weighted
         question.weighed = True
         return question
@@ -358,10 +360,12 @@ class Answerer:
         hits = search(index, text or "", region=region, limit=CANDIDATE_HITS, highlighted=SHOWN_HITS).hits
         if not self.use_lexicon:
             question.subjects, question.items, question.qualifiers = [], [], []
-        elif not question.kind and question.items:
-            # An agent's keywords naming an item the lexicon knows ask for its figure.
+        elif question.items and (not question.kind or (question.counted and not question.families)):
+            # An agent's keywords naming an item the lexicon knows ask for its figure, in its units.
             question.kind = "figure"
             question.families = _families_of_units(lexicon().item_units(question.items[0]), self.wording)
+        if question.counted and not question.families:
+            question.families = list(self.wording.data["counted_families"])
         named = _named(index, question)
         prepared = Prepared(question, hits, region, on, region_standing, named, [], correction)
         if hits and question.asks_value and question.kind not in ("status", "definition"):
@@ -405,7 +409,7 @@ class Answerer:
             if not p.contexts:
                 p.contexts = self._contexts(index, question, hits, p.region, p.standing, p.named)
             scored = self.score(question, p.contexts)
-            if scored and scored[0].probability >= self.model.threshold:
+            if scored and scored[0].probability >= self.model.threshold and admissible(question, scored[0].vector):
                 self._figure(index, answer, question, scored, p.region, p.standing, text, p.on, start)
             else:
                 self._unsure(index, answer, question, hits, scored)

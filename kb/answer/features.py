@@ -26,6 +26,9 @@ QUOTES = re.compile(r"[“”\"'‘’「」『』《》]")
 FIGURE_KINDS = ("number", "list", "range", "range_top", "range_bottom")
 PHRASE_KINDS = ("phrase", "cell")
 NEAR_SCALE = 12.0  # characters: a matched word this far from the candidate counts half
+NEGATION_REACH = 5  # characters before a word where a negator still negates it
+BOUND_AFTER_NEGATOR = re.compile(r"得?(?:超过|少于|低于|高于|多于|大于|小于|足)")
+NEGATOR_CHARS = "没未不无非"  # a positive phrase right after one of these is said negated (没有外线 is no 有外线)
 
 FEATURES = (
     "bias_figure", "bias_phrase", "bias_date", "bias_code",
@@ -44,6 +47,7 @@ FEATURES = (
     "yesno_match", "head_match", "phrase_in_question", "agent_head", "closer_in_question",
     "neg_missing", "cond_agree_best", "neg_agree_best",
     "own_gap", "own_best", "segment_gap", "subject_gap", "after_gap", "bigram_gap",
+    "qfig_in_range", "qfig_out_of_range",
 )
 # Coverage relative to the best candidate of the whole question (gap to the best, and being the best): a
 # linear ranker then prefers the candidate whose own words cover the question best, whatever the scale.
@@ -147,10 +151,10 @@ def conditions(question: Question, own: str, w: Wording) -> tuple[float, float, 
             continue
         # the question's own phrase with an affix (有电力外线工程, 外环内) against the context's
         for a, b in w.prefix_pairs + [(b, a) for a, b in w.prefix_pairs]:
-            if a + group.word in asked:
-                if b + group.word in own and not (b.startswith(a) and a + group.word in own.replace(b, "")):
+            if _says(asked, a, group.word, b):
+                if _says(own, b, group.word, a):
                     contra += 1
-                elif a + group.word in own:
+                elif _says(own, a, group.word, b):
                     agree += 1
         for a, b in w.suffix_pairs + [(b, a) for a, b in w.suffix_pairs]:
             if group.word + a in asked:
@@ -174,17 +178,48 @@ def negation(question: Question, own: str, w: Wording) -> tuple[float, float]:
     context shares or reverses."""
     agree = contra = 0.0
     for group in question.groups:
+        if group.alias:
+            continue  # an alias the question did not type says nothing of its negation
         for form in group.forms:
             at = own.find(form)
             if at < 0:
                 continue
-            negated_here = bool(w.negator_re.search(own[max(0, at - 2):at]))
+            negated_here = _negated(own, at, question, w)
             if negated_here == group.negated:
                 agree += 1.0 if group.negated else 0.0
             else:
                 contra += 1.0
             break
     return agree, contra
+
+
+def _says(text: str, prefix: str, word: str, other: str) -> bool:
+    """Whether ``text`` holds ``prefix + word`` not as part of ``other + word`` (实行三零服务 is not said by
+    未实行三零服务, 有外线工程 not by 没有外线工程)."""
+    extra = other[: -len(prefix)] if other.endswith(prefix) and other != prefix else ""
+    at = text.find(prefix + word)
+    while at >= 0:
+        before = text[max(0, at - 2):at]
+        negated = before.endswith(tuple(NEGATOR_CHARS)) and not prefix.startswith(tuple(NEGATOR_CHARS))
+        if (not extra or text[max(0, at - len(extra)):at] != extra) and not negated:
+            return True
+        at = text.find(prefix + word, at + 1)
+    return False
+
+
+def _negated(text: str, at: int, question: Question, w: Wording) -> bool:
+    """Whether the word at ``at`` stands in a negated phrase: a negator shortly before it, with nothing
+    between that ends the phrase (的, punctuation) or is another of the question's words (不涉及低压线路
+    negates 低压; 未实行三零服务的低压用户 does not negate 低压)."""
+    window = re.split(r"[，,。；;：:、]", text[max(0, at - NEGATION_REACH):at])[-1]
+    # 不超过 / 不少于 / 不得低于 bound a figure; they negate no word
+    negators = [m for m in w.negator_re.finditer(window) if not BOUND_AFTER_NEGATOR.match(window, m.end())]
+    if not negators:
+        return False
+    between = window[negators[-1].end():]
+    if "的" in between:
+        return False
+    return not any(form in between for g in question.groups for form in g.forms if len(form) >= 2)
 
 
 def _years(text: str) -> set[int]:
@@ -254,8 +289,11 @@ def vector(question: Question, candidate: Candidate, clause: ClauseContext, w: W
     elif question.range_end == "bottom":
         f["bound_match"] = float(candidate.bound in ("不少于", "以上"))
 
-    # An enumerated item's conditions ((二)较大事故和一般事故…) hold for the sentences after it.
-    f["cond_agree"], f["cond_contra"], f["cond_extra"] = conditions(question, own + " " + item, w)
+    # An enumerated item's conditions ((二)较大事故和一般事故…) hold for the sentences after it — when the
+    # candidate's own words state none of its own (an earlier case of the item is not the candidate's)
+    f["cond_agree"], f["cond_contra"], f["cond_extra"] = conditions(question, own, w)
+    if not f["cond_agree"] and not f["cond_contra"]:
+        f["cond_agree"], f["cond_contra"], _extra = conditions(question, own + " " + item, w)
     f["neg_agree"], f["neg_contra"] = negation(question, own, w)
     negated = [g for g in groups if g.negated]
     f["neg_missing"] = float(bool(negated) and not any(form in own for g in negated for form in g.forms))
@@ -265,6 +303,8 @@ def vector(question: Question, candidate: Candidate, clause: ClauseContext, w: W
         f["value_is_qfig"] = float(value is not None and any(
             value == v and (candidate.unit == u or not u) for v, u in question.figures))
         f["qfig_in_context"] = float(any(f"{v:g}{u}" in candidate.sentence for v, u in question.figures))
+    inside, outside = _ranges_holding(question, candidate, clause, w)
+    f["qfig_in_range"], f["qfig_out_of_range"] = float(inside), float(outside)
     if question.years:
         # years its own words state, not the candidate itself (2023年底前 does not answer 几天 by being 2023)
         years = _years(own.replace(plain(candidate.text), " ") if candidate.text else own)
@@ -370,3 +410,46 @@ def mark_relative(vectors: list[list[float]]) -> None:
             v[gap_at] = top - v[at]
             if best_name:
                 v[FEATURES.index(best_name)] = float(v[at] >= top - 0.05)
+
+
+# A best candidate that breaks one of these is never stated, however it ranks: a figure of another unit
+# family than asked, a phrase where a figure is asked (or the other way round), a condition or a
+# negation the question names reversed, the question's own figure given back, an agent question
+# answered by something that names no agent.
+NEVER_STATED = ("family_mismatch", "phrase_for_figure", "figure_for_phrase", "cond_contra", "neg_contra",
+                "value_is_qfig", "phrase_in_question")
+
+
+def admissible(question: Question, vector: list[float]) -> bool:
+    """Whether the best candidate may be stated at all (see ``NEVER_STATED``)."""
+    if any(vector[FEATURES.index(name)] > 0 for name in NEVER_STATED):
+        return False
+    if question.kind == "agent" and vector[FEATURES.index("bias_phrase")] > 0:
+        return vector[FEATURES.index("agent_head")] > 0 or vector[FEATURES.index("frame_match")] > 0
+    return True
+
+
+def _ranges_holding(question: Question, candidate: Candidate, clause: ClauseContext, w: Wording) -> tuple[bool, bool]:
+    """Whether a figure the question states (签了两年的合同) lies inside, or outside, a range stated before
+    the candidate in its sentence (劳动合同期限一年以上不满三年的，试用期不得超过二个月): the range is then the
+    candidate's condition, and the question's figure picks the case."""
+    if not question.figures:
+        return False, False
+    ranges = [c for c in clause.candidates if c.kind == "range" and c.sentence == candidate.sentence
+              and c.end <= candidate.start]
+    if not ranges:
+        return False, False
+    nearest = max(ranges, key=lambda c: c.end)
+    low = next((c for c in clause.candidates if c.kind == "range_bottom" and c.start == nearest.start), None)
+    high = next((c for c in clause.candidates if c.kind == "range_top" and c.end == nearest.end), None)
+    if low is None or high is None:
+        return False, False
+    inside = outside = False
+    for value, unit in question.figures:
+        if w.family(unit) != high.family and unit != high.unit:
+            continue
+        if float(low.value) <= value < float(high.value) or (value == float(high.value) and high.bound != "不超过"):
+            inside = True
+        else:
+            outside = True
+    return inside, outside and not inside

@@ -36,6 +36,7 @@ class WordGroup:
     weight: float = 1.0
     negated: bool = False
     absent: bool = False  # no clause of the index holds it
+    alias: bool = False  # an expansion of kb/data/aliases.yaml, not a word the question typed
 
 
 @dataclass
@@ -58,6 +59,7 @@ class Question:
     figures: list[tuple[float, str]] = field(default_factory=list)  # figures the question states (连续60天)
     years: list[int] = field(default_factory=list)
     weighed: bool = False  # the groups' weights are their rarity in an index (kb.answer.compose.weigh)
+    counted: bool = False  # 几 / 多少 without a unit: a number of something
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -107,6 +109,8 @@ def _read_asking(question: Question, w: Wording) -> None:
             question.kind = question.kind or kind
             # 什么时候 asks and says nothing else; 印发日期 / 生效时间 also say what is asked about
             asking += [word for word in found if WH.search(word)]
+    if question.kind == "yesno_plain":
+        question.kind = "yesno"  # …吗: a yes or no, as 是不是 asks, without a verb to weigh it by
     families: list[str] = []
     for family, words in w.asked.items():
         hits = [word for word in words if word in norm]
@@ -129,6 +133,11 @@ def _read_asking(question: Question, w: Wording) -> None:
     question.families = list(dict.fromkeys(families))
     if question.families and question.kind in ("", "passage", "which", "yesno"):
         question.kind = "figure"
+    elif not question.kind and re.search(r"几|多少", norm):
+        # 扣几分, 多少业主: a number the wording has no unit for (the lexicon's item may name it; else it is
+        # a count, people or a share, see ``counted``)
+        question.kind = "figure"
+        question.counted = True
     top = [word for word in w.range_top if word in norm]
     bottom = [word for word in w.range_bottom if word in norm]
     question.range_end = "top" if top else "bottom" if bottom else ""
@@ -206,5 +215,5 @@ def _groups(question: Question, asking: list[str], w: Wording) -> list[WordGroup
                 expansion = normalize(expansion)
                 if expansion not in seen:
                     seen.add(expansion)
-                    groups.append(WordGroup(expansion, (expansion,), ALIAS_WEIGHT))
+                    groups.append(WordGroup(expansion, (expansion,), ALIAS_WEIGHT, alias=True))
     return groups

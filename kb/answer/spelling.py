@@ -1,10 +1,11 @@
 """Probable typos against the corpus vocabulary: 高压双电原 → 高压双电源.
 
-A question word no clause holds may be a slip of the IME (a homophone, a neighbouring character). The
-words the corpus is known to use — the domain lexicon's customer types and items, the dictionary's
-words and the regions' names — are compared with the question: a stretch of it one character away from
-such a word (one character replaced), while the word itself is absent, is taken as that word. The
-answer then says so ("您是不是要找：高压双电源"): a correction is never silent.
+A question word may be a slip of the IME (a homophone, a neighbouring character). The words the
+corpus is known to use — the domain lexicon's customer types and items and the dictionary's words (not
+place names: 上海外环 is no typo of 上海市) — are compared with the question: a stretch of it, between
+its word boundaries and itself no dictionary word, one replaced character away from such a word that
+the question does not hold, is taken as that word. The answer then says so ("您是不是要找：高压双电源"):
+a correction is never silent.
 """
 
 from __future__ import annotations
@@ -33,8 +34,6 @@ class Speller:
             for name, spec in entries.items():
                 if spec.get("kind") != "ignore":
                     words.update([name, *spec.get("patterns", [])])
-        for region in vocabulary.regions.values():
-            words.update(region.names)
         cleaned = {normalize(w).replace("“", "").replace("”", "") for w in words}
         self.by_length: dict[int, set[str]] = {}
         # Chinese words only: 20千伏 is not a typo of 10千伏

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb.answer.compose import Answerer
-from kb.answer.features import FEATURES, plain
+from kb.answer.features import FEATURES, admissible, plain
 from kb.answer.model import MODEL_FILE, AnswerModel, calibration_inputs
 from kb.evaluate import fact_figure, figure_key, holds
 from kb.index import OpenIndex
@@ -49,6 +49,7 @@ class Asked:
     group: str
     vectors: list[list[float]] = field(default_factory=list)
     labels: list[int] = field(default_factory=list)
+    question: object = None  # the question as the engine read it, for ``admissible``
     figures: list[str] = field(default_factory=list)
     figures_right: list[bool] = field(default_factory=list)  # the figure is right, wherever it was read
     routed: str = ""  # value | other (passage, definition, status, nothing found)
@@ -114,6 +115,7 @@ def collect(records: list[dict], index: OpenIndex, imported: dict[str, str], ans
         prepared = answerer.prepare(index, record["q"], on=ON)
         if prepared.contexts:
             item.routed = "value"
+            item.question = prepared.question
             candidates = []
             for candidate, context, features in answerer.vectors(prepared.question, prepared.contexts):
                 candidates.append((candidate, context))
@@ -171,6 +173,7 @@ class Outcome:
     right: bool  # the top candidate answers it (its figure, from a cited clause)
     has_candidates: bool
     figure_right: bool = False  # its figure is right, whatever clause it came from
+    admissible: bool = True  # it may be stated at all (kb.answer.features.admissible)
     probability: float = 0.0
 
 
@@ -183,7 +186,7 @@ def _outcomes(model: AnswerModel, asked: list[Asked]) -> list[Outcome]:
         scores = [model.score(v) for v in item.vectors]
         top, standing = calibration_inputs(scores, item.figures, item.vectors, LONE_LEAD)
         out.append(Outcome(item.record["id"], item.group, item.record["kind"], standing, bool(item.labels[top]),
-                           True, item.figures_right[top]))
+                           True, item.figures_right[top], admissible=admissible(item.question, item.vectors[top])))
     return out
 
 
@@ -193,7 +196,7 @@ def fit_calibration(outcomes: list[Outcome]) -> dict:
     import numpy as np
     from sklearn.linear_model import LogisticRegression
 
-    rows = [o for o in outcomes if o.has_candidates]
+    rows = [o for o in outcomes if o.has_candidates and o.admissible]
     names = list(rows[0].standing) if rows else []
     x = np.array([[o.standing[n] for n in names] for o in rows], dtype=float)
     y = np.array([int(o.figure_right) for o in rows])
@@ -210,7 +213,7 @@ def fit_calibration(outcomes: list[Outcome]) -> dict:
 def _apply(calibration: dict, outcomes: list[Outcome]) -> None:
     model = AnswerModel([], [], 0.0, 0.0, [], [], calibration=calibration)
     for o in outcomes:
-        o.probability = model.confidence(o.standing) if o.has_candidates else 0.0
+        o.probability = model.confidence(o.standing) if o.has_candidates and o.admissible else 0.0
 
 
 def rates(outcomes: list[Outcome], threshold: float) -> dict:
