@@ -388,6 +388,10 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(f"{getattr(error, 'filename', '') or ''} {error.strerror or error}".strip())
     except KeyboardInterrupt:
         return 130
+    except Exception as error:  # noqa: BLE001 — a bug must still end with one line, not a traceback
+        if os.environ.get("KB_DEBUG"):
+            raise
+        return _fail(f"internal error ({type(error).__name__}: {error}); KB_DEBUG=1 shows the traceback")
     if os.environ.get("KB_TIMING"):
         print(f"[{(time.perf_counter() - started) * 1000:.0f} ms]", file=sys.stderr)
     return code

@@ -48,6 +48,7 @@ MAX_ANSWER = 400
 CANDIDATE_HITS = 30
 SHOWN_HITS = 10
 READ_CLAUSES = 8  # the top clauses whose candidates are scored
+RERANK_COVERAGE = 1.0  # weight of the question's word coverage beside the BM25 share when reordering hits
 LEXICON_CLAUSES = 8  # clauses the lexicon adds for an asked item, ranked after the search's
 MAX_CITATIONS = 5
 MIN_COVERAGE = 0.6  # share of a question's words a clause must hold to answer it as a passage
@@ -234,6 +235,19 @@ class Answerer:
             self._clauses.move_to_end(key)
         return found
 
+    def _rerank(self, index: OpenIndex, question: Question, hits: list) -> list:
+        """The search's hits reordered by their BM25 score and how much of the question's weighted words
+        (with their aliases and lexicon forms) each clause holds: a clause holding the question's rarest
+        words rises above one that repeats its common ones."""
+        if len(hits) < 2:
+            return hits
+        if not question.weighed:
+            self.weigh(index, question)
+        best = hits[0].score or 1.0
+        scored = [(h.score / best + RERANK_COVERAGE * coverage(question.groups, plain(h.heading + h.text)), -n, h)
+                  for n, h in enumerate(hits)]
+        return [h for _s, _n, h in sorted(scored, key=lambda t: (-t[0], -t[1]))]
+
     def _typo(self, index: OpenIndex, question: Question) -> Correction | None:
         """A probable typo (高压双电原): a stretch of the question one character from a corpus word, that is
         itself no word of the segmenter's dictionary."""
@@ -366,6 +380,7 @@ class Answerer:
             question.families = _families_of_units(lexicon().item_units(question.items[0]), self.wording)
         if question.counted and not question.families:
             question.families = list(self.wording.data["counted_families"])
+        hits = self._rerank(index, question, hits)
         named = _named(index, question)
         prepared = Prepared(question, hits, region, on, region_standing, named, [], correction)
         if hits and question.asks_value and question.kind not in ("status", "definition"):

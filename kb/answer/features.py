@@ -112,7 +112,7 @@ def _nearness(groups: list[WordGroup], sentence: str, start: int, end: int) -> f
         for form in group.forms:
             at = sentence.find(form)
             while at >= 0:
-                distance = start - (at + len(form)) if at < start else max(0, at - end)
+                distance = max(0, start - (at + len(form))) if at < start else max(0, at - end)
                 best = distance if best is None else min(best, distance)
                 at = sentence.find(form, at + 1)
     if best is None:
