@@ -424,7 +424,9 @@ class Answerer:
             if not p.contexts:
                 p.contexts = self._contexts(index, question, hits, p.region, p.standing, p.named)
             scored = self.score(question, p.contexts)
-            if scored and scored[0].probability >= self.model.threshold and admissible(question, scored[0].vector):
+            if scored and scored[0].probability >= self.model.threshold and admissible(
+                    question, scored[0].vector, [s.vector for s in scored[1:] if s.candidate.family ==
+                                                 scored[0].candidate.family]):
                 self._figure(index, answer, question, scored, p.region, p.standing, text, p.on, start)
             else:
                 self._unsure(index, answer, question, hits, scored)

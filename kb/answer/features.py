@@ -420,10 +420,16 @@ NEVER_STATED = ("family_mismatch", "phrase_for_figure", "figure_for_phrase", "co
                 "value_is_qfig", "phrase_in_question")
 
 
-def admissible(question: Question, vector: list[float]) -> bool:
-    """Whether the best candidate may be stated at all (see ``NEVER_STATED``)."""
+def admissible(question: Question, vector: list[float], rivals: list[list[float]] = ()) -> bool:
+    """Whether the best candidate may be stated at all (see ``NEVER_STATED``). ``rivals`` are the other
+    candidates of its family: when one of them states the case the question names (无外线工程, 个人) and the
+    best does not mention it, the best is the general case and is not stated either."""
     if any(vector[FEATURES.index(name)] > 0 for name in NEVER_STATED):
         return False
+    for agree in ("neg_agree", "cond_agree"):
+        at = FEATURES.index(agree)
+        if vector[at] <= 0 and any(rival[at] > 0 for rival in rivals):
+            return False
     if question.kind == "agent" and vector[FEATURES.index("bias_phrase")] > 0:
         return vector[FEATURES.index("agent_head")] > 0 or vector[FEATURES.index("frame_match")] > 0
     return True

@@ -52,6 +52,7 @@ class Asked:
     question: object = None  # the question as the engine read it, for ``admissible``
     figures: list[str] = field(default_factory=list)
     figures_right: list[bool] = field(default_factory=list)  # the figure is right, wherever it was read
+    families: list[str] = field(default_factory=list)  # each candidate's unit family
     routed: str = ""  # value | other (passage, definition, status, nothing found)
 
 
@@ -122,6 +123,7 @@ def collect(records: list[dict], index: OpenIndex, imported: dict[str, str], ans
                 text, _label = index.clause_text(context.doc_id, context.clause_id)
                 item.vectors.append(features)
                 item.figures.append(plain(candidate.figure))
+                item.families.append(candidate.family)
                 documented = index.documents[context.doc_id]
                 # the title as a citation shows it: with its 文号 (the eval's `doc` may name either)
                 title = documented["title"] + (documented["meta"].get("doc_number") or "")
@@ -186,7 +188,10 @@ def _outcomes(model: AnswerModel, asked: list[Asked]) -> list[Outcome]:
         scores = [model.score(v) for v in item.vectors]
         top, standing = calibration_inputs(scores, item.figures, item.vectors, LONE_LEAD)
         out.append(Outcome(item.record["id"], item.group, item.record["kind"], standing, bool(item.labels[top]),
-                           True, item.figures_right[top], admissible=admissible(item.question, item.vectors[top])))
+                           True, item.figures_right[top], admissible=admissible(
+                               item.question, item.vectors[top],
+                               [v for n, v in enumerate(item.vectors) if n != top
+                                and item.families[n] == item.families[top]])))
     return out
 
 
