@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from kb.answer.candidates import Candidate
 from kb.answer.lexicon_signal import SIGNALS, signals
@@ -92,6 +93,7 @@ def without_others(candidate: Candidate, text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=65536)  # the same segments and sentences are compared with every question that reads them
 def plain(text: str) -> str:
     """Normalised, without quotation marks: how question words are looked for in a context."""
     return QUOTES.sub("", normalize(text)) if text else ""
@@ -134,6 +136,42 @@ def _opposite_forms(word: str, w: Wording) -> list[str]:
     return out
 
 
+@dataclass
+class _Affixed:
+    """What a question says with an affix, worked out once per question: the prefix pairs it says
+    (有电力外线工程: the context saying 无电力外线工程 contradicts), the suffix pairs as patterns (外环外 against
+    外环线以内), and each word's affix-opposites (外环内 for 外环外)."""
+
+    prefixed: list[tuple[str, str, str]]  # (prefix said, word, opposite prefix)
+    suffixed: list[tuple[re.Pattern[str], re.Pattern[str]]]  # (agreeing pattern, contradicting pattern)
+    opposites: list[tuple[tuple[str, ...], list[str]]]  # (the word's forms, its opposites)
+
+
+def _affixed(question: Question, w: Wording) -> _Affixed:
+    cached = question.__dict__.get("_affixed")
+    if cached is not None:
+        return cached
+    asked = plain(question.norm)
+    prefixed, suffixed, opposites = [], [], []
+    for group in question.groups:
+        if len(group.word) < 2:
+            continue
+        for a, b in w.prefix_pairs + [(b, a) for a, b in w.prefix_pairs]:
+            if _says(asked, a, group.word, b):
+                prefixed.append((a, group.word, b))
+        for a, b in w.suffix_pairs + [(b, a) for a, b in w.suffix_pairs]:
+            if group.word + a in asked:
+                # 外环外 asked, 外环线以内 / 外环以外 written: a word or two may stand between, and 以 before
+                near = rf"{re.escape(group.word)}.{{0,2}}?(?:以|之)?"
+                suffixed.append((re.compile(near + re.escape(a)), re.compile(near + re.escape(b))))
+        found = _opposite_forms(group.word, w)
+        if found:
+            opposites.append((group.forms, found))
+    cached = _Affixed(prefixed, suffixed, opposites)
+    question.__dict__["_affixed"] = cached
+    return cached
+
+
 def conditions(question: Question, own: str, w: Wording) -> tuple[float, float, float]:
     """(agree, contradict, extra): conditions the question names found in the candidate's own context,
     conditions of the same exclusive group (or an affix-opposite word) found instead, and conditions
@@ -145,28 +183,19 @@ def conditions(question: Question, own: str, w: Wording) -> tuple[float, float, 
             agree += 1
         elif any(other in stated for group in w.group_of(condition) for other in group if other != condition):
             contra += 1
-    asked = plain(question.norm)
-    for group in question.groups:
-        if len(group.word) < 2:
-            continue
-        # the question's own phrase with an affix (有电力外线工程, 外环内) against the context's
-        for a, b in w.prefix_pairs + [(b, a) for a, b in w.prefix_pairs]:
-            if _says(asked, a, group.word, b):
-                if _says(own, b, group.word, a):
-                    contra += 1
-                elif _says(own, a, group.word, b):
-                    agree += 1
-        for a, b in w.suffix_pairs + [(b, a) for a, b in w.suffix_pairs]:
-            if group.word + a in asked:
-                # 外环外 asked, 外环线以内 / 外环以外 written: a word or two may stand between, and 以 before
-                near = rf"{re.escape(group.word)}.{{0,2}}?(?:以|之)?"
-                if re.search(near + re.escape(b), own):
-                    contra += 1
-                elif re.search(near + re.escape(a), own):
-                    agree += 1
-        opposites = _opposite_forms(group.word, w)
-        present = any(form in own for form in group.forms)
-        if opposites and any(o in own for o in opposites) and not present:
+    affixed = _affixed(question, w)
+    for a, word, b in affixed.prefixed:
+        if _says(own, b, word, a):
+            contra += 1
+        elif _says(own, a, word, b):
+            agree += 1
+    for agreeing, contradicting in affixed.suffixed:
+        if contradicting.search(own):
+            contra += 1
+        elif agreeing.search(own):
+            agree += 1
+    for forms, found in affixed.opposites:
+        if any(o in own for o in found) and not any(form in own for form in forms):
             contra += 1
     named = set(question.conditions)
     extra = sum(1 for c in stated if c not in named and not any(c in n or n in c for n in named))
