@@ -384,6 +384,8 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(str(error))
     except SearchError as error:
         return _fail(str(error), EXIT_USAGE)
+    except BrokenPipeError:
+        return 0  # the reader went away (kb ask … | head): nothing more to say
     except OSError as error:  # a file the user named or the corpus cannot be read: say which, no traceback
         return _fail(f"{getattr(error, 'filename', '') or ''} {error.strerror or error}".strip())
     except KeyboardInterrupt:

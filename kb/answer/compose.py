@@ -510,16 +510,16 @@ class Answerer:
         meta = record["meta"]
         parts = [f"《{_doc_title(index, doc_id)}》：{standing.effective_status}"]
         parts += [n for n in standing.notes if n not in parts[0]]
-        repeals = []
+        draft = standing.effective_status == "征求意见稿"
         for entry in meta.get("supersedes") or []:
-            if isinstance(entry, dict):
-                target = entry.get("ref") or entry.get("title") or entry.get("id") or ""
-                repeals.append(f"{target}（{entry.get('extent') or '全部废止'}）")
+            target = (entry.get("ref") or entry.get("title") or entry.get("id") or "") if isinstance(entry, dict) \
+                else str(entry)
+            extent = (entry.get("extent") if isinstance(entry, dict) else "") or "全部废止"
+            if "不一致" in extent:
+                parts.append(f"{'施行后' if draft else ''}与{target}不一致之处以本文件为准")
             else:
-                repeals.append(str(entry))
-        if repeals:
-            verb = "拟废止" if standing.effective_status == "征求意见稿" else "废止"
-            parts.append(f"{'施行后' if standing.effective_status == '征求意见稿' else ''}{verb}：{'、'.join(repeals)}")
+                verb = "取代旧版本" if extent == "修订" else "废止"
+                parts.append(f"{'正式发布施行后拟' if draft else ''}{verb}：{target}")
         answer.found = True
         answer.kind = "status"
         answer.answer = ("；".join(parts) + "。")[:MAX_ANSWER]
