@@ -256,6 +256,8 @@ class Answerer:
 
     def weigh(self, index: OpenIndex, question: Question) -> Question:
         """The question's words weighted by rarity in the index (a word no clause holds is marked absent)."""
+        if question.weighed:
+            return question  # weighing twice would square the weights
         with index.searcher() as searcher:
             lookups = TermLookups(searcher)
             total = max(1, searcher.doc_count_all())
@@ -384,7 +386,7 @@ class Answerer:
         named = _named(index, question)
         prepared = Prepared(question, hits, region, on, region_standing, named, [], correction)
         if hits and question.asks_value and question.kind not in ("status", "definition"):
-            if correction is not None or not question.groups or not _weighed(question):
+            if not _weighed(question):
                 self.weigh(index, question)
             prepared.contexts = self._contexts(index, question, hits, region, region_standing, named)
         return prepared
