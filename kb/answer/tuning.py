@@ -269,6 +269,38 @@ def per_group(outcomes: list[Outcome], threshold: float) -> dict[str, dict]:
     return {g: rates(os_, threshold) for g, os_ in sorted(by.items())}
 
 
+def markdown_report(model: AnswerModel, asked: list[Asked], imported: dict[str, str]) -> str:
+    """The model's report as the docs show it: held-out figures per document and the largest weights."""
+    report = model.report
+    titles = {doc_id: source.rsplit("/", 1)[-1].removesuffix(".md") for source, doc_id in imported.items()}
+    sets = defaultdict(set)
+    for item in asked:
+        sets[item.group].add(item.record["set"])
+    lines = [
+        "# The answer model: what cross-validation says", "",
+        f"Written by `make tune` on {report['fitted']} from {', '.join(report['sets'])} "
+        f"({report['questions']} questions, {report['value_questions']} asking a value; the right figure was among "
+        f"the candidates for {report['reachable']}). Each document's questions are scored by a model fit "
+        "without them (`kb/answer/tuning.py`); the threshold is chosen on those held-out scores so that wrong "
+        f"figures stay at or under {WRONG_TARGET:.0%}: **{model.threshold:.3f}**.", "",
+        f"Held out, all documents: **{report['held_out']['precise']}/{report['held_out']['value']} precise "
+        f"({report['held_out']['precise_rate']:.1%}), {report['held_out']['wrong']} wrong figures "
+        f"({report['held_out']['wrong_rate']:.1%})**, {report['held_out']['none_stated']}/"
+        f"{report['held_out']['none']} none questions answered with a figure; the best candidate was right for "
+        f"{report['held_out_top1_right']}. In sample: {report['in_sample']['precise']} precise, "
+        f"{report['in_sample']['wrong']} wrong.", "",
+        "| document | sets | value questions | precise (held out) | wrong | none asked | none stated |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for group, r in report["held_out_by_document"].items():
+        name = titles.get(group, "corpus " + group if group[:1].isdigit() else group)
+        lines.append(f"| {group} {name} | {', '.join(sorted(sets.get(group, {'dev'})))} | {r['value']} | "
+                     f"{r['precise']} | {r['wrong']} | {r['none']} | {r['none_stated']} |")
+    lines += ["", "Largest weights of the ranker (standardised features):", ""]
+    lines += [f"- `{name}` {weight:+.3f}" for name, weight in report["largest_weights"]]
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m kb.answer.tuning", description=__doc__.splitlines()[0])
     parser.add_argument("sets", nargs="*", type=Path, help="question sets (default: the public ones)")
@@ -276,6 +308,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=MODEL_FILE)
     parser.add_argument("--no-lexicon", action="store_true", help="fit with the domain lexicon's features off")
     parser.add_argument("--regularisation", type=float, default=REGULARISATION)
+    parser.add_argument("--report", type=Path, default=ROOT / "docs" / "answer-model.md",
+                        help="where the cross-validation table is written (Markdown)")
     args = parser.parse_args(argv)
     paths = args.sets or default_sets()
     records = load_sets(paths)
@@ -308,6 +342,8 @@ def main(argv: list[str] | None = None) -> int:
         "largest_weights": model.largest_weights(),
     }
     model.save(args.out)
+    if args.report:
+        args.report.write_text(markdown_report(model, asked, asked_in.imported), encoding="utf-8")
     print(json.dumps({k: model.report[k] for k in ("held_out", "in_sample", "largest_weights")}, ensure_ascii=False,
                      indent=1))
     print(f"tune: threshold {threshold:.3f}; model written to {args.out}", file=sys.stderr)
