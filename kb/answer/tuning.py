@@ -21,13 +21,14 @@ import json
 import sys
 import tempfile
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb.answer.compose import Answerer
 from kb.answer.features import FEATURES, admissible, plain
 from kb.answer.model import MODEL_FILE, AnswerModel, calibration_inputs
-from kb.evaluate import fact_figure, figure_key, holds
+from kb.evaluate import fact_figure, figure_key, holds, score
 from kb.index import OpenIndex
 from kb.question_sets import asked_corpus, load_sets, shared_root
 
@@ -54,6 +55,20 @@ class Asked:
     figures_right: list[bool] = field(default_factory=list)  # the figure is right, wherever it was read
     families: list[str] = field(default_factory=list)  # each candidate's unit family
     routed: str = ""  # value | other (passage, definition, status, nothing found)
+
+
+def _answering(index: OpenIndex, reference: Answerer) -> Answering:
+    """Ask a question with a ranker that states its best admissible figure whatever its confidence."""
+    engines: dict[int, Answerer] = {}
+
+    def answer(model: AnswerModel, record: dict) -> dict:
+        engine = engines.get(id(model))
+        if engine is None:
+            stating = AnswerModel(model.features, model.weights, model.intercept, -1.0, model.mean, model.scale)
+            engine = engines[id(model)] = Answerer(model=stating, use_lexicon=reference.use_lexicon)
+        return engine.ask(index, record["q"], on=ON).to_dict()
+
+    return answer
 
 
 def default_sets() -> list[Path]:
@@ -177,6 +192,7 @@ class Outcome:
     figure_right: bool = False  # its figure is right, whatever clause it came from
     admissible: bool = True  # it may be stated at all (kb.answer.features.admissible)
     probability: float = 0.0
+    fixed: bool = False  # answered whatever the threshold (a passage, a status: no figure is weighed)
 
 
 def _outcomes(model: AnswerModel, asked: list[Asked]) -> list[Outcome]:
@@ -218,7 +234,10 @@ def fit_calibration(outcomes: list[Outcome]) -> dict:
 def _apply(calibration: dict, outcomes: list[Outcome]) -> None:
     model = AnswerModel([], [], 0.0, 0.0, [], [], calibration=calibration)
     for o in outcomes:
-        o.probability = model.confidence(o.standing) if o.has_candidates and o.admissible else 0.0
+        if o.fixed:
+            o.probability = 1.0
+        else:
+            o.probability = model.confidence(o.standing) if o.has_candidates and o.admissible else 0.0
 
 
 def rates(outcomes: list[Outcome], threshold: float) -> dict:
@@ -246,17 +265,44 @@ def choose_threshold(outcomes: list[Outcome], target: float = WRONG_TARGET) -> f
     return 1.0
 
 
-def cross_validate(asked: list[Asked], regularisation: float = REGULARISATION) -> list[Outcome]:
+Answering = Callable[[AnswerModel, dict], dict]
+
+
+def _as_answered(outcomes: list[Outcome], asked: list[Asked], model: AnswerModel, answering: Answering) -> None:
+    """Score each question as ``kb eval`` scores the product's answer when the model states its best figure:
+    the figure stated with the documents beside it, the gates and the routes it takes (a passage, a status).
+    A question then counts as precise or wrong by the eval's own rules, not by the best candidate alone."""
+    by_id = {item.record["id"]: item for item in asked}
+    for o in outcomes:
+        record = by_id[o.qid].record
+        answer = answering(model, record)
+        result = score(record, answer)
+        routed_elsewhere = answer.get("kind") in ("passage", "definition", "status")
+        o.admissible = o.admissible and answer.get("kind") in ("figure", "phrase") or routed_elsewhere
+        o.right = result.precise
+        o.figure_right = not result.wrong
+        if routed_elsewhere:
+            o.has_candidates, o.standing = False, {}
+            o.fixed = answer.get("found", False)
+
+
+def cross_validate(asked: list[Asked], regularisation: float = REGULARISATION,
+                   answering: Answering | None = None) -> list[Outcome]:
     """Each document's questions ranked by a model fit without them, and their confidence calibrated by a
     calibration fit on the other documents' held-out outcomes (so no question is scored by a model or a
-    calibration that saw it)."""
+    calibration that saw it). With ``answering``, each question is scored as the product answers it."""
     groups = sorted({a.group for a in asked})
     outcomes: list[Outcome] = []
     for group in groups:
         train = [a for a in asked if a.group != group]
         if not any(y for a in train for y in a.labels):
             continue
-        outcomes += _outcomes(fit(train, regularisation), [a for a in asked if a.group == group])
+        model = fit(train, regularisation)
+        held = [a for a in asked if a.group == group]
+        fold = _outcomes(model, held)
+        if answering is not None:
+            _as_answered(fold, held, model, answering)
+        outcomes += fold
     for group in groups:
         _apply(fit_calibration([o for o in outcomes if o.group != group]), [o for o in outcomes if o.group == group])
     return outcomes
@@ -315,23 +361,29 @@ def main(argv: list[str] | None = None) -> int:
     records = load_sets(paths)
     root = shared_root(paths[0])
     with tempfile.TemporaryDirectory() as workdir:
-        asked_in = asked_corpus(records, args.corpus, Path(workdir), root)
-        for problem in asked_in.problems:
-            print(f"tune: {problem}", file=sys.stderr)
-        index = OpenIndex(asked_in.index)
-        answerer = Answerer(model=None, use_lexicon=not args.no_lexicon)
-        asked = collect(records, index, asked_in.imported, answerer)
+        return _tune(args, paths, records, root, Path(workdir))
+
+
+def _tune(args: argparse.Namespace, paths: list[Path], records: list[dict], root: Path | None, workdir: Path) -> int:
+    asked_in = asked_corpus(records, args.corpus, workdir, root)
+    for problem in asked_in.problems:
+        print(f"tune: {problem}", file=sys.stderr)
+    index = OpenIndex(asked_in.index)
+    answerer = Answerer(model=None, use_lexicon=not args.no_lexicon)
+    asked = collect(records, index, asked_in.imported, answerer)
     reachable = sum(1 for a in asked if a.record["kind"] == "value" and any(a.labels))
     values = sum(1 for a in asked if a.record["kind"] == "value")
     print(f"tune: {len(records)} questions from {len(paths)} sets; {values} value questions, {reachable} with the "
           f"right figure among the candidates; {sum(len(a.vectors) for a in asked)} candidates", file=sys.stderr)
-    outcomes = cross_validate(asked, args.regularisation)
+    answering = _answering(index, answerer)
+    outcomes = cross_validate(asked, args.regularisation, answering)
     threshold = choose_threshold(outcomes)
     held_out = rates(outcomes, threshold)
     model = fit(asked, args.regularisation)
     model.calibration = fit_calibration(outcomes)
     model.threshold = threshold
     in_sample = _outcomes(model, asked)
+    _as_answered(in_sample, asked, model, answering)
     _apply(model.calibration, in_sample)
     model.report = {
         "fitted": dt.date.today().isoformat(), "sets": [p.name for p in paths], "lexicon": not args.no_lexicon,
