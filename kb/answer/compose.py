@@ -329,6 +329,7 @@ class Answerer:
                 lapsed=bool(standing and not standing.in_force and standing.effective_status != "征求意见稿"),
                 region_own=bool(region and doc_region == region and region != "全国"),
                 doc_named=doc_id in named, in_table=clause.kind == "row", candidates=candidates,
+                unnumbered=clause.kind == "paragraph" and clause.label.endswith("段"),
                 facts=index.facts_by_clause.get(f"{doc_id}#{clause_id}", []) if self.use_lexicon else []))
         return contexts
 

@@ -48,7 +48,7 @@ FEATURES = (
     "yesno_match", "head_match", "phrase_in_question", "agent_head", "closer_in_question",
     "neg_missing", "cond_agree_best", "neg_agree_best",
     "own_gap", "own_best", "segment_gap", "subject_gap", "after_gap", "bigram_gap",
-    "qfig_in_range", "qfig_out_of_range",
+    "qfig_in_range", "qfig_out_of_range", "unnumbered_paragraph",
 )
 # Coverage relative to the best candidate of the whole question (gap to the best, and being the best): a
 # linear ranker then prefers the candidate whose own words cover the question best, whatever the scale.
@@ -74,6 +74,7 @@ class ClauseContext:
     region_own: bool = False  # the document is of the asked region itself (not a level above)
     doc_named: bool = False
     in_table: bool = False
+    unnumbered: bool = False  # a paragraph the document does not number (a law's header: 2002年7月27日…修正)
     candidates: list[Candidate] = field(default_factory=list)
     facts: list[dict] = field(default_factory=list)  # the build-time facts of the clause (kb.facts)
 
@@ -355,6 +356,7 @@ def vector(question: Question, candidate: Candidate, clause: ClauseContext, w: W
         f[name] = value
 
     f["in_table"] = float(clause.in_table)
+    f["unnumbered_paragraph"] = float(clause.unnumbered)
     f["candidates_log"] = math.log1p(len(clause.candidates))
     f["list_distributed"] = float(candidate.kind == "list" and bool(candidate.subject))
     f["list_undistributed"] = float(candidate.kind == "list" and not candidate.subject)

@@ -19,7 +19,7 @@ from kb.vocab import DATA_DIR
 # The best candidate's own features the calibration reads, beside its score, lead and agreement.
 CALIBRATION_FEATURES = ("cov_own", "cov_segment", "cov_clause", "absent_share", "family_match", "family_mismatch",
                         "rank_first", "score_share", "phrase_for_phrase", "bias_phrase", "bias_figure", "bias_date",
-                        "cond_contra", "neg_missing")
+                        "cond_contra", "neg_missing", "unnumbered_paragraph")
 TOP_AGREEING = 5
 
 
