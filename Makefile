@@ -10,7 +10,7 @@ export KB_PORT   ?= 8000
 export KB_CORPUS ?= corpus
 export KB_INDEX  ?= var/index
 
-.PHONY: install build run test lint clean browser loadtest bench tune
+.PHONY: install build run test lint clean browser loadtest bench tune curve
 
 install: $(STAMP)
 
@@ -45,6 +45,11 @@ bench: install
 	@# The corpus plus all of ../shared/lawref in a temporary index, beside plain Whoosh and bm25s. BENCH_ARGS=--help
 	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
+
+curve: install
+	@# Build time, index size, peak memory and latency at 1×, 2×, 4× lawref (docs/cost-curve.png). CURVE_ARGS=--help
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/python scripts/cost_curve.py $(CURVE_ARGS)
 
 tune: install
 	@# Refit the answer model (kb/data/answer_model.json) on the public question sets, with document-held-out
