@@ -21,6 +21,7 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 import unicodedata
 from collections.abc import Mapping
 from contextlib import closing
@@ -33,6 +34,7 @@ MAX_COMMENT = 2000
 MAX_FIELD = 500
 MAX_REGION = 40
 MAX_MISSED = 10_000  # distinct unanswered (question, region) rows kept
+START_PATIENCE = 15.0  # seconds a starting server waits for another one holding the database
 
 log = logging.getLogger(__name__)
 
@@ -142,6 +144,11 @@ class Feedback:
         return self
 
 
+def _is_busy(error: sqlite3.OperationalError) -> bool:
+    message = str(error).lower()
+    return "locked" in message or "busy" in message
+
+
 def _reason(error: BaseException) -> str:
     """A short reason without file paths (it is shown on the public /healthz)."""
     if isinstance(error, OSError) and error.strerror:
@@ -159,8 +166,7 @@ class FeedbackStore:
         self.last_error = ""  # why the latest write failed; '' after a write succeeds
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            with closing(self._connect()) as db:
-                self._create_or_migrate(db)
+            self._open_with_retry()
         except (OSError, sqlite3.Error) as error:
             self.off_reason = _reason(error)
             self.off_detail = f"cannot write {self.path}: {error}"  # for the log, which the caller writes once
@@ -180,8 +186,24 @@ class FeedbackStore:
         db.row_factory = sqlite3.Row
         return db
 
+    def _open_with_retry(self, patience: float = START_PATIENCE) -> None:
+        # Switching to WAL takes an exclusive lock and SQLite does not wait for it through the busy
+        # timeout: two servers (replicas, workers) starting at once would otherwise find the database
+        # locked and run without feedback until restarted. A lock is passing; wait for it.
+        deadline = time.monotonic() + patience
+        while True:
+            try:
+                with closing(self._connect()) as db:
+                    self._create_or_migrate(db)
+                return
+            except sqlite3.OperationalError as error:
+                if not _is_busy(error) or time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.05)
+
     def _create_or_migrate(self, db: sqlite3.Connection) -> None:
-        db.execute("PRAGMA journal_mode=WAL")
+        if db.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+            db.execute("PRAGMA journal_mode=WAL")
         db.isolation_level = None  # explicit transaction: the migration's DDL must be all or nothing
         db.execute("BEGIN IMMEDIATE")  # two processes starting together: the second sees the first's result
         try:

@@ -1,6 +1,9 @@
 """The feedback store: what it keeps, what it refuses."""
 
+import multiprocessing
 import threading
+import time
+from pathlib import Path
 
 import pytest
 
@@ -42,6 +45,28 @@ def test_concurrent_writers_lose_nothing(tmp_path):
     for thread in threads:
         thread.join()
     assert store.count() == 100
+
+
+def _open_store_at(data_dir: str, start: float, results) -> None:
+    while time.time() < start:  # every process opens the database in the same instant
+        pass
+    results.put(FeedbackStore(Path(data_dir)).off_reason)
+
+
+def test_servers_starting_together_all_take_feedback(tmp_path):
+    # Replicas or workers start at once; switching the database to WAL is a lock SQLite does not wait
+    # for, and the loser used to run its whole life with feedback off ("database is locked").
+    context = multiprocessing.get_context("fork")
+    for round_number in range(12):
+        data_dir = tmp_path / str(round_number)
+        results = context.Queue()
+        start = time.time() + 0.2
+        processes = [context.Process(target=_open_store_at, args=(str(data_dir), start, results)) for _ in range(4)]
+        for process in processes:
+            process.start()
+        for process in processes:
+            process.join(timeout=60)
+        assert [results.get(timeout=5) for _ in processes] == ["", "", "", ""]
 
 
 # ----------------------------------------------------------------------------------- every field is validated
