@@ -35,7 +35,6 @@ from kb.vocab import vocab
 
 TOPICS = ("报装时限", "办电环节", "零投资", "充电桩", "停电通知", "频繁停电", "欠费与违约金", "转供电", "投诉渠道",
           "供电可靠性", "线上办电", "其他")
-PROBLEM_KINDS = ("missing-clause", "figure-not-in-clause", "bad-entry")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CITE = re.compile(r"^([^#\s]+)#([^#\s]+)$")
 PLACEHOLDER = re.compile(r"TODO|TBD|FIXME|XXX|待补充|待定|待核实", re.I)

@@ -237,7 +237,6 @@ class _Leaf:
             min_length = min(info.min_length() for info in infos)
             self.max = self.boost * bm25(self.idf, max_weight, min_length, self.avg, self.B, self.K1)
             self._by_weight: dict[float, list[float]] = {}
-            self._unit: list[float] | None = None
             self._cells: dict[tuple[float, int], float] = {}
         else:
             self.max = self.boost * max_weight

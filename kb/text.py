@@ -28,7 +28,6 @@ from kb.vocab import vocab
 CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 CN_MULTIPLIERS = {"十": 10, "百": 100, "千": 1000}
 NUMERAL_CHARS = "".join(CN_DIGITS) + "".join(CN_MULTIPLIERS)
-KEEP_SYMBOLS = frozenset("%‰‱")
 CJK = r"\u3400-\u4dbf\u4e00-\u9fff"
 # Numbers, Latin words, Chinese runs and the kept symbols; anything else is punctuation.
 TOKEN_RUNS = re.compile(rf"(\d+(?:\.\d+)?)|([a-z]+)|([{CJK}]+)|([%‰‱])")
@@ -132,11 +131,6 @@ def normalize(text: str) -> str:
         cursor = end
     out.append(folded[cursor:])
     return "".join(out)
-
-
-def compact(text: str) -> str:
-    """Normalised text with every space removed, for comparing snippets."""
-    return re.sub(r"\s+", "", normalize(text))
 
 
 @dataclass(frozen=True)
@@ -277,11 +271,11 @@ def bigrams(text: str) -> Iterator[Piece]:
             pos += 1
 
 
-class _PieceTokenizer(Tokenizer):
-    """Adapts a ``Piece`` generator to Whoosh's token protocol."""
+class KbTokenizer(Tokenizer):
+    """Domain-dictionary jieba words with sub-words, numbers and units kept, as Whoosh tokens."""
 
     def pieces(self, text: str) -> Iterator[Piece]:
-        raise NotImplementedError
+        return segment(text)
 
     def __eq__(self, other: object) -> bool:
         return type(self) is type(other)
@@ -313,17 +307,3 @@ class _PieceTokenizer(Tokenizer):
                 token.startchar = start_char + piece.start
                 token.endchar = start_char + piece.end
             yield token
-
-
-class KbTokenizer(_PieceTokenizer):
-    """Domain-dictionary jieba words with sub-words, numbers and units kept."""
-
-    def pieces(self, text: str) -> Iterator[Piece]:
-        return segment(text)
-
-
-class BigramTokenizer(_PieceTokenizer):
-    """Character bigrams for the recall field."""
-
-    def pieces(self, text: str) -> Iterator[Piece]:
-        return bigrams(text)
