@@ -95,11 +95,11 @@ def document(megabytes: float, seed: int = 20261123, figure_weight: int = 1) -> 
 
 def stages(body: str) -> dict:
     """Each stage's wall time on one document, in the order the build runs them."""
+    from kb.analysis.segment import index_words, normalize
     from kb.corpus import Document
     from kb.facts import extract
-    from kb.index import may_state_figures, prepare, uncovered_bigrams
+    from kb.index.builder import may_state_figures, prepare, uncovered_bigrams
     from kb.parse import parse
-    from kb.text import index_words, normalize
 
     index_words("供电")  # jieba's dictionary, loaded before timing
     times: dict[str, float] = {}

@@ -180,16 +180,16 @@ def test_kb_ask_stream_answers_every_line_of_the_vocabulary(corpus_index_path, c
 def test_kb_ask_stream_goes_on_after_a_line_that_fails(corpus_index_path, capsys, monkeypatch):
     import io
 
-    import kb.cli
+    import kb.cli.commands
 
-    real_ask = kb.cli.ask
+    real_ask = kb.cli.commands.ask
 
     def failing_on_one(index, text, **kwargs):
         if text == "坏的一行":
             raise RuntimeError("simulated engine fault")
         return real_ask(index, text, **kwargs)
 
-    monkeypatch.setattr(kb.cli, "ask", failing_on_one)
+    monkeypatch.setattr(kb.cli.commands, "ask", failing_on_one)
     monkeypatch.setattr("sys.stdin", io.StringIO("呼和浩特停电通知\n坏的一行\n高压双电源用户供电方案答复时限\n"))
     assert main(["--index", str(corpus_index_path), "ask", "--json", "-"]) == 0
     captured = capsys.readouterr()

@@ -247,8 +247,8 @@ def test_serve_opens_the_built_index_and_never_builds(corpus_index_path, monkeyp
     def no_build(*args, **kwargs):
         raise AssertionError("kb serve must not build")
 
-    monkeypatch.setattr("kb.cli.build", no_build)
-    monkeypatch.setattr("kb.index.build", no_build)
+    monkeypatch.setattr("kb.cli.commands.build", no_build)
+    monkeypatch.setattr("kb.index.builder.build", no_build)
     monkeypatch.setenv("KB_DATA", str(tmp_path))
     waitress = FakeWaitress(monkeypatch)
     assert main(["--corpus", str(CORPUS), "--index", str(corpus_index_path), "serve", "--port", "8123",

@@ -171,7 +171,7 @@ def test_an_identical_file_is_skipped_with_a_message_and_a_changed_text_is_a_new
     assert result.document.meta["amended"] == "2024-05-06"
     assert {"id": "000", "title": "某某供电服务规定", "extent": "修订"} in result.document.meta["supersedes"]
 
-    from kb.rules import standings
+    from kb.answer.standing import standings
 
     metas = {d.id: {**d.meta, "title": d.title} for d in load_corpus(corpus)}
     standing = standings(metas, None, dt.date(2026, 12, 1))
@@ -208,7 +208,7 @@ def test_concurrent_kb_add_runs_keep_every_file(tmp_path):
 def test_a_write_that_fails_midway_leaves_no_document_and_says_why(tmp_path, monkeypatch):
     import errno
 
-    import kb.files
+    import kb.corpus.files
 
     real_write = os.write
 
@@ -216,7 +216,7 @@ def test_a_write_that_fails_midway_leaves_no_document_and_says_why(tmp_path, mon
         real_write(fd, bytes(data)[: max(1, len(data) // 2)])
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(kb.files.os, "write", half_then_full)
+    monkeypatch.setattr(kb.corpus.files.os, "write", half_then_full)
     corpus = tmp_path / "corpus"
     source = _source(tmp_path, "long.md", "# 某长文件\n\n" + "一、供电企业应当提前七天通知用户。\n" * 200)
     result = import_file(source, corpus)

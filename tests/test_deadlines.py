@@ -32,7 +32,7 @@ from datetime import date, timedelta
 import chinese_calendar
 import pytest
 
-from kb.deadlines import (
+from kb.answer.deadlines import (
     FIRST_ESTIMATED_YEAR,
     LAST_ESTIMATED_YEAR,
     Deadline,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.evaluate import Outcome, Report, evaluate, figure_key, format_miss, load_questions, score
+from kb.evaluation.score import Outcome, Report, evaluate, figure_key, format_miss, load_questions, score
 
 SHARED = Path(os.environ.get("KB_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 

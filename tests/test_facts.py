@@ -8,10 +8,10 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kb.facts import _Reader, extract
-from kb.lexicon import lexicon
+from kb.analysis.segment import normalize
+from kb.facts.extract import _Reader, extract
 from kb.parse import Clause, parse
-from kb.text import normalize
+from kb.vocab.lexicon import lexicon
 
 
 def facts_of(body: str, title: str = "测试文件"):

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from kb.corpus import load_corpus
-from kb.faq import TOPICS, Entry, check, clause_figures, extract_figures, figure_in_clause, load_faq, search_faq
+from kb.corpus.faq import TOPICS, Entry, check, clause_figures, extract_figures, figure_in_clause, load_faq, search_faq
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"

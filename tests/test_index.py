@@ -6,8 +6,8 @@ import pytest
 
 from kb.corpus import CorpusError
 from kb.index import OpenIndex, build, check
+from kb.index.store import IndexDamaged, IndexMissing, IndexPathRefused
 from kb.search import search
-from kb.store import IndexDamaged, IndexMissing, IndexPathRefused
 from tests.conftest import write_doc
 
 

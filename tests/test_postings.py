@@ -7,8 +7,8 @@ from whoosh import index as whoosh_index
 from whoosh.fields import ID, STORED, TEXT, Schema
 
 from kb.corpus import load_corpus
-from kb.index import make_schema, prepare
-from kb.postings import KbSegmentWriter, TermPool, WordField
+from kb.index.builder import make_schema, prepare
+from kb.index.postings import KbSegmentWriter, TermPool, WordField
 from tests.conftest import CORPUS
 
 
@@ -63,7 +63,7 @@ def test_the_segment_equals_whooshs_own_on_the_real_corpus(tmp_path):
 
 
 def test_a_word_field_counts_what_the_stock_field_counts():
-    from kb.index import CachedKbTokenizer
+    from kb.index.builder import CachedKbTokenizer
 
     analyzer = CachedKbTokenizer()
     fast = WordField(analyzer=analyzer, phrase=False)

@@ -1,4 +1,4 @@
-"""kb.scoring computes exactly what Whoosh's own collector returns, only faster.
+"""kb.search.scoring computes exactly what Whoosh's own collector returns, only faster.
 
 Each query is planned as ``kb.search`` plans it, then scored twice: by ``Scorer`` (term at a time,
 MaxScore) and by Whoosh's exhaustive collector. The clauses, their order and their scores must agree —
@@ -13,8 +13,8 @@ import shutil
 import pytest
 
 from kb.index import OpenIndex, build
-from kb.scoring import Scorer, allowed, top, whoosh_top
-from kb.search import _filter, plan
+from kb.search.plan import _filter, plan
+from kb.search.scoring import Scorer, allowed, top, whoosh_top
 from tests.conftest import CORPUS, SHARED
 
 QUERIES = [

@@ -75,7 +75,7 @@ def test_a_pasted_paragraph_is_cut_to_its_most_specific_words(corpus_index):
 
 
 def test_every_search_is_bounded_in_time(corpus_index, monkeypatch):
-    monkeypatch.setattr("kb.search.TIME_LIMIT_S", 0.0)
+    monkeypatch.setattr("kb.search.plan.TIME_LIMIT_S", 0.0)
     result = search(corpus_index, "供电")
     assert result.timed_out and "超时" in result.message
 
@@ -88,8 +88,8 @@ def test_bad_parameters_raise_a_clear_error(corpus_index, kwargs):
 
 def _named_the_slow_way(query: str, title_keys: dict[str, str]) -> tuple[list[str], str]:
     """Every title of every document against the query, in corpus order."""
-    from kb.search import TITLE_HEAD, TITLE_PREFIXES
-    from kb.text import normalize
+    from kb.analysis.segment import normalize
+    from kb.search.plan import TITLE_HEAD, TITLE_PREFIXES
 
     rest, found = normalize(query), []
     for doc_id, title in title_keys.items():
@@ -103,7 +103,7 @@ def _named_the_slow_way(query: str, title_keys: dict[str, str]) -> tuple[list[st
 
 
 def test_documents_named_in_a_query_are_found_as_a_walk_over_every_title_finds_them(corpus_index):
-    from kb.search import named_documents
+    from kb.search.plan import named_documents
 
     titles = corpus_index.title_keys
     some = list(titles.values())

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kb.text import KbTokenizer, cn_to_int, index_words, normalize, normalize_with_offsets, segment, words
+from kb.analysis.segment import KbTokenizer, cn_to_int, index_words, normalize, normalize_with_offsets, segment, words
 
 
 @pytest.mark.parametrize("raw, expected", [

@@ -9,11 +9,11 @@ from dataclasses import replace
 from flask import Blueprint, abort, current_app, jsonify, request
 
 from kb.answer import ask
-from kb.compare import rule_table
+from kb.answer.rule_table import rule_table
+from kb.answer.standing import ordered, standings
 from kb.corpus import Document
 from kb.feedback import Feedback
 from kb.index import IndexMissing
-from kb.rules import ordered, standings
 from kb.search import MAX_QUERY_CHARS, SearchError, search
 from web import feedback_store, kb_index
 from web.documents import relink

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from kb.faq import load_faq, search_faq
+from kb.corpus.faq import load_faq, search_faq
 from web import kb_index
 from web.documents import relink
 from web.render import markdown_html

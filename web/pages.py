@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
 
-from kb.compare import customer_types
+from kb.answer.rule_table import customer_types
 from kb.vocab import vocab
 from web import feedback_store, kb_index
 from web.api import (

@@ -17,9 +17,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from kb.answer.wording import NUMBER, Wording
-from kb.parse import Clause
-from kb.text import NUMERAL_CHARS, cn_to_int, normalize_with_offsets, segment
+from kb.analysis.segment import NUMERAL_CHARS, cn_to_int, normalize_with_offsets, segment
+from kb.parse.clauses import Clause
+from kb.vocab.wording import NUMBER, Wording
 
 SENTENCE_END = re.compile(r"[。；;!?！？\n]")
 SEGMENT_END = re.compile(r"[，,：:]")

@@ -17,7 +17,9 @@ import re
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 
+from kb.analysis.segment import normalize, segment
 from kb.answer.candidates import Candidate, ClauseReader, head_phrases, yesno_phrases
+from kb.answer.deadlines import DeadlineUnknown, due_date, parse_start
 from kb.answer.features import (
     FIGURE_KINDS,
     ClauseContext,
@@ -34,15 +36,13 @@ from kb.answer.lexicon_signal import matching_fact
 from kb.answer.model import AnswerModel, calibration_inputs, load_model
 from kb.answer.question import Question, WordGroup, understand
 from kb.answer.spelling import Correction, Speller
-from kb.answer.wording import Wording, wording
-from kb.deadlines import DeadlineUnknown, due_date, parse_start
-from kb.index import OpenIndex
-from kb.lexicon import lexicon
-from kb.rules import Anywhere, Standing, for_region, ordered, standings_anywhere
-from kb.scoring import TermLookups
-from kb.search import named_documents, search
-from kb.text import normalize, segment
+from kb.answer.standing import Anywhere, Standing, for_region, ordered, standings_anywhere
+from kb.index.builder import OpenIndex
+from kb.search.plan import named_documents, search
+from kb.search.scoring import TermLookups
 from kb.vocab import vocab
+from kb.vocab.lexicon import lexicon
+from kb.vocab.wording import Wording, wording
 
 MAX_ANSWER = 400
 CANDIDATE_HITS = 30

@@ -15,12 +15,12 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from kb.analysis.segment import normalize
 from kb.answer.candidates import Candidate
 from kb.answer.lexicon_signal import SIGNALS, signals
 from kb.answer.question import Question, WordGroup
-from kb.answer.wording import Wording
-from kb.lexicon import lexicon
-from kb.text import normalize
+from kb.vocab.lexicon import lexicon
+from kb.vocab.wording import Wording
 
 QUOTES = re.compile(r"[“”\"'‘’「」『』《》]")
 FIGURE_KINDS = ("number", "list", "range", "range_top", "range_bottom")

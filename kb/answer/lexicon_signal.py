@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from kb.answer.candidates import Candidate
 from kb.answer.question import Question
-from kb.evaluate import fact_figure, figure_key
-from kb.lexicon import lexicon
+from kb.evaluation.score import fact_figure, figure_key
+from kb.vocab.lexicon import lexicon
 
 SIGNALS = ("lex_fact", "lex_fact_subject", "lex_fact_item", "lex_fact_unit", "lex_fact_conditions")
 

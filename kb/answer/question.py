@@ -13,11 +13,11 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
+from kb.analysis.segment import normalize, segment
 from kb.answer.candidates import ClauseReader, read_number
-from kb.answer.wording import Wording, wording
-from kb.lexicon import lexicon
-from kb.text import normalize, segment
 from kb.vocab import vocab
+from kb.vocab.lexicon import lexicon
+from kb.vocab.wording import Wording, wording
 
 ALIAS_WEIGHT = 0.6
 WH = re.compile(r"[什哪谁几多吗何啥否么没]|是不是|能不能|可不可以")

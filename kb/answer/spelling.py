@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kb.lexicon import Lexicon
-from kb.text import normalize, segment
+from kb.analysis.segment import normalize, segment
 from kb.vocab import Vocab
+from kb.vocab.lexicon import Lexicon
 
 MIN_LENGTH = 3  # a shorter word is one character from too many others
 

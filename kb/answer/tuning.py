@@ -1,7 +1,7 @@
 """``make tune``: fit the answer model's weights and choose its threshold, on the public question sets.
 
 1. Every question set (``../shared/eval/dev.jsonl``, ``dev2.jsonl``, ``tests/questions/*.jsonl``) is asked
-   over a temporary copy of the corpus with every ``source`` document imported (``kb.question_sets``).
+   over a temporary copy of the corpus with every ``source`` document imported (``kb.evaluation.question_sets``).
 2. For each question the engine reads its top clauses as it does when answering; every candidate gets
    its feature vector and a label: would stating it answer the question (its figure is one of the
    expected ones, and its clause holds a cited snippet)?
@@ -27,9 +27,9 @@ from pathlib import Path
 from kb.answer.compose import Answerer
 from kb.answer.features import FEATURES, admissible, plain
 from kb.answer.model import MODEL_FILE, AnswerModel, calibration_inputs
-from kb.evaluate import fact_figure, figure_key, holds
-from kb.index import OpenIndex
-from kb.question_sets import asked_corpus, load_sets, shared_root
+from kb.evaluation.question_sets import asked_corpus, load_sets, shared_root
+from kb.evaluation.score import fact_figure, figure_key, holds
+from kb.index.builder import OpenIndex
 
 ROOT = Path(__file__).resolve().parents[2]
 WRONG_TARGET = 0.03  # held-out wrong figures at most (the product's bound)

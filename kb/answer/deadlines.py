@@ -53,7 +53,7 @@ from datetime import date, timedelta
 import chinese_calendar
 from lunar_python import Lunar
 
-from kb.text import cn_to_int, normalize
+from kb.analysis.segment import cn_to_int, normalize
 
 WORKING_DAYS = "工作日"
 CALENDAR_DAYS = ("日", "天")

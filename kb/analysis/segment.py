@@ -22,7 +22,7 @@ from functools import lru_cache
 
 from whoosh.analysis import Token, Tokenizer
 
-from kb.route import Route
+from kb.analysis.jieba_route import Route
 from kb.vocab import vocab
 
 CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}

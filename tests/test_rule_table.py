@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from kb.compare import customer_types, rule_table
+from kb.answer.rule_table import customer_types, rule_table
 
 ON = dt.date(2026, 11, 23)
 

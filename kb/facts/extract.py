@@ -15,9 +15,9 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import asdict, dataclass
 
-from kb.lexicon import Lexicon, Match, lexicon
-from kb.parse import Clause
-from kb.text import normalize_with_offsets
+from kb.analysis.segment import normalize_with_offsets
+from kb.parse.clauses import Clause
+from kb.vocab.lexicon import Lexicon, Match, lexicon
 
 NUM = r"\d+(?:\.\d+)?"
 SENTENCE_END = re.compile(r"[。；;!?！？\n]")

@@ -7,7 +7,7 @@ ranked with BM25F (title and heading weigh more than body text); alias
 expansions weigh less than what the user typed; a pasted paragraph is cut to
 its most specific terms, and every search runs under a time limit.
 
-The ranking is Whoosh's BM25F over Whoosh's postings, computed by ``kb.scoring``.
+The ranking is Whoosh's BM25F over Whoosh's postings, computed by ``kb.search.scoring``.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from dataclasses import asdict, dataclass, field
 
 from whoosh.query import And, Or, Term
 
-from kb.highlight import highlight
-from kb.index import READ_DAMAGE, OpenIndex
-from kb.scoring import TermLookups, top
-from kb.store import IndexDamaged
-from kb.text import bigrams, normalize, segment
+from kb.analysis.segment import bigrams, normalize, segment
+from kb.index.builder import READ_DAMAGE, OpenIndex
+from kb.index.store import IndexDamaged
+from kb.search.highlight import highlight
+from kb.search.scoring import TermLookups, top
 from kb.vocab import vocab
 
 MAX_QUERY_CHARS = 2000
@@ -245,7 +245,7 @@ def _filter(region: str | None, status: str | None, doc: str | None):
 
 def plan(index: OpenIndex, searcher, query: str,
          lookups: TermLookups | None = None) -> tuple[list[WeightedTerm], list[Term]]:
-    """The words a query is searched by and the weighted Term per word and field that ``kb.scoring`` ORs.
+    """The words a query is searched by and the weighted Term per word and field that ``kb.search.scoring`` ORs.
 
     With no word any clause has, the recall net: the query's bigrams, in the bigram field and among the
     words (a clause's bigrams that are also its words are indexed only as words, see

@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass, field
 
-from kb.index import OpenIndex
-from kb.lexicon import lexicon
-from kb.rules import Standing, ordered, standings
+from kb.answer.standing import Standing, ordered, standings
+from kb.index.builder import OpenIndex
 from kb.vocab import vocab
+from kb.vocab.lexicon import lexicon
 
 
 @dataclass

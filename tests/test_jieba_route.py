@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kb.route import Route
+from kb.analysis.jieba_route import Route
 from kb.vocab import vocab
 from tests.conftest import CORPUS, LAWREF
 

@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 
-from kb.text import cn_to_int, normalize
+from kb.analysis.segment import cn_to_int, normalize
 from kb.vocab import vocab
 
 IN_FORCE = "现行有效"

@@ -17,7 +17,7 @@ from pathlib import Path
 import jieba
 import yaml
 
-DATA_DIR = Path(__file__).with_name("data")
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ class Vocab:
 
     @cached_property
     def aliases(self) -> dict[str, list[str]]:
-        from kb.text import normalize  # local: text imports vocab for the tokenizer
+        from kb.analysis.segment import normalize  # local: text imports vocab for the tokenizer
 
         return {normalize(k): [str(v) for v in vs] for k, vs in self._yaml("aliases.yaml").items()}
 

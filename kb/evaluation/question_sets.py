@@ -13,9 +13,9 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb.corpus import Importer
-from kb.evaluate import load_questions
-from kb.index import build
+from kb.corpus.documents import Importer
+from kb.evaluation.score import load_questions
+from kb.index.builder import build
 
 CORPUS_SOURCE = "corpus"
 
@@ -32,7 +32,7 @@ def shared_root(question_file: Path, given: Path | None = None) -> Path | None:
     """Where the sources of a question set are: ``--shared``, ``KB_SHARED``, the folder above the set's own
     folder (``shared/eval/dev2.jsonl`` → ``shared``), or ``../shared`` beside the project."""
     candidates = [given, Path(os.environ["KB_SHARED"]) if os.environ.get("KB_SHARED") else None,
-                  question_file.resolve().parent.parent, Path(__file__).resolve().parents[2] / "shared"]
+                  question_file.resolve().parent.parent, Path(__file__).resolve().parents[3] / "shared"]
     for folder in candidates:
         if folder is not None and (folder / "lawref").is_dir():
             return folder

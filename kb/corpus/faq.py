@@ -29,8 +29,8 @@ from pathlib import Path
 
 import yaml
 
-from kb.corpus import split_front_matter
-from kb.text import bigrams, normalize, words
+from kb.analysis.segment import bigrams, normalize, words
+from kb.corpus.documents import split_front_matter
 from kb.vocab import vocab
 
 TOPICS = ("报装时限", "办电环节", "零投资", "充电桩", "停电通知", "频繁停电", "欠费与违约金", "转供电", "投诉渠道",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 
-from kb.text import segment
+from kb.analysis.segment import segment
 
 WHOLE_CHARS = 300  # a clause this short is shown whole
 FRAGMENT_CHARS = 160

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import yaml
 
-from kb.files import FileWriteError, folder_lock, write_new
-from kb.parse import ParsedDocument, parse
-from kb.text import normalize
+from kb.analysis.segment import normalize
+from kb.corpus.files import FileWriteError, folder_lock, write_new
+from kb.parse.clauses import ParsedDocument, parse
 from kb.vocab import vocab
 
 FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.S)

@@ -1,4 +1,4 @@
-"""Which rule applies: the standing of each document for a region on a date (kb.rules).
+"""Which rule applies: the standing of each document for a region on a date (kb.answer.standing).
 
 The examples build a small corpus of metadata by hand, shaped like the real front matter:
 a national law, an autonomous-region plan, a draft meant to replace that plan, two city
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from kb.answer.standing import Standing, ordered, resolve_reference, standings
 from kb.corpus import load_corpus
-from kb.rules import Standing, ordered, resolve_reference, standings
 
 ON = dt.date(2026, 11, 23)
 PLAN_TITLE = "内蒙古自治区全面提升“获得电力”服务水平优化营商环境行动方案"
@@ -289,7 +289,7 @@ def test_the_real_corpus_in_ordos_on_2026_11_23():
 
 
 def test_asking_about_a_region_changes_only_where_each_document_applies():
-    from kb.rules import for_region, standings_anywhere
+    from kb.answer.standing import for_region, standings_anywhere
 
     docs = with_docs(other_repealer={
         "title": "巴彦淖尔市用电营商环境新方案", "doc_number": "巴政办字〔2025〕3号", "region": "巴彦淖尔市",

@@ -17,14 +17,14 @@ from pathlib import Path
 
 from kb.answer import ask
 from kb.answer.compose import Answerer
-from kb.corpus import CorpusError, Importer
-from kb.evaluate import evaluate, format_miss, load_questions
-from kb.facts import select
-from kb.files import FileWriteError
-from kb.index import BuildFailed, OpenIndex, build, check, default_corpus, default_index
-from kb.question_sets import asked_corpus, shared_root, sources
-from kb.search import SearchError, search
-from kb.store import IndexMissing, IndexPathRefused
+from kb.corpus.documents import CorpusError, Importer
+from kb.corpus.files import FileWriteError
+from kb.evaluation.question_sets import asked_corpus, shared_root, sources
+from kb.evaluation.score import evaluate, format_miss, load_questions
+from kb.facts.extract import select
+from kb.index.builder import BuildFailed, OpenIndex, build, check, default_corpus, default_index
+from kb.index.store import IndexMissing, IndexPathRefused
+from kb.search.plan import SearchError, search
 from kb.vocab import vocab
 
 EXIT_USAGE = 2
@@ -133,7 +133,7 @@ def cmd_facts(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(facts, ensure_ascii=False, indent=2))
         return 0
-    from kb.lexicon import lexicon
+    from kb.vocab.lexicon import lexicon
 
     for fact in facts:
         qualifiers = f"（{'、'.join(fact['qualifiers'])}）" if fact["qualifiers"] else ""
@@ -250,7 +250,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         settings = serve_settings(args)
     except ValueError as error:
         return _fail(str(error), EXIT_USAGE)
-    from kb.index import read_manifest
+    from kb.index.builder import read_manifest
 
     host = args.host if args.host is not None else os.environ.get("KB_HOST", "127.0.0.1")
     index_path = Path(args.index)
@@ -396,6 +396,3 @@ def main(argv: list[str] | None = None) -> int:
         print(f"[{(time.perf_counter() - started) * 1000:.0f} ms]", file=sys.stderr)
     return code
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -35,14 +35,13 @@ from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.scoring import BM25F
 
 from kb import __version__
-from kb.corpus import CorpusError, Document, corpus_fingerprint, load_corpus, reading_lock, require_corpus
-from kb.facts import extract
-from kb.faq import check as check_faq
-from kb.faq import load_faq
-from kb.lexicon import lexicon
-from kb.parse import Clause, ParsedDocument, parse
-from kb.postings import KbSegmentWriter, WordField, length_bytes
-from kb.store import (
+from kb.analysis.segment import NUMERAL_CHARS, TOKEN_RUNS, KbTokenizer, index_words, normalize
+from kb.corpus.documents import CorpusError, Document, corpus_fingerprint, load_corpus, reading_lock, require_corpus
+from kb.corpus.faq import check as check_faq
+from kb.corpus.faq import load_faq
+from kb.facts.extract import extract
+from kb.index.postings import KbSegmentWriter, WordField, length_bytes
+from kb.index.store import (
     DOCUMENTS,
     FACTS,
     MANIFEST,
@@ -58,8 +57,9 @@ from kb.store import (
     swap,
     write_manifest,
 )
-from kb.text import NUMERAL_CHARS, TOKEN_RUNS, KbTokenizer, index_words, normalize
+from kb.parse.clauses import Clause, ParsedDocument, parse
 from kb.vocab import vocab
+from kb.vocab.lexicon import lexicon
 
 # Bump when parsing or analysis changes in a way the fingerprint cannot see.
 SCHEMA_VERSION = "5"
@@ -169,7 +169,7 @@ class BuildReport:
 def _code_fingerprint() -> str:
     """Parsing and extraction code is part of what an index was built from."""
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
+    for path in sorted(Path(__file__).resolve().parents[1].rglob("*.py")):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
@@ -184,7 +184,7 @@ def _document_record(document: Document) -> dict:
 
 
 def uncovered_bigrams(text: str) -> str:
-    """The character bigrams of ``text`` (as ``kb.text.bigrams`` cuts them) that are not also one of its
+    """The character bigrams of ``text`` (as ``kb.analysis.segment.bigrams`` cuts them) that are not also one of its
     words, space-separated."""
     words = set(CachedKbTokenizer.cached_words(text))
     grams = []
@@ -491,7 +491,7 @@ class Generation:
     facts_by_clause: dict[str, list[dict]]
     facts_by_item: dict[str, list[dict]]
     parsed: dict[str, ParsedDocument]
-    cache: dict  # for kb.scoring (filters, length norms): never results
+    cache: dict  # for kb.search.scoring (filters, length norms): never results
     lengths: dict
 
 

@@ -1,0 +1,6 @@
+"""Search: a query planned into weighted terms (analysis, aliases, filters), scored with BM25F over the
+index's postings, and the matches in each clause found for highlighting."""
+
+from kb.search.plan import MAX_QUERY_CHARS, Hit, SearchError, SearchResult, search
+
+__all__ = ["MAX_QUERY_CHARS", "Hit", "SearchError", "SearchResult", "search"]
