@@ -39,6 +39,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from kb.analysis.normalise import normalize  # noqa: E402
+from kb.analysis.segment import index_words  # noqa: E402
 from kb.corpus import corpus_files, read_document  # noqa: E402
 
 SENTENCE = re.compile(r"[^。；！？]+(?:[。；！？]|$)")
@@ -95,10 +97,10 @@ def document(megabytes: float, seed: int = 20261123, figure_weight: int = 1) -> 
 
 def stages(body: str) -> dict:
     """Each stage's wall time on one document, in the order the build runs them."""
-    from kb.analysis.segment import index_words, normalize
     from kb.corpus import Document
     from kb.facts import extract
-    from kb.index.builder import may_state_figures, prepare, uncovered_bigrams
+    from kb.index.figures import may_state_figures
+    from kb.index.prepare import prepare, uncovered_bigrams
     from kb.parse import parse
 
     index_words("供电")  # jieba's dictionary, loaded before timing

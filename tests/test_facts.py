@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kb.analysis.segment import normalize
+from kb.analysis.normalise import normalize
 from kb.facts.extract import _Reader, extract
 from kb.parse import Clause, parse
 from kb.vocab.lexicon import lexicon

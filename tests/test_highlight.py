@@ -1,5 +1,6 @@
 """Highlighting: matched words marked in escaped HTML and in plain text."""
 
+from kb.analysis.segment import segment
 from kb.search.highlight import highlight, spans
 
 
@@ -24,7 +25,6 @@ def test_long_clauses_show_fragments_around_the_matches():
 
 
 def test_segmenting_only_the_runs_holding_a_term_marks_what_a_full_pass_marks(corpus_index):
-    from kb.analysis.segment import segment
 
     terms = {"供电企业", "应当", "用户", "7", "天", "内", "高压", "工作日", "电"}
     with corpus_index.searcher() as searcher:

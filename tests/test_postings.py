@@ -7,8 +7,9 @@ from whoosh import index as whoosh_index
 from whoosh.fields import ID, STORED, TEXT, Schema
 
 from kb.corpus import load_corpus
-from kb.index.builder import make_schema, prepare
 from kb.index.postings import KbSegmentWriter, TermPool, WordField
+from kb.index.prepare import prepare
+from kb.index.schema import make_schema
 from tests.conftest import CORPUS
 
 
@@ -63,7 +64,7 @@ def test_the_segment_equals_whooshs_own_on_the_real_corpus(tmp_path):
 
 
 def test_a_word_field_counts_what_the_stock_field_counts():
-    from kb.index.builder import CachedKbTokenizer
+    from kb.analysis.tokenizers import CachedKbTokenizer
 
     analyzer = CachedKbTokenizer()
     fast = WordField(analyzer=analyzer, phrase=False)

@@ -2,6 +2,7 @@
 
 import pytest
 
+from kb.analysis.normalise import normalize
 from kb.search import SearchError, search
 
 # (question, document id, clause id, rank it must reach)
@@ -88,7 +89,6 @@ def test_bad_parameters_raise_a_clear_error(corpus_index, kwargs):
 
 def _named_the_slow_way(query: str, title_keys: dict[str, str]) -> tuple[list[str], str]:
     """Every title of every document against the query, in corpus order."""
-    from kb.analysis.segment import normalize
     from kb.search.plan import TITLE_HEAD, TITLE_PREFIXES
 
     rest, found = normalize(query), []

@@ -5,7 +5,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kb.analysis.segment import KbTokenizer, cn_to_int, index_words, normalize, normalize_with_offsets, segment, words
+from kb.analysis.normalise import normalize, normalize_with_offsets
+from kb.analysis.numerals import cn_to_int
+from kb.analysis.segment import index_words, segment, words
+from kb.analysis.tokenizers import KbTokenizer
 
 
 @pytest.mark.parametrize("raw, expected", [

@@ -17,7 +17,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from kb.analysis.segment import NUMERAL_CHARS, cn_to_int, normalize_with_offsets, segment
+from kb.analysis.normalise import normalize_with_offsets
+from kb.analysis.numerals import NUMERAL_CHARS, cn_to_int
+from kb.analysis.segment import segment
 from kb.parse.clauses import Clause
 from kb.vocab.wording import NUMBER, Wording
 

@@ -17,7 +17,8 @@ import re
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 
-from kb.analysis.segment import normalize, segment
+from kb.analysis.normalise import normalize
+from kb.analysis.segment import segment
 from kb.answer.candidates import Candidate, ClauseReader, head_phrases, yesno_phrases
 from kb.answer.deadlines import DeadlineUnknown, due_date, parse_start
 from kb.answer.features import (
@@ -37,7 +38,7 @@ from kb.answer.model import AnswerModel, calibration_inputs, load_model
 from kb.answer.question import Question, WordGroup, understand
 from kb.answer.spelling import Correction, Speller
 from kb.answer.standing import Anywhere, Standing, for_region, ordered, standings_anywhere
-from kb.index.builder import OpenIndex
+from kb.index.generation import OpenIndex
 from kb.search.plan import named_documents, search
 from kb.search.scoring import TermLookups
 from kb.vocab import vocab

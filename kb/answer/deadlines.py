@@ -53,7 +53,8 @@ from datetime import date, timedelta
 import chinese_calendar
 from lunar_python import Lunar
 
-from kb.analysis.segment import cn_to_int, normalize
+from kb.analysis.normalise import normalize
+from kb.analysis.numerals import cn_to_int
 
 WORKING_DAYS = "工作日"
 CALENDAR_DAYS = ("日", "天")

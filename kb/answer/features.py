@@ -15,7 +15,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from kb.analysis.segment import normalize
+from kb.analysis.normalise import normalize
 from kb.answer.candidates import Candidate
 from kb.answer.lexicon_signal import SIGNALS, signals
 from kb.answer.question import Question, WordGroup

@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
-from kb.analysis.segment import normalize, segment
+from kb.analysis.normalise import normalize
+from kb.analysis.segment import segment
 from kb.answer.candidates import ClauseReader, read_number
 from kb.vocab import vocab
 from kb.vocab.lexicon import lexicon

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 
 from kb.answer.standing import Standing, ordered, standings
-from kb.index.builder import OpenIndex
+from kb.index.generation import OpenIndex
 from kb.vocab import vocab
 from kb.vocab.lexicon import lexicon
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kb.analysis.segment import normalize, segment
+from kb.analysis.normalise import normalize
+from kb.analysis.segment import segment
 from kb.vocab import Vocab
 from kb.vocab.lexicon import Lexicon
 

@@ -30,7 +30,8 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 
-from kb.analysis.segment import cn_to_int, normalize
+from kb.analysis.normalise import normalize
+from kb.analysis.numerals import cn_to_int
 from kb.vocab import vocab
 
 IN_FORCE = "现行有效"

@@ -29,7 +29,7 @@ from kb.answer.features import FEATURES, admissible, plain
 from kb.answer.model import MODEL_FILE, AnswerModel, calibration_inputs
 from kb.evaluation.question_sets import asked_corpus, load_sets, shared_root
 from kb.evaluation.score import fact_figure, figure_key, holds
-from kb.index.builder import OpenIndex
+from kb.index.generation import OpenIndex
 
 ROOT = Path(__file__).resolve().parents[2]
 WRONG_TARGET = 0.03  # held-out wrong figures at most (the product's bound)

@@ -17,13 +17,14 @@ from pathlib import Path
 
 from kb.answer import ask
 from kb.answer.compose import Answerer
-from kb.corpus.documents import CorpusError, Importer
+from kb.corpus.documents import CorpusError, Importer, default_corpus
 from kb.corpus.files import FileWriteError
 from kb.evaluation.question_sets import asked_corpus, shared_root, sources
 from kb.evaluation.score import evaluate, format_miss, load_questions
 from kb.facts.extract import select
-from kb.index.builder import BuildFailed, OpenIndex, build, check, default_corpus, default_index
-from kb.index.store import IndexMissing, IndexPathRefused
+from kb.index.builder import BuildFailed, build, check
+from kb.index.generation import OpenIndex
+from kb.index.store import IndexMissing, IndexPathRefused, default_index
 from kb.search.plan import SearchError, search
 from kb.vocab import vocab
 
@@ -250,7 +251,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         settings = serve_settings(args)
     except ValueError as error:
         return _fail(str(error), EXIT_USAGE)
-    from kb.index.builder import read_manifest
+    from kb.index.store import read_manifest
 
     host = args.host if args.host is not None else os.environ.get("KB_HOST", "127.0.0.1")
     index_path = Path(args.index)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from kb.analysis.segment import normalize
+from kb.analysis.normalise import normalize
 from kb.corpus.files import FileWriteError, folder_lock, write_new
 from kb.parse.clauses import ParsedDocument, parse
 from kb.vocab import vocab
@@ -30,6 +31,11 @@ PLAIN_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 DATE_KEYS = ("issued", "amended", "effective", "expires")
 ISO_OR_YEAR = re.compile(r"(\d{4})(?:-(\d{2})-(\d{2}))?")
 LOCK = ".kb-corpus.lock"
+
+
+def default_corpus() -> Path:
+    """Where the corpus is: ``KB_CORPUS``, else ``corpus``."""
+    return Path(os.environ.get("KB_CORPUS", "corpus"))
 
 
 class CorpusError(ValueError):

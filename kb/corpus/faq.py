@@ -29,7 +29,8 @@ from pathlib import Path
 
 import yaml
 
-from kb.analysis.segment import bigrams, normalize, words
+from kb.analysis.normalise import normalize
+from kb.analysis.segment import bigrams, words
 from kb.corpus.documents import split_front_matter
 from kb.vocab import vocab
 

@@ -15,7 +15,7 @@ The rules are those of ``shared/eval/README.md``:
 * a ``value`` answer is a *wrong figure* when ``found`` is true but the answer holds none of the
   ``expect`` strings: something was stated, with a citation, that does not answer the question.
 
-Pure standard library plus :func:`kb.analysis.segment.cn_to_int`; the engine is passed in as a callable.
+Pure standard library plus :func:`kb.analysis.numerals.cn_to_int`; the engine is passed in as a callable.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb.analysis.segment import NUMERAL_CHARS, cn_to_int
+from kb.analysis.numerals import NUMERAL_CHARS, cn_to_int
 
 KINDS = ("value", "passage", "none")
 MAX_ANSWER_CHARS = 400

@@ -15,7 +15,7 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import asdict, dataclass
 
-from kb.analysis.segment import normalize_with_offsets
+from kb.analysis.normalise import normalize_with_offsets
 from kb.parse.clauses import Clause
 from kb.vocab.lexicon import Lexicon, Match, lexicon
 

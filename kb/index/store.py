@@ -31,6 +31,11 @@ GENERATION_MARK = ".gen-"
 HASH_CHUNK = 1 << 20
 
 
+def default_index() -> Path:
+    """Where the index is: ``KB_INDEX``, else ``var/index``."""
+    return Path(os.environ.get("KB_INDEX", "var/index"))
+
+
 class IndexMissing(RuntimeError):
     """There is no usable index at the configured path; the message says what to do."""
 

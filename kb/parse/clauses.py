@@ -19,7 +19,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from kb.analysis.segment import cn_to_int
+from kb.analysis.numerals import cn_to_int
 
 NUMERAL = r"[一二三四五六七八九十百千零〇两\d]+"
 SENTENCE_END = re.compile(r"[。；;！!？?]")

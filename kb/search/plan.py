@@ -18,8 +18,9 @@ from dataclasses import asdict, dataclass, field
 
 from whoosh.query import And, Or, Term
 
-from kb.analysis.segment import bigrams, normalize, segment
-from kb.index.builder import READ_DAMAGE, OpenIndex
+from kb.analysis.normalise import normalize
+from kb.analysis.segment import bigrams, segment
+from kb.index.generation import READ_DAMAGE, OpenIndex
 from kb.index.store import IndexDamaged
 from kb.search.highlight import highlight
 from kb.search.scoring import TermLookups, top

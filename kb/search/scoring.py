@@ -37,7 +37,7 @@ from whoosh.reading import TermNotFound
 from whoosh.scoring import WeightingModel, bm25
 from whoosh.util.numeric import byte_to_length
 
-from kb.index.builder import OpenIndex
+from kb.index.generation import OpenIndex
 from kb.vocab import vocab
 
 BYTE_LENGTHS = [byte_to_length(b) for b in range(256)]  # Whoosh stores a field's length as one byte

@@ -51,7 +51,7 @@ class Vocab:
 
     @cached_property
     def aliases(self) -> dict[str, list[str]]:
-        from kb.analysis.segment import normalize  # local: text imports vocab for the tokenizer
+        from kb.analysis.normalise import normalize  # local: analysis imports vocab for the dictionary
 
         return {normalize(k): [str(v) for v in vs] for k, vs in self._yaml("aliases.yaml").items()}
 

@@ -14,7 +14,7 @@ from functools import cached_property, lru_cache
 
 import yaml
 
-from kb.analysis.segment import normalize
+from kb.analysis.normalise import normalize
 from kb.vocab import DATA_DIR
 
 QUOTES = "“”\"'‘’「」『』《》"

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from kb.analysis.segment import normalize
+from kb.analysis.normalise import normalize
 from kb.vocab import Vocab, vocab
 
 # A number as a clause writes it: 12, 60,000, 0.5, or Chinese numerals (三十, 五千, 二〇二四) that

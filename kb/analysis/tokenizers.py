@@ -1,0 +1,82 @@
+"""The project's analyzer as Whoosh tokenizers: ``KbTokenizer`` yields ``segment``'s words as Whoosh tokens,
+and ``CachedKbTokenizer`` — the one the schema uses — remembers the words of its last few texts."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
+
+from whoosh.analysis import Token, Tokenizer
+
+from kb.analysis.segment import Piece, index_words, segment
+
+
+class KbTokenizer(Tokenizer):
+    """Domain-dictionary jieba words with sub-words, numbers and units kept, as Whoosh tokens."""
+
+    def pieces(self, text: str) -> Iterator[Piece]:
+        return segment(text)
+
+    def __eq__(self, other: object) -> bool:
+        return type(self) is type(other)
+
+    def __hash__(self) -> int:
+        return hash(type(self))
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            token.original = token.text = value
+            token.boost = 1.0
+            if positions:
+                token.pos = start_pos
+            if chars:
+                token.startchar, token.endchar = start_char, start_char + len(value)
+            yield token
+            return
+        for piece in self.pieces(value):
+            token.text = piece.text
+            token.boost = 1.0
+            token.stopped = False
+            if keeporiginal:
+                token.original = piece.text
+            if positions:
+                token.pos = start_pos + piece.pos
+            if chars:
+                token.startchar = start_char + piece.start
+                token.endchar = start_char + piece.end
+            yield token
+
+
+class CachedKbTokenizer(KbTokenizer):
+    """The project's analyzer, remembering the words of its last few texts.
+
+    A build analyses the same strings again and again: every clause of a document carries its title and
+    heading path, and a clause's text is segmented once to find which of its bigrams the words already
+    cover (see ``uncovered_bigrams``) and once more for the ``text`` field. ``words`` is what
+    ``WordField`` indexes: the texts of ``KbTokenizer``'s tokens, without the repeated work.
+    """
+
+    CACHE_SIZE = 256
+    _cache: OrderedDict[str, list[str]] = OrderedDict()
+    _lock = threading.Lock()
+
+    def words(self, text: str) -> list[str]:
+        return self.cached_words(text)
+
+    @classmethod
+    def cached_words(cls, text: str) -> list[str]:
+        cache = cls._cache
+        with cls._lock:
+            found = cache.get(text)
+            if found is not None:
+                cache.move_to_end(text)
+                return found
+        found = index_words(text)
+        with cls._lock:
+            cache[text] = found
+            if len(cache) > cls.CACHE_SIZE:
+                cache.popitem(last=False)
+        return found
