@@ -27,6 +27,8 @@ from contextlib import closing
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+from kb.errors import FeedbackError, FeedbackUnavailable, UnknownRegion
+
 VERDICTS = {"useful": "有用", "wrong": "有误"}
 KINDS = {"answer", "faq"}
 MAX_COMMENT = 2000
@@ -61,14 +63,6 @@ MISSED_INDEXES = (
     "CREATE UNIQUE INDEX IF NOT EXISTS missed_question ON missed (query, region)",
     "CREATE INDEX IF NOT EXISTS missed_eviction ON missed (times, last)",
 )
-
-
-class FeedbackError(ValueError):
-    """Feedback that cannot be stored as given; the message says why (in Chinese, for the page)."""
-
-
-class FeedbackUnavailable(RuntimeError):
-    """The store cannot write now (off since start, or the write failed); the message says why."""
 
 
 def default_data_dir() -> Path:
@@ -135,10 +129,11 @@ class Feedback:
         if len(self.comment) > MAX_COMMENT:
             raise FeedbackError(f"意见最多 {MAX_COMMENT} 字")
         if self.region:
-            region = vocab().canonical_region(self.region) if len(self.region) <= MAX_REGION else None
-            if region is None:
-                raise FeedbackError(f"未知地区“{self.region[:MAX_REGION]}”")
-            self.region = region
+            try:
+                asked = self.region if len(self.region) <= MAX_REGION else self.region[:MAX_REGION] + "…"
+                self.region = vocab().region(asked)
+            except UnknownRegion as error:
+                raise FeedbackError(str(error)) from None
         return self
 
 

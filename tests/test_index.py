@@ -4,9 +4,8 @@ import os
 
 import pytest
 
-from kb.corpus import CorpusError
+from kb.errors import CorpusError, IndexDamaged, IndexMissing, IndexPathRefused
 from kb.index import OpenIndex, build, check
-from kb.index.store import IndexDamaged, IndexMissing, IndexPathRefused
 from kb.search import search
 from tests.conftest import write_doc
 

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 
 from kb.answer.rule_table import customer_types, rule_table
+from kb.errors import UnknownCustomerType, UnknownRegion
 
 ON = dt.date(2026, 11, 23)
 
@@ -28,7 +29,7 @@ def test_documents_of_other_regions_are_left_out(corpus_index):
 
 def test_unknown_type_or_region_is_refused(corpus_index):
     assert "高压双电源用户" in customer_types() and "供电企业" not in customer_types()
-    with pytest.raises(ValueError, match="未知用户类型"):
+    with pytest.raises(UnknownCustomerType, match="未知用户类型"):
         rule_table(corpus_index, "火星用户")
-    with pytest.raises(ValueError, match="未知地区"):
+    with pytest.raises(UnknownRegion, match="未知地区"):
         rule_table(corpus_index, "高压用户", "火星")

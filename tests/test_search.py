@@ -3,7 +3,8 @@
 import pytest
 
 from kb.analysis.normalise import normalize
-from kb.search import SearchError, search
+from kb.errors import InputError
+from kb.search import search
 
 # (question, document id, clause id, rank it must reach)
 QUESTIONS = [
@@ -83,7 +84,7 @@ def test_every_search_is_bounded_in_time(corpus_index, monkeypatch):
 
 @pytest.mark.parametrize("kwargs", [{"limit": 0}, {"limit": 101}, {"region": "火星"}])
 def test_bad_parameters_raise_a_clear_error(corpus_index, kwargs):
-    with pytest.raises(SearchError):
+    with pytest.raises(InputError):  # SearchError for the limit, UnknownRegion for the region
         search(corpus_index, "供电", **kwargs)
 
 
@@ -158,6 +159,6 @@ def test_every_document_id_filters(corpus_index):
 ])
 def test_an_unknown_filter_is_refused_with_the_choices_even_for_an_empty_query(corpus_index, filters, message):
     for query in ("停电", ""):
-        with pytest.raises(SearchError) as raised:
+        with pytest.raises(InputError) as raised:
             search(corpus_index, query, **filters)
         assert message in str(raised.value)

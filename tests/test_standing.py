@@ -14,6 +14,7 @@ import pytest
 
 from kb.answer.standing import Standing, ordered, resolve_reference, standings
 from kb.corpus import load_corpus
+from kb.errors import UnknownRegion
 
 ON = dt.date(2026, 11, 23)
 PLAN_TITLE = "内蒙古自治区全面提升“获得电力”服务水平优化营商环境行动方案"
@@ -85,7 +86,7 @@ def test_the_region_is_canonicalised():
 
 
 def test_an_unknown_region_is_a_clear_error():
-    with pytest.raises(ValueError, match="未知地区：“火星市”"):
+    with pytest.raises(UnknownRegion, match="未知地区“火星市”"):
         standings(DOCS, "火星市", ON)
 
 

@@ -14,14 +14,11 @@ from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
 
-from kb.feedback import FeedbackError, FeedbackStore, FeedbackUnavailable
-from kb.index import IndexMissing, OpenIndex
+from kb.errors import IndexMissing, KbError, SettingsError
+from kb.feedback import FeedbackStore
+from kb.index import OpenIndex
 from kb.vocab import vocab
 from web.security import ADMIN_ENDPOINTS
-
-
-class SettingsError(ValueError):
-    """A setting the site cannot start with (rate limits, proxy hops); the message names it."""
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -220,17 +217,10 @@ def _register_errors(app: Flask) -> None:
     for code in (400, 403, 404, 405, 413, 429, 503):
         app.register_error_handler(code, lambda error, code=code: render(code, detail_of(error)))
 
-    @app.errorhandler(IndexMissing)
-    def index_missing(error):
-        return render(503, str(error), "索引尚未建立")
-
-    @app.errorhandler(FeedbackError)
-    def feedback_refused(error):
-        return render(400, str(error))
-
-    @app.errorhandler(FeedbackUnavailable)
-    def feedback_unavailable(error):
-        return render(503, "反馈暂时无法保存，请稍后再试。答复与检索不受影响。", "反馈功能暂不可用")
+    @app.errorhandler(KbError)
+    def kb_error(error: KbError):
+        # Each of kb's errors says which status it is (kb/errors.py): a bad parameter a 400, no index a 503 …
+        return render(error.status, error.public_message, error.title or "")
 
     @app.errorhandler(Exception)
     def unexpected(error):

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from kb.analysis.normalise import normalize
 from kb.analysis.segment import segment
 from kb.answer.candidates import Candidate, ClauseReader, head_phrases, yesno_phrases
-from kb.answer.deadlines import DeadlineUnknown, due_date, parse_start
+from kb.answer.deadlines import due_date, parse_start
 from kb.answer.features import (
     FIGURE_KINDS,
     ClauseContext,
@@ -38,6 +38,7 @@ from kb.answer.model import AnswerModel, calibration_inputs, load_model
 from kb.answer.question import Question, WordGroup, understand
 from kb.answer.spelling import Correction, Speller
 from kb.answer.standing import Anywhere, Standing, for_region, ordered, standings_anywhere
+from kb.errors import DeadlineError
 from kb.index.generation import OpenIndex
 from kb.search.plan import named_documents, search
 from kb.search.scoring import TermLookups
@@ -365,10 +366,7 @@ class Answerer:
             text = normalize(text).replace(correction.wrote, correction.meant)
             question = understand(text)
         if region:
-            canonical = vocab().canonical_region(region)
-            if canonical is None:
-                raise ValueError(f"未知地区“{region}”。可选：{'、'.join(vocab().regions)}")
-            region = canonical
+            region = vocab().region(region)
         region = region or question.region
         on = on or dt.date.today()
         region_standing = _standings.get(index, region, on)
@@ -747,7 +745,7 @@ def _deadlines(index: OpenIndex, facts: list[dict], start: dt.date | None) -> li
             deadline = due_date(start, fact["value"], fact["unit"])
             # estimated: counted through a year without a published holiday arrangement (the rule says 估算)
             entry.update({"due": deadline.due.isoformat(), "rule": deadline.rule, "estimated": deadline.estimated})
-        except (DeadlineUnknown, ValueError) as error:  # a year no calendar covers, or not a countable limit
+        except DeadlineError as error:  # a year no calendar covers, or not a countable limit
             entry["error"] = str(error)
         out.append(entry)
     return out

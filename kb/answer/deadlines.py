@@ -16,7 +16,7 @@ Counting conventions (each ``Deadline.rule`` states the one it used):
   is not moved when it falls on a weekend or holiday: calendar days are calendar days.
 * 小时 (hours): ``start`` + ceil(N / 24) days. The time of day of the application
   is unknown, so hours are turned into whole days and the rule says so.
-* Any other unit (千瓦, %, 环节, 月, …) is refused with ``ValueError``.
+* Any other unit (千瓦, %, 环节, 月, …) is refused with ``DeadlineError``.
 
 Holidays and 调休 days come from the maintained ``chinese-calendar`` package
 (PyPI ``chinesecalendar``, import ``chinese_calendar``), which follows the State
@@ -55,6 +55,7 @@ from lunar_python import Lunar
 
 from kb.analysis.normalise import normalize
 from kb.analysis.numerals import cn_to_int
+from kb.errors import DeadlineError, DeadlineUnknown
 
 WORKING_DAYS = "工作日"
 CALENDAR_DAYS = ("日", "天")
@@ -82,14 +83,6 @@ _CN_NUMERAL = "零〇一二两三四五六七八九十"
 _NUM = rf"\d{{1,2}}|[{_CN_NUMERAL}]{{1,3}}"
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
 _CN_DATE = re.compile(rf"(?:(?<!\d)(\d{{4}})\s*年\s*)?(?<![\d{_CN_NUMERAL}])({_NUM})\s*月\s*({_NUM})\s*[日号]")
-
-
-class DeadlineUnknown(ValueError):
-    """Neither the official calendar nor the estimate covers a date needed; message says which year, in Chinese."""
-
-    def __init__(self, year: int) -> None:
-        super().__init__(f"节假日数据未覆盖{year}年，无法计算工作日")
-        self.year = year
 
 
 @dataclass
@@ -192,10 +185,10 @@ def _check(amount: float, unit: str) -> str:
     unit = unit.strip().removeprefix("个")
     if unit not in TIME_UNITS:
         if unit in UNCOUNTED_TIME_UNITS:
-            raise ValueError(f"以“{unit}”计的时限不推算到期日，可推算的时限单位为工作日、日、天、小时")
-        raise ValueError(f"“{unit}”不是时限单位（可推算的时限单位为工作日、日、天、小时）")
+            raise DeadlineError(f"以“{unit}”计的时限不推算到期日，可推算的时限单位为工作日、日、天、小时")
+        raise DeadlineError(f"“{unit}”不是时限单位（可推算的时限单位为工作日、日、天、小时）")
     if isinstance(amount, bool) or not isinstance(amount, int | float) or not math.isfinite(amount) or amount <= 0:
-        raise ValueError(f"时限须为正数，而不是{amount!r}")
+        raise DeadlineError(f"时限须为正数，而不是{amount!r}")
     return unit
 
 
@@ -203,7 +196,7 @@ def _add_days(start: date, days: int) -> date:
     try:
         return start + timedelta(days=days)
     except OverflowError as error:
-        raise ValueError(f"时限过长：{start.isoformat()}之后{days}日超出可表示的日期") from error
+        raise DeadlineError(f"时限过长：{start.isoformat()}之后{days}日超出可表示的日期") from error
 
 
 def _working_due(start: date, days: int, calendar: _WorkingCalendar) -> tuple[date, list[date]]:
@@ -221,7 +214,7 @@ def _working_due(start: date, days: int, calendar: _WorkingCalendar) -> tuple[da
 def due_date(start: date, amount: float, unit: str) -> Deadline:
     """The latest date of a time limit of ``amount`` ``unit`` counted from ``start`` (start day not counted).
 
-    ``unit`` is 工作日, 日, 天 or 小时 (a leading 个 as in 个工作日 is accepted). Raises ``ValueError``
+    ``unit`` is 工作日, 日, 天 or 小时 (a leading 个 as in 个工作日 is accepted). Raises ``DeadlineError``
     for other units or a non-positive amount, and ``DeadlineUnknown`` when a working day to count
     falls in a year neither the official calendar nor the estimate covers. Counting working days
     through a year without a published arrangement gives ``estimated=True`` and says so in the rule.

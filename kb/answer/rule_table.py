@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 
 from kb.answer.standing import Standing, ordered, standings
+from kb.errors import UnknownCustomerType
 from kb.index.generation import OpenIndex
 from kb.vocab import vocab
 from kb.vocab.lexicon import lexicon
@@ -75,12 +76,9 @@ def _supersedes(meta: dict) -> list[str]:
 def rule_table(index: OpenIndex, subject: str, region: str | None = None, on: dt.date | None = None) -> RuleTable:
     """The rules on ``subject`` (and on the broader types it belongs to) in documents applying to ``region``."""
     if subject not in lexicon().subjects:
-        raise ValueError(f"未知用户类型“{subject}”。可选：{'、'.join(customer_types())}")
+        raise UnknownCustomerType(f"未知用户类型“{subject}”。可选：{'、'.join(customer_types())}")
     if region:
-        canonical = vocab().canonical_region(region)
-        if canonical is None:
-            raise ValueError(f"未知地区“{region}”。可选：{'、'.join(vocab().regions)}")
-        region = canonical
+        region = vocab().region(region)
     on = on or dt.date.today()
     metas = {doc_id: {**record["meta"], "title": record["title"]} for doc_id, record in index.documents.items()}
     standing: dict[str, Standing] = standings(metas, region, on)

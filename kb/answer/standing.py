@@ -237,11 +237,7 @@ def _label(meta: dict, doc_id: str) -> str:
 def _canonical_asked_region(region: str | None) -> str | None:
     if region is None or not str(region).strip():
         return None
-    canonical = vocab().canonical_region(str(region))
-    if canonical is None:
-        raise ValueError(f"未知地区：“{str(region).strip()}”。"
-                         "请使用 kb/data/regions.yaml 中列出的地区名称，如 鄂尔多斯市。")
-    return canonical
+    return vocab().region(str(region))
 
 
 def _document_region(meta: dict) -> str:
@@ -337,7 +333,7 @@ def standings(documents: dict[str, dict], region: str | None = None,
               on: dt.date | None = None) -> dict[str, Standing]:
     """Standing of every document for the region on the date.
 
-    ``region`` is canonicalised (鄂尔多斯 → 鄂尔多斯市); an unknown region raises ``ValueError`` with a
+    ``region`` is canonicalised (鄂尔多斯 → 鄂尔多斯市); an unknown region raises ``UnknownRegion`` with a
     Chinese message; None (or blank) asks about no region in particular, so every document applies.
     ``on`` defaults to today. Every document is returned, binding or not, keyed by doc id.
 

@@ -17,15 +17,15 @@ from pathlib import Path
 
 from kb.answer import ask
 from kb.answer.compose import Answerer
-from kb.corpus.documents import CorpusError, Importer, default_corpus
-from kb.corpus.files import FileWriteError
+from kb.corpus.documents import Importer, default_corpus
+from kb.errors import InputError, KbError, QuestionSetError, SettingsError
 from kb.evaluation.question_sets import asked_corpus, shared_root, sources
 from kb.evaluation.score import evaluate, format_miss, load_questions
 from kb.facts.extract import select
-from kb.index.builder import BuildFailed, build, check
+from kb.index.builder import build, check
 from kb.index.generation import OpenIndex
-from kb.index.store import IndexMissing, IndexPathRefused, default_index
-from kb.search.plan import SearchError, search
+from kb.index.store import default_index
+from kb.search.plan import search
 from kb.vocab import vocab
 
 EXIT_USAGE = 2
@@ -59,7 +59,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     index = _open(args)
     try:
         result = search(index, query, region=args.region, status=args.status, doc=args.doc, limit=args.limit)
-    except SearchError as error:
+    except InputError as error:
         return _fail(str(error), EXIT_USAGE)
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
@@ -89,7 +89,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
             line = line.rstrip("\n")
             try:
                 result = ask(index, line, region=args.region, on=on, start=_date(args.start)).to_dict()
-            except ValueError as error:
+            except InputError as error:
                 result = {"question": line, "found": False, "answer": "", "error": str(error)}
             except Exception as error:  # noqa: BLE001 — one bad line must not end the stream
                 print(f"kb: internal error on one line ({type(error).__name__}: {error})", file=sys.stderr)
@@ -99,7 +99,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
         return 0
     try:
         result = ask(index, question, region=args.region, on=on, start=_date(args.start))
-    except ValueError as error:
+    except InputError as error:
         return _fail(str(error), EXIT_USAGE)
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
@@ -148,7 +148,7 @@ def cmd_facts(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     try:
         records = load_questions(Path(args.file))
-    except (OSError, ValueError) as error:
+    except (OSError, QuestionSetError) as error:
         return _fail(str(error), EXIT_USAGE)
     if not records:
         return _fail(f"{args.file} holds no questions: nothing to score", EXIT_USAGE)
@@ -224,7 +224,7 @@ SERVE_LIMITS = {
 
 
 def serve_settings(args: argparse.Namespace) -> dict[str, int]:
-    """The serve options as integers, from the command line or else the environment; ValueError with a
+    """The serve options as integers, from the command line or else the environment; SettingsError with a
     one-line message naming the option (and the variable it came from) when one is out of range."""
     settings: dict[str, int] = {}
     for name, (variable, default, lowest, highest) in SERVE_LIMITS.items():
@@ -237,9 +237,9 @@ def serve_settings(args: argparse.Namespace) -> dict[str, int]:
         try:
             value = int(str(raw).strip())
         except ValueError:
-            raise ValueError(f"{origin} must be a whole number from {lowest} to {highest}, not {raw!r}") from None
+            raise SettingsError(f"{origin} must be a whole number from {lowest} to {highest}, not {raw!r}") from None
         if not lowest <= value <= highest:
-            raise ValueError(f"{origin} must be from {lowest} to {highest}, not {value}")
+            raise SettingsError(f"{origin} must be from {lowest} to {highest}, not {value}")
         settings[name] = value
     return settings
 
@@ -249,7 +249,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     (impossible on a read-only mount) and would swap the index under the running site."""
     try:
         settings = serve_settings(args)
-    except ValueError as error:
+    except SettingsError as error:
         return _fail(str(error), EXIT_USAGE)
     from kb.index.store import read_manifest
 
@@ -263,7 +263,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from waitress import create_server  # the WSGI server is only needed here
 
-    from web import SettingsError, create_app
+    from web import create_app
 
     try:
         app = create_app({"KB_INDEX": args.index, "KB_CORPUS": args.corpus,
@@ -377,14 +377,14 @@ def main(argv: list[str] | None = None) -> int:
             return _fail(f"--issued {args.issued!r} is not a date like 2024-05-01", EXIT_USAGE)
     if getattr(args, "limit", None) is not None and not 1 <= args.limit <= 100:
         return _fail("--limit must be between 1 and 100", EXIT_USAGE)
-    if getattr(args, "region", None) and vocab().canonical_region(args.region) is None:
-        return _fail(f"unknown region {args.region!r}; known: {'、'.join(vocab().regions)}", EXIT_USAGE)
     try:
+        if getattr(args, "region", None):
+            vocab().region(args.region)
         code = args.func(args)
-    except (CorpusError, IndexMissing, IndexPathRefused, BuildFailed, FileWriteError) as error:
-        return _fail(str(error))
-    except SearchError as error:
+    except InputError as error:  # a request that cannot be run as asked: the caller can fix it
         return _fail(str(error), EXIT_USAGE)
+    except KbError as error:  # the corpus, the index or a file kb writes: said in one line
+        return _fail(str(error))
     except OSError as error:  # a file the user named or the corpus cannot be read: say which, no traceback
         return _fail(f"{getattr(error, 'filename', '') or ''} {error.strerror or error}".strip())
     except KeyboardInterrupt:

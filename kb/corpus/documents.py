@@ -18,7 +18,8 @@ from pathlib import Path
 import yaml
 
 from kb.analysis.normalise import normalize
-from kb.corpus.files import FileWriteError, folder_lock, write_new
+from kb.corpus.files import folder_lock, write_new
+from kb.errors import CorpusError, FileWriteError, FrontMatterError, InputError
 from kb.parse.clauses import ParsedDocument, parse
 from kb.vocab import vocab
 
@@ -36,10 +37,6 @@ LOCK = ".kb-corpus.lock"
 def default_corpus() -> Path:
     """Where the corpus is: ``KB_CORPUS``, else ``corpus``."""
     return Path(os.environ.get("KB_CORPUS", "corpus"))
-
-
-class CorpusError(ValueError):
-    """A corpus file that cannot be read or written; the message names the file and the problem."""
 
 
 class _FrontMatterLoader(yaml.SafeLoader):
@@ -101,7 +98,7 @@ def _one_line(error: Exception) -> str:
 
 
 def split_front_matter(text: str) -> tuple[dict, str]:
-    """(front matter, body); ValueError with a one-line reason when the front matter is not a mapping."""
+    """(front matter, body); FrontMatterError with a one-line reason when the front matter is not a mapping."""
     match = FRONT_MATTER.match(text)
     if not match:
         return {}, text
@@ -110,17 +107,17 @@ def split_front_matter(text: str) -> tuple[dict, str]:
     except yaml.YAMLError as error:
         mark, problem = getattr(error, "problem_mark", None), getattr(error, "problem", None)
         where = f"line {mark.line + 2}: {problem}" if mark is not None and problem else _one_line(error)
-        raise ValueError(f"front matter is not valid YAML ({where})") from error
+        raise FrontMatterError(f"front matter is not valid YAML ({where})") from error
     if not isinstance(meta, dict):
-        raise ValueError(f"front matter is a {type(meta).__name__}, not a mapping of keys")
+        raise FrontMatterError(f"front matter is a {type(meta).__name__}, not a mapping of keys")
     return meta, text[match.end():]
 
 
 def check_id(value: object) -> str:
-    """The id as a string, or ValueError: a plain name of letters, digits, - and _ (never a path)."""
+    """The id as a string, or FrontMatterError: a plain name of letters, digits, - and _ (never a path)."""
     text = str(value).strip() if isinstance(value, str | int) and not isinstance(value, bool) else ""
     if not PLAIN_ID.fullmatch(text):
-        raise ValueError(f"id {str(value)[:60]!r} is not a plain name (letters, digits, - and _; at most 64)")
+        raise FrontMatterError(f"id {str(value)[:60]!r} is not a plain name (letters, digits, - and _; at most 64)")
     return text
 
 
@@ -137,38 +134,33 @@ def _check_date(key: str, value: object) -> str | None:
         except ValueError:
             match = None
     if not match:
-        raise ValueError(f"{key} {text[:40]!r} is not a date like 2024-05-01 (or a year like 2024)")
+        raise FrontMatterError(f"{key} {text[:40]!r} is not a date like 2024-05-01 (or a year like 2024)")
     return text
 
 
 def check_meta(meta: dict) -> dict:
     """Front matter checked and made plain: ids, titles, regions, statuses and dates as the rest of the
-    code expects them, or ValueError with a one-line reason naming the key."""
+    code expects them, or FrontMatterError with a one-line reason naming the key."""
     missing = [key for key in REQUIRED if meta.get(key) in (None, "", [], {})]
     if missing:
-        raise ValueError(f"front matter lacks {', '.join(missing)}")
+        raise FrontMatterError(f"front matter lacks {', '.join(missing)}")
     checked = dict(meta)
     checked["id"] = check_id(meta["id"])
     for key in ("title", "status", "region"):
         if not isinstance(meta[key], str | int) or isinstance(meta[key], bool) or not str(meta[key]).strip():
-            raise ValueError(f"{key} must be text, not {type(meta[key]).__name__}")
+            raise FrontMatterError(f"{key} must be text, not {type(meta[key]).__name__}")
         checked[key] = str(meta[key]).strip()
     for key in ("doc_number", "issuer", "kind", "validity"):
         if meta.get(key) is not None and not isinstance(meta[key], str | int | float):
-            raise ValueError(f"{key} must be text, not {type(meta[key]).__name__}")
-    statuses = vocab().documents["status_values"]
-    if checked["status"] not in statuses:
-        raise ValueError(f"unknown status {checked['status'][:40]!r} (one of {'、'.join(statuses)})")
-    region = vocab().canonical_region(checked["region"])
-    if region is None:
-        raise ValueError(f"unknown region {checked['region'][:40]!r} (the regions are in kb/data/regions.yaml)")
-    checked["region"] = region
+            raise FrontMatterError(f"{key} must be text, not {type(meta[key]).__name__}")
+    checked["status"] = vocab().status(checked["status"])
+    checked["region"] = vocab().region(checked["region"])
     for key in DATE_KEYS:
         if key in meta:
             checked[key] = _check_date(key, meta[key])
     supersedes = meta.get("supersedes") or []
     if not isinstance(supersedes, list) or not all(isinstance(e, str | dict) for e in supersedes):
-        raise ValueError("supersedes must be a list of references (text, or ref/title/extent)")
+        raise FrontMatterError("supersedes must be a list of references (text, or ref/title/extent)")
     return {key: _plain(value) for key, value in checked.items()}
 
 
@@ -180,7 +172,7 @@ def read_document(path: Path) -> Document:
     try:
         meta, body = split_front_matter(text)
         meta = check_meta(meta)
-    except ValueError as error:
+    except InputError as error:
         raise CorpusError(f"{path}: {error}") from error
     return Document(meta["id"], meta["title"], meta, body, path)
 
@@ -411,7 +403,7 @@ class Importer:
             return self._refuse(f"{source}: cannot read ({_one_line(error)})")
         try:
             own, body = split_front_matter(text)
-        except ValueError as error:
+        except InputError as error:
             return self._refuse(f"{source}: {error}")
         if not body.strip():
             return self._refuse(f"{source}: the file is empty")
@@ -421,7 +413,7 @@ class Importer:
         if "id" in own and own["id"] not in (None, ""):
             try:
                 doc_id = check_id(own["id"])
-            except ValueError as error:
+            except InputError as error:
                 return self._refuse(f"{source}: {error}")
             if doc_id in self.used:
                 return self._refuse(f"{source}: id {doc_id} is already used in the corpus; remove the id to "
@@ -452,7 +444,7 @@ class Importer:
         }
         try:
             front = check_meta(front)
-        except ValueError as error:
+        except InputError as error:
             return self._refuse(f"{source}: {error}")
         version_note = self._as_version(front)
         target = self.root / f"{doc_id}.md"

@@ -27,11 +27,10 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 
-import yaml
-
 from kb.analysis.normalise import normalize
 from kb.analysis.segment import bigrams, words
 from kb.corpus.documents import split_front_matter
+from kb.errors import CorpusError, FrontMatterError
 from kb.vocab import vocab
 
 TOPICS = ("报装时限", "办电环节", "零投资", "充电桩", "停电通知", "频繁停电", "欠费与违约金", "转供电", "投诉渠道",
@@ -174,8 +173,8 @@ class Problem:
 # -- loading --------------------------------------------------------------------------------------
 
 def _entry_from_file(path: Path) -> Entry:
-    def bad(problem: str) -> ValueError:
-        return ValueError(f"{path}: {problem}")
+    def bad(problem: str) -> CorpusError:
+        return CorpusError(f"{path}: {problem}")
 
     try:
         text = path.read_text(encoding="utf-8")
@@ -185,7 +184,7 @@ def _entry_from_file(path: Path) -> Entry:
         raise bad("no YAML front matter")
     try:
         meta, body = split_front_matter(text.lstrip("\ufeff"))
-    except (yaml.YAMLError, ValueError) as error:
+    except FrontMatterError as error:
         raise bad(f"front matter cannot be read ({error})") from error
     if not meta:
         raise bad("no YAML front matter (or it is empty or not closed by ---)")
@@ -213,7 +212,7 @@ def _entry_from_file(path: Path) -> Entry:
 
 
 def load_faq(folder: Path) -> list[Entry]:
-    """Every ``*.md`` entry in ``folder``, sorted by (order, id); a bad file raises ValueError naming it."""
+    """Every ``*.md`` entry in ``folder``, sorted by (order, id); a bad file raises CorpusError naming it."""
     paths = sorted(p for p in Path(folder).glob("*.md") if p.is_file() and not p.name.startswith("."))
     entries = [_entry_from_file(path) for path in paths]
     return sorted(entries, key=lambda e: (e.order, e.id))

@@ -16,9 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-
-class FileWriteError(OSError):
-    """A write that did not happen; the message says which file and why, in one line."""
+from kb.errors import FileWriteError
 
 
 def _reason(error: OSError) -> str:

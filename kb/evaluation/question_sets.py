@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kb.corpus.documents import Importer
+from kb.errors import QuestionSetError
 from kb.evaluation.score import load_questions
 from kb.index.builder import build
 
@@ -72,7 +73,7 @@ def load_sets(paths: list[Path]) -> list[dict]:
     for path in paths:
         for record in load_questions(path):
             if record["id"] in seen:
-                raise ValueError(f"{path}: id {record['id']!r} is also used in another set")
+                raise QuestionSetError(f"{path}: id {record['id']!r} is also used in another set")
             seen.add(record["id"])
             records.append({**record, "set": path.stem})
     return records

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb.analysis.numerals import NUMERAL_CHARS, cn_to_int
+from kb.errors import QuestionSetError
 
 KINDS = ("value", "passage", "none")
 MAX_ANSWER_CHARS = 400
@@ -96,25 +97,25 @@ def _string_list(record: dict, key: str) -> list[str] | None:
 
 
 def check_record(record: object) -> None:
-    """Raise ValueError when a question record does not follow the README's format."""
+    """Raise QuestionSetError when a question record does not follow the README's format."""
     if not isinstance(record, dict):
-        raise ValueError(f"a question is a JSON object, not {type(record).__name__}")
+        raise QuestionSetError(f"a question is a JSON object, not {type(record).__name__}")
     for key in ("id", "q", "kind"):
         if not isinstance(record.get(key), str) or not record[key].strip():
-            raise ValueError(f"field {key!r} must be a non-empty string")
+            raise QuestionSetError(f"field {key!r} must be a non-empty string")
     kind = record["kind"]
     if kind not in KINDS:
-        raise ValueError(f"kind {kind!r} is not one of {list(KINDS)}")
+        raise QuestionSetError(f"kind {kind!r} is not one of {list(KINDS)}")
     if kind == "value" and _string_list(record, "expect") is None:
-        raise ValueError("a value question needs 'expect': a non-empty list of non-empty strings")
+        raise QuestionSetError("a value question needs 'expect': a non-empty list of non-empty strings")
     if kind in ("value", "passage") and _string_list(record, "cite") is None:
-        raise ValueError(f"a {kind} question needs 'cite': a non-empty list of non-empty strings")
+        raise QuestionSetError(f"a {kind} question needs 'cite': a non-empty list of non-empty strings")
     if "doc" in record and (not isinstance(record["doc"], str) or not squash(record["doc"])):
-        raise ValueError("field 'doc' must be a non-empty string when given")
+        raise QuestionSetError("field 'doc' must be a non-empty string when given")
 
 
 def load_questions(path: Path) -> list[dict]:
-    """The records of a JSONL question set, blank lines skipped; a bad line raises ValueError with its number."""
+    """The records of a JSONL question set, blank lines skipped; a bad line raises QuestionSetError with its number."""
     path = Path(path)
     records: list[dict] = []
     seen: dict[str, int] = {}
@@ -124,10 +125,10 @@ def load_questions(path: Path) -> list[dict]:
         try:
             record = json.loads(line)
             check_record(record)
-        except ValueError as error:  # json.JSONDecodeError is a ValueError
-            raise ValueError(f"{path}:{number}: {error}") from error
+        except (json.JSONDecodeError, QuestionSetError) as error:
+            raise QuestionSetError(f"{path}:{number}: {error}") from error
         if record["id"] in seen:
-            raise ValueError(f"{path}:{number}: id {record['id']!r} already used on line {seen[record['id']]}")
+            raise QuestionSetError(f"{path}:{number}: id {record['id']!r} already used on line {seen[record['id']]}")
         seen[record["id"]] = number
         records.append(record)
     return records

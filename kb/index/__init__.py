@@ -2,9 +2,10 @@
 manifest, checksums) and the open generation that search and answers read."""
 
 from kb.corpus.documents import default_corpus
-from kb.index.builder import BuildFailed, build, check
+from kb.errors import BuildFailed, IndexDamaged, IndexMissing, IndexPathRefused
+from kb.index.builder import build, check
 from kb.index.generation import OpenIndex
-from kb.index.store import IndexDamaged, IndexMissing, IndexPathRefused, default_index, read_manifest
+from kb.index.store import default_index, read_manifest
 
 __all__ = ["BuildFailed", "IndexDamaged", "IndexMissing", "IndexPathRefused", "OpenIndex", "build", "check",
            "default_corpus", "default_index", "read_manifest"]

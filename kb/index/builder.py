@@ -21,6 +21,7 @@ from whoosh import index as whoosh_index
 from kb import __version__
 from kb.analysis.segment import index_words
 from kb.corpus.documents import Document, corpus_fingerprint, default_corpus, load_corpus, reading_lock, require_corpus
+from kb.errors import BuildFailed
 from kb.index.faq_gate import check_faq_entries
 from kb.index.figures import _figure_hint
 from kb.index.postings import KbSegmentWriter
@@ -165,10 +166,6 @@ def _index_in_parallel(ix, generation: Path, documents: list[Document], procs: i
     finally:
         _PARTS = []
     return sum(count for _, _, count in results), [fact for _, facts, _ in results for fact in facts]
-
-
-class BuildFailed(OSError):
-    """A build that could not write its generation (a full disk, a read-only folder); the index is unchanged."""
 
 
 def _up_to_date(index_path: Path, wanted: str, say: Callable[[str], None]) -> dict | None:

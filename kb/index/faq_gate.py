@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from kb.corpus.documents import CorpusError, Document
+from kb.corpus.documents import Document
 from kb.corpus.faq import check as check_faq
 from kb.corpus.faq import load_faq
+from kb.errors import CorpusError
 
 
 def check_faq_entries(corpus: Path, documents: list[Document], say: Callable[[str], None]) -> dict:
@@ -18,7 +19,7 @@ def check_faq_entries(corpus: Path, documents: list[Document], say: Callable[[st
         return {"entries": 0, "problems": []}
     try:
         entries = load_faq(folder)
-    except ValueError as error:
+    except CorpusError as error:
         raise CorpusError(f"FAQ: {error}") from error
     by_id = {d.id: d for d in documents}
 

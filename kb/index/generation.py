@@ -18,19 +18,10 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 from kb.analysis.normalise import normalize
+from kb.errors import IndexDamaged, IndexMissing
 from kb.index.postings import length_bytes
 from kb.index.schema import WORD_FIELDS, scoring
-from kb.index.store import (
-    DOCUMENTS,
-    FACTS,
-    MANIFEST,
-    IndexDamaged,
-    IndexMissing,
-    default_index,
-    generations,
-    problems,
-    read_manifest,
-)
+from kb.index.store import DOCUMENTS, FACTS, MANIFEST, default_index, generations, problems, read_manifest
 from kb.parse.clauses import ParsedDocument, parse
 from kb.vocab import vocab
 

@@ -23,6 +23,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from kb.errors import IndexPathRefused
+
 MANIFEST = "manifest.json"
 DOCUMENTS = "documents.json"
 FACTS = "facts.json"
@@ -34,18 +36,6 @@ HASH_CHUNK = 1 << 20
 def default_index() -> Path:
     """Where the index is: ``KB_INDEX``, else ``var/index``."""
     return Path(os.environ.get("KB_INDEX", "var/index"))
-
-
-class IndexMissing(RuntimeError):
-    """There is no usable index at the configured path; the message says what to do."""
-
-
-class IndexDamaged(IndexMissing):
-    """A generation's files do not match its manifest, or cannot be read."""
-
-
-class IndexPathRefused(ValueError):
-    """``KB_INDEX`` names something the store did not make; it is left untouched."""
 
 
 def generation_prefix(index_path: Path) -> str:

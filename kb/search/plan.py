@@ -20,8 +20,8 @@ from whoosh.query import And, Or, Term
 
 from kb.analysis.normalise import normalize
 from kb.analysis.segment import bigrams, segment
+from kb.errors import IndexDamaged, SearchError
 from kb.index.generation import READ_DAMAGE, OpenIndex
-from kb.index.store import IndexDamaged
 from kb.search.highlight import highlight
 from kb.search.scoring import TermLookups, top
 from kb.vocab import vocab
@@ -40,10 +40,6 @@ REGION_BOOST = 4.0  # a region named in the query prefers rules of that region, 
 REGION_WORD_WEIGHT = 0.3  # …and its name then says little about the content
 TITLE_BOOST = 10.0  # a document named in the query prefers its clauses
 TITLE_PREFIXES = ("中华人民共和国",)
-
-
-class SearchError(ValueError):
-    """A search request that cannot be run as asked; the message says why."""
 
 
 @dataclass
@@ -210,18 +206,12 @@ DOC_CHOICES_SHOWN = 12
 
 def check_filters(index: OpenIndex, region: str | None, status: str | None,
                   doc: str | None) -> tuple[str | None, str | None, str | None]:
-    """The filters as the index knows them (鄂尔多斯 → 鄂尔多斯市), or SearchError naming the choices: an
+    """The filters as the index knows them (鄂尔多斯 → 鄂尔多斯市), or an ``InputError`` naming the choices: an
     unknown region, status or document is a mistake to say, not an empty result."""
     if region:
-        canonical = vocab().canonical_region(region)
-        if canonical is None:
-            raise SearchError(f"未知地区“{region.strip()[:40]}”。可选：{'、'.join(vocab().regions)}")
-        region = canonical
+        region = vocab().region(region)
     if status:
-        status = status.strip()
-        statuses = vocab().documents["status_values"]
-        if status not in statuses:
-            raise SearchError(f"未知状态“{status[:40]}”。可选：{'、'.join(statuses)}")
+        status = vocab().status(status)
     if doc:
         doc = doc.strip()
         if doc not in index.documents:

@@ -17,6 +17,8 @@ from pathlib import Path
 import jieba
 import yaml
 
+from kb.errors import UnknownRegion, UnknownStatus
+
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 
@@ -92,6 +94,22 @@ class Vocab:
             for name in (region.name, *region.names):
                 names.setdefault(name, region.name)
         return names
+
+    def region(self, text: str) -> str:
+        """The region ``text`` names (鄂尔多斯 → 鄂尔多斯市), or ``UnknownRegion`` listing the choices: the one place
+        a region a user, a request or a document gives is checked."""
+        canonical = self.canonical_region(text)
+        if canonical is None:
+            raise UnknownRegion(f"未知地区“{text.strip()[:40]}”。可选：{'、'.join(self.regions)}")
+        return canonical
+
+    def status(self, text: str) -> str:
+        """The document status ``text`` names, or ``UnknownStatus`` listing the choices."""
+        status = text.strip()
+        statuses = self.documents["status_values"]
+        if status not in statuses:
+            raise UnknownStatus(f"未知状态“{status[:40]}”。可选：{'、'.join(statuses)}")
+        return status
 
     def regions_named_in(self, text: str) -> list[str]:
         """Regions whose names occur in ``text``, most specific (deepest) first."""
