@@ -106,18 +106,18 @@ def _vocabulary():
     import yaml
 
     from kb.corpus import load_corpus
-    from kb.vocab import DATA_DIR, vocab
+    from kb.vocab import DATA_DIR, default_vocab
     from tests.conftest import CORPUS
 
     facts = yaml.safe_load((DATA_DIR / "facts.yaml").read_text(encoding="utf-8"))
-    regions = sorted({n for r in vocab().regions.values() for n in (r.name, *r.names)})
+    regions = sorted({n for r in default_vocab().regions.values() for n in (r.name, *r.names)})
     subjects = sorted({w for name, spec in facts["subjects"].items() for w in (name, *spec["patterns"])})
     items = sorted({w for name, spec in facts["items"].items() for w in (name, *spec["patterns"])})
     conditions = sorted({w for name, patterns in facts["qualifiers"].items() for w in (name, *patterns)})
     documents = load_corpus(CORPUS)
     return {"regions": regions, "subjects": subjects, "items": items, "conditions": conditions,
             "doc_ids": sorted(d.id for d in documents), "titles": sorted(d.title for d in documents),
-            "statuses": list(vocab().documents["status_values"])}
+            "statuses": list(default_vocab().documents["status_values"])}
 
 
 VOCAB = _vocabulary()

@@ -8,13 +8,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kb.analysis.jieba_route import Route
-from kb.vocab import vocab
+from kb.vocab import default_vocab
 from tests.conftest import CORPUS, LAWREF
 
 
 @pytest.fixture(scope="module")
 def domain():
-    segmenter = vocab().segmenter
+    segmenter = default_vocab().segmenter
     return segmenter, Route(segmenter)
 
 

@@ -41,7 +41,7 @@ def assert_same_top(index: OpenIndex, query: str, limit: int, filters=(None, Non
         if not leaves:
             return
         ours = Scorer(index, searcher, leaves, limit, allowed(index, searcher, *filters), 10.0).run()
-        whoosh = whoosh_top(searcher, leaves, limit, _filter(*filters), 10.0)
+        whoosh = whoosh_top(searcher, leaves, limit, _filter(*filters, index.vocab), 10.0)
     assert [d for d, _ in ours.top] == [d for d, _ in whoosh.top], query
     assert [s for _, s in ours.top] == pytest.approx([s for _, s in whoosh.top], rel=1e-9), query
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from kb.analysis.normalise import normalize
 from kb.errors import InputError
 from kb.search import search
+from kb.vocab import default_vocab
 
 # (question, document id, clause id, rank it must reach)
 QUESTIONS = [
@@ -92,7 +92,7 @@ def _named_the_slow_way(query: str, title_keys: dict[str, str]) -> tuple[list[st
     """Every title of every document against the query, in corpus order."""
     from kb.search.plan import TITLE_HEAD, TITLE_PREFIXES
 
-    rest, found = normalize(query), []
+    rest, found = default_vocab().analysis.normalize(query), []
     for doc_id, title in title_keys.items():
         forms = {title} | {title[len(p):] for p in TITLE_PREFIXES if title.startswith(p)}
         for form in sorted((f for f in forms if len(f) >= TITLE_HEAD), key=len, reverse=True):
@@ -111,24 +111,24 @@ def test_documents_named_in_a_query_are_found_as_a_walk_over_every_title_finds_t
     queries = [f"{some[0]}第五条", f"依照{some[-1]}和{some[1]}的规定，时限是多少", "没有标题的问题", some[2][:6]]
     queries += [f"{title}规定的时限" for title in some]
     for query in queries:
-        assert named_documents(query, titles) == _named_the_slow_way(query, titles), query
-    assert named_documents(f"{some[0]}第五条", titles)[0]
+        assert named_documents(query, titles, default_vocab()) == _named_the_slow_way(query, titles), query
+    assert named_documents(f"{some[0]}第五条", titles, default_vocab())[0]
 
 
 # -- every region, status and document the product knows works as a filter; unknown ones are refused ----
 
 
 def _all_region_names():
-    from kb.vocab import vocab
+    from kb.vocab import default_vocab
 
-    return sorted({name for region in vocab().regions.values() for name in (region.name, *region.names)})
+    return sorted({name for region in default_vocab().regions.values() for name in (region.name, *region.names)})
 
 
 @pytest.mark.parametrize("name", _all_region_names())
 def test_every_region_name_filters_and_boosts_without_error(corpus_index, name):
-    from kb.vocab import vocab
+    from kb.vocab import default_vocab
 
-    chain = set(vocab().region_chain(vocab().canonical_region(name)))
+    chain = set(default_vocab().region_chain(default_vocab().canonical_region(name)))
     filtered = search(corpus_index, "停电时间", region=name, limit=20)
     assert filtered.hits and {h.region for h in filtered.hits} <= chain
     assert search(corpus_index, f"{name}停电时间").hits  # named in the query, a region without documents too

@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException
 from kb.errors import IndexMissing, KbError, SettingsError
 from kb.feedback import FeedbackStore
 from kb.index import OpenIndex
-from kb.vocab import vocab
+from kb.vocab import Vocab, default_vocab
 from web.security import ADMIN_ENDPOINTS
 
 
@@ -45,8 +45,9 @@ def create_app(config: dict | None = None) -> Flask:
         app.logger.warning("feedback off: %s", store.off_detail)
     limiter = _protect(app, *limits)
     app.json.ensure_ascii = False
-    vocab().segmenter  # noqa: B018 — load jieba's dictionary now, not on the first query
-    app.extensions["kb_index"] = _open_index(Path(app.config["KB_INDEX"]))
+    vocab = app.extensions["kb_vocab"] = default_vocab()
+    vocab.segmenter  # noqa: B018 — load jieba's dictionary now, not on the first query
+    app.extensions["kb_index"] = _open_index(Path(app.config["KB_INDEX"]), vocab)
     app.config["KB_INDEX_PATH"] = Path(app.config["KB_INDEX"])
 
     from web.api import api
@@ -59,9 +60,9 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
-def _open_index(path: Path) -> OpenIndex | None:
+def _open_index(path: Path, vocab: Vocab) -> OpenIndex | None:
     try:
-        return OpenIndex(path)
+        return OpenIndex(path, vocab)
     except IndexMissing:
         return None
 
@@ -73,7 +74,7 @@ def kb_index(app: Flask | None = None) -> OpenIndex:
     app = app or current_app
     index = app.extensions.get("kb_index")
     if index is None:
-        index = OpenIndex(app.config["KB_INDEX_PATH"])  # raises IndexMissing with a clear message
+        index = OpenIndex(app.config["KB_INDEX_PATH"], app.extensions["kb_vocab"])  # IndexMissing says what to do
         app.extensions["kb_index"] = index
     return index
 
@@ -166,6 +167,13 @@ def _live_budget(app: Flask, limiter: Limiter, live_limit: str) -> None:
     endpoint = "api.api_ask"
     app.view_functions[endpoint] = limiter.limit(live_limit, exempt_when=lambda: not is_live(),
                                                  scope="live")(app.view_functions[endpoint])
+
+
+def kb_vocab() -> Vocab:
+    """The vocabulary the site reads questions, regions and feedback with (the index's own)."""
+    from flask import current_app
+
+    return current_app.extensions["kb_vocab"]
 
 
 def feedback_store() -> FeedbackStore:

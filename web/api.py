@@ -15,7 +15,7 @@ from kb.corpus import Document
 from kb.errors import IndexMissing
 from kb.feedback import Feedback
 from kb.search import MAX_QUERY_CHARS, search
-from web import feedback_store, kb_index
+from web import feedback_store, kb_index, kb_vocab
 from web.documents import relink
 from web.security import admin_token_matches, same_origin_only
 
@@ -105,7 +105,7 @@ def document_or_404(doc_id: str) -> Document:
 def feedback_from(form) -> Feedback:
     """Validated feedback from a form or JSON object: kb.feedback checks every field, and its FeedbackError
     is a 400 that says why (web/__init__.py)."""
-    return Feedback.from_mapping(form)
+    return Feedback.from_mapping(form, kb_vocab())
 
 
 def admin_allowed() -> bool:

@@ -43,4 +43,4 @@ def faq_entries() -> list[dict]:
 
 
 def search_entries(query: str) -> list[dict]:
-    return [_public(entry) for entry in search_faq(_entries(), query)]
+    return [_public(entry) for entry in search_faq(_entries(), query, kb_index().vocab)]

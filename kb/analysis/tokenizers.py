@@ -1,5 +1,11 @@
-"""The project's analyzer as Whoosh tokenizers: ``KbTokenizer`` yields ``segment``'s words as Whoosh tokens,
-and ``CachedKbTokenizer`` — the one the schema uses — remembers the words of its last few texts."""
+"""The project's analyzer as Whoosh tokenizers: ``KbTokenizer`` yields a segmenter's words as Whoosh tokens,
+and ``CachedKbTokenizer`` — the one the schema uses — remembers the words of its last few texts.
+
+A tokenizer holds its segmenter (one vocabulary's). Whoosh pickles the schema, analyzers included, into
+every table of contents; a tokenizer pickles as an unbound one (no dictionary in the index's files), and
+the index is always opened with the schema the code makes (``kb.index.schema.make_schema``), never with
+the pickled one.
+"""
 
 from __future__ import annotations
 
@@ -9,14 +15,26 @@ from collections.abc import Iterator
 
 from whoosh.analysis import Token, Tokenizer
 
-from kb.analysis.segment import Piece, index_words, segment
+from kb.analysis.segment import Piece, Segmenter
 
 
 class KbTokenizer(Tokenizer):
     """Domain-dictionary jieba words with sub-words, numbers and units kept, as Whoosh tokens."""
 
+    def __init__(self, segmenter: Segmenter | None = None) -> None:
+        self.segmenter = segmenter
+
+    def __reduce__(self):
+        return (type(self), ())
+
+    def _bound(self) -> Segmenter:
+        if self.segmenter is None:
+            raise RuntimeError(f"{type(self).__name__} was unpickled without its vocabulary; open the index with "
+                               "kb.index.schema.make_schema(vocab)")
+        return self.segmenter
+
     def pieces(self, text: str) -> Iterator[Piece]:
-        return segment(text)
+        return self._bound().segment(text)
 
     def __eq__(self, other: object) -> bool:
         return type(self) is type(other)
@@ -55,28 +73,27 @@ class CachedKbTokenizer(KbTokenizer):
 
     A build analyses the same strings again and again: every clause of a document carries its title and
     heading path, and a clause's text is segmented once to find which of its bigrams the words already
-    cover (see ``uncovered_bigrams``) and once more for the ``text`` field. ``words`` is what
-    ``WordField`` indexes: the texts of ``KbTokenizer``'s tokens, without the repeated work.
+    cover (see ``kb.index.prepare.uncovered_bigrams``) and once more for the ``text`` field. ``words`` is
+    what ``WordField`` indexes: the texts of ``KbTokenizer``'s tokens, without the repeated work.
     """
 
     CACHE_SIZE = 256
-    _cache: OrderedDict[str, list[str]] = OrderedDict()
-    _lock = threading.Lock()
+
+    def __init__(self, segmenter: Segmenter | None = None) -> None:
+        super().__init__(segmenter)
+        self._cache: OrderedDict[str, list[str]] = OrderedDict()
+        self._lock = threading.Lock()
 
     def words(self, text: str) -> list[str]:
-        return self.cached_words(text)
-
-    @classmethod
-    def cached_words(cls, text: str) -> list[str]:
-        cache = cls._cache
-        with cls._lock:
+        cache = self._cache
+        with self._lock:
             found = cache.get(text)
             if found is not None:
                 cache.move_to_end(text)
                 return found
-        found = index_words(text)
-        with cls._lock:
+        found = self._bound().index_words(text)
+        with self._lock:
             cache[text] = found
-            if len(cache) > cls.CACHE_SIZE:
+            if len(cache) > self.CACHE_SIZE:
                 cache.popitem(last=False)
         return found

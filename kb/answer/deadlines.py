@@ -47,15 +47,16 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 
 import chinese_calendar
 from lunar_python import Lunar
 
-from kb.analysis.normalise import normalize
 from kb.analysis.numerals import cn_to_int
 from kb.errors import DeadlineError, DeadlineUnknown
+from kb.vocab import default_vocab
 
 WORKING_DAYS = "工作日"
 CALENDAR_DAYS = ("日", "天")
@@ -259,13 +260,15 @@ def _valid(year: int, month: int, day: int) -> date | None:
         return None
 
 
-def parse_start(text: str, today: date) -> date | None:
+def parse_start(text: str, today: date, normalize: Callable[[str], str] | None = None) -> date | None:
     """The first date in a question: "11月3日申请", "2026年11月3日", "2026-11-03", "2026/11/3", "十一月三日".
 
     A month and day without a year are taken in ``today``'s year, or the year before when that
     would put the date more than about two months (``FUTURE_TOLERANCE``) after ``today``.
-    Impossible dates (2月30日) are skipped; None when the question names no date.
+    Impossible dates (2月30日) are skipped; None when the question names no date. ``normalize`` is the
+    vocabulary's (default: the package's).
     """
+    normalize = normalize or default_vocab().analysis.normalize
     norm = normalize(text)  # 十一月三日 → 11月3日; a 号 day (三号) stays Chinese and is read here
     found: list[tuple[int, date]] = []
     for match in _ISO_DATE.finditer(norm):

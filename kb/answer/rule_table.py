@@ -13,8 +13,7 @@ from dataclasses import asdict, dataclass, field
 from kb.answer.standing import Standing, ordered, standings
 from kb.errors import UnknownCustomerType
 from kb.index.generation import OpenIndex
-from kb.vocab import vocab
-from kb.vocab.lexicon import lexicon
+from kb.vocab import Vocab, default_vocab
 
 
 @dataclass
@@ -58,9 +57,10 @@ class RuleTable:
         return asdict(self)
 
 
-def customer_types() -> list[str]:
+def customer_types(vocab: Vocab | None = None) -> list[str]:
     """The customer types a staff member can choose, as the lexicon names them."""
-    return [name for name, spec in lexicon().subjects.items() if spec.get("kind", "customer") == "customer"]
+    lexicon = (vocab or default_vocab()).lexicon
+    return [name for name, spec in lexicon.subjects.items() if spec.get("kind", "customer") == "customer"]
 
 
 def _supersedes(meta: dict) -> list[str]:
@@ -75,15 +75,17 @@ def _supersedes(meta: dict) -> list[str]:
 
 def rule_table(index: OpenIndex, subject: str, region: str | None = None, on: dt.date | None = None) -> RuleTable:
     """The rules on ``subject`` (and on the broader types it belongs to) in documents applying to ``region``."""
-    if subject not in lexicon().subjects:
-        raise UnknownCustomerType(f"未知用户类型“{subject}”。可选：{'、'.join(customer_types())}")
+    vocab = index.vocab
+    lexicon = vocab.lexicon
+    if subject not in lexicon.subjects:
+        raise UnknownCustomerType(f"未知用户类型“{subject}”。可选：{'、'.join(customer_types(vocab))}")
     if region:
-        region = vocab().region(region)
+        region = vocab.region(region)
     on = on or dt.date.today()
     metas = {doc_id: {**record["meta"], "title": record["title"]} for doc_id, record in index.documents.items()}
-    standing: dict[str, Standing] = standings(metas, region, on)
+    standing: dict[str, Standing] = standings(metas, region, on, vocab)
     authority = {s.doc_id: n for n, s in enumerate(ordered(standing.values()))}
-    covered = set(lexicon().broader(subject))
+    covered = set(lexicon.broader(subject))
     table = RuleTable(subject=subject, region=region, on=on.isoformat())
     for fact in index.facts:
         doc_standing = standing.get(fact["doc_id"])
@@ -91,7 +93,7 @@ def rule_table(index: OpenIndex, subject: str, region: str | None = None, on: dt
             continue
         meta = metas[fact["doc_id"]]
         table.rows.append(RuleRow(
-            item=fact["item"] or "（未归类）", figure=lexicon().render(fact["value"], fact["unit"]),
+            item=fact["item"] or "（未归类）", figure=lexicon.render(fact["value"], fact["unit"]),
             value=fact["value"], unit=fact["unit"], bound=fact["bound"], qualifiers=fact["qualifiers"],
             subject=fact["subject"], doc_id=fact["doc_id"], title=meta["title"],
             doc_number=meta.get("doc_number") or "", clause=fact["clause"], label=fact["label"],
@@ -104,7 +106,7 @@ def rule_table(index: OpenIndex, subject: str, region: str | None = None, on: dt
     table.rows.sort(key=lambda r: (r.item, authority.get(r.doc_id, 0), r.label))
     # Documents differ where the same item under the same conditions has different figures in
     # different documents (有/无外线工程 in one document is two rules, not a disagreement).
-    conditions = set(lexicon().qualifier_entries)
+    conditions = set(lexicon.qualifier_entries)
     groups: dict[tuple, list[RuleRow]] = {}
     for row in table.rows:
         groups.setdefault((row.item, row.subject, frozenset(set(row.qualifiers) & conditions)), []).append(row)

@@ -26,13 +26,12 @@ import calendar
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 
-from kb.analysis.normalise import normalize
 from kb.analysis.numerals import cn_to_int
-from kb.vocab import vocab
+from kb.vocab import Vocab, default_vocab
 
 IN_FORCE = "现行有效"
 DRAFT = "征求意见稿"
@@ -179,48 +178,51 @@ def _end_of_validity(validity, start: _Date | None) -> dt.date | None:
 
 # -- references -----------------------------------------------------------------
 
-def _key(text) -> str:
+def _key(text, normalize: Callable[[str], str]) -> str:
     """A 文号 or title folded for comparison: NFKC, lower case, no quotes, brackets or spaces."""
     if not text:
         return ""
-    return _folded_key(str(text))
+    return _folded_key(str(text), normalize)
 
 
 @lru_cache(maxsize=65536)  # every reference is compared with every document's 文号 and title
-def _folded_key(text: str) -> str:
+def _folded_key(text: str, normalize: Callable[[str], str]) -> str:
     return IGNORED.sub("", normalize(text)).translate(BRACKETS)
 
 
-def resolve_reference(ref: str, documents: dict[str, dict]) -> str | None:
+def resolve_reference(ref: str, documents: dict[str, dict], vocab: Vocab | None = None) -> str | None:
     """The doc id a supersedes reference (文号 or title, possibly with 《》) points to, or None if that
     document is not in the corpus.
 
     A 文号 match wins over a title match; when several documents share the title, one whose status
     binds is preferred, then the lowest id.
     """
-    wanted = _key(ref)
+    vocab = vocab or default_vocab()
+    normalize = vocab.analysis.normalize
+    wanted = _key(ref, normalize)
     if not wanted:
         return None
-    not_in_force = set(vocab().documents["not_in_force"])
-    by_number = sorted(doc_id for doc_id, meta in documents.items() if _key(meta.get("doc_number")) == wanted)
+    not_in_force = set(vocab.documents["not_in_force"])
+    by_number = sorted(doc_id for doc_id, meta in documents.items()
+                       if _key(meta.get("doc_number"), normalize) == wanted)
     if by_number:
         return by_number[0]
-    by_title = [doc_id for doc_id, meta in documents.items() if _key(meta.get("title")) == wanted]
+    by_title = [doc_id for doc_id, meta in documents.items() if _key(meta.get("title"), normalize) == wanted]
     if not by_title:
         return None
     return min(by_title, key=lambda doc_id: (documents[doc_id].get("status") in not_in_force, doc_id))
 
 
-def _resolve_entry(entry, documents: dict[str, dict]) -> str | None:
+def _resolve_entry(entry, documents: dict[str, dict], vocab: Vocab) -> str | None:
     if isinstance(entry, str):
-        return resolve_reference(entry, documents)
+        return resolve_reference(entry, documents, vocab)
     if not isinstance(entry, dict):
         return None
     if entry.get("id") is not None:
         # A version link written by `kb add`: the id itself, since versions share their title.
         return str(entry["id"]) if str(entry["id"]) in documents else None
-    return resolve_reference(entry.get("ref") or "", documents) or resolve_reference(
-        entry.get("title") or "", documents)
+    return resolve_reference(entry.get("ref") or "", documents, vocab) or resolve_reference(
+        entry.get("title") or "", documents, vocab)
 
 
 def _label(meta: dict, doc_id: str) -> str:
@@ -234,15 +236,15 @@ def _label(meta: dict, doc_id: str) -> str:
 
 # -- standings ------------------------------------------------------------------
 
-def _canonical_asked_region(region: str | None) -> str | None:
+def _canonical_asked_region(region: str | None, vocab: Vocab) -> str | None:
     if region is None or not str(region).strip():
         return None
-    return vocab().region(str(region))
+    return vocab.region(str(region))
 
 
-def _document_region(meta: dict) -> str:
+def _document_region(meta: dict, vocab: Vocab) -> str:
     written = _as_text(meta.get("region")) or "全国"
-    return vocab().canonical_region(written) or written
+    return vocab.canonical_region(written) or written
 
 
 def _start(meta: dict) -> _Date | None:
@@ -253,11 +255,11 @@ def _start(meta: dict) -> _Date | None:
     return _parse_date(meta.get("issued"))
 
 
-def _first_pass(doc_id: str, meta: dict, on: dt.date) -> tuple[Standing, bool]:
+def _first_pass(doc_id: str, meta: dict, on: dt.date, vocab: Vocab) -> tuple[Standing, bool]:
     """The standing from the document's own metadata, for no region in particular; and whether it has
     taken effect by ``on``."""
-    not_in_force = vocab().documents["not_in_force"]
-    region = _document_region(meta)
+    not_in_force = vocab.documents["not_in_force"]
+    region = _document_region(meta, vocab)
     status = _as_text(meta.get("status")) or IN_FORCE
     notes: list[str] = []
 
@@ -307,7 +309,7 @@ def _first_pass(doc_id: str, meta: dict, on: dt.date) -> tuple[Standing, bool]:
     if expired and status != DRAFT:
         notes.append(expired_note)
 
-    chain = vocab().region_chain(region)
+    chain = vocab.region_chain(region)
     in_force = effective_status == IN_FORCE
     standing = Standing(
         doc_id=doc_id,
@@ -329,8 +331,8 @@ def _first_pass(doc_id: str, meta: dict, on: dt.date) -> tuple[Standing, bool]:
     return standing, taken_effect
 
 
-def standings(documents: dict[str, dict], region: str | None = None,
-              on: dt.date | None = None) -> dict[str, Standing]:
+def standings(documents: dict[str, dict], region: str | None = None, on: dt.date | None = None,
+              vocab: Vocab | None = None) -> dict[str, Standing]:
     """Standing of every document for the region on the date.
 
     ``region`` is canonicalised (鄂尔多斯 → 鄂尔多斯市); an unknown region raises ``UnknownRegion`` with a
@@ -342,7 +344,7 @@ def standings(documents: dict[str, dict], region: str | None = None,
     they differ holds only while the overriding document is in force. A draft or not-yet-effective
     repealer leaves the target in force and adds a note to it.
     """
-    return for_region(standings_anywhere(documents, on), region)
+    return for_region(standings_anywhere(documents, on, vocab), region)
 
 
 @dataclass
@@ -353,16 +355,17 @@ class Anywhere:
     on: dt.date
     standing: dict[str, Standing]
     own_notes: dict[str, int]
+    vocab: Vocab  # what the regions are read with
 
 
 def for_region(anywhere: Anywhere, region: str | None) -> dict[str, Standing]:
     """The standings for a region, from the region-free ones: only whether each document applies there
     depends on the region, so a law library's standings for a new region cost a walk, not a recomputation.
     Documents that apply are shared with ``anywhere``; treat standings as read-only."""
-    asked = _canonical_asked_region(region)
+    asked = _canonical_asked_region(region, anywhere.vocab)
     if asked is None:
         return anywhere.standing
-    asked_chain = set(vocab().region_chain(asked))
+    asked_chain = set(anywhere.vocab.region_chain(asked))
     result: dict[str, Standing] = {}
     for doc_id, standing in anywhere.standing.items():
         if standing.region in asked_chain:
@@ -377,8 +380,10 @@ def for_region(anywhere: Anywhere, region: str | None) -> dict[str, Standing]:
     return result
 
 
-def standings_anywhere(documents: dict[str, dict], on: dt.date | None = None) -> Anywhere:
+def standings_anywhere(documents: dict[str, dict], on: dt.date | None = None,
+                       vocab: Vocab | None = None) -> Anywhere:
     """Every document's standing on the date, for no region in particular (see ``standings``)."""
+    vocab = vocab or default_vocab()
     if on is None:
         on = dt.date.today()
     elif isinstance(on, dt.datetime):
@@ -387,13 +392,13 @@ def standings_anywhere(documents: dict[str, dict], on: dt.date | None = None) ->
     result: dict[str, Standing] = {}
     taken_effect: dict[str, bool] = {}
     for doc_id in sorted(documents):
-        result[doc_id], taken_effect[doc_id] = _first_pass(doc_id, documents[doc_id], on)
+        result[doc_id], taken_effect[doc_id] = _first_pass(doc_id, documents[doc_id], on, vocab)
     own_notes = {doc_id: len(standing.notes) for doc_id, standing in result.items()}
     # The documents' own standing, before any repeal: what decides whether a repeal or override holds.
     own_status = {doc_id: standing.effective_status for doc_id, standing in result.items()}
     links = [(repealer_id, target_id, how)
              for repealer_id in sorted(documents)
-             for target_id, how in _supersedes(repealer_id, documents)]
+             for target_id, how in _supersedes(repealer_id, documents, vocab)]
 
     for repealer_id, target_id, _how in links:
         _add(result[repealer_id].repeals, target_id)
@@ -429,15 +434,15 @@ def standings_anywhere(documents: dict[str, dict], on: dt.date | None = None) ->
             _add(target.notes, f"征求意见稿{_titled(meta, repealer_id)}拟规定与本文件不一致之处以其为准")
         elif own_status[repealer_id] == NOT_YET:
             _add(target.notes, f"{_label(meta, repealer_id)}自{_start_text(meta)}起施行后，与本文件不一致之处以其为准")
-    return Anywhere(on, result, own_notes)
+    return Anywhere(on, result, own_notes, vocab)
 
 
-def _supersedes(doc_id: str, documents: dict[str, dict]) -> list[tuple[str, str]]:
+def _supersedes(doc_id: str, documents: dict[str, dict], vocab: Vocab) -> list[tuple[str, str]]:
     """The corpus documents ``doc_id`` repeals, amends or overrides, each with how: ``PARTIAL`` (only where
     they differ), ``AMENDED`` (a newer version of the same document) or ``FULL_REPEAL``."""
     found: list[tuple[str, str]] = []
     for entry in documents[doc_id].get("supersedes") or []:
-        target_id = _resolve_entry(entry, documents)
+        target_id = _resolve_entry(entry, documents, vocab)
         if target_id is None or target_id == doc_id:
             continue
         extent = str(entry.get("extent") or FULL_REPEAL) if isinstance(entry, dict) else FULL_REPEAL

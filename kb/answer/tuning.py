@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb.answer.compose import Answerer
-from kb.answer.features import FEATURES, admissible, plain
+from kb.answer.features import FEATURES, admissible
 from kb.answer.model import MODEL_FILE, AnswerModel, calibration_inputs
 from kb.evaluation.question_sets import asked_corpus, load_sets, shared_root
 from kb.evaluation.score import fact_figure, figure_key, holds
@@ -121,7 +121,7 @@ def collect(records: list[dict], index: OpenIndex, imported: dict[str, str], ans
                 candidates.append((candidate, context))
                 text, _label = index.clause_text(context.doc_id, context.clause_id)
                 item.vectors.append(features)
-                item.figures.append(plain(candidate.figure))
+                item.figures.append(answerer.wording.plain(candidate.figure))
                 documented = index.documents[context.doc_id]
                 # the title as a citation shows it: with its 文号 (the eval's `doc` may name either)
                 title = documented["title"] + (documented["meta"].get("doc_number") or "")

@@ -26,7 +26,7 @@ from kb.index.builder import build, check
 from kb.index.generation import OpenIndex
 from kb.index.store import default_index
 from kb.search.plan import search
-from kb.vocab import vocab
+from kb.vocab import default_vocab
 
 EXIT_USAGE = 2
 
@@ -129,17 +129,16 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def cmd_facts(args: argparse.Namespace) -> int:
     index = _open(args)
-    regions = vocab().region_chain(vocab().canonical_region(args.region)) if args.region else None
+    vocab = index.vocab
+    regions = vocab.region_chain(vocab.region(args.region)) if args.region else None
     facts = select(index.facts, subject=args.subject, item=args.item, regions=regions, doc=args.doc)
     if args.json:
         print(json.dumps(facts, ensure_ascii=False, indent=2))
         return 0
-    from kb.vocab.lexicon import lexicon
-
     for fact in facts:
         qualifiers = f"（{'、'.join(fact['qualifiers'])}）" if fact["qualifiers"] else ""
         print(f"{fact['subject'] or '—'} · {fact['item'] or '—'} · {fact['bound']}"
-              f"{lexicon().render(fact['value'], fact['unit'])}{qualifiers}  [{fact['region']} {fact['doc_id']} "
+              f"{vocab.lexicon.render(fact['value'], fact['unit'])}{qualifiers}  [{fact['region']} {fact['doc_id']} "
               f"{fact['label']}]  /doc/{fact['doc_id']}#{fact['clause']}")
     print(f"{len(facts)} facts", file=sys.stderr)
     return 0
@@ -379,7 +378,7 @@ def main(argv: list[str] | None = None) -> int:
         return _fail("--limit must be between 1 and 100", EXIT_USAGE)
     try:
         if getattr(args, "region", None):
-            vocab().region(args.region)
+            default_vocab().region(args.region)
         code = args.func(args)
     except InputError as error:  # a request that cannot be run as asked: the caller can fix it
         return _fail(str(error), EXIT_USAGE)

@@ -17,11 +17,10 @@ from pathlib import Path
 
 import yaml
 
-from kb.analysis.normalise import normalize
 from kb.corpus.files import folder_lock, write_new
 from kb.errors import CorpusError, FileWriteError, FrontMatterError, InputError
 from kb.parse.clauses import ParsedDocument, parse
-from kb.vocab import vocab
+from kb.vocab import Vocab, default_vocab
 
 FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.S)
 REQUIRED = ("id", "title", "region", "status")
@@ -138,7 +137,7 @@ def _check_date(key: str, value: object) -> str | None:
     return text
 
 
-def check_meta(meta: dict) -> dict:
+def check_meta(meta: dict, vocab: Vocab) -> dict:
     """Front matter checked and made plain: ids, titles, regions, statuses and dates as the rest of the
     code expects them, or FrontMatterError with a one-line reason naming the key."""
     missing = [key for key in REQUIRED if meta.get(key) in (None, "", [], {})]
@@ -153,8 +152,8 @@ def check_meta(meta: dict) -> dict:
     for key in ("doc_number", "issuer", "kind", "validity"):
         if meta.get(key) is not None and not isinstance(meta[key], str | int | float):
             raise FrontMatterError(f"{key} must be text, not {type(meta[key]).__name__}")
-    checked["status"] = vocab().status(checked["status"])
-    checked["region"] = vocab().region(checked["region"])
+    checked["status"] = vocab.status(checked["status"])
+    checked["region"] = vocab.region(checked["region"])
     for key in DATE_KEYS:
         if key in meta:
             checked[key] = _check_date(key, meta[key])
@@ -164,14 +163,14 @@ def check_meta(meta: dict) -> dict:
     return {key: _plain(value) for key, value in checked.items()}
 
 
-def read_document(path: Path) -> Document:
+def read_document(path: Path, vocab: Vocab | None = None) -> Document:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise CorpusError(f"{path}: cannot read ({_one_line(error)})") from error
     try:
         meta, body = split_front_matter(text)
-        meta = check_meta(meta)
+        meta = check_meta(meta, vocab or default_vocab())
     except InputError as error:
         raise CorpusError(f"{path}: {error}") from error
     return Document(meta["id"], meta["title"], meta, body, path)
@@ -196,8 +195,10 @@ def require_corpus(root: Path) -> list[Path]:
     return files
 
 
-def load_corpus(root: Path) -> list[Document]:
-    documents = [read_document(path) for path in corpus_files(root)]
+def load_corpus(root: Path, vocab: Vocab | None = None) -> list[Document]:
+    """Every document of the corpus folder, checked; ``CorpusError`` names the first file that is not."""
+    vocab = vocab or default_vocab()
+    documents = [read_document(path, vocab) for path in corpus_files(root)]
     seen: dict[str, Path | None] = {}
     for document in documents:
         if document.id in seen:
@@ -244,9 +245,10 @@ def _iso(match: re.Match) -> str:
         return ""
 
 
-def infer_dates(head: list[str], body: str) -> dict:
+def infer_dates(head: list[str], body: str, vocab: Vocab) -> dict:
     """issued / amended / effective from 发布, 修订 and 施行 lines and 自…起施行 sentences."""
-    events = vocab().documents["date_events"]
+    events = vocab.documents["date_events"]
+    normalize = vocab.analysis.normalize
     found: dict[str, list[str]] = {event: [] for event in events}
     for line in head:
         norm = normalize(line)
@@ -278,11 +280,13 @@ def _first_rule(rules: list[dict], title: str, head: str, key: str) -> str:
     return ""
 
 
-def infer_metadata(text: str, filename: str = "") -> dict:
+def infer_metadata(text: str, filename: str = "", vocab: Vocab | None = None) -> dict:
     """Metadata of a policy text read from the text itself (and a date in its file name)."""
     meta, body = split_front_matter(text)
     title, head = _title_and_head(body)
-    docs = vocab().documents
+    vocab = vocab or default_vocab()
+    normalize = vocab.analysis.normalize
+    docs = vocab.documents
     head_text = "\n".join(head)
     inferred: dict = {"title": title}
     for pattern in docs["doc_number_patterns"]:
@@ -296,11 +300,11 @@ def infer_metadata(text: str, filename: str = "") -> dict:
             match = re.search(pattern, line)
             if match:
                 inferred.setdefault("issuer", match.group(1))
-    named = vocab().regions_named_in(title + "\n" + inferred.get("issuer", ""))
+    named = vocab.regions_named_in(title + "\n" + inferred.get("issuer", ""))
     inferred["region"] = named[0] if named else "全国"
     inferred["kind"] = _first_rule(docs["kinds"], title, head_text, "kind")
     inferred["status"] = _first_rule(docs["statuses"], title, head_text, "status")
-    inferred.update(infer_dates(head, body))
+    inferred.update(infer_dates(head, body, vocab))
     version = re.search(r"\((\d{4}-\d{2}-\d{2})\)", filename)
     known = {inferred.get(k) for k in ("issued", "amended", "effective")}
     if version and version.group(1) > inferred.get("issued", "") and version.group(1) not in known:
@@ -337,7 +341,8 @@ class Importer:
     library). Every file is written whole or not at all, and never over another.
     """
 
-    def __init__(self, root: Path, durable: bool = True) -> None:
+    def __init__(self, root: Path, durable: bool = True, vocab: Vocab | None = None) -> None:
+        self.vocab = vocab or default_vocab()
         self.root = root
         self.durable = durable
         self._lock = None
@@ -359,7 +364,7 @@ class Importer:
             self._lock = None
             raise CorpusError(str(error)) from error
         try:
-            existing = load_corpus(self.root)
+            existing = load_corpus(self.root, self.vocab)
         except BaseException:
             self.__exit__(None, None, None)
             raise
@@ -407,7 +412,7 @@ class Importer:
             return self._refuse(f"{source}: {error}")
         if not body.strip():
             return self._refuse(f"{source}: the file is empty")
-        meta = infer_metadata(text, source.name)
+        meta = infer_metadata(text, source.name, self.vocab)
         given = {k: v for k, v in (overrides or {}).items() if v}
         meta.update(given)
         if "id" in own and own["id"] not in (None, ""):
@@ -443,7 +448,7 @@ class Importer:
             "notes": list(meta.get("notes") or []) + [f"kb add inferred from the text: {', '.join(inferred)}"],
         }
         try:
-            front = check_meta(front)
+            front = check_meta(front, self.vocab)
         except InputError as error:
             return self._refuse(f"{source}: {error}")
         version_note = self._as_version(front)
@@ -455,7 +460,7 @@ class Importer:
             return self._refuse(f"{source}: {target} appeared while importing; nothing was written")
         except FileWriteError as error:
             return self._refuse(f"{source}: nothing was written: {error}")
-        document = read_document(target)
+        document = read_document(target, self.vocab)
         self.used.add(doc_id)
         self.by_title.setdefault(document.title, []).append(document)
         self.bodies[_body_key(document.body)] = document
@@ -483,7 +488,7 @@ class Importer:
         return f"a new version of {ids} (dated {mine or 'unknown'}), which it supersedes"
 
 
-def import_file(source: Path, root: Path, overrides: dict | None = None) -> ImportResult:
+def import_file(source: Path, root: Path, overrides: dict | None = None, vocab: Vocab | None = None) -> ImportResult:
     """Copy a Markdown or plain-text policy into the corpus with inferred front matter."""
-    with Importer(root) as importer:
+    with Importer(root, vocab=vocab) as importer:
         return importer.add(source, overrides)

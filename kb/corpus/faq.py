@@ -23,15 +23,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb.analysis.normalise import normalize
-from kb.analysis.segment import bigrams, words
+from kb.analysis.segment import Segmenter
 from kb.corpus.documents import split_front_matter
 from kb.errors import CorpusError, FrontMatterError
-from kb.vocab import vocab
+from kb.vocab import Vocab, default_vocab
 
 TOPICS = ("报装时限", "办电环节", "零投资", "充电桩", "停电通知", "频繁停电", "欠费与违约金", "转供电", "投诉渠道",
           "供电可靠性", "线上办电", "其他")
@@ -51,89 +49,95 @@ ENUM_SEPARATORS = r"(?:、|和|或|及|至|到|~|-|—|–)"
 HOTLINE_DIGITS = 5
 
 
-@lru_cache(maxsize=1)
-def _units() -> tuple[str, ...]:
-    """Units after 个 is removed, longest first."""
-    units = {u.replace("个", "") for u in vocab().units["counters"]} | set(EXTRA_UNITS)
-    units.discard("")
-    return tuple(sorted(units, key=len, reverse=True))
+class FigureReader:
+    """The figures a text states, for one vocabulary's units (its counters, with 个 removed, and
+    ``EXTRA_UNITS``/``LATIN_UNITS``), compared after its ``normalize``."""
 
-
-@lru_cache(maxsize=1)
-def _unit_pattern() -> str:
-    chinese = [re.escape(u) for u in _units()]
-    latin = [rf"{re.escape(u)}(?![a-z])" for u in LATIN_UNITS]
-    return "(?:" + "|".join(sorted(chinese + latin, key=len, reverse=True)) + ")"
-
-
-@lru_cache(maxsize=1)
-def _patterns() -> dict[str, re.Pattern[str]]:
-    unit = _unit_pattern()
-    start = r"(?<![\d.])(?<!第)"
-    return {
+    def __init__(self, vocab: Vocab) -> None:
+        self.normalize = vocab.analysis.normalize
+        units = {u.replace("个", "") for u in vocab.units["counters"]} | set(EXTRA_UNITS)
+        units.discard("")
+        self.units = tuple(sorted(units, key=len, reverse=True))  # after 个 is removed, longest first
+        chinese = [re.escape(u) for u in self.units]
+        latin = [rf"{re.escape(u)}(?![a-z])" for u in LATIN_UNITS]
+        unit = "(?:" + "|".join(sorted(chinese + latin, key=len, reverse=True)) + ")"
+        start = r"(?<![\d.])(?<!第)"
         # 1、8、11工作日 (the 个 already removed): every item takes the last item's unit.
-        "enum": re.compile(rf"{start}((?:{NUMBER}{ENUM_SEPARATORS})+)({NUMBER})({unit})"),
-        "figure": re.compile(rf"{start}({NUMBER})({unit})"),
-        "bare": re.compile(rf"{start}({NUMBER})(?![\d.])(?!{unit})"),
-        "declared": re.compile(rf"单位:({unit})"),
-    }
+        self.enum = re.compile(rf"{start}((?:{NUMBER}{ENUM_SEPARATORS})+)({NUMBER})({unit})")
+        self.figure = re.compile(rf"{start}({NUMBER})({unit})")
+        self.bare = re.compile(rf"{start}({NUMBER})(?![\d.])(?!{unit})")
+        self.declared = re.compile(rf"单位:({unit})")
+
+    def comparable(self, text: str) -> str:
+        """``normalize`` with white space and 个 removed: the form figures are compared in."""
+        return re.sub(r"\s+", "", self.normalize(text)).replace("个", "")
+
+    def extract(self, text: str) -> list[str]:
+        """The figures ``text`` states, in comparable form and reading order, each once.
+
+        A number with its unit (32工作日, 7天, 1‰, 2024年, 10kv), every item of an enumeration with the
+        unit its last item carries (1、4、8、15小时 → 1小时 … 15小时), and hotline-like numbers of five or
+        more digits (95598). Article numbers (第28条) are references, not figures.
+        """
+        norm = self.comparable(text)
+        found: list[tuple[int, str]] = []
+        for match in self.enum.finditer(norm):
+            unit = match.group(3)
+            position = match.start()
+            for number in re.findall(NUMBER, match.group(1)):
+                found.append((position, number + unit))
+                position += 1
+        for match in self.figure.finditer(norm):
+            found.append((match.start(), match.group(1) + match.group(2)))
+        for match in self.bare.finditer(norm):
+            number = match.group(1)
+            if number.isdigit() and len(number) >= HOTLINE_DIGITS:
+                found.append((match.start(), number))
+        return list(dict.fromkeys(figure for _, figure in sorted(found, key=lambda item: item[0])))
+
+    def in_clause(self, text: str) -> set[str]:
+        """Figures a clause states: as ``extract``, plus its bare numbers in the unit it declares.
+
+        A table row such as "合计办理时间 22（单位：工作日）" states 22个工作日.
+        """
+        norm = self.comparable(text)
+        figures = set(self.extract(text))
+        for declared in self.declared.finditer(norm):
+            unit = declared.group(1)
+            figures.update(match.group(1) + unit for match in self.bare.finditer(norm))
+        return figures
+
+    def stated_in(self, figure: str, clause_text: str) -> bool:
+        """Whether the clause states ``figure`` (both in comparable form; 5工作日 is not in 15工作日)."""
+        if figure in self.in_clause(clause_text):
+            return True
+        norm = self.comparable(clause_text)
+        longer = [u[len(unit):] for unit in self.units if figure.endswith(unit)
+                  for u in self.units if u != unit and u.startswith(unit)]
+        tail = r"(?!\d)" if figure[-1].isdigit() else ""
+        if longer:
+            tail += "(?!" + "|".join(map(re.escape, longer)) + ")"
+        return re.search(rf"(?<![\d.]){re.escape(figure)}{tail}", norm) is not None
 
 
-def comparable(text: str) -> str:
-    """``normalize`` with white space and 个 removed: the form figures are compared in."""
-    return re.sub(r"\s+", "", normalize(text)).replace("个", "")
+def comparable(text: str, vocab: Vocab | None = None) -> str:
+    """``FigureReader.comparable`` with the vocabulary given, or the default one."""
+    return FigureReader(vocab or default_vocab()).comparable(text)
 
 
-def extract_figures(text: str) -> list[str]:
-    """The figures ``text`` states, in comparable form and reading order, each once.
-
-    A number with its unit (32工作日, 7天, 1‰, 2024年, 10kv), every item of an enumeration with the
-    unit its last item carries (1、4、8、15小时 → 1小时 … 15小时), and hotline-like numbers of five or
-    more digits (95598). Article numbers (第28条) are references, not figures.
-    """
-    norm = comparable(text)
-    patterns = _patterns()
-    found: list[tuple[int, str]] = []
-    for match in patterns["enum"].finditer(norm):
-        unit = match.group(3)
-        position = match.start()
-        for number in re.findall(NUMBER, match.group(1)):
-            found.append((position, number + unit))
-            position += 1
-    for match in patterns["figure"].finditer(norm):
-        found.append((match.start(), match.group(1) + match.group(2)))
-    for match in patterns["bare"].finditer(norm):
-        number = match.group(1)
-        if number.isdigit() and len(number) >= HOTLINE_DIGITS:
-            found.append((match.start(), number))
-    return list(dict.fromkeys(figure for _, figure in sorted(found, key=lambda item: item[0])))
+def extract_figures(text: str, vocab: Vocab | None = None) -> list[str]:
+    """``FigureReader.extract`` with the vocabulary given, or the default one."""
+    return FigureReader(vocab or default_vocab()).extract(text)
 
 
-def clause_figures(text: str) -> set[str]:
-    """Figures a clause states: as ``extract_figures``, plus its bare numbers in the unit it declares.
-
-    A table row such as "合计办理时间 22（单位：工作日）" states 22个工作日.
-    """
-    norm = comparable(text)
-    figures = set(extract_figures(text))
-    patterns = _patterns()
-    for declared in patterns["declared"].finditer(norm):
-        unit = declared.group(1)
-        figures.update(match.group(1) + unit for match in patterns["bare"].finditer(norm))
-    return figures
+def clause_figures(text: str, vocab: Vocab | None = None) -> set[str]:
+    """``FigureReader.in_clause`` with the vocabulary given, or the default one."""
+    return FigureReader(vocab or default_vocab()).in_clause(text)
 
 
-def figure_in_clause(figure: str, clause_text: str) -> bool:
-    """Whether the clause states ``figure`` (both in comparable form; 5工作日 is not in 15工作日)."""
-    if figure in clause_figures(clause_text):
-        return True
-    norm = comparable(clause_text)
-    longer = [u[len(unit):] for unit in _units() if figure.endswith(unit)
-              for u in _units() if u != unit and u.startswith(unit)]
-    tail = r"(?!\d)" if figure[-1].isdigit() else ""
-    if longer:
-        tail += "(?!" + "|".join(map(re.escape, longer)) + ")"
-    return re.search(rf"(?<![\d.]){re.escape(figure)}{tail}", norm) is not None
+def figure_in_clause(figure: str, clause_text: str, vocab: Vocab | None = None) -> bool:
+    """``FigureReader.stated_in`` with the vocabulary given, or the default one."""
+    return FigureReader(vocab or default_vocab()).stated_in(figure, clause_text)
 
 
 @dataclass
@@ -145,16 +149,20 @@ class Entry:
     order: int
     answer_md: str
     path: Path | None = None
+    _terms: tuple[Segmenter, dict] | None = field(default=None, init=False, repr=False, compare=False)
 
-    def figures(self) -> list[str]:
-        """The figures the answer states, normalised with 个 removed (32个工作日 → 32工作日, 七天 → 7天)."""
-        return extract_figures(self.answer_md)
+    def figures(self, reader: FigureReader | None = None) -> list[str]:
+        """The figures the answer states, normalised with 个 removed (32个工作日 → 32工作日, 七天 → 7天), read
+        with ``reader`` (default: the package's vocabulary's)."""
+        return (reader or FigureReader(default_vocab())).extract(self.answer_md)
 
-    @cached_property
-    def _terms(self) -> dict[str, tuple[set[str], set[str]]]:
-        """Words and bigrams of each searchable field."""
-        fields = {"question": self.question, "topic": self.topic, "answer": self.answer_md}
-        return {name: (set(words(text)), {piece.text for piece in bigrams(text)}) for name, text in fields.items()}
+    def terms(self, segmenter: Segmenter) -> dict[str, tuple[set[str], set[str]]]:
+        """Words and bigrams of each searchable field, worked out once per entry and segmenter."""
+        if self._terms is None or self._terms[0] is not segmenter:
+            fields = {"question": self.question, "topic": self.topic, "answer": self.answer_md}
+            self._terms = (segmenter, {name: (set(segmenter.words(text)), {p.text for p in segmenter.bigrams(text)})
+                                       for name, text in fields.items()})
+        return self._terms[1]
 
 
 @dataclass
@@ -225,7 +233,7 @@ def _short_region(region: str) -> str:
 
 
 def check(entries: list[Entry], clause_text: Callable[[str, str], str | None],
-          doc_meta: Callable[[str], Mapping | None] | None = None) -> list[Problem]:
+          doc_meta: Callable[[str], Mapping | None] | None = None, vocab: Vocab | None = None) -> list[Problem]:
     """Problems of the entries against the corpus.
 
     ``clause_text(doc_id, clause_id)`` gives a clause's verbatim text, or None when it does not exist.
@@ -235,6 +243,8 @@ def check(entries: list[Entry], clause_text: Callable[[str, str], str | None],
     matter: status, region) is given, an answer that cites a 征求意见稿 without saying so or cites a
     local document without naming its region.
     """
+    vocab = vocab or default_vocab()
+    reader = FigureReader(vocab)
     problems: list[Problem] = []
     seen: set[str] = set()
     for entry in entries:
@@ -268,14 +278,14 @@ def check(entries: list[Entry], clause_text: Callable[[str, str], str | None],
             texts.append(text)
             docs.append(match.group(1))
 
-        for figure in entry.figures():
-            if not any(figure_in_clause(figure, text) for text in texts):
+        for figure in entry.figures(reader):
+            if not any(reader.stated_in(figure, text) for text in texts):
                 problem("figure-not-in-clause",
                         f"{entry.id}: figure {figure} is in none of the cited clauses ({', '.join(entry.cites)})",
                         figure=figure)
 
         if doc_meta is not None:
-            answer = normalize(entry.answer_md)
+            answer = vocab.analysis.normalize(entry.answer_md)
             for doc_id in dict.fromkeys(docs):
                 meta = doc_meta(doc_id) or {}
                 if meta.get("status") == DRAFT_STATUS and DRAFT_STATUS not in answer:
@@ -294,7 +304,7 @@ FIELD_WEIGHTS = {"question": 3.0, "topic": 2.0, "answer": 1.0}
 BIGRAM_WEIGHT = 0.5
 
 
-def search_faq(entries: list[Entry], query: str) -> list[Entry]:
+def search_faq(entries: list[Entry], query: str, vocab: Vocab | None = None) -> list[Entry]:
     """Entries ranked by how many query words and character bigrams their question, topic and answer share.
 
     A word counts with the weight of the best field it occurs in (question 3, topic 2, answer 1), a
@@ -304,16 +314,16 @@ def search_faq(entries: list[Entry], query: str) -> list[Entry]:
     ordered = sorted(entries, key=lambda e: (e.order, e.id))
     if not query.strip():
         return ordered
-    stop = vocab().stopwords
-    query_words = {w for w in words(query) if w not in stop and w.strip()}
-    query_bigrams = {piece.text for piece in bigrams(query) if piece.text not in stop}
+    vocab = vocab or default_vocab()
+    query_words = {piece.text for piece in vocab.content(query, subwords=False) if piece.text.strip()}
+    query_bigrams = {piece.text for piece in vocab.content_bigrams(query)}
 
     def best(terms: dict[str, tuple[set[str], set[str]]], term: str, part: int) -> float:
         return max((FIELD_WEIGHTS[name] for name, sets in terms.items() if term in sets[part]), default=0.0)
 
     scored = []
     for rank, entry in enumerate(ordered):
-        terms = entry._terms
+        terms = entry.terms(vocab.analysis)
         score = sum(best(terms, w, 0) for w in query_words)
         score += BIGRAM_WEIGHT * sum(best(terms, b, 1) for b in query_bigrams)
         if score > 0:

@@ -15,9 +15,9 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import asdict, dataclass
 
-from kb.analysis.normalise import normalize_with_offsets
 from kb.parse.clauses import Clause
-from kb.vocab.lexicon import Lexicon, Match, lexicon
+from kb.vocab import default_vocab
+from kb.vocab.lexicon import Lexicon, Match
 
 NUM = r"\d+(?:\.\d+)?"
 SENTENCE_END = re.compile(r"[。；;!?！？\n]")
@@ -48,9 +48,6 @@ class Fact:
     def to_dict(self) -> dict:
         return asdict(self)
 
-    @property
-    def figure(self) -> str:
-        return lexicon().render(self.value, self.unit)
 
 
 def _number(text: str) -> int | float:
@@ -104,7 +101,7 @@ class _Reader:
     def __init__(self, text: str, lex: Lexicon, default_subject: str = "", default_item: str = "",
                  extra_qualifiers: list[str] | None = None) -> None:
         self.original = text
-        self.norm, self.origins = normalize_with_offsets(text)
+        self.norm, self.origins = lex.analysis.normalize_with_offsets(text)
         self.lex = lex
         self.default_subject = default_subject
         self.default_item = default_item
@@ -353,11 +350,11 @@ class _Reader:
 def _table_facts(clause: Clause, lex: Lexicon) -> list[dict]:
     """A row: each numeric cell is a figure about the row and its column; long cells are prose."""
     caption = clause.heading_path[-1] if clause.heading_path else ""
-    caption_norm = normalize_with_offsets(caption)[0]
+    caption_norm = lex.analysis.normalize_with_offsets(caption)[0]
     caption_subjects = [m for m in lex.subjects_in(caption_norm) if m.kind != "actor"]
     # The row is named by its short text cells (环节名称 + 节点名称), the most specific last.
     names = [cell for _, cell in clause.cells if cell and len(cell) < PROSE_CELL_MIN and not re.search(r"\d", cell)]
-    key_norm = normalize_with_offsets(" ".join(dict.fromkeys([clause.row_key, *names])))[0]
+    key_norm = lex.analysis.normalize_with_offsets(" ".join(dict.fromkeys([clause.row_key, *names])))[0]
     row_subjects = [m for m in lex.subjects_in(key_norm) if m.kind != "actor"]
     row_items = lex.items_in(key_norm)
     year_cells = [cell for _, cell in clause.cells if re.fullmatch(r"\s*(?:20|19)\d{2}年.{0,8}", cell or "")]
@@ -369,7 +366,7 @@ def _table_facts(clause: Clause, lex: Lexicon) -> list[dict]:
         if column == 0 and re.fullmatch(r"\d+", cell.strip()):
             continue  # a row number
         if re.fullmatch(NUM, cell.strip()) or re.fullmatch(rf"{NUM}/{NUM}", cell.strip()):
-            header_norm = normalize_with_offsets(header)[0]
+            header_norm = lex.analysis.normalize_with_offsets(header)[0]
             header_subjects = [m for m in lex.subjects_in(header_norm) if m.kind != "actor"]
             header_items = lex.items_in(header_norm)
             if header_subjects:
@@ -389,14 +386,15 @@ def _table_facts(clause: Clause, lex: Lexicon) -> list[dict]:
     return out
 
 
-def extract(clause: Clause, doc_id: str, region: str = "", status: str = "") -> list[Fact]:
-    """The facts one clause states."""
-    lex = lexicon()
+def extract(clause: Clause, doc_id: str, region: str = "", status: str = "", lex: Lexicon | None = None) -> list[Fact]:
+    """The facts one clause states, read with ``lex`` (default: the default vocabulary's lexicon)."""
+    lex = lex or default_vocab().lexicon
     if clause.kind == "row":
         raw = _table_facts(clause, lex)
     else:
         heading = " ".join(clause.heading_path)
-        heading_subjects = [m for m in lex.subjects_in(normalize_with_offsets(heading)[0]) if m.kind != "actor"]
+        heading_norm = lex.analysis.normalize_with_offsets(heading)[0]
+        heading_subjects = [m for m in lex.subjects_in(heading_norm) if m.kind != "actor"]
         raw = _Reader(clause.text, lex, default_subject=heading_subjects[-1].name if heading_subjects else "").facts()
     facts, seen = [], set()
     for entry in raw:

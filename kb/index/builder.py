@@ -12,21 +12,21 @@ import multiprocessing
 import os
 import shutil
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 
 from kb import __version__
-from kb.analysis.segment import index_words
 from kb.corpus.documents import Document, corpus_fingerprint, default_corpus, load_corpus, reading_lock, require_corpus
 from kb.errors import BuildFailed
 from kb.index.faq_gate import check_faq_entries
-from kb.index.figures import _figure_hint
 from kb.index.postings import KbSegmentWriter
-from kb.index.prepare import _document_record, prepare
-from kb.index.schema import SCHEMA_VERSION, make_schema
+from kb.index.prepare import Preparer, document_record
+from kb.index.schema import SCHEMA_VERSION, analyzer_of, make_schema
 from kb.index.store import (
     DOCUMENTS,
     FACTS,
@@ -40,7 +40,7 @@ from kb.index.store import (
     swap,
     write_manifest,
 )
-from kb.vocab import vocab
+from kb.vocab import Vocab, default_vocab
 
 
 @dataclass
@@ -67,8 +67,9 @@ def _code_fingerprint() -> str:
     return digest.hexdigest()[:12]
 
 
-def fingerprint(corpus: Path) -> str:
-    return (f"{SCHEMA_VERSION}-{__version__}-{_code_fingerprint()}-{vocab().fingerprint}-"
+def fingerprint(corpus: Path, vocab: Vocab) -> str:
+    """What an index was built from: the schema, the code, the vocabulary's data files and the corpus."""
+    return (f"{SCHEMA_VERSION}-{__version__}-{_code_fingerprint()}-{vocab.fingerprint}-"
             f"{corpus_fingerprint(corpus)}")
 
 
@@ -76,8 +77,6 @@ def fingerprint(corpus: Path) -> str:
 # forked worker processes; below it one process is faster than starting workers. KB_BUILD_PROCS overrides.
 PARALLEL_MIN_CHARS = 3_000_000
 MAX_PROCS = 4
-
-_PARTS: list[list[Document]] = []  # the documents of each part, inherited by the forked workers
 
 
 def build_procs(documents: list[Document]) -> int:
@@ -103,28 +102,13 @@ def _split(documents: list[Document], parts: int) -> list[list[Document]]:
     return [part for part in out if part]
 
 
-def _write_part(job: tuple[str, int]):
-    """In a forked worker: index one part of the corpus into a segment of its own (not yet in the index's
-    table of contents) and extract its facts. The same steps as Whoosh's own multiprocessing writer
-    (``whoosh.multiproc.SubWriterTask`` with ``multisegment=True``)."""
-    generation, number = job
-    writer = KbSegmentWriter(whoosh_index.open_dir(generation), _lk=False)
-    try:
-        clauses, facts = _add_documents(writer, _PARTS[number])
-        segment = writer._finalize_segment()
-    except BaseException:
-        writer.cancel()
-        raise
-    return segment, facts, clauses
-
-
-def _add_documents(writer, documents: list[Document],
+def _add_documents(writer, preparer: Preparer, documents: list[Document],
                    say: Callable[[str], None] | None = None) -> tuple[int, list[dict]]:
     """Add every indexable clause of the documents to the writer; (clauses added, facts extracted)."""
     clauses = 0
     facts: list[dict] = []
     for number, document in enumerate(documents, start=1):
-        entries, document_facts = prepare(document)
+        entries, document_facts = preparer.prepare(document)
         for fields in entries:
             writer.add_document(**fields)
         facts += document_facts
@@ -134,10 +118,10 @@ def _add_documents(writer, documents: list[Document],
     return clauses, facts
 
 
-def _index_serially(ix, documents: list[Document], say: Callable[[str], None]) -> tuple[int, list[dict]]:
+def _index_serially(ix, vocab: Vocab, documents: list[Document], say: Callable[[str], None]) -> tuple[int, list[dict]]:
     writer = KbSegmentWriter(ix)
     try:
-        clauses, facts = _add_documents(writer, documents, say)
+        clauses, facts = _add_documents(writer, Preparer(vocab, analyzer_of(writer.schema)), documents, say)
         writer.commit()
     except BaseException:
         writer.cancel()
@@ -145,26 +129,61 @@ def _index_serially(ix, documents: list[Document], say: Callable[[str], None]) -
     return clauses, facts
 
 
-def _index_in_parallel(ix, generation: Path, documents: list[Document], procs: int,
+def _write_part(generation: str, vocab: Vocab, documents: list[Document], results: Connection) -> None:
+    """In a forked worker: index one part of the corpus into a segment of its own (not yet in the index's
+    table of contents) and extract its facts; send back (segment, facts, clauses), or the error. The same
+    steps as Whoosh's own multiprocessing writer (``whoosh.multiproc.SubWriterTask`` with
+    ``multisegment=True``). Everything it needs is its arguments, which a fork hands over unpickled."""
+    try:
+        schema = make_schema(vocab)
+        writer = KbSegmentWriter(whoosh_index.open_dir(generation, schema=schema), _lk=False)
+        try:
+            clauses, facts = _add_documents(writer, Preparer(vocab, analyzer_of(schema)), documents)
+            segment = writer._finalize_segment()
+        except BaseException:
+            writer.cancel()
+            raise
+        results.send(("done", (segment, facts, clauses)))
+    except BaseException as error:  # noqa: BLE001 — said to the parent, which fails the build
+        results.send(("failed", f"{type(error).__name__}: {error}\n{traceback.format_exc()}"))
+    finally:
+        results.close()
+
+
+def _index_in_parallel(ix, generation: Path, vocab: Vocab, documents: list[Document], procs: int,
                        say: Callable[[str], None]) -> tuple[int, list[dict]]:
     """One segment per part, written by forked workers; the parts keep corpus order, so documents get the
     same numbers (and equal scores the same order) as in a one-process build."""
-    global _PARTS
-    _PARTS = _split(documents, procs)
-    _figure_hint()  # compiled once here rather than in every worker
+    parts = _split(documents, procs)
+    context = multiprocessing.get_context("fork")
     writer = ix.writer()  # holds the index lock; adds nothing itself
     try:
-        with multiprocessing.get_context("fork").Pool(len(_PARTS)) as pool:
-            results = pool.map(_write_part, [(str(generation), n) for n in range(len(_PARTS))], chunksize=1)
-        for number, (part, (_, _, count)) in enumerate(zip(_PARTS, results, strict=True), start=1):
-            say(f"[part {number}/{len(_PARTS)}] {len(part)} documents — {count} clauses")
+        workers = []
+        for part in parts:
+            receive, send = context.Pipe(duplex=False)
+            worker = context.Process(target=_write_part, args=(str(generation), vocab, part, send), daemon=True)
+            worker.start()
+            send.close()
+            workers.append((worker, receive))
+        results = []
+        for number, (part, (worker, receive)) in enumerate(zip(parts, workers, strict=True), start=1):
+            try:
+                outcome, value = receive.recv()
+            except EOFError:
+                outcome, value = "failed", f"worker {number} ended without a result (exit code {worker.exitcode})"
+            worker.join()
+            if outcome != "done":
+                raise RuntimeError(f"building part {number} of {len(parts)} failed: {value}")
+            results.append(value)
+            say(f"[part {number}/{len(parts)}] {len(part)} documents — {value[2]} clauses")
         # Whoosh's merge-policy hook: the new table of contents lists the workers' segments, in order.
         writer.commit(mergetype=lambda _writer, _segments: [segment for segment, _, _ in results])
     except BaseException:
+        for worker, _receive in workers:
+            if worker.is_alive():
+                worker.terminate()
         writer.cancel()
         raise
-    finally:
-        _PARTS = []
     return sum(count for _, _, count in results), [fact for _, facts, _ in results for fact in facts]
 
 
@@ -182,13 +201,16 @@ def _up_to_date(index_path: Path, wanted: str, say: Callable[[str], None]) -> di
 
 
 def build(corpus: Path | None = None, index_path: Path | None = None, force: bool = False,
-          progress: Callable[[str], None] | None = None, procs: int | None = None) -> BuildReport:
+          progress: Callable[[str], None] | None = None, procs: int | None = None,
+          vocab: Vocab | None = None) -> BuildReport:
     """Build the index from the corpus unless it is already built from exactly this corpus and intact.
 
     A missing or empty corpus is a ``CorpusError`` and an index path the store did not make an
     ``IndexPathRefused``: in both cases nothing is written and the old index stays. ``procs`` (default:
-    ``build_procs``) > 1 indexes parts of the corpus in that many worker processes.
+    ``build_procs``) > 1 indexes parts of the corpus in that many worker processes. ``vocab`` (default: the
+    package's own) is what the corpus is read and analysed with.
     """
+    vocab = vocab or default_vocab()
     corpus = corpus or default_corpus()
     index_path = index_path or default_index()
     say = progress or (lambda _message: None)
@@ -198,14 +220,14 @@ def build(corpus: Path | None = None, index_path: Path | None = None, force: boo
     with build_lock(index_path):
         with reading_lock(corpus):
             require_corpus(corpus)
-            wanted = fingerprint(corpus)
+            wanted = fingerprint(corpus, vocab)
             manifest = None if force else _up_to_date(index_path, wanted, say)
             if manifest is not None:
                 return BuildReport(False, manifest.get("documents", 0), manifest.get("clauses", 0), 0.0,
                                    index_path, wanted)
-            documents = load_corpus(corpus)
-            faq_report = check_faq_entries(corpus, documents, say)
-        index_words("供电")  # load the dictionary and its route table before timing progress (and forking)
+            documents = load_corpus(corpus, vocab)
+            faq_report = check_faq_entries(corpus, documents, say, vocab)
+        vocab.analysis.index_words("供电")  # the dictionary and its route table, loaded before timing (and forking)
         try:
             generation = new_generation(index_path)
         except OSError as error:
@@ -213,12 +235,12 @@ def build(corpus: Path | None = None, index_path: Path | None = None, force: boo
                               f"({error.strerror})") from error
         procs = build_procs(documents) if procs is None else max(1, procs)
         try:
-            ix = whoosh_index.create_in(str(generation), make_schema())
+            ix = whoosh_index.create_in(str(generation), make_schema(vocab))
             if procs > 1 and len(documents) > 1:
-                clauses, facts = _index_in_parallel(ix, generation, documents, procs, say)
+                clauses, facts = _index_in_parallel(ix, generation, vocab, documents, procs, say)
             else:
-                clauses, facts = _index_serially(ix, documents, say)
-            records = {d.id: _document_record(d) for d in documents}
+                clauses, facts = _index_serially(ix, vocab, documents, say)
+            records = {d.id: document_record(d) for d in documents}
             (generation / DOCUMENTS).write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
             (generation / FACTS).write_text(json.dumps(facts, ensure_ascii=False), encoding="utf-8")
             seconds = time.perf_counter() - started
@@ -239,7 +261,7 @@ def build(corpus: Path | None = None, index_path: Path | None = None, force: boo
     return BuildReport(True, len(documents), clauses, seconds, index_path, wanted)
 
 
-def check(index_path: Path, corpus: Path | None = None) -> list[str]:
+def check(index_path: Path, corpus: Path | None = None, vocab: Vocab | None = None) -> list[str]:
     """What is wrong with the index at ``index_path``: damaged files (every byte checked against the
     manifest's checksums) and, when ``corpus`` is given, whether it was built from that corpus."""
     check_index_path(index_path)
@@ -249,7 +271,7 @@ def check(index_path: Path, corpus: Path | None = None) -> list[str]:
     found = problems(index_path.resolve(), manifest, hashes=True)
     if corpus is not None and not found:
         try:
-            if manifest.get("fingerprint") != fingerprint(corpus):
+            if manifest.get("fingerprint") != fingerprint(corpus, vocab or default_vocab()):
                 found.append(f"the index was not built from the corpus at {corpus} as it is now: run `kb build`")
         except OSError as error:
             found.append(f"cannot read the corpus at {corpus} ({error.strerror})")

@@ -9,9 +9,10 @@ from kb.corpus.documents import Document
 from kb.corpus.faq import check as check_faq
 from kb.corpus.faq import load_faq
 from kb.errors import CorpusError
+from kb.vocab import Vocab
 
 
-def check_faq_entries(corpus: Path, documents: list[Document], say: Callable[[str], None]) -> dict:
+def check_faq_entries(corpus: Path, documents: list[Document], say: Callable[[str], None], vocab: Vocab) -> dict:
     """Check the FAQ against the clauses it cites: a cited clause that does not exist, or a malformed
     entry, fails the build; a figure that stands in none of its cited clauses is reported."""
     folder = corpus / "faq"
@@ -28,7 +29,7 @@ def check_faq_entries(corpus: Path, documents: list[Document], say: Callable[[st
         clause = document.parsed.clause(clause_id) if document else None
         return clause.text if clause else None
 
-    problems = check_faq(entries, clause_text, lambda doc_id: by_id[doc_id].meta if doc_id in by_id else {})
+    problems = check_faq(entries, clause_text, lambda doc_id: by_id[doc_id].meta if doc_id in by_id else {}, vocab)
     fatal = [p for p in problems if p.kind != "figure-not-in-clause"]
     if fatal:
         raise CorpusError("FAQ: " + "；".join(p.message for p in fatal))

@@ -17,13 +17,12 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 
-from kb.analysis.normalise import normalize
 from kb.errors import IndexDamaged, IndexMissing
 from kb.index.postings import length_bytes
-from kb.index.schema import WORD_FIELDS, scoring
+from kb.index.schema import WORD_FIELDS, make_schema, scoring
 from kb.index.store import DOCUMENTS, FACTS, MANIFEST, default_index, generations, problems, read_manifest
 from kb.parse.clauses import ParsedDocument, parse
-from kb.vocab import vocab
+from kb.vocab import Vocab, default_vocab
 
 # What reading a damaged Whoosh segment or generation file raises (truncated, bit-flipped, not JSON).
 DAMAGE = (EOFError, struct.error, zlib.error, OSError, UnicodeDecodeError, pickle.UnpicklingError, ValueError,
@@ -66,7 +65,7 @@ def _read_json(path: Path):
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def open_generation(target: Path) -> Generation:
+def open_generation(target: Path, vocab: Vocab) -> Generation:
     """Open a generation after checking its files against the manifest (sizes: a few ``stat`` calls);
     ``IndexDamaged`` when they do not match or cannot be read."""
     manifest = read_manifest(target)
@@ -76,11 +75,12 @@ def open_generation(target: Path) -> Generation:
     if found:
         raise IndexDamaged(f"index generation {target.name} is damaged: {'; '.join(found[:3])}")
     try:
-        ix = whoosh_index.open_dir(str(target))
+        # The schema the code makes, never the one pickled in the index (kb.analysis.tokenizers).
+        ix = whoosh_index.open_dir(str(target), schema=make_schema(vocab))
         searcher = ix.searcher(weighting=scoring())
         documents = _read_json(target / DOCUMENTS)
         facts = _read_json(target / FACTS)
-        title_keys = {doc_id: normalize(record["title"]) for doc_id, record in documents.items()}
+        title_keys = {doc_id: vocab.analysis.normalize(record["title"]) for doc_id, record in documents.items()}
         by_clause: dict[str, list[dict]] = {}
         by_item: dict[str, list[dict]] = {}
         for fact in facts:
@@ -106,13 +106,17 @@ class OpenIndex:
 
     WARMERS: list[Callable[[OpenIndex], None]] = []
 
-    def __init__(self, index_path: Path | None = None) -> None:
+    def __init__(self, index_path: Path | None = None, vocab: Vocab | None = None) -> None:
         self.path = index_path or default_index()
+        self.vocab = vocab or default_vocab()  # what the index was built with, and what reads questions
+        # What the layers above keep for as long as this index is open (kb.answer's engine), each under its own
+        # key, the way Flask's app.extensions holds an extension's state.
+        self.extensions: dict[str, object] = {}
         self._lock = threading.RLock()
         self._generation: Generation | None = None
         self._refused: dict[Path, str] = {}  # damaged generations, not tried again until the link moves
         self.problem: str | None = None  # why the generation served is not the one the link names
-        vocab().segmenter  # noqa: B018 — jieba's dictionary loads now, not on the first query
+        self.vocab.segmenter  # noqa: B018 — jieba's dictionary loads now, not on the first query
         self.refresh()
 
     # The open generation's parts, read by search, answers and the pages.
@@ -141,7 +145,7 @@ class OpenIndex:
             if (current is not None and target == current.target) or target in self._refused:
                 return False
             try:
-                self._install(open_generation(target))
+                self._install(open_generation(target, self.vocab))
             except IndexDamaged as error:
                 self._refused[target] = str(error)
                 log.warning("%s", error)
@@ -158,7 +162,7 @@ class OpenIndex:
             if older.resolve() == damaged or older in self._refused:
                 continue
             try:
-                self._install(open_generation(older))
+                self._install(open_generation(older, self.vocab))
             except IndexDamaged as also:
                 self._refused[older] = str(also)
                 continue

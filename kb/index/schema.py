@@ -8,6 +8,7 @@ from whoosh.scoring import BM25F
 
 from kb.analysis.tokenizers import CachedKbTokenizer
 from kb.index.postings import WordField
+from kb.vocab import Vocab
 
 # Bump when parsing or analysis changes in a way the fingerprint cannot see.
 SCHEMA_VERSION = "5"
@@ -15,8 +16,9 @@ SCHEMA_VERSION = "5"
 WORD_FIELDS = ("text", "heading", "title", "label", "grams")  # the BM25F fields a search scores
 
 
-def make_schema() -> Schema:
-    analyzer = CachedKbTokenizer()
+def make_schema(vocab: Vocab) -> Schema:
+    """The schema, its word fields analysed with ``vocab``'s segmenter through one shared analyzer."""
+    analyzer = CachedKbTokenizer(vocab.analysis)
     words = dict(analyzer=analyzer, stored=True, phrase=False)
     # Only what a search matches, filters or boosts on is indexed: words (label, title, heading, text,
     # grams) and doc_id, region, status. The rest is stored for display; indexing the unique key, the
@@ -49,3 +51,8 @@ def make_schema() -> Schema:
 
 def scoring() -> BM25F:
     return BM25F(B=0.75, K1=1.2)
+
+
+def analyzer_of(schema: Schema) -> CachedKbTokenizer:
+    """The analyzer a schema's word fields share (``make_schema``)."""
+    return schema["text"].analyzer

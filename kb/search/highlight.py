@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable
 
-from kb.analysis.segment import segment
+from kb.analysis.segment import Segmenter
 
 WHOLE_CHARS = 300  # a clause this short is shown whole
 FRAGMENT_CHARS = 160
@@ -19,14 +19,14 @@ MAX_FRAGMENTS = 2
 SEPARATOR = " … "
 
 
-def spans(text: str, terms: Iterable[str]) -> list[tuple[int, int]]:
+def spans(text: str, terms: Iterable[str], segmenter: Segmenter) -> list[tuple[int, int]]:
     """Merged (start, end) offsets of the query terms in ``text``."""
     wanted = set(terms)
 
     def holds_a_term(run: str) -> bool:
         return any(term in run for term in wanted)
 
-    found = sorted((p.start, p.end) for p in segment(text, within=holds_a_term) if p.text in wanted)
+    found = sorted((p.start, p.end) for p in segmenter.segment(text, within=holds_a_term) if p.text in wanted)
     merged: list[tuple[int, int]] = []
     for start, end in found:
         if merged and start <= merged[-1][1]:
@@ -52,9 +52,9 @@ def _windows(text: str, marks: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return windows
 
 
-def highlight(text: str, terms: Iterable[str]) -> tuple[str, str]:
+def highlight(text: str, terms: Iterable[str], segmenter: Segmenter) -> tuple[str, str]:
     """(HTML, plain) renderings of the best fragments of ``text`` with the terms marked."""
-    marks = spans(text, terms)
+    marks = spans(text, terms, segmenter)
     html_parts, plain_parts = [], []
     for begin, finish in _windows(text, marks):
         cursor, html_out, plain_out = begin, [], []

@@ -18,13 +18,11 @@ from dataclasses import asdict, dataclass, field
 
 from whoosh.query import And, Or, Term
 
-from kb.analysis.normalise import normalize
-from kb.analysis.segment import bigrams, segment
 from kb.errors import IndexDamaged, SearchError
 from kb.index.generation import READ_DAMAGE, OpenIndex
 from kb.search.highlight import highlight
 from kb.search.scoring import TermLookups, top
-from kb.vocab import vocab
+from kb.vocab import Vocab
 
 MAX_QUERY_CHARS = 2000
 MAX_TERMS = 24
@@ -84,29 +82,29 @@ class WeightedTerm:
     weight: float
 
 
-def query_terms(query: str) -> list[WeightedTerm]:
-    """The words of a query with their weights: typed words, their sub-words, then aliases."""
-    stop = vocab().stopwords
+def query_terms(query: str, vocab: Vocab) -> list[WeightedTerm]:
+    """The words of a query with their weights: typed words, their sub-words, then aliases — the query
+    analyser's pieces (``Vocab.query``: words, aliases, stop words dropped), weighted."""
+    pieces = list(vocab.query(query))
     weights: dict[str, float] = {}
     last_pos = -1
-    for piece in segment(query):
-        if piece.text in stop:
+    for piece in pieces:
+        if piece.alias:
             continue
         weight = 1.0 if piece.pos != last_pos else SUBWORD_WEIGHT
         last_pos = piece.pos
         weights[piece.text] = max(weights.get(piece.text, 0.0), weight)
-    norm = normalize(query).replace(" ", "")
-    for region in vocab().regions_named_in(query):
-        for name in vocab().regions[region].names:
-            for piece in segment(name):
+    # A region the query names says little about the content: its words weigh less (before the aliases,
+    # which never lower a word the query typed).
+    norm = vocab.analysis.normalize(query).replace(" ", "")
+    for region in vocab.regions_named_in(query):
+        for name in vocab.regions[region].names:
+            for piece in vocab.analysis.segment(name):
                 if piece.text in weights and name in norm:
                     weights[piece.text] = min(weights[piece.text], REGION_WORD_WEIGHT)
-    for key, expansions in vocab().aliases.items():
-        if key and key in norm:
-            for expansion in expansions:
-                for piece in segment(expansion, subwords=False):
-                    if piece.text not in stop:
-                        weights.setdefault(piece.text, ALIAS_WEIGHT)
+    for piece in pieces:
+        if piece.alias:
+            weights.setdefault(piece.text, ALIAS_WEIGHT)
     return [WeightedTerm(text, weight) for text, weight in weights.items()]
 
 
@@ -172,12 +170,12 @@ def _titles(title_keys: dict[str, str]) -> _Titles:
     return cached
 
 
-def named_documents(query: str, title_keys: dict[str, str]) -> tuple[list[str], str]:
+def named_documents(query: str, title_keys: dict[str, str], vocab: Vocab) -> tuple[list[str], str]:
     """Documents whose (normalised) title the query names, and the query with those titles taken out.
 
     The longest title named wins where titles overlap: 可再生能源法 names that law, not 能源法 inside it.
     """
-    rest = normalize(query)
+    rest = vocab.analysis.normalize(query)
     titles = _titles(title_keys)
     by_head = titles.by_head
     candidates = set(titles.always)
@@ -195,8 +193,8 @@ def named_documents(query: str, title_keys: dict[str, str]) -> tuple[list[str], 
     return found, rest
 
 
-def _preferences(query: str, doc_ids: list[str]) -> list[Term]:
-    boosts = [Term("region", r, boost=REGION_BOOST) for r in vocab().regions_named_in(query)[:1]
+def _preferences(query: str, doc_ids: list[str], vocab: Vocab) -> list[Term]:
+    boosts = [Term("region", r, boost=REGION_BOOST) for r in vocab.regions_named_in(query)[:1]
               if r != "全国"]
     return boosts + [Term("doc_id", d, boost=TITLE_BOOST) for d in doc_ids]
 
@@ -209,9 +207,9 @@ def check_filters(index: OpenIndex, region: str | None, status: str | None,
     """The filters as the index knows them (鄂尔多斯 → 鄂尔多斯市), or an ``InputError`` naming the choices: an
     unknown region, status or document is a mistake to say, not an empty result."""
     if region:
-        region = vocab().region(region)
+        region = index.vocab.region(region)
     if status:
-        status = vocab().status(status)
+        status = index.vocab.status(status)
     if doc:
         doc = doc.strip()
         if doc not in index.documents:
@@ -221,10 +219,10 @@ def check_filters(index: OpenIndex, region: str | None, status: str | None,
     return region or None, status or None, doc or None
 
 
-def _filter(region: str | None, status: str | None, doc: str | None):
+def _filter(region: str | None, status: str | None, doc: str | None, vocab: Vocab):
     parts = []
     if region:
-        parts.append(Or([Term("region", r) for r in vocab().region_chain(region)]))
+        parts.append(Or([Term("region", r) for r in vocab.region_chain(region)]))
     if status:
         parts.append(Term("status", status))
     if doc:
@@ -242,15 +240,16 @@ def plan(index: OpenIndex, searcher, query: str,
     words (a clause's bigrams that are also its words are indexed only as words, see
     ``kb.index.uncovered_bigrams``).
     """
-    doc_ids, rest = named_documents(query, index.title_keys)
+    vocab = index.vocab
+    doc_ids, rest = named_documents(query, index.title_keys, vocab)
     lookups = lookups or TermLookups(searcher)
-    wanted = query_terms(rest if doc_ids and rest.strip() else query)
+    wanted = query_terms(rest if doc_ids and rest.strip() else query, vocab)
     frequencies = _field_frequencies(wanted, lookups)
     terms = _prune(wanted, frequencies)
     if terms:
-        return terms, _word_leaves(terms, frequencies) + _preferences(query, doc_ids)
+        return terms, _word_leaves(terms, frequencies) + _preferences(query, doc_ids, vocab)
     frequency = {g: lookups.doc_frequency("grams", g) + lookups.doc_frequency("text", g)
-                 for g in {p.text for p in bigrams(query)}}
+                 for g in {p.text for p in vocab.analysis.bigrams(query)}}
     present = sorted((g for g, df in frequency.items() if df), key=frequency.__getitem__)
     return terms, [Term(name, g) for g in present[:MAX_TERMS] for name in ("grams", "text")
                    if lookups.doc_frequency(name, g)]
@@ -274,7 +273,7 @@ def search(index: OpenIndex, query: str, region: str | None = None, status: str 
     if len(query) > MAX_QUERY_CHARS:
         query = query[:MAX_QUERY_CHARS]
         result.message = f"查询过长，只用了前 {MAX_QUERY_CHARS} 个字。"
-    filter_query = _filter(region, status, doc)
+    filter_query = _filter(region, status, doc, index.vocab)
     try:
         _run(index, query, limit, highlighted, (region, status, doc), filter_query, result)
     except READ_DAMAGE as error:
@@ -295,7 +294,7 @@ def _run(index: OpenIndex, query: str, limit: int, highlighted: int | None, filt
         terms, leaves = plan(index, searcher, query, lookups)
         result.terms = [t.text for t in terms]
         if not leaves:
-            searchable = next(iter(bigrams(query)), None) is not None
+            searchable = next(iter(index.vocab.analysis.bigrams(query)), None) is not None
             result.message = result.message or ("没有找到相关条款。" if searchable else "查询里没有可检索的词。")
             return
         scored = top(index, searcher, leaves, limit, filters, filter_query, TIME_LIMIT_S, lookups)
@@ -308,7 +307,7 @@ def _run(index: OpenIndex, query: str, limit: int, highlighted: int | None, filt
             hit = searcher.stored_fields(docnum)
             text = hit["text"]
             if highlighted is None or rank < highlighted:
-                marked_html, marked_plain = highlight(text, terms_to_mark)
+                marked_html, marked_plain = highlight(text, terms_to_mark, index.vocab.analysis)
             else:
                 marked_html, marked_plain = html.escape(text, quote=False), text
             result.hits.append(Hit(

@@ -38,7 +38,6 @@ from whoosh.scoring import WeightingModel, bm25
 from whoosh.util.numeric import byte_to_length
 
 from kb.index.generation import OpenIndex
-from kb.vocab import vocab
 
 BYTE_LENGTHS = [byte_to_length(b) for b in range(256)]  # Whoosh stores a field's length as one byte
 
@@ -448,8 +447,8 @@ def allowed(index: OpenIndex, searcher, region: str | None, status: str | None, 
     """Document numbers a filter lets through, kept per index generation (a filter, not a result cache)."""
     parts: list[list[tuple[str, str]]] = []
     if region:
-        canonical = vocab().canonical_region(region)
-        parts.append([("region", r) for r in vocab().region_chain(canonical)])
+        canonical = index.vocab.canonical_region(region)
+        parts.append([("region", r) for r in index.vocab.region_chain(canonical)])
     if status:
         parts.append([("status", status.strip())])
     if doc:
@@ -497,7 +496,7 @@ def warm(index: OpenIndex) -> None:
     """The filter of the top region (全国), which every region's filter includes, made when a generation
     opens."""
     with index.searcher() as searcher:
-        for region in vocab().regions.values():
+        for region in index.vocab.regions.values():
             if not region.parent:
                 allowed(index, searcher, region.name, None, None)
 

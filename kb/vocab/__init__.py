@@ -1,8 +1,11 @@
-"""Domain vocabulary, read once from the data files under ``kb/data``.
+"""The vocabulary: every domain word, read once from the data files under ``kb/data``, and what is made
+from them — the analysis (normaliser, segmenter, the query analyser), the domain lexicon and the answer
+engine's wording.
 
-The analyzer, the corpus metadata inference and (later) question
-understanding all share this one object, so a word added to the data files
-is known everywhere at once.
+One ``Vocab`` is passed explicitly to whatever reads text: the index and the answer engine hold theirs, and
+everything below them is given it. ``default_vocab()`` is the package's own data, for the entry points
+that need a default (the CLI, the site, ``OpenIndex``, ``build``, ``Answerer`` and the library functions
+whose ``vocab`` argument is optional).
 """
 
 from __future__ import annotations
@@ -17,7 +20,12 @@ from pathlib import Path
 import jieba
 import yaml
 
+from kb.analysis.filters import AliasFilter, Analyzer, Bigrams, StopFilter, Words
+from kb.analysis.normalise import Normaliser
+from kb.analysis.segment import Segmenter
 from kb.errors import UnknownRegion, UnknownStatus
+from kb.vocab.lexicon import Lexicon
+from kb.vocab.wording import Wording
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
@@ -52,10 +60,43 @@ class Vocab:
         return frozenset(self._lines("stopwords.txt"))
 
     @cached_property
-    def aliases(self) -> dict[str, list[str]]:
-        from kb.analysis.normalise import normalize  # local: analysis imports vocab for the dictionary
+    def analysis(self) -> Segmenter:
+        """The normaliser and segmenter of this vocabulary's counters and dictionary."""
+        units = self.units
+        normaliser = Normaliser(units["counters"], units["ordinals"], units["idioms_after_one"])
+        return Segmenter(normaliser, self.segmenter)
 
-        return {normalize(k): [str(v) for v in vs] for k, vs in self._yaml("aliases.yaml").items()}
+    @cached_property
+    def aliases(self) -> AliasFilter:
+        """The aliases of ``kb/data/aliases.yaml`` (keys normalised), as the query analyser's alias filter."""
+        return AliasFilter(self._yaml("aliases.yaml"), self.analysis.normalize, self.analysis)
+
+    @cached_property
+    def query(self) -> Analyzer:
+        """The query analyser: the segmenter's words, the words of the aliases the text names, stop words
+        dropped — ``Words | AliasFilter | StopFilter`` (``kb.analysis.filters``)."""
+        return Words(self.analysis) | self.aliases | StopFilter(self.stopwords)
+
+    @cached_property
+    def content(self) -> Analyzer:
+        """A text's own words without the stop words — ``Words | StopFilter`` — as the FAQ search and the
+        answer engine read a question."""
+        return Words(self.analysis) | StopFilter(self.stopwords)
+
+    @cached_property
+    def content_bigrams(self) -> Analyzer:
+        """A text's character bigrams without the stop words — ``Bigrams | StopFilter``."""
+        return Bigrams(self.analysis) | StopFilter(self.stopwords)
+
+    @cached_property
+    def lexicon(self) -> Lexicon:
+        """The domain lexicon (``kb/data/facts.yaml``) compiled into matchers."""
+        return Lexicon(self._yaml("facts.yaml"), self.analysis)
+
+    @cached_property
+    def wording(self) -> Wording:
+        """The answer engine's wording (``kb/data/answers.yaml``) compiled into matchers."""
+        return Wording(self._yaml("answers.yaml"), self.analysis.normalize)
 
     @cached_property
     def regions(self) -> dict[str, Region]:
@@ -146,6 +187,6 @@ class Vocab:
 
 
 @lru_cache(maxsize=1)
-def vocab() -> Vocab:
-    """The process-wide vocabulary."""
+def default_vocab() -> Vocab:
+    """The vocabulary of the package's own data (``kb/data``), made once: the default of the entry points."""
     return Vocab()

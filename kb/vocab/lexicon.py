@@ -9,13 +9,11 @@ name, and where — so both use this one module. Patterns ignore quotation marks
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 
-import yaml
-
-from kb.analysis.normalise import normalize
-from kb.vocab import DATA_DIR
+from kb.analysis.segment import Segmenter
 
 QUOTES = "“”\"'‘’「」『』《》"
 _OPTIONAL_QUOTES = f"[{re.escape(QUOTES)}]*"
@@ -29,15 +27,11 @@ class Match:
     kind: str = ""
 
 
-def _chars(text: str) -> list[str]:
+def _chars(text: str, normalize: Callable[[str], str]) -> list[str]:
     return [c for c in normalize(text) if c not in QUOTES]
 
 
-def _pattern(text: str) -> str:
-    return _OPTIONAL_QUOTES.join(re.escape(c) for c in _chars(text))
-
-
-def _compile(entries: dict[str, list[str]]) -> tuple[re.Pattern[str], dict[str, str]]:
+def _compile(entries: dict[str, list[str]], normalize: Callable[[str], str]) -> tuple[re.Pattern[str], dict[str, str]]:
     """One alternation over every pattern, longest first; group names index back to the entry.
 
     A lookahead for the patterns' first characters leads: ``re`` otherwise tries each of the hundred-odd
@@ -47,11 +41,11 @@ def _compile(entries: dict[str, list[str]]) -> tuple[re.Pattern[str], dict[str, 
     pairs = sorted(((p, name) for name, patterns in entries.items() for p in patterns),
                    key=lambda pair: -len(pair[0]))
     for number, (pattern, name) in enumerate(pairs):
-        chars = _chars(pattern)
+        chars = _chars(pattern, normalize)
         if not chars:
             continue
         firsts.add(chars[0])
-        alternatives.append(f"(?P<g{number}>{_pattern(pattern)})")
+        alternatives.append(f"(?P<g{number}>{_OPTIONAL_QUOTES.join(re.escape(c) for c in chars)})")
         names[f"g{number}"] = name
     if not alternatives:
         return re.compile(r"(?!)"), names
@@ -60,8 +54,11 @@ def _compile(entries: dict[str, list[str]]) -> tuple[re.Pattern[str], dict[str, 
 
 
 class Lexicon:
-    def __init__(self, data: dict) -> None:
+    def __init__(self, data: dict, analysis: Segmenter) -> None:
         self.data = data
+        # the vocabulary's analysis: patterns are matched against its normalised text
+        self.analysis = analysis
+        self.normalize = analysis.normalize
         self.subjects = data["subjects"]
         self.items = data["items"]
         self.qualifier_entries = data["qualifiers"]
@@ -72,15 +69,15 @@ class Lexicon:
 
     @cached_property
     def _subject_re(self):
-        return _compile({name: spec["patterns"] for name, spec in self.subjects.items()})
+        return _compile({name: spec["patterns"] for name, spec in self.subjects.items()}, self.normalize)
 
     @cached_property
     def _item_re(self):
-        return _compile({name: spec["patterns"] for name, spec in self.items.items()})
+        return _compile({name: spec["patterns"] for name, spec in self.items.items()}, self.normalize)
 
     @cached_property
     def _qualifier_re(self):
-        return _compile(self.qualifier_entries)
+        return _compile(self.qualifier_entries, self.normalize)
 
     @staticmethod
     def _find(compiled, text: str, kinds: dict[str, str] | None = None) -> list[Match]:
@@ -125,7 +122,7 @@ class Lexicon:
     @cached_property
     def unit_pattern(self) -> str:
         units = sorted(self.units["all"], key=len, reverse=True)
-        return "|".join(re.escape(normalize(u)) for u in units)
+        return "|".join(re.escape(self.normalize(u)) for u in units)
 
     def canonical_unit(self, unit: str) -> str:
         return unit[1:] if unit.startswith("个") and len(unit) > 1 else unit
@@ -144,8 +141,3 @@ def _number_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
-
-
-@lru_cache(maxsize=1)
-def lexicon() -> Lexicon:
-    return Lexicon(yaml.safe_load((DATA_DIR / "facts.yaml").read_text(encoding="utf-8")))

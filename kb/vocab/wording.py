@@ -8,18 +8,17 @@ state a role (由X负责), negators and conditions that rule each other out.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 
-from kb.analysis.normalise import normalize
-from kb.vocab import Vocab, vocab
-
+QUOTES = re.compile(r"[“”\"'‘’「」『』《》]")
 # A number as a clause writes it: 12, 60,000, 0.5, or Chinese numerals (三十, 五千, 二〇二四) that
 # normalising left as they are because no counter follows (五千吨, 六时).
 NUMBER = r"(?:\d+(?:,\d{3}(?!\d))*(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)"
 
 
-def _alternation(words) -> str:
+def _alternation(words: Iterable, normalize: Callable[[str], str]) -> str:
     ordered = sorted({normalize(str(w)) for w in words if str(w)}, key=len, reverse=True)
     return "|".join(re.escape(w) for w in ordered) or "(?!)"
 
@@ -35,8 +34,9 @@ class Frame:
 class Wording:
     """What the data file says, in the forms the candidate reader and the question reader use."""
 
-    def __init__(self, data: dict) -> None:
+    def __init__(self, data: dict, normalize: Callable[[str], str]) -> None:
         self.data = data
+        self.normalize = normalize  # the vocabulary's: every word is compared in normalised form
         self.families: dict[str, list[str]] = {k: [normalize(u) for u in v] for k, v in data["unit_families"].items()}
         self.family_of_unit = {unit: family for family, units in self.families.items() for unit in units}
         self.time_families = set(data["time_families"])
@@ -59,9 +59,13 @@ class Wording:
         self.prefix_pairs = [tuple(pair) for pair in data["opposed_affixes"]["prefix"]]
         self.yesno_verbs = {normalize(k): [normalize(v) for v in vs] for k, vs in data["yesno_verbs"].items()}
 
+    def plain(self, text: str) -> str:
+        """Normalised, without quotation marks: how question words are looked for in a context."""
+        return QUOTES.sub("", self.normalize(text)) if text else ""
+
     @cached_property
     def unit_pattern(self) -> str:
-        return _alternation(self.family_of_unit)
+        return _alternation(self.family_of_unit, self.normalize)
 
     @cached_property
     def figure_re(self) -> re.Pattern[str]:
@@ -75,34 +79,25 @@ class Wording:
 
     @cached_property
     def range_re(self) -> re.Pattern[str]:
-        joiners = _alternation(self.data["range_joiners"])
-        closers = _alternation(self.data["range_closers"])
+        joiners = _alternation(self.data["range_joiners"], self.normalize)
+        closers = _alternation(self.data["range_closers"], self.normalize)
         return re.compile(rf"({NUMBER})\s*(?:个)?\s*({self.unit_pattern})?\s*({joiners})\s*({NUMBER})\s*(?:个)?\s*"
                           rf"({self.unit_pattern})\s*({closers})?")
 
     @cached_property
     def kind_res(self) -> list[tuple[str, re.Pattern[str]]]:
-        return [(kind, re.compile(_alternation(words))) for kind, words in self.kinds]
+        return [(kind, re.compile(_alternation(words, self.normalize))) for kind, words in self.kinds]
 
     @cached_property
     def negator_re(self) -> re.Pattern[str]:
-        return re.compile(_alternation(self.negators))
+        return re.compile(_alternation(self.negators, self.normalize))
 
     @cached_property
     def condition_re(self) -> re.Pattern[str]:
-        return re.compile(_alternation(w for group in self.exclusive for w in group))
+        return re.compile(_alternation((w for group in self.exclusive for w in group), self.normalize))
 
     def group_of(self, condition: str) -> list[list[str]]:
         return [group for group in self.exclusive if condition in group]
 
     def family(self, unit: str) -> str:
         return self.family_of_unit.get(unit, "")
-
-
-def wording(vocabulary: Vocab | None = None) -> Wording:
-    """The compiled wording of a vocabulary (the process's own by default), made once per vocabulary."""
-    vocabulary = vocabulary or vocab()
-    compiled = vocabulary._loaded.get("answers.yaml#compiled")
-    if compiled is None:
-        compiled = vocabulary._loaded["answers.yaml#compiled"] = Wording(vocabulary._yaml("answers.yaml"))
-    return compiled
