@@ -10,9 +10,9 @@ zero: the rest of the model answers alone.
 
 from __future__ import annotations
 
+from kb.analysis.comparison import fact_figure, figure_key
 from kb.answer.candidates import Candidate
 from kb.answer.question import Question
-from kb.evaluation.score import fact_figure, figure_key
 from kb.vocab.lexicon import Lexicon
 
 SIGNALS = ("lex_fact", "lex_fact_subject", "lex_fact_item", "lex_fact_unit", "lex_fact_conditions")

@@ -24,11 +24,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kb.analysis.comparison import fact_figure, figure_key, holds
 from kb.answer.compose import Answerer
 from kb.answer.features import FEATURES, admissible
 from kb.answer.model import MODEL_FILE, AnswerModel, calibration_inputs
 from kb.evaluation.question_sets import asked_corpus, load_sets, shared_root
-from kb.evaluation.score import fact_figure, figure_key, holds
 from kb.index.generation import OpenIndex
 
 ROOT = Path(__file__).resolve().parents[2]

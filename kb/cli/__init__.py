@@ -1,5 +1,5 @@
 """The ``kb`` command: build, search, ask, facts, add, eval, check, serve."""
 
-from kb.cli.commands import main
+from kb.cli.main import main
 
 __all__ = ["main"]

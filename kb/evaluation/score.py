@@ -15,19 +15,18 @@ The rules are those of ``shared/eval/README.md``:
 * a ``value`` answer is a *wrong figure* when ``found`` is true but the answer holds none of the
   ``expect`` strings: something was stated, with a citation, that does not answer the question.
 
-Pure standard library plus :func:`kb.analysis.numerals.cn_to_int`; the engine is passed in as a callable.
+Pure standard library plus ``kb.analysis.comparison``; the engine is passed in as a callable.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb.analysis.numerals import NUMERAL_CHARS, cn_to_int
+from kb.analysis.comparison import WHITE_SPACE, fact_figure, figure_key, holds, squash
 from kb.errors import QuestionSetError
 
 KINDS = ("value", "passage", "none")
@@ -36,55 +35,6 @@ CITATIONS_CHECKED = 3
 HITS_CHECKED = 5
 FACTS_CHECKED = 2
 MISS_ANSWER_CHARS = 120
-
-_SPACE = re.compile(r"\s+")
-_NUMERAL_RUN = re.compile(f"[{NUMERAL_CHARS}]+")
-
-
-# --- matching -------------------------------------------------------------------------------------------
-
-
-def squash(text: object) -> str:
-    """The form every comparison uses: NFKC, all white space removed."""
-    if text is None:
-        return ""
-    return _SPACE.sub("", unicodedata.normalize("NFKC", str(text)))
-
-
-def holds(haystack: object, needle: object) -> bool:
-    """Whether ``needle`` stands in ``haystack`` after :func:`squash`; an empty needle never does."""
-    wanted = squash(needle)
-    return bool(wanted) and wanted in squash(haystack)
-
-
-def _digits_for_numerals(text: str) -> str:
-    """Every maximal run of Chinese numerals that :func:`cn_to_int` reads becomes digits: 二十二 → 22."""
-
-    def replace(match: re.Match[str]) -> str:
-        value = cn_to_int(match.group())
-        return match.group() if value is None else str(value)
-
-    return _NUMERAL_RUN.sub(replace, text)
-
-
-def figure_key(text: object) -> str:
-    """Canonical form of a figure: NFKC, no white space, Chinese numerals as digits, no 个."""
-    return _digits_for_numerals(squash(text)).replace("个", "")
-
-
-def _format_value(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def fact_figure(fact: dict) -> str:
-    """A fact's value and unit as one string: 32 + 工作日 → ``32工作日``, 0.5 + 米 → ``0.5米``, 32.0 → ``32``."""
-    unit = fact.get("unit")
-    return _format_value(fact.get("value")) + ("" if unit is None else str(unit))
-
 
 # --- records --------------------------------------------------------------------------------------------
 
@@ -322,7 +272,7 @@ def evaluate(records: list[dict], ask: Callable[[str], dict]) -> Report:
 def format_miss(outcome: Outcome) -> str:
     """Two lines for a miss: id, kind, question and reasons; then the answer, cut to 120 characters."""
     reasons = "; ".join(outcome.reasons) or "no reason recorded"
-    text = _SPACE.sub(" ", outcome.answer).strip()
+    text = WHITE_SPACE.sub(" ", outcome.answer).strip()
     if len(text) > MISS_ANSWER_CHARS:
         text = text[: MISS_ANSWER_CHARS - 1] + "…"
     return f"{outcome.id} [{outcome.kind}] {outcome.question} — {reasons}\n    answer: {text or '(empty)'}"

@@ -19,6 +19,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from kb.analysis.comparison import squash
 from kb.analysis.numerals import cn_to_int
 
 NUMERAL = r"[一二三四五六七八九十百千零〇两\d]+"
@@ -203,13 +204,9 @@ def _raw_blocks(body: str) -> list[tuple[str, str, int]]:
     return blocks
 
 
-def _compact(text: str) -> str:
-    return re.sub(r"\s+", "", _nfkc(text))
-
-
 class _Parser:
     def __init__(self, title: str) -> None:
-        self.title_key = _compact(title)
+        self.title_key = squash(title)
         self.clauses: list[Clause] = []
         self.layout: list[Block] = []
         self.stack: list[_Node] = []
@@ -401,7 +398,7 @@ class _Parser:
                 note = NOTE.match(text)
                 self.open_list = self._paragraph(text, standalone=bool(note), name=note.group(1) if note else "")
                 continue
-            if _compact(text) == self.title_key and self.title_key:
+            if squash(text) == self.title_key and self.title_key:
                 # The title starts the document proper: a cover letter above it is closed.
                 self.stack.clear()
                 self.layout.append(Block("title", text, None, 1))
