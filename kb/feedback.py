@@ -28,6 +28,9 @@ from contextlib import closing
 from dataclasses import dataclass, fields
 from pathlib import Path
 
+from kb.errors import FeedbackError, FeedbackUnavailable, UnknownRegion
+from kb.vocab import Vocab, default_vocab
+
 VERDICTS = {"useful": "有用", "wrong": "有误"}
 KINDS = {"answer", "faq"}
 MAX_COMMENT = 2000
@@ -65,14 +68,6 @@ MISSED_INDEXES = (
 )
 
 
-class FeedbackError(ValueError):
-    """Feedback that cannot be stored as given; the message says why (in Chinese, for the page)."""
-
-
-class FeedbackUnavailable(RuntimeError):
-    """The store cannot write now (off since start, or the write failed); the message says why."""
-
-
 def default_data_dir() -> Path:
     return Path(os.environ.get("KB_DATA", "var"))
 
@@ -102,7 +97,7 @@ class Feedback:
     region: str = ""
 
     @classmethod
-    def from_mapping(cls, data: Mapping) -> Feedback:
+    def from_mapping(cls, data: Mapping, vocab: Vocab | None = None) -> Feedback:
         """Feedback from a posted form or JSON object, validated; other keys (such as ``back``) are ignored.
         A field given as anything but text (a number, a list, null) is refused, not converted."""
         values = {}
@@ -111,11 +106,11 @@ class Feedback:
             if not isinstance(value, str):
                 raise FeedbackError(f"字段 {name} 应为文字")
             values[name] = value
-        return cls(**values).validate()
+        return cls(**values).validate(vocab)
 
-    def validate(self) -> Feedback:
-        """Check and clean every field in place; FeedbackError says what is wrong."""
-        from kb.vocab import vocab  # the region names are data, loaded on first use
+    def validate(self, vocab: Vocab | None = None) -> Feedback:
+        """Check and clean every field in place; FeedbackError says what is wrong. The region is checked
+        against ``vocab`` (default: the package's)."""
 
         for item in fields(self):
             if not isinstance(getattr(self, item.name), str):
@@ -137,10 +132,11 @@ class Feedback:
         if len(self.comment) > MAX_COMMENT:
             raise FeedbackError(f"意见最多 {MAX_COMMENT} 字")
         if self.region:
-            region = vocab().canonical_region(self.region) if len(self.region) <= MAX_REGION else None
-            if region is None:
-                raise FeedbackError(f"未知地区“{self.region[:MAX_REGION]}”")
-            self.region = region
+            try:
+                asked = self.region if len(self.region) <= MAX_REGION else self.region[:MAX_REGION] + "…"
+                self.region = (vocab or default_vocab()).region(asked)
+            except UnknownRegion as error:
+                raise FeedbackError(str(error)) from None
         return self
 
 

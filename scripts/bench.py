@@ -148,7 +148,7 @@ def build(kb: Path, corpus: Path, index: Path) -> dict:
 
 def dev_score(index, questions: Path) -> dict:
     from kb.answer import ask
-    from kb.evaluate import evaluate, format_miss, load_questions
+    from kb.evaluation.score import evaluate, format_miss, load_questions
 
     report = evaluate(load_questions(questions), lambda q: ask(index, q).to_dict())
     return {"line": report.summary_line(), "summary": report.summary(),

@@ -97,11 +97,15 @@ def stages(body: str) -> dict:
     """Each stage's wall time on one document, in the order the build runs them."""
     from kb.corpus import Document
     from kb.facts import extract
-    from kb.index import may_state_figures, prepare, uncovered_bigrams
+    from kb.index.prepare import Preparer
+    from kb.index.schema import analyzer_of, make_schema
     from kb.parse import parse
-    from kb.text import index_words, normalize
+    from kb.vocab import default_vocab
 
-    index_words("供电")  # jieba's dictionary, loaded before timing
+    vocab = default_vocab()
+    analysis = vocab.analysis
+    preparer = Preparer(vocab, analyzer_of(make_schema(vocab)))
+    analysis.index_words("供电")  # jieba's dictionary, loaded before timing
     times: dict[str, float] = {}
 
     def timed(name: str, run):
@@ -113,13 +117,13 @@ def stages(body: str) -> dict:
     parsed = timed("parse", lambda: parse(body, TITLE))
     clauses = [c for c in parsed.clauses if c.indexable]
     texts = [c.text for c in clauses]
-    timed("normalize", lambda: [normalize(t) for t in texts])
-    timed("index_words", lambda: [index_words(t) for t in texts])
-    timed("may_state_figures", lambda: [may_state_figures(c) for c in clauses])
+    timed("normalize", lambda: [analysis.normalize(t) for t in texts])
+    timed("index_words", lambda: [analysis.index_words(t) for t in texts])
+    timed("may_state_figures", lambda: [preparer.hint.may_state_figures(c) for c in clauses])
     facts = timed("extract", lambda: [f.to_dict() for c in clauses for f in extract(c, "x")])
-    timed("uncovered_bigrams", lambda: [uncovered_bigrams(t) for t in texts])
+    timed("uncovered_bigrams", lambda: [preparer.uncovered_bigrams(t) for t in texts])
     doc = Document("x", TITLE, {"id": "x", "title": TITLE, "region": "全国", "status": "现行有效"}, body)
-    timed("prepare", lambda: prepare(doc))
+    timed("prepare", lambda: preparer.prepare(doc))
     digest = hashlib.sha256(json.dumps(facts, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
     return {"clauses": len(clauses), "facts": len(facts), "facts_sha256": digest[:16], "seconds": times}
 

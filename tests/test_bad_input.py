@@ -106,18 +106,18 @@ def _vocabulary():
     import yaml
 
     from kb.corpus import load_corpus
-    from kb.vocab import DATA_DIR, vocab
+    from kb.vocab import DATA_DIR, default_vocab
     from tests.conftest import CORPUS
 
     facts = yaml.safe_load((DATA_DIR / "facts.yaml").read_text(encoding="utf-8"))
-    regions = sorted({n for r in vocab().regions.values() for n in (r.name, *r.names)})
+    regions = sorted({n for r in default_vocab().regions.values() for n in (r.name, *r.names)})
     subjects = sorted({w for name, spec in facts["subjects"].items() for w in (name, *spec["patterns"])})
     items = sorted({w for name, spec in facts["items"].items() for w in (name, *spec["patterns"])})
     conditions = sorted({w for name, patterns in facts["qualifiers"].items() for w in (name, *patterns)})
     documents = load_corpus(CORPUS)
     return {"regions": regions, "subjects": subjects, "items": items, "conditions": conditions,
             "doc_ids": sorted(d.id for d in documents), "titles": sorted(d.title for d in documents),
-            "statuses": list(vocab().documents["status_values"])}
+            "statuses": list(default_vocab().documents["status_values"])}
 
 
 VOCAB = _vocabulary()
@@ -180,16 +180,16 @@ def test_kb_ask_stream_answers_every_line_of_the_vocabulary(corpus_index_path, c
 def test_kb_ask_stream_goes_on_after_a_line_that_fails(corpus_index_path, capsys, monkeypatch):
     import io
 
-    import kb.cli
+    import kb.cli.commands
 
-    real_ask = kb.cli.ask
+    real_ask = kb.cli.commands.ask
 
     def failing_on_one(index, text, **kwargs):
         if text == "坏的一行":
             raise RuntimeError("simulated engine fault")
         return real_ask(index, text, **kwargs)
 
-    monkeypatch.setattr(kb.cli, "ask", failing_on_one)
+    monkeypatch.setattr(kb.cli.commands, "ask", failing_on_one)
     monkeypatch.setattr("sys.stdin", io.StringIO("呼和浩特停电通知\n坏的一行\n高压双电源用户供电方案答复时限\n"))
     assert main(["--index", str(corpus_index_path), "ask", "--json", "-"]) == 0
     captured = capsys.readouterr()

@@ -61,7 +61,7 @@ def test_hostile_queries_never_raise(paths, capsys, query):
 
 @pytest.mark.parametrize("args, message", [
     (["search", "x", "--limit", "-1"], "--limit must be between 1 and 100"),
-    (["search", "x", "--region", "nonsense"], "unknown region"),
+    (["search", "x", "--region", "nonsense"], "未知地区“nonsense”"),
     (["add", "a.txt", "--issued", "not-a-date"], "is not a date"),
 ])
 def test_bad_arguments_exit_2_with_a_message(paths, capsys, args, message):
@@ -116,7 +116,7 @@ def test_ask_json_and_a_declined_question(corpus_paths, capsys):
 
 
 @pytest.mark.parametrize("args, message", [(["ask", "x", "--on", "not-a-date"], "is not a date"),
-                                           (["ask", "x", "--region", "nonsense"], "unknown region"),
+                                           (["ask", "x", "--region", "nonsense"], "未知地区“nonsense”"),
                                            (["eval", "/nonexistent.jsonl"], "No such file")])
 def test_ask_and_eval_refuse_bad_arguments(corpus_paths, capsys, args, message):
     assert main(corpus_paths + args) == 2
@@ -247,8 +247,8 @@ def test_serve_opens_the_built_index_and_never_builds(corpus_index_path, monkeyp
     def no_build(*args, **kwargs):
         raise AssertionError("kb serve must not build")
 
-    monkeypatch.setattr("kb.cli.build", no_build)
-    monkeypatch.setattr("kb.index.build", no_build)
+    monkeypatch.setattr("kb.cli.commands.build", no_build)
+    monkeypatch.setattr("kb.index.builder.build", no_build)
     monkeypatch.setenv("KB_DATA", str(tmp_path))
     waitress = FakeWaitress(monkeypatch)
     assert main(["--corpus", str(CORPUS), "--index", str(corpus_index_path), "serve", "--port", "8123",

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from kb.corpus import CorpusError, import_file, infer_metadata, load_corpus
+from kb.corpus import import_file, infer_metadata, load_corpus
+from kb.errors import CorpusError
 from tests.conftest import CORPUS, LAWREF, requires_shared, write_doc
 
 NATIONAL = ["电力法", "电力供应与使用条例", "优化营商环境条例", "电力监管条例", "能源法"]
@@ -92,7 +93,7 @@ def test_overrides_win_and_unknown_regions_are_refused(tmp_path):
     result = import_file(source, tmp_path / "c", {"region": "鄂尔多斯", "status": "已废止", "title": "新标题"})
     assert (result.document.region, result.document.status, result.document.title) == ("鄂尔多斯市", "已废止", "新标题")
     refused = import_file(source, tmp_path / "d", {"region": "火星"})
-    assert not refused.added and "unknown region" in refused.message
+    assert not refused.added and "未知地区" in refused.message
 
 
 def test_write_doc_helper_round_trips(tmp_path):
@@ -171,7 +172,7 @@ def test_an_identical_file_is_skipped_with_a_message_and_a_changed_text_is_a_new
     assert result.document.meta["amended"] == "2024-05-06"
     assert {"id": "000", "title": "某某供电服务规定", "extent": "修订"} in result.document.meta["supersedes"]
 
-    from kb.rules import standings
+    from kb.answer.standing import standings
 
     metas = {d.id: {**d.meta, "title": d.title} for d in load_corpus(corpus)}
     standing = standings(metas, None, dt.date(2026, 12, 1))
@@ -208,7 +209,7 @@ def test_concurrent_kb_add_runs_keep_every_file(tmp_path):
 def test_a_write_that_fails_midway_leaves_no_document_and_says_why(tmp_path, monkeypatch):
     import errno
 
-    import kb.files
+    import kb.corpus.files
 
     real_write = os.write
 
@@ -216,7 +217,7 @@ def test_a_write_that_fails_midway_leaves_no_document_and_says_why(tmp_path, mon
         real_write(fd, bytes(data)[: max(1, len(data) // 2)])
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(kb.files.os, "write", half_then_full)
+    monkeypatch.setattr(kb.corpus.files.os, "write", half_then_full)
     corpus = tmp_path / "corpus"
     source = _source(tmp_path, "long.md", "# 某长文件\n\n" + "一、供电企业应当提前七天通知用户。\n" * 200)
     result = import_file(source, corpus)
@@ -278,8 +279,8 @@ def _unmount():
     ("- a\n- b", "front matter is a list, not a mapping"),
     ("id: x1\ntitle: 某文件\nregion: 全国\nstatus: 现行有效\nissued: 2024-13-45", "issued '2024-13-45' is not a date"),
     ("id: x1\ntitle: [甲, 乙]\nregion: 全国\nstatus: 现行有效", "title must be text, not list"),
-    ("id: x1\ntitle: 某文件\nregion: 火星\nstatus: 现行有效", "unknown region '火星'"),
-    ("id: x1\ntitle: 某文件\nregion: 全国\nstatus: 大概有效", "unknown status '大概有效'"),
+    ("id: x1\ntitle: 某文件\nregion: 火星\nstatus: 现行有效", "未知地区“火星”"),
+    ("id: x1\ntitle: 某文件\nregion: 全国\nstatus: 大概有效", "未知状态“大概有效”"),
     ("id: ../x\ntitle: 某文件\nregion: 全国\nstatus: 现行有效", "is not a plain name"),
 ])
 def test_malformed_front_matter_is_one_line_naming_the_problem(tmp_path, front, message):
@@ -295,7 +296,7 @@ def test_malformed_front_matter_is_one_line_naming_the_problem(tmp_path, front, 
     ("- a\n- b", "front matter is a list"),
     ("title: 某文件\nissued: 2024-13-45", "issued '2024-13-45' is not a date"),
     ("title: [甲, 乙]", "title must be text"),
-    ("title: 某文件\nregion: 火星", "unknown region '火星'"),
+    ("title: 某文件\nregion: 火星", "未知地区“火星”"),
 ])
 def test_kb_add_of_malformed_front_matter_is_refused_with_one_line(tmp_path, front, message):
     source = _source(tmp_path, "bad.md", f"---\n{front}\n---\n\n# 某文件\n\n一、内容。\n")

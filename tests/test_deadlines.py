@@ -32,16 +32,16 @@ from datetime import date, timedelta
 import chinese_calendar
 import pytest
 
-from kb.deadlines import (
+from kb.answer.deadlines import (
     FIRST_ESTIMATED_YEAR,
     LAST_ESTIMATED_YEAR,
     Deadline,
-    DeadlineUnknown,
     due_date,
     estimated_holidays,
     is_working_day,
     parse_start,
 )
+from kb.errors import DeadlineError, DeadlineUnknown
 
 
 @pytest.mark.parametrize("day, working", [
@@ -150,18 +150,18 @@ def test_a_leading_ge_is_accepted():
 
 @pytest.mark.parametrize("unit", ["千瓦", "%", "环节", "千伏安"])
 def test_a_unit_that_is_not_a_time_limit_is_refused(unit):
-    with pytest.raises(ValueError, match="不是时限单位"):
+    with pytest.raises(DeadlineError, match="不是时限单位"):
         due_date(date(2024, 3, 1), 5, unit)
 
 
 def test_months_are_a_time_but_not_counted_to_a_date():
-    with pytest.raises(ValueError, match="以“月”计的时限不推算到期日"):
+    with pytest.raises(DeadlineError, match="以“月”计的时限不推算到期日"):
         due_date(date(2024, 3, 1), 1, "个月")
 
 
 @pytest.mark.parametrize("amount", [0, -3, float("nan")])
 def test_the_amount_must_be_positive(amount):
-    with pytest.raises(ValueError, match="时限须为正数"):
+    with pytest.raises(DeadlineError, match="时限须为正数"):
         due_date(date(2024, 3, 1), amount, "工作日")
 
 

@@ -3,7 +3,7 @@
 import datetime as dt
 
 from kb.answer import ask
-from kb.evaluate import evaluate, load_questions
+from kb.evaluation.score import evaluate, load_questions
 from tests.conftest import SHARED, requires_shared
 
 

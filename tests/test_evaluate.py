@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from kb.evaluate import Outcome, Report, evaluate, figure_key, format_miss, load_questions, score
+from kb.errors import QuestionSetError
+from kb.evaluation.score import Outcome, Report, evaluate, figure_key, format_miss, load_questions, score
 
 SHARED = Path(os.environ.get("KB_SHARED", Path(__file__).resolve().parents[2] / "shared"))
 
@@ -240,7 +241,7 @@ def test_load_questions_skips_blank_lines(tmp_path):
 ])
 def test_load_questions_names_the_bad_line(tmp_path, bad, message):
     path = write_lines(tmp_path, [json.dumps(SINGLE_SOURCE, ensure_ascii=False), "", bad])
-    with pytest.raises(ValueError, match="set.jsonl:3:") as error:
+    with pytest.raises(QuestionSetError, match="set.jsonl:3:") as error:
         load_questions(path)
     assert message in str(error.value)
 

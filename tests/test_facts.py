@@ -8,10 +8,9 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kb.facts import _Reader, extract
-from kb.lexicon import lexicon
+from kb.facts.extract import _Reader, extract
 from kb.parse import Clause, parse
-from kb.text import normalize
+from kb.vocab import default_vocab
 
 
 def facts_of(body: str, title: str = "测试文件"):
@@ -173,7 +172,7 @@ def _prose(extra: list[str]) -> st.SearchStrategy[str]:
 def test_a_text_repeated_gives_its_facts_repeated(text, copies):
     # Each figure is read from its own sentence and segment: k copies of a text state its facts k times
     # over. A reader that looked past its sentence, or kept state from one figure to the next, would not.
-    lex = lexicon()
+    lex = default_vocab().lexicon
     once = _Reader(text, lex).facts()
     assert _Reader(text * copies, lex).facts() == once * copies
     # ``extract`` keeps the first of equal facts: the copies add none.
@@ -184,8 +183,8 @@ def test_a_text_repeated_gives_its_facts_repeated(text, copies):
 
 def test_the_corpus_repeated_gives_its_facts_repeated():
     # The same property on the real sentences (those without a list of values, see above), all at once.
-    lex = lexicon()
-    text = "".join(s for s in _corpus_sentences() if not re.search(r"\d个?[、,，和及与]\s*\d", normalize(s)))
+    lex = default_vocab().lexicon
+    text = "".join(s for s in _corpus_sentences() if not re.search(r"\d个?[、,，和及与]\s*\d", lex.normalize(s)))
     once = _Reader(text, lex).facts()
     assert len(once) > 50
     assert _Reader(text * 3, lex).facts() == once * 3

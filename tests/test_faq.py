@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from kb.corpus import load_corpus
-from kb.faq import TOPICS, Entry, check, clause_figures, extract_figures, figure_in_clause, load_faq, search_faq
+from kb.corpus.faq import TOPICS, Entry, check, clause_figures, extract_figures, figure_in_clause, load_faq, search_faq
+from kb.errors import CorpusError
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
@@ -173,7 +174,7 @@ def test_draft_and_local_documents_must_be_named_when_meta_is_given(tmp_path):
 ])
 def test_malformed_front_matter_raises_value_error_naming_the_file(tmp_path, text, reason):
     (tmp_path / "broken.md").write_text(text, encoding="utf-8")
-    with pytest.raises(ValueError) as error:
+    with pytest.raises(CorpusError) as error:
         load_faq(tmp_path)
     assert "broken.md" in str(error.value) and reason in str(error.value)
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kb.feedback import Feedback, FeedbackError, FeedbackStore, FeedbackUnavailable
+from kb.errors import FeedbackError, FeedbackUnavailable
+from kb.feedback import Feedback, FeedbackStore
 
 
 def test_feedback_and_missed_questions_are_kept(tmp_path):

@@ -1,39 +1,41 @@
 """Highlighting: matched words marked in escaped HTML and in plain text."""
 
-from kb.highlight import highlight, spans
+from kb.search.highlight import highlight, spans
+from kb.vocab import default_vocab
+
+ANALYSIS = default_vocab().analysis
 
 
 def test_a_word_and_its_subwords_make_one_mark():
-    assert spans("高压双电源用户", {"高压双电源", "双电源", "高压"}) == [(0, 5)]
+    assert spans("高压双电源用户", {"高压双电源", "双电源", "高压"}, ANALYSIS) == [(0, 5)]
 
 
 def test_html_is_escaped_and_plain_text_uses_brackets():
-    html_out, plain = highlight("<b>窃电</b>行为", {"窃电"})
+    html_out, plain = highlight("<b>窃电</b>行为", {"窃电"}, ANALYSIS)
     assert html_out == "&lt;b&gt;<mark>窃电</mark>&lt;/b&gt;行为"
     assert plain == "<b>【窃电】</b>行为"
 
 
 def test_chinese_numerals_are_marked_in_the_original_text():
-    assert highlight("提前七天通知", {"7", "天"})[1] == "提前【七天】通知"
+    assert highlight("提前七天通知", {"7", "天"}, ANALYSIS)[1] == "提前【七天】通知"
 
 
 def test_long_clauses_show_fragments_around_the_matches():
     text = "甲" * 400 + "计划检修" + "乙" * 400
-    html_out, plain = highlight(text, {"计划检修"})
+    html_out, plain = highlight(text, {"计划检修"}, ANALYSIS)
     assert "【计划检修】" in plain and len(plain) < 200
 
 
 def test_segmenting_only_the_runs_holding_a_term_marks_what_a_full_pass_marks(corpus_index):
-    from kb.text import segment
 
     terms = {"供电企业", "应当", "用户", "7", "天", "内", "高压", "工作日", "电"}
     with corpus_index.searcher() as searcher:
         texts = [fields["text"] for fields in searcher.reader().all_stored_fields()]
     for text in texts:
         merged: list[tuple[int, int]] = []
-        for start, end in sorted((p.start, p.end) for p in segment(text) if p.text in terms):
+        for start, end in sorted((p.start, p.end) for p in ANALYSIS.segment(text) if p.text in terms):
             if merged and start <= merged[-1][1]:
                 merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
             else:
                 merged.append((start, end))
-        assert spans(text, terms) == merged, text
+        assert spans(text, terms, ANALYSIS) == merged, text

@@ -4,10 +4,9 @@ import os
 
 import pytest
 
-from kb.corpus import CorpusError
+from kb.errors import CorpusError, IndexDamaged, IndexMissing, IndexPathRefused
 from kb.index import OpenIndex, build, check
 from kb.search import search
-from kb.store import IndexDamaged, IndexMissing, IndexPathRefused
 from tests.conftest import write_doc
 
 

@@ -7,13 +7,16 @@ from whoosh import index as whoosh_index
 from whoosh.fields import ID, STORED, TEXT, Schema
 
 from kb.corpus import load_corpus
-from kb.index import make_schema, prepare
-from kb.postings import KbSegmentWriter, TermPool, WordField
+from kb.index.postings import KbSegmentWriter, TermPool, WordField
+from kb.index.prepare import Preparer
+from kb.index.schema import analyzer_of, make_schema
+from kb.vocab import default_vocab
 from tests.conftest import CORPUS
 
 
 def _entries() -> list[dict]:
-    entries = [fields for document in load_corpus(CORPUS) for fields in prepare(document)[0]]
+    preparer = Preparer(default_vocab(), analyzer_of(make_schema(default_vocab())))
+    entries = [fields for document in load_corpus(CORPUS) for fields in preparer.prepare(document)[0]]
     # One term in exactly two full blocks (256 postings) and one in three, the last partly filled.
     for number in range(300):
         entries.append({**entries[0], "key": f"synthetic#{number}", "clause_id": str(number),
@@ -24,7 +27,7 @@ def _entries() -> list[dict]:
 def _write(tmp_path, name: str, writer_class, entries: list[dict]):
     folder = tmp_path / name
     folder.mkdir()
-    ix = whoosh_index.create_in(str(folder), make_schema())
+    ix = whoosh_index.create_in(str(folder), make_schema(default_vocab()))
     writer = writer_class(ix) if writer_class else ix.writer()
     for fields in entries:
         writer.add_document(**fields)
@@ -63,9 +66,9 @@ def test_the_segment_equals_whooshs_own_on_the_real_corpus(tmp_path):
 
 
 def test_a_word_field_counts_what_the_stock_field_counts():
-    from kb.index import CachedKbTokenizer
+    from kb.analysis.tokenizers import CachedKbTokenizer
 
-    analyzer = CachedKbTokenizer()
+    analyzer = CachedKbTokenizer(default_vocab().analysis)
     fast = WordField(analyzer=analyzer, phrase=False)
     stock = TEXT(analyzer=analyzer, phrase=False)
     text = "高压双电源客户办电时间不超过15个工作日，高压单电源客户不超过十个工作日。供电、供电、供电。"

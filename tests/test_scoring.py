@@ -1,4 +1,4 @@
-"""kb.scoring computes exactly what Whoosh's own collector returns, only faster.
+"""kb.search.scoring computes exactly what Whoosh's own collector returns, only faster.
 
 Each query is planned as ``kb.search`` plans it, then scored twice: by ``Scorer`` (term at a time,
 MaxScore) and by Whoosh's exhaustive collector. The clauses, their order and their scores must agree —
@@ -13,8 +13,8 @@ import shutil
 import pytest
 
 from kb.index import OpenIndex, build
-from kb.scoring import Scorer, allowed, top, whoosh_top
-from kb.search import _filter, plan
+from kb.search.plan import _filter, plan
+from kb.search.scoring import Scorer, allowed, top, whoosh_top
 from tests.conftest import CORPUS, SHARED
 
 QUERIES = [
@@ -41,7 +41,7 @@ def assert_same_top(index: OpenIndex, query: str, limit: int, filters=(None, Non
         if not leaves:
             return
         ours = Scorer(index, searcher, leaves, limit, allowed(index, searcher, *filters), 10.0).run()
-        whoosh = whoosh_top(searcher, leaves, limit, _filter(*filters), 10.0)
+        whoosh = whoosh_top(searcher, leaves, limit, _filter(*filters, index.vocab), 10.0)
     assert [d for d, _ in ours.top] == [d for d, _ in whoosh.top], query
     assert [s for _, s in ours.top] == pytest.approx([s for _, s in whoosh.top], rel=1e-9), query
 

@@ -2,7 +2,9 @@
 
 import pytest
 
-from kb.search import SearchError, search
+from kb.errors import InputError
+from kb.search import search
+from kb.vocab import default_vocab
 
 # (question, document id, clause id, rank it must reach)
 QUESTIONS = [
@@ -75,23 +77,22 @@ def test_a_pasted_paragraph_is_cut_to_its_most_specific_words(corpus_index):
 
 
 def test_every_search_is_bounded_in_time(corpus_index, monkeypatch):
-    monkeypatch.setattr("kb.search.TIME_LIMIT_S", 0.0)
+    monkeypatch.setattr("kb.search.plan.TIME_LIMIT_S", 0.0)
     result = search(corpus_index, "供电")
     assert result.timed_out and "超时" in result.message
 
 
 @pytest.mark.parametrize("kwargs", [{"limit": 0}, {"limit": 101}, {"region": "火星"}])
 def test_bad_parameters_raise_a_clear_error(corpus_index, kwargs):
-    with pytest.raises(SearchError):
+    with pytest.raises(InputError):  # SearchError for the limit, UnknownRegion for the region
         search(corpus_index, "供电", **kwargs)
 
 
 def _named_the_slow_way(query: str, title_keys: dict[str, str]) -> tuple[list[str], str]:
     """Every title of every document against the query, in corpus order."""
-    from kb.search import TITLE_HEAD, TITLE_PREFIXES
-    from kb.text import normalize
+    from kb.search.plan import TITLE_HEAD, TITLE_PREFIXES
 
-    rest, found = normalize(query), []
+    rest, found = default_vocab().analysis.normalize(query), []
     for doc_id, title in title_keys.items():
         forms = {title} | {title[len(p):] for p in TITLE_PREFIXES if title.startswith(p)}
         for form in sorted((f for f in forms if len(f) >= TITLE_HEAD), key=len, reverse=True):
@@ -103,31 +104,31 @@ def _named_the_slow_way(query: str, title_keys: dict[str, str]) -> tuple[list[st
 
 
 def test_documents_named_in_a_query_are_found_as_a_walk_over_every_title_finds_them(corpus_index):
-    from kb.search import named_documents
+    from kb.search.plan import named_documents
 
     titles = corpus_index.title_keys
     some = list(titles.values())
     queries = [f"{some[0]}第五条", f"依照{some[-1]}和{some[1]}的规定，时限是多少", "没有标题的问题", some[2][:6]]
     queries += [f"{title}规定的时限" for title in some]
     for query in queries:
-        assert named_documents(query, titles) == _named_the_slow_way(query, titles), query
-    assert named_documents(f"{some[0]}第五条", titles)[0]
+        assert named_documents(query, titles, default_vocab()) == _named_the_slow_way(query, titles), query
+    assert named_documents(f"{some[0]}第五条", titles, default_vocab())[0]
 
 
 # -- every region, status and document the product knows works as a filter; unknown ones are refused ----
 
 
 def _all_region_names():
-    from kb.vocab import vocab
+    from kb.vocab import default_vocab
 
-    return sorted({name for region in vocab().regions.values() for name in (region.name, *region.names)})
+    return sorted({name for region in default_vocab().regions.values() for name in (region.name, *region.names)})
 
 
 @pytest.mark.parametrize("name", _all_region_names())
 def test_every_region_name_filters_and_boosts_without_error(corpus_index, name):
-    from kb.vocab import vocab
+    from kb.vocab import default_vocab
 
-    chain = set(vocab().region_chain(vocab().canonical_region(name)))
+    chain = set(default_vocab().region_chain(default_vocab().canonical_region(name)))
     filtered = search(corpus_index, "停电时间", region=name, limit=20)
     assert filtered.hits and {h.region for h in filtered.hits} <= chain
     assert search(corpus_index, f"{name}停电时间").hits  # named in the query, a region without documents too
@@ -158,6 +159,6 @@ def test_every_document_id_filters(corpus_index):
 ])
 def test_an_unknown_filter_is_refused_with_the_choices_even_for_an_empty_query(corpus_index, filters, message):
     for query in ("停电", ""):
-        with pytest.raises(SearchError) as raised:
+        with pytest.raises(InputError) as raised:
             search(corpus_index, query, **filters)
         assert message in str(raised.value)

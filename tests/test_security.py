@@ -2,7 +2,8 @@
 
 import pytest
 
-from web import SettingsError, create_app
+from kb.errors import SettingsError
+from web import create_app
 
 
 @pytest.fixture()

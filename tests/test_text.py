@@ -5,7 +5,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kb.text import KbTokenizer, cn_to_int, index_words, normalize, normalize_with_offsets, segment, words
+from kb.analysis.numerals import cn_to_int
+from kb.analysis.tokenizers import KbTokenizer
+from kb.vocab import default_vocab
+
+ANALYSIS = default_vocab().analysis
+normalize, normalize_with_offsets = ANALYSIS.normalize, ANALYSIS.normalize_with_offsets
+segment, index_words, words = ANALYSIS.segment, ANALYSIS.index_words, ANALYSIS.words
 
 
 @pytest.mark.parametrize("raw, expected", [
@@ -70,7 +76,7 @@ def test_offsets_point_into_the_original_text():
 
 def test_whoosh_tokenizer_reports_positions_and_chars():
     tokens = [(t.text, t.pos, t.startchar, t.endchar)
-              for t in KbTokenizer()("供电方案答复 20", positions=True, chars=True)]
+              for t in KbTokenizer(ANALYSIS)("供电方案答复 20", positions=True, chars=True)]
     assert ("供电方案答复", 0, 0, 6) in tokens
     assert ("20", 1, 7, 9) in tokens
 

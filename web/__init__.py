@@ -14,14 +14,11 @@ from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
 
-from kb.feedback import FeedbackError, FeedbackStore, FeedbackUnavailable
-from kb.index import IndexMissing, OpenIndex
-from kb.vocab import vocab
+from kb.errors import IndexMissing, KbError, SettingsError
+from kb.feedback import FeedbackStore
+from kb.index import OpenIndex
+from kb.vocab import Vocab, default_vocab
 from web.security import ADMIN_ENDPOINTS
-
-
-class SettingsError(ValueError):
-    """A setting the site cannot start with (rate limits, proxy hops); the message names it."""
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -48,8 +45,9 @@ def create_app(config: dict | None = None) -> Flask:
         app.logger.warning("feedback off: %s", store.off_detail)
     limiter = _protect(app, *limits)
     app.json.ensure_ascii = False
-    vocab().segmenter  # noqa: B018 — load jieba's dictionary now, not on the first query
-    app.extensions["kb_index"] = _open_index(Path(app.config["KB_INDEX"]))
+    vocab = app.extensions["kb_vocab"] = default_vocab()
+    vocab.segmenter  # noqa: B018 — load jieba's dictionary now, not on the first query
+    app.extensions["kb_index"] = _open_index(Path(app.config["KB_INDEX"]), vocab)
     app.config["KB_INDEX_PATH"] = Path(app.config["KB_INDEX"])
 
     from web.api import api
@@ -62,9 +60,9 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
-def _open_index(path: Path) -> OpenIndex | None:
+def _open_index(path: Path, vocab: Vocab) -> OpenIndex | None:
     try:
-        return OpenIndex(path)
+        return OpenIndex(path, vocab)
     except IndexMissing:
         return None
 
@@ -76,7 +74,7 @@ def kb_index(app: Flask | None = None) -> OpenIndex:
     app = app or current_app
     index = app.extensions.get("kb_index")
     if index is None:
-        index = OpenIndex(app.config["KB_INDEX_PATH"])  # raises IndexMissing with a clear message
+        index = OpenIndex(app.config["KB_INDEX_PATH"], app.extensions["kb_vocab"])  # IndexMissing says what to do
         app.extensions["kb_index"] = index
     return index
 
@@ -171,6 +169,13 @@ def _live_budget(app: Flask, limiter: Limiter, live_limit: str) -> None:
                                                  scope="live")(app.view_functions[endpoint])
 
 
+def kb_vocab() -> Vocab:
+    """The vocabulary the site reads questions, regions and feedback with (the index's own)."""
+    from flask import current_app
+
+    return current_app.extensions["kb_vocab"]
+
+
 def feedback_store() -> FeedbackStore:
     from flask import current_app
 
@@ -220,17 +225,10 @@ def _register_errors(app: Flask) -> None:
     for code in (400, 403, 404, 405, 413, 429, 503):
         app.register_error_handler(code, lambda error, code=code: render(code, detail_of(error)))
 
-    @app.errorhandler(IndexMissing)
-    def index_missing(error):
-        return render(503, str(error), "索引尚未建立")
-
-    @app.errorhandler(FeedbackError)
-    def feedback_refused(error):
-        return render(400, str(error))
-
-    @app.errorhandler(FeedbackUnavailable)
-    def feedback_unavailable(error):
-        return render(503, "反馈暂时无法保存，请稍后再试。答复与检索不受影响。", "反馈功能暂不可用")
+    @app.errorhandler(KbError)
+    def kb_error(error: KbError):
+        # Each of kb's errors says which status it is (kb/errors.py): a bad parameter a 400, no index a 503 …
+        return render(error.status, error.public_message, error.title or "")
 
     @app.errorhandler(Exception)
     def unexpected(error):

@@ -9,13 +9,13 @@ from dataclasses import replace
 from flask import Blueprint, abort, current_app, jsonify, request
 
 from kb.answer import ask
-from kb.compare import rule_table
+from kb.answer.rule_table import rule_table
+from kb.answer.standing import ordered, standings
 from kb.corpus import Document
+from kb.errors import IndexMissing
 from kb.feedback import Feedback
-from kb.index import IndexMissing
-from kb.rules import ordered, standings
-from kb.search import MAX_QUERY_CHARS, SearchError, search
-from web import feedback_store, kb_index
+from kb.search import MAX_QUERY_CHARS, search
+from web import feedback_store, kb_index, kb_vocab
 from web.documents import relink
 from web.security import admin_token_matches, same_origin_only
 
@@ -57,11 +57,8 @@ def search_args() -> dict:
 
 def run_search(args: dict):
     index = kb_index()
-    try:
-        result = search(index, args["query"], region=args["region"], status=args["status"],
-                        doc=args["doc"], limit=args["limit"])
-    except SearchError as error:
-        abort(400, description=str(error))
+    result = search(index, args["query"], region=args["region"], status=args["status"], doc=args["doc"],
+                    limit=args["limit"])  # an InputError is a 400 with its message (web/__init__.py)
     result.hits = [replace(hit, url=relink(index, hit.url)) for hit in result.hits]  # long documents are paged
     result.message = result.message or args.get("message", "")
     return result
@@ -76,10 +73,7 @@ def ask_args() -> dict:
 
 def run_ask(args: dict):
     index = kb_index()
-    try:
-        answer = ask(index, args["question"], region=args["region"], on=args["on"], start=args["start"])
-    except (ValueError, SearchError) as error:
-        abort(400, description=str(error))
+    answer = ask(index, args["question"], region=args["region"], on=args["on"], start=args["start"])
     answer.citations = [{**c, "url": relink(index, c["url"])} for c in answer.citations]
     answer.hits = [{**h, "url": relink(index, h["url"])} for h in answer.hits]
     if not answer.found and args["question"].strip():
@@ -89,10 +83,7 @@ def run_ask(args: dict):
 
 def run_rules(subject: str, region: str | None, on: dt.date | None):
     index = kb_index()
-    try:
-        table = rule_table(index, subject, region, on)
-    except ValueError as error:
-        abort(400, description=str(error))
+    table = rule_table(index, subject, region, on)
     table.rows = [replace(row, url=relink(index, row.url)) for row in table.rows]
     return table
 
@@ -114,7 +105,7 @@ def document_or_404(doc_id: str) -> Document:
 def feedback_from(form) -> Feedback:
     """Validated feedback from a form or JSON object: kb.feedback checks every field, and its FeedbackError
     is a 400 that says why (web/__init__.py)."""
-    return Feedback.from_mapping(form)
+    return Feedback.from_mapping(form, kb_vocab())
 
 
 def admin_allowed() -> bool:

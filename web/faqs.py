@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import current_app
 
-from kb.faq import load_faq, search_faq
+from kb.corpus.faq import load_faq, search_faq
 from web import kb_index
 from web.documents import relink
 from web.render import markdown_html
@@ -43,4 +43,4 @@ def faq_entries() -> list[dict]:
 
 
 def search_entries(query: str) -> list[dict]:
-    return [_public(entry) for entry in search_faq(_entries(), query)]
+    return [_public(entry) for entry in search_faq(_entries(), query, kb_index().vocab)]

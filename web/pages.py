@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, make_response, redirect, render_template, request, url_for
 
-from kb.compare import customer_types
-from kb.vocab import vocab
-from web import feedback_store, kb_index
+from kb.answer.rule_table import customer_types
+from web import feedback_store, kb_index, kb_vocab
 from web.api import (
     _date_arg,
     admin_allowed,
@@ -29,18 +28,18 @@ REGION_COOKIE = "kb_region"
 
 
 def _regions() -> list[str]:
-    return list(vocab().regions)
+    return list(kb_vocab().regions)
 
 
 @pages.get("/")
 def console():
     args = ask_args()
-    if not request.args.get("region") and request.cookies.get(REGION_COOKIE) in vocab().regions:
+    if not request.args.get("region") and request.cookies.get(REGION_COOKIE) in kb_vocab().regions:
         args["region"] = request.cookies.get(REGION_COOKIE)  # the agent's remembered region
     answer = run_ask(args).to_dict() if args["question"].strip() else None
     response = make_response(render_template(
         "console.html", args=args, answer=answer, regions=_regions(), thanks=request.args.get("thanks")))
-    if request.args.get("region") in vocab().regions:
+    if request.args.get("region") in kb_vocab().regions:
         response.set_cookie(REGION_COOKIE, request.args["region"], max_age=365 * 86400, samesite="Lax")
     return response
 
@@ -58,7 +57,7 @@ def rules_page():
     region = request.args.get("region") or None
     on = _date_arg("on")
     table = run_rules(subject, region, on) if subject else None
-    return render_template("rules.html", table=table, subjects=customer_types(), regions=_regions(),
+    return render_template("rules.html", table=table, subjects=customer_types(kb_vocab()), regions=_regions(),
                            args={"subject": subject, "region": region or "", "on": request.args.get("on", "")})
 
 

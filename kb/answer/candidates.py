@@ -17,9 +17,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from kb.answer.wording import NUMBER, Wording
-from kb.parse import Clause
-from kb.text import NUMERAL_CHARS, cn_to_int, normalize_with_offsets, segment
+from kb.analysis.numerals import NUMERAL_CHARS, cn_to_int
+from kb.analysis.segment import Segmenter
+from kb.parse.clauses import Clause
+from kb.vocab.wording import NUMBER, Wording
 
 SENTENCE_END = re.compile(r"[。；;!?！？\n]")
 SEGMENT_END = re.compile(r"[，,：:]")
@@ -102,18 +103,20 @@ def canonical_unit(unit: str) -> str:
 class ClauseReader:
     """Reads the candidates of one clause (prose, or a table row) with the engine's wording."""
 
-    def __init__(self, wording: Wording, words: dict[str, int], idioms: list[str]) -> None:
-        """``words``: the segmenter's dictionary (word → frequency), to tell a numeral or a prefix that is
-        part of a word (统一, 提前) from one that counts; ``idioms``: what a lone 一 never counts before."""
+    def __init__(self, wording: Wording, segmenter: Segmenter, idioms: list[str]) -> None:
+        """``segmenter``: the vocabulary's words, whose dictionary (word → frequency) tells a numeral or a
+        prefix that is part of a word (统一, 提前) from one that counts; ``idioms``: what a lone 一 never
+        counts before."""
         self.w = wording
-        self.words = words
+        self.segmenter = segmenter
+        self.words = segmenter.tokenizer.FREQ
         self.idioms = idioms
         self._original: tuple[str, list[int]] = ("", [])
         self._starts: set[int] | None = None
 
     # -- prose ------------------------------------------------------------------------------------
     def prose(self, text: str, subject: str = "", header: str = "") -> list[Candidate]:
-        norm, origins = normalize_with_offsets(text)
+        norm, origins = self.segmenter.normalize_with_offsets(text)
         self._original = (text, origins)
         self._starts: set[int] | None = None
         found: list[Candidate] = []
@@ -155,7 +158,7 @@ class ClauseReader:
                 # 文号 with and without the issuer's code before it (鄂电营销〔2021〕66号 / 〔2021〕66号); the code
                 # is the last word before the bracket, not the verb before it (按照…, 印发…).
                 issuer = ""
-                for word in reversed([p.text for p in segment(m.group(1) or "", subwords=False)]):
+                for word in reversed(self.segmenter.words(m.group(1) or "")):
                     if word in self.w.boundaries or len(issuer + word) > 8:
                         break
                     issuer = word + issuer
@@ -190,7 +193,7 @@ class ClauseReader:
     def _word_starts(self) -> set[int]:
         """Where the analyzer's words begin in the original text (computed once per text)."""
         if self._starts is None:
-            self._starts = {piece.start for piece in segment(self._original[0], subwords=False)}
+            self._starts = {piece.start for piece in self.segmenter.segment(self._original[0], subwords=False)}
         return self._starts
 
     def _prefix(self, norm: str, start: int) -> str:
@@ -244,12 +247,13 @@ class ClauseReader:
             return []
         unit = canonical_unit(m.group(3))
         family = self.w.family(unit) or self.w.family("个" + unit)
-        subjects = _distributed(norm, m.start(), len(values))
+        subjects = _distributed(norm, m.start(), len(values), self.segmenter)
         bound = self._bound(norm, m.start(), m.end())
         return [Candidate("list", v, unit, family, "", m.start(), m.end(), bound=bound,
                           subject=subjects[i] if subjects else "",
                           extra={"list_index": i, "list_size": len(values),
-                                 "others": [item for j, item in enumerate(_items(norm, m.start(), len(values)))
+                                 "others": [item for j, item in enumerate(_items(norm, m.start(), len(values),
+                                                                                   self.segmenter))
                                             if j != i]})
                 for i, v in enumerate(values)]
 
@@ -261,7 +265,7 @@ class ClauseReader:
         head = norm[max(0, start - 24):start]
         head = re.split(r"[，,；;。：:]", head)[-1]
         head = re.sub(r"(?:压缩至|压减至|减少至|缩短至|精简至|减至|压缩为|压减为|为|至|到|有|共|分为|包括)$", "", head)
-        words = [piece.text for piece in segment(head, subwords=False)]
+        words = self.segmenter.words(head)
         last = words[-1] if words else ""
         if not last or not all("\u4e00" <= ch <= "\u9fff" for ch in last):
             return "个"
@@ -353,7 +357,7 @@ class ClauseReader:
 
     def fill_context(self, text: str, candidate: Candidate) -> None:
         """The contexts of a candidate found outside ``prose`` (a question's head noun, a yes/no verb)."""
-        norm, origins = normalize_with_offsets(text)
+        norm, origins = self.segmenter.normalize_with_offsets(text)
         position = candidate.position
         self._contexts(norm, origins, text, [candidate], candidate.subject, candidate.header)
         candidate.position = position
@@ -426,14 +430,14 @@ def _spans(pattern: re.Pattern[str], norm: str, start: int, end: int) -> list[tu
     return [(a, b) for a, b in spans if b > a]
 
 
-def _items(norm: str, list_start: int, count: int) -> list[str]:
+def _items(norm: str, list_start: int, count: int, segmenter: Segmenter) -> list[str]:
     """The list's subjects as the text writes them (without the shared tail), to leave the other subjects
     out of each value's own context."""
-    subjects = _distributed(norm, list_start, count, shared_tail=False)
+    subjects = _distributed(norm, list_start, count, segmenter, shared_tail=False)
     return subjects
 
 
-def _distributed(norm: str, list_start: int, count: int, shared_tail: bool = True) -> list[str]:
+def _distributed(norm: str, list_start: int, count: int, segmenter: Segmenter, shared_tail: bool = True) -> list[str]:
     """A、B和C分别…5个、10个、20个: the subjects the list's values go to, in order, when the text before
     the list names as many; [] otherwise."""
     sentence_start = max((m.end() for m in SENTENCE_END.finditer(norm, 0, list_start)), default=0)
@@ -446,18 +450,18 @@ def _distributed(norm: str, list_start: int, count: int, shared_tail: bool = Tru
     for splitter in (r"、", r"[、和与]|以及", r"[、和及与]|以及"):
         items = [item for item in re.split(splitter, head) if item.strip()]
         if len(items) == count:
-            return _split_tail(items) if shared_tail else _heads(items)
+            return _split_tail(items, segmenter) if shared_tail else _heads(items, segmenter)
     return []
 
 
-def _heads(items: list[str]) -> list[str]:
+def _heads(items: list[str], segmenter: Segmenter) -> list[str]:
     """The items without the shared tail of the last one (see ``_split_tail``)."""
-    split = _split_tail(items)
+    split = _split_tail(items, segmenter)
     tail = split[0][len(items[0]):] if split is not items else ""
     return items[:-1] + [split[-1][: len(split[-1]) - len(tail)]] if tail else items
 
 
-def _split_tail(items: list[str]) -> list[str]:
+def _split_tail(items: list[str], segmenter: Segmenter) -> list[str]:
     """The last item of 低压、高压单电源、双电源用户的供电企业…时间分别 carries what all of them share (the
     thing measured): cut it off after as many words as the items before it are long, at the latest at a
     的, and give that shared tail to every item."""
@@ -466,7 +470,7 @@ def _split_tail(items: list[str]) -> list[str]:
     middle = items[1:-1] or items[:1]
     size = sorted(len(item) for item in middle)[len(middle) // 2]
     head = ""
-    for piece in segment(items[-1], subwords=False):
+    for piece in segmenter.segment(items[-1], subwords=False):
         if piece.text == "的" or len(head) >= size:
             break
         head += piece.text
@@ -480,12 +484,12 @@ MAX_MODIFIER = 16
 PUNCTUATION = set("，,。；;：:、（）()《》\n ")
 
 
-def head_phrases(norm: str, heads: list[str], boundaries: set[str]) -> list[Candidate]:
+def head_phrases(norm: str, heads: list[str], boundaries: set[str], segmenter: Segmenter) -> list[Candidate]:
     """For 什么职称 / 哪个口岸 / 什么标准: each place the clause names the head noun, with the words that
     modify it, back to a word that opens a noun phrase (以及, 按照, 由 …) or punctuation: 中级以上技术职称,
     甘其毛都口岸; a quoted modifier is a name and stands alone (按照“一户一表”标准 → 一户一表)."""
     out: list[Candidate] = []
-    words = [(piece.start, piece.end, piece.text) for piece in segment(norm, subwords=False)]
+    words = [(piece.start, piece.end, piece.text) for piece in segmenter.segment(norm, subwords=False)]
     for head in heads:
         for m in re.finditer(re.escape(head), norm):
             start = i = m.start()

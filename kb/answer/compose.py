@@ -18,6 +18,7 @@ from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 
 from kb.answer.candidates import Candidate, ClauseReader, head_phrases, yesno_phrases
+from kb.answer.deadlines import due_date, parse_start
 from kb.answer.features import (
     FIGURE_KINDS,
     ClauseContext,
@@ -27,22 +28,20 @@ from kb.answer.features import (
     mark_best_in_clause,
     mark_relative,
     own_context,
-    plain,
     vector,
 )
 from kb.answer.lexicon_signal import matching_fact
 from kb.answer.model import AnswerModel, calibration_inputs, load_model
 from kb.answer.question import Question, WordGroup, understand
 from kb.answer.spelling import Correction, Speller
-from kb.answer.wording import Wording, wording
-from kb.deadlines import DeadlineUnknown, due_date, parse_start
-from kb.index import OpenIndex
-from kb.lexicon import lexicon
-from kb.rules import Anywhere, Standing, for_region, ordered, standings_anywhere
-from kb.scoring import TermLookups
-from kb.search import named_documents, search
-from kb.text import normalize, segment
-from kb.vocab import vocab
+from kb.answer.standing import Anywhere, Standing, for_region, ordered, standings_anywhere
+from kb.errors import DeadlineError
+from kb.index.generation import OpenIndex
+from kb.search.plan import named_documents, search
+from kb.search.scoring import TermLookups
+from kb.vocab import Vocab, default_vocab
+from kb.vocab.lexicon import Lexicon
+from kb.vocab.wording import Wording
 
 MAX_ANSWER = 400
 CANDIDATE_HITS = 30
@@ -128,7 +127,8 @@ class _StandingCache:
             if anywhere is None:
                 if len(self._anywhere) > 8:
                     self._anywhere.clear()
-                anywhere = self._anywhere[(*generation, on)] = standings_anywhere(_documents_meta(index), on)
+                anywhere = standings_anywhere(_documents_meta(index), on, index.vocab)
+                self._anywhere[(*generation, on)] = anywhere
             if len(self._cache) > 64:
                 self._cache.clear()
             self._cache[key] = for_region(anywhere, region)
@@ -174,16 +174,15 @@ def _status_note(standing: Standing | None) -> str:
     return ""
 
 
-def _coverage(question: Question, text: str) -> float:
+def _coverage(question: Question, text: str, vocab: Vocab) -> float:
     """Share of the question's own words (not its region, not stop words) that the text holds."""
-    stop = vocab().stopwords
-    region_words = {p.text for r in vocab().regions_named_in(question.norm) for n in vocab().regions[r].names
-                    for p in segment(n, subwords=False)}
-    words = {p.text for p in segment(question.text, subwords=False)} - stop - region_words
+    region_words = {word for r in vocab.regions_named_in(question.norm) for n in vocab.regions[r].names
+                    for word in vocab.analysis.words(n)}
+    words = {p.text for p in vocab.content(question.text, subwords=False)} - region_words
     words = {w for w in words if any(c.isalnum() for c in w)}
     if not words:
         return 0.0
-    haystack = normalize(text)
+    haystack = vocab.analysis.normalize(text)
     return sum(1 for w in words if w in haystack) / len(words)
 
 
@@ -201,13 +200,17 @@ def _verbatim_segment(candidate: Candidate, clause_text: str) -> str:
 class Answerer:
     """The answer engine: the model, the wording, and the candidates of clauses already read."""
 
-    def __init__(self, model: AnswerModel | None = None, words: Wording | None = None,
+    def __init__(self, vocab: Vocab | None = None, model: AnswerModel | None = None,
                  use_lexicon: bool = True) -> None:
+        """An engine reading questions and clauses with ``vocab`` (default: the package's vocabulary); the
+        ``model`` is read from ``kb/data/answer_model.json`` on first use unless given."""
+        self.vocab = vocab = vocab or default_vocab()
         self._model = model
-        self.wording = words or wording()
-        self.reader = ClauseReader(self.wording, vocab().segmenter.FREQ, vocab().units["idioms_after_one"])
+        self.wording = vocab.wording
+        self.lexicon = vocab.lexicon
+        self.reader = ClauseReader(self.wording, vocab.analysis, vocab.units["idioms_after_one"])
         self.use_lexicon = use_lexicon
-        self.speller = Speller(vocab(), lexicon())
+        self.speller = Speller(vocab, vocab.lexicon)
         self._clauses: OrderedDict[tuple, tuple] = OrderedDict()
 
     @property
@@ -227,7 +230,7 @@ class Answerer:
             if clause is None:
                 return None
             candidates = self.reader.clause(clause)
-            found = (clause, candidates, plain(clause.text))
+            found = (clause, candidates, self.wording.plain(clause.text))
             self._clauses[key] = found
             if len(self._clauses) > CACHE_CLAUSES:
                 self._clauses.popitem(last=False)
@@ -244,6 +247,7 @@ class Answerer:
         if not question.weighed:
             self.weigh(index, question)
         best = hits[0].score or 1.0
+        plain = self.wording.plain
         scored = [(h.score / best + RERANK_COVERAGE * coverage(question.groups, plain(h.heading + h.text)), -n, h)
                   for n, h in enumerate(hits)]
         return [h for _s, _n, h in sorted(scored, key=lambda t: (-t[0], -t[1]))]
@@ -252,7 +256,7 @@ class Answerer:
         """A probable typo (高压双电原): a stretch of the question one character from a corpus word, that is
         itself no word of the segmenter's dictionary."""
         self.weigh(index, question)
-        return self.speller.correct(question.text, known=vocab().segmenter.FREQ)
+        return self.speller.correct(question.text, known=self.vocab.segmenter.FREQ)
 
     def weigh(self, index: OpenIndex, question: Question) -> Question:
         """The question's words weighted by rarity in the index (a word no clause holds is marked absent)."""
@@ -265,7 +269,7 @@ class Answerer:
             for group in question.groups:
                 frequencies = []
                 for form in group.forms:
-                    tokens = [p.text for p in segment(form, subwords=False)] or [form]
+                    tokens = self.vocab.analysis.words(form) or [form]
                     frequencies.append(max(sum(lookups.doc_frequency(f, t) for f in ("text", "title", "heading"))
                                            for t in tokens) if tokens else 0)
                 present = [df for df in frequencies if df > 0]
@@ -289,7 +293,7 @@ class Answerer:
                 break
         if self.use_lexicon and question.items:
             wanted = set(question.items[:1])
-            subjects = set(lexicon().broader(question.subjects[0])) if question.subjects else None
+            subjects = set(self.lexicon.broader(question.subjects[0])) if question.subjects else None
             seen = {(d, c) for d, c, _ in keys}
             extra = 0
             for fact in index.facts_by_item.get(question.items[0], []):
@@ -313,16 +317,18 @@ class Answerer:
             record = index.documents[doc_id]
             candidates = list(candidates)
             if question.heads:
-                candidates += head_phrases(normalize(clause.text), question.heads, self.wording.boundaries)
+                candidates += head_phrases(self.vocab.analysis.normalize(clause.text), question.heads,
+                                           self.wording.boundaries, self.vocab.analysis)
             if question.yesno:
-                candidates += yesno_phrases(normalize(clause.text), self.wording.yesno_verbs[question.yesno])
+                candidates += yesno_phrases(self.vocab.analysis.normalize(clause.text),
+                                            self.wording.yesno_verbs[question.yesno])
             for candidate in candidates:
                 if not candidate.sentence:
                     self.reader.fill_context(clause.text, candidate)
-            doc_region = vocab().canonical_region(record["meta"].get("region", "全国")) or "全国"
+            doc_region = self.vocab.canonical_region(record["meta"].get("region", "全国")) or "全国"
             contexts.append(ClauseContext(
                 doc_id=doc_id, clause_id=clause_id, label=clause.label, text=text,
-                heading=plain(" ".join(clause.heading_path)), title=plain(record["title"]),
+                heading=self.wording.plain(" ".join(clause.heading_path)), title=self.wording.plain(record["title"]),
                 rank=rank, score_share=share,
                 binding=standing.binding if standing else True,
                 draft=bool(standing and standing.effective_status == "征求意见稿"),
@@ -338,9 +344,10 @@ class Answerer:
         """Every candidate of the clauses with its feature vector (the lexicon's features zero when it is off)."""
         out = []
         for context in contexts:
-            owns = [coverage(question.groups, own_context(c)) for c in context.candidates]
+            owns = [coverage(question.groups, own_context(c, self.wording)) for c in context.candidates]
             best = max(owns, default=0.0)
-            vectors = [vector(question, candidate, context, self.wording, best) for candidate in context.candidates]
+            vectors = [vector(question, candidate, context, self.wording, best, self.lexicon)
+                       for candidate in context.candidates]
             mark_best_in_clause(vectors)
             for candidate, features in zip(context.candidates, vectors, strict=True):
                 out.append((candidate, context, features if self.use_lexicon else _without_lexicon(features)))
@@ -353,7 +360,8 @@ class Answerer:
         scored = [Scored(c, context, self.model.score(f), 0.0, f) for c, context, f in self.vectors(question, contexts)]
         scored.sort(key=lambda s: -s.score)
         if scored:
-            _top, standing = calibration_inputs([s.score for s in scored], [plain(s.candidate.figure) for s in scored],
+            _top, standing = calibration_inputs([s.score for s in scored],
+                                                [self.wording.plain(s.candidate.figure) for s in scored],
                                                 [s.vector for s in scored], LONE_LEAD)
             scored[0].probability = self.model.confidence(standing)
         return scored
@@ -361,16 +369,13 @@ class Answerer:
     def prepare(self, index: OpenIndex, text: str, region: str | None = None, on: dt.date | None = None) -> Prepared:
         """Everything an answer is decided from: the question understood and weighed, the hits, the
         standings, the documents it names and, when it asks for a value, the clauses read for candidates."""
-        question = understand(text or "")
+        question = understand(text or "", self.vocab)
         correction = self._typo(index, question)
         if correction is not None:
-            text = normalize(text).replace(correction.wrote, correction.meant)
-            question = understand(text)
+            text = self.vocab.analysis.normalize(text).replace(correction.wrote, correction.meant)
+            question = understand(text, self.vocab)
         if region:
-            canonical = vocab().canonical_region(region)
-            if canonical is None:
-                raise ValueError(f"未知地区“{region}”。可选：{'、'.join(vocab().regions)}")
-            region = canonical
+            region = self.vocab.region(region)
         region = region or question.region
         on = on or dt.date.today()
         region_standing = _standings.get(index, region, on)
@@ -380,7 +385,7 @@ class Answerer:
         elif question.items and (not question.kind or (question.counted and not question.families)):
             # An agent's keywords naming an item the lexicon knows ask for its figure, in its units.
             question.kind = "figure"
-            question.families = _families_of_units(lexicon().item_units(question.items[0]), self.wording)
+            question.families = _families_of_units(self.lexicon.item_units(question.items[0]), self.wording)
         if question.counted and not question.families:
             question.families = list(self.wording.data["counted_families"])
         hits = self._rerank(index, question, hits)
@@ -442,19 +447,20 @@ class Answerer:
                 region: str | None, region_standing: dict[str, Standing], text: str, on: dt.date,
                 start: dt.date | None) -> None:
         best = scored[0]
-        by_type = _by_customer_type(best, scored, question) if self.use_lexicon else []
-        group = by_type or _by_authority(_same_thing(best, scored), region_standing)
+        lex = self.lexicon
+        by_type = _by_customer_type(best, scored, question, lex) if self.use_lexicon else []
+        group = by_type or _by_authority(_same_thing(best, scored, lex), region_standing)
         headline = group[0]
         answer.found = True
         answer.kind = "phrase" if best.candidate.kind in ("phrase", "cell") else "figure"
         answer.confidence = round(headline.probability, 3)
-        facts = [_fact(index, s, question) for s in group]
+        facts = [_fact(index, s, question, self.vocab) for s in group]
         others = [s for s in scored[1:6] if all(s is not g for g in group)]
-        answer.facts = facts + [_fact(index, s, question) for s in others[: max(0, 4 - len(group))]]
+        answer.facts = facts + [_fact(index, s, question, self.vocab) for s in others[: max(0, 4 - len(group))]]
         answer.figure = " / ".join(dict.fromkeys(f["figure"] for f in facts))
-        answer.answer = _by_type_sentence(index, group, region_standing) if by_type else _sentence(
+        answer.answer = _by_type_sentence(index, group, region_standing, lex) if by_type else _sentence(
             index, group, region_standing)
-        answer.deadlines = _deadlines(index, facts, start or parse_start(text or "", on))
+        answer.deadlines = _deadlines(index, facts, start or parse_start(text or "", on, self.vocab.analysis.normalize))
         due = "；".join(dict.fromkeys(f"按{d['region']}规定最迟{d['due']}{'（估算）' if d.get('estimated') else ''}"
                                       for d in answer.deadlines if d.get("due")))
         if due and len(answer.answer) + len(due) + 12 <= MAX_ANSWER:
@@ -470,13 +476,13 @@ class Answerer:
         answer.kind = "unsure"
         answer.confidence = round(scored[0].probability, 3) if scored else 0.0
         top = hits[0]
-        if _coverage(question, top.text + top.heading + top.title) >= UNSURE_COVERAGE:
+        if _coverage(question, top.text + top.heading + top.title, self.vocab) >= UNSURE_COVERAGE:
             answer.answer = UNSURE
             answer.citations = [_citation(index, h.doc_id, h.clause, h.text, h.label) for h in hits[:3]]
 
     def _passage(self, index: OpenIndex, answer: Answer, question: Question, hits) -> None:
         top = hits[0]
-        if _coverage(question, top.text + top.heading + top.title) < MIN_COVERAGE:
+        if _coverage(question, top.text + top.heading + top.title, self.vocab) < MIN_COVERAGE:
             answer.kind = "none"
             return
         self._quote(index, answer, top, "passage")
@@ -492,7 +498,7 @@ class Answerer:
         """X是什么 / X是指: the clause that defines X (本条例所称X，是指… / X是指…), cited like a figure."""
         terms = sorted((g.word for g in question.groups if len(g.word) >= 2), key=len, reverse=True)
         for hit in hits[:SHOWN_HITS]:
-            text = normalize(hit.text)
+            text = self.vocab.analysis.normalize(hit.text)
             for term in terms:
                 if re.search(DEFINES.format(term=re.escape(term)), text):
                     self._quote(index, answer, hit, "definition")
@@ -569,10 +575,10 @@ def _families_of_units(units: list[str], w: Wording) -> list[str]:
 
 def _named(index: OpenIndex, question: Question) -> list[str]:
     """Documents the question names: by title (电力供应与使用条例), or by number (64号文, 〔2024〕857号)."""
-    named, _rest = named_documents(question.text, index.title_keys)
+    named, _rest = named_documents(question.text, index.title_keys, index.vocab)
     for number in re.findall(r"(\d+)号(?:文|文件)?", question.norm):
         for doc_id, record in index.documents.items():
-            doc_number = normalize(record["meta"].get("doc_number") or "")
+            doc_number = index.vocab.analysis.normalize(record["meta"].get("doc_number") or "")
             if doc_number.endswith(f"{number}号") and doc_id not in named:
                 named.append(doc_id)
     return named
@@ -599,16 +605,16 @@ def _same_family(a: Candidate, b: Candidate) -> bool:
     return a.kind == b.kind and a.frame == b.frame
 
 
-def _lexicon_reading(scored: Scored) -> tuple | None:
+def _lexicon_reading(scored: Scored, lex: Lexicon) -> tuple | None:
     """(customer type, item, unit, conditions) as the lexicon read the candidate's figure, if it did."""
     fact = matching_fact(scored.candidate, scored.clause.facts) if scored.clause.facts else None
     if fact is None or not (fact["subject"] or fact["item"]):
         return None
-    conditions = frozenset(set(fact["qualifiers"]) & set(lexicon().qualifier_entries))
+    conditions = frozenset(set(fact["qualifiers"]) & set(lex.qualifier_entries))
     return fact["subject"], fact["item"], fact["unit"], conditions
 
 
-def _same_thing(best: Scored, scored: list[Scored]) -> list[Scored]:
+def _same_thing(best: Scored, scored: list[Scored], lex: Lexicon) -> list[Scored]:
     """The best candidate, and one per other document stating the same thing. Where the lexicon read both
     (the same customer type, item, unit and conditions), that decides, within a wide score gap; otherwise a
     candidate of the same family, nearly as well ranked, whose own words cover the question as well. A
@@ -617,7 +623,7 @@ def _same_thing(best: Scored, scored: list[Scored]) -> list[Scored]:
 
     own = FEATURES.index("cov_own")
     contra = FEATURES.index("cond_contra")
-    reading = _lexicon_reading(best)
+    reading = _lexicon_reading(best, lex)
     group = [best]
     docs = {best.clause.doc_id}
     for other in scored[1:]:
@@ -625,7 +631,7 @@ def _same_thing(best: Scored, scored: list[Scored]) -> list[Scored]:
             continue
         if not _same_family(best.candidate, other.candidate):
             continue
-        other_reading = _lexicon_reading(other)
+        other_reading = _lexicon_reading(other, lex)
         if reading is not None and other_reading is not None:
             same = other_reading == reading and other.score >= best.score - LEXICON_PEER_GAP
         elif not best.clause.binding and other.clause.binding:
@@ -643,18 +649,18 @@ def _same_thing(best: Scored, scored: list[Scored]) -> list[Scored]:
     return group
 
 
-def _by_customer_type(best: Scored, scored: list[Scored], question: Question) -> list[Scored]:
+def _by_customer_type(best: Scored, scored: list[Scored], question: Question, lex: Lexicon) -> list[Scored]:
     """A question naming no customer type, whose answer depends on one (供电方案答复几天: 低压, 高压单电源,
     高压双电源 differ): the figure of each type the best candidate's document states for the same item,
     so the answer says which types it covers instead of silently choosing one. [] when the question
     names a type, or the answer does not depend on it."""
-    reading = _lexicon_reading(best)
+    reading = _lexicon_reading(best, lex)
     if question.subjects or reading is None or not reading[0]:
         return []
     _subject, item, unit, conditions = reading
     by_doc: dict[str, dict[str, Scored]] = {}
     for other in scored:
-        other_reading = _lexicon_reading(other)
+        other_reading = _lexicon_reading(other, lex)
         if (other_reading is None or other.score < best.score - TYPE_GAP or not other_reading[0]
                 or other_reading[1:] != (item, unit, conditions)):
             continue
@@ -666,11 +672,12 @@ def _by_customer_type(best: Scored, scored: list[Scored], question: Question) ->
     return list(by_doc[docs[0]].values())[:MAX_TYPES] if docs else []
 
 
-def _by_type_sentence(index: OpenIndex, group: list[Scored], region_standing: dict[str, Standing]) -> str:
+def _by_type_sentence(index: OpenIndex, group: list[Scored], region_standing: dict[str, Standing],
+                      lex: Lexicon) -> str:
     first = group[0]
     note = _status_note(region_standing.get(first.clause.doc_id))
     region = index.documents[first.clause.doc_id]["meta"].get("region", "")
-    parts = "；".join(f"{_lexicon_reading(s)[0]}{s.candidate.figure}" for s in group)
+    parts = "；".join(f"{_lexicon_reading(s, lex)[0]}{s.candidate.figure}" for s in group)
     text = (f"{region}：按用户类型不同——{parts}{'（' + note + '）' if note else ''}。"
             f"依据《{_doc_title(index, first.clause.doc_id)}》。问题未说明用户类型，请按客户情况选用。")
     return text if len(text) <= MAX_ANSWER else text[: MAX_ANSWER - 1] + "…"
@@ -684,14 +691,14 @@ def _by_authority(group: list[Scored], region_standing: dict[str, Standing]) -> 
     return sorted(group, key=lambda s: (ranks.get(s.clause.doc_id, len(ranks)), -s.score))
 
 
-def _fact(index: OpenIndex, scored: Scored, question: Question) -> dict:
+def _fact(index: OpenIndex, scored: Scored, question: Question, vocab: Vocab) -> dict:
     candidate, clause = scored.candidate, scored.clause
     record = index.documents[clause.doc_id]
-    own = own_context(candidate)
-    lex = lexicon()
+    own = own_context(candidate, vocab.wording)
+    lex = vocab.lexicon
     subjects = [m.name for m in lex.subjects_in(own) if m.kind != "actor"]
     items = [m.name for m in lex.items_in(own)]
-    conditions = list(dict.fromkeys(wording().condition_re.findall(own)))
+    conditions = list(dict.fromkeys(vocab.wording.condition_re.findall(own)))
     return {"subject": subjects[-1] if subjects else "", "item": items[-1] if items else "",
             "value": candidate.fact_value, "unit": candidate.unit if isinstance(candidate.value, int | float) else "",
             "bound": candidate.bound, "qualifiers": conditions, "doc_id": clause.doc_id, "clause": clause.clause_id,
@@ -751,26 +758,23 @@ def _deadlines(index: OpenIndex, facts: list[dict], start: dt.date | None) -> li
             deadline = due_date(start, fact["value"], fact["unit"])
             # estimated: counted through a year without a published holiday arrangement (the rule says 估算)
             entry.update({"due": deadline.due.isoformat(), "rule": deadline.rule, "estimated": deadline.estimated})
-        except (DeadlineUnknown, ValueError) as error:  # a year no calendar covers, or not a countable limit
+        except DeadlineError as error:  # a year no calendar covers, or not a countable limit
             entry["error"] = str(error)
         out.append(entry)
     return out
 
 
-_DEFAULT: list[Answerer] = []
-
-
-def default_answerer() -> Answerer:
-    """The process's answer engine, made on first use (the model file is read once)."""
-    if not _DEFAULT:
-        _DEFAULT.append(Answerer())
-    return _DEFAULT[0]
+ENGINE = "kb.answer"  # the key of an open index's engine in OpenIndex.extensions
 
 
 def ask(index: OpenIndex, text: str, region: str | None = None, on: dt.date | None = None,
         start: dt.date | None = None) -> Answer:
-    """Answer a question with the process's answer engine (see ``Answerer.ask``)."""
-    return default_answerer().ask(index, text, region=region, on=on, start=start)
+    """Answer a question with the index's answer engine (see ``Answerer.ask``): made on first use with the
+    index's vocabulary and kept on the index (``OpenIndex.extensions``), so the model file is read once."""
+    engine = index.extensions.get(ENGINE)
+    if engine is None:
+        engine = index.extensions.setdefault(ENGINE, Answerer(index.vocab))
+    return engine.ask(index, text, region=region, on=on, start=start)
 
 
-__all__ = ["Answer", "Answerer", "ask", "default_answerer", "lexicon_scores"]
+__all__ = ["Answer", "Answerer", "ask", "lexicon_scores"]

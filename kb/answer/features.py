@@ -14,16 +14,13 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from kb.answer.candidates import Candidate
 from kb.answer.lexicon_signal import SIGNALS, signals
 from kb.answer.question import Question, WordGroup
-from kb.answer.wording import Wording
-from kb.lexicon import lexicon
-from kb.text import normalize
+from kb.vocab.lexicon import Lexicon
+from kb.vocab.wording import Wording
 
-QUOTES = re.compile(r"[“”\"'‘’「」『』《》]")
 FIGURE_KINDS = ("number", "list", "range", "range_top", "range_bottom")
 PHRASE_KINDS = ("phrase", "cell")
 NEAR_SCALE = 12.0  # characters: a matched word this far from the candidate counts half
@@ -79,12 +76,12 @@ class ClauseContext:
     facts: list[dict] = field(default_factory=list)  # the build-time facts of the clause (kb.facts)
 
 
-def own_context(candidate: Candidate) -> str:
+def own_context(candidate: Candidate, w: Wording) -> str:
     """The words that are the candidate's own: what a list or a row gives it, its column, and its segment
     back to the previous figure — without the other subjects of a list (低压、20千伏及以下、20千伏以上…分别
     5个、10个、20个: the 10 is not about 低压 or 20千伏以上)."""
     around = without_others(candidate, " ".join((candidate.before, candidate.segment)))
-    return plain(" ".join((candidate.subject, candidate.header, around)))
+    return w.plain(" ".join((candidate.subject, candidate.header, around)))
 
 
 def without_others(candidate: Candidate, text: str) -> str:
@@ -92,12 +89,6 @@ def without_others(candidate: Candidate, text: str) -> str:
     for other in candidate.extra.get("others", []):
         text = text.replace(other, " ")
     return text
-
-
-@lru_cache(maxsize=65536)  # the same segments and sentences are compared with every question that reads them
-def plain(text: str) -> str:
-    """Normalised, without quotation marks: how question words are looked for in a context."""
-    return QUOTES.sub("", normalize(text)) if text else ""
 
 
 def coverage(groups: list[WordGroup], text: str) -> float:
@@ -152,7 +143,7 @@ def _affixed(question: Question, w: Wording) -> _Affixed:
     cached = question.__dict__.get("_affixed")
     if cached is not None:
         return cached
-    asked = plain(question.norm)
+    asked = w.plain(question.norm)
     prefixed, suffixed, opposites = [], [], []
     for group in question.groups:
         if len(group.word) < 2:
@@ -257,8 +248,9 @@ def _years(text: str) -> set[int]:
 
 
 def vector(question: Question, candidate: Candidate, clause: ClauseContext, w: Wording,
-           best_cov: float) -> list[float]:
-    """The feature vector of one candidate, in ``FEATURES`` order."""
+           best_cov: float, lex: Lexicon) -> list[float]:
+    """The feature vector of one candidate, in ``FEATURES`` order; ``w`` and ``lex`` are the vocabulary's
+    wording and lexicon."""
     f = dict.fromkeys(FEATURES, 0.0)
     groups = question.groups
     is_figure = candidate.kind in FIGURE_KINDS
@@ -269,21 +261,21 @@ def vector(question: Question, candidate: Candidate, clause: ClauseContext, w: W
     f["bias_date"] = float(is_date)
     f["bias_code"] = float(candidate.kind == "code")
 
-    own = own_context(candidate)
+    own = own_context(candidate, w)
     f["cov_own"] = coverage(groups, own)
-    f["cov_segment"] = coverage(groups, plain(candidate.segment))
-    f["cov_sentence"] = coverage(groups, plain(candidate.sentence))
+    f["cov_segment"] = coverage(groups, w.plain(candidate.segment))
+    f["cov_sentence"] = coverage(groups, w.plain(candidate.sentence))
     f["cov_clause"] = coverage(groups, clause.text + clause.heading)
     f["cov_title"] = coverage(groups, clause.title)
-    f["cov_subject"] = coverage(groups, plain(candidate.subject))
-    f["cov_header"] = coverage(groups, plain(candidate.header))
-    f["cov_other"] = coverage(groups, plain(candidate.extra.get("other", "")))
-    item = plain(without_others(candidate, candidate.extra.get("item", "")))
+    f["cov_subject"] = coverage(groups, w.plain(candidate.subject))
+    f["cov_header"] = coverage(groups, w.plain(candidate.header))
+    f["cov_other"] = coverage(groups, w.plain(candidate.extra.get("other", "")))
+    item = w.plain(without_others(candidate, candidate.extra.get("item", "")))
     f["cov_item"] = coverage(groups, item)
     f["cov_bigram_own"] = bigram_coverage(question, own)
-    f["cov_after"] = coverage(groups, plain(candidate.extra.get("after", "")))
+    f["cov_after"] = coverage(groups, w.plain(candidate.extra.get("after", "")))
     f["cov_best_in_clause"] = float(f["cov_own"] >= best_cov - 1e-9)
-    sentence = plain(candidate.sentence)
+    sentence = w.plain(candidate.sentence)
     f["near"] = _nearness(groups, sentence, candidate.start - _sentence_offset(candidate),
                           candidate.end - _sentence_offset(candidate))
     f["absent_share"] = question_absent_share(question)
@@ -337,7 +329,7 @@ def vector(question: Question, candidate: Candidate, clause: ClauseContext, w: W
     f["qfig_in_range"], f["qfig_out_of_range"] = float(inside), float(outside)
     if question.years:
         # years its own words state, not the candidate itself (2023年底前 does not answer 几天 by being 2023)
-        years = _years(own.replace(plain(candidate.text), " ") if candidate.text else own)
+        years = _years(own.replace(w.plain(candidate.text), " ") if candidate.text else own)
         f["year_agree"] = float(bool(years & set(question.years)))
         f["year_contra"] = float(bool(years) and not years & set(question.years))
 
@@ -350,9 +342,9 @@ def vector(question: Question, candidate: Candidate, clause: ClauseContext, w: W
     f["region_own"] = float(clause.region_own)
     f["doc_named"] = float(clause.doc_named)
 
-    lex_subject, lex_item, lex_unit = lexicon_scores(question, own, candidate)
+    lex_subject, lex_item, lex_unit = lexicon_scores(question, own, candidate, lex)
     f["lex_subject"], f["lex_item"], f["lex_unit"] = lex_subject, lex_item, lex_unit
-    for name, value in zip(SIGNALS, signals(question, candidate, clause.facts), strict=True):
+    for name, value in zip(SIGNALS, signals(question, candidate, clause.facts, lex), strict=True):
         f[name] = value
 
     f["in_table"] = float(clause.in_table)
@@ -365,9 +357,9 @@ def vector(question: Question, candidate: Candidate, clause: ClauseContext, w: W
     f["yesno_match"] = float(candidate.frame == "yesno" and bool(question.yesno))
     f["head_match"] = float(candidate.frame == "modifier" and bool(question.heads))
     if is_phrase:
-        value_text = plain(str(candidate.value))
+        value_text = w.plain(str(candidate.value))
         # an answer never just repeats the question (获得电力 quoted in a clause the question names)
-        f["phrase_in_question"] = float(len(value_text) >= 2 and value_text in plain(question.norm))
+        f["phrase_in_question"] = float(len(value_text) >= 2 and value_text in w.plain(question.norm))
         f["agent_head"] = float(any(value_text.endswith(h) for h in w.agent_heads))
         closer = candidate.extra.get("closer", "")
         f["closer_in_question"] = float(bool(closer) and closer in question.norm)
@@ -393,10 +385,9 @@ def question_absent_share(question: Question) -> float:
     return sum(g.weight for g in question.groups if g.absent) / total if question.groups else 1.0
 
 
-def lexicon_scores(question: Question, own: str, candidate: Candidate) -> tuple[float, float, float]:
+def lexicon_scores(question: Question, own: str, candidate: Candidate, lex: Lexicon) -> tuple[float, float, float]:
     """The domain lexicon's view, scaled to about 0–1: the customer type and item its own context names
     against the question's, and the item's usual unit."""
-    lex = lexicon()
     subject_score = item_score = unit_score = 0.0
     if question.subjects:
         named = [m.name for m in lex.subjects_in(own) if m.kind != "actor"]

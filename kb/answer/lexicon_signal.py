@@ -10,10 +10,10 @@ zero: the rest of the model answers alone.
 
 from __future__ import annotations
 
+from kb.analysis.comparison import fact_figure, figure_key
 from kb.answer.candidates import Candidate
 from kb.answer.question import Question
-from kb.evaluate import fact_figure, figure_key
-from kb.lexicon import lexicon
+from kb.vocab.lexicon import Lexicon
 
 SIGNALS = ("lex_fact", "lex_fact_subject", "lex_fact_item", "lex_fact_unit", "lex_fact_conditions")
 
@@ -28,11 +28,10 @@ def matching_fact(candidate: Candidate, facts: list[dict]) -> dict | None:
     return None
 
 
-def _subject_fit(question: Question, subject: str) -> float:
+def _subject_fit(question: Question, subject: str, lex: Lexicon) -> float:
     """1 the asked customer type, ½ a broader type whose rule covers it, ¼ none named, −1 another."""
     if not question.subjects:
         return 0.0
-    lex = lexicon()
     wanted = question.subjects[0]
     if subject == wanted:
         return 1.0
@@ -43,10 +42,9 @@ def _subject_fit(question: Question, subject: str) -> float:
     return 0.1 if not subject else -1.0
 
 
-def _item_fit(question: Question, item: str) -> float:
+def _item_fit(question: Question, item: str, lex: Lexicon) -> float:
     if not question.items:
         return 0.0
-    lex = lexicon()
     if item in question.items[:2]:
         return 1.0
     if any(item in lex.related_items(wanted) for wanted in question.items[:2]):
@@ -54,17 +52,16 @@ def _item_fit(question: Question, item: str) -> float:
     return 0.0 if not item else -1.0
 
 
-def _unit_fit(question: Question, fact: dict) -> float:
-    units = lexicon().item_units(question.items[0]) if question.items else []
+def _unit_fit(question: Question, fact: dict, lex: Lexicon) -> float:
+    units = lex.item_units(question.items[0]) if question.items else []
     if question.wants_unit:
         return 1.0 if fact["unit"] == question.wants_unit else -1.0
     return (1.0 if fact["unit"] in units else -1.0) if units else 0.0
 
 
-def _condition_fit(question: Question, fact: dict) -> float:
+def _condition_fit(question: Question, fact: dict, lex: Lexicon) -> float:
     """Conditions of the lexicon (有/无外线工程, 计划/临时检修) the question names and the fact states,
     less those that contradict, less the fact's conditions the question does not name (平均, 最优)."""
-    lex = lexicon()
     stated = set(fact["qualifiers"]) & set(lex.qualifier_entries)
     score = 0.0
     for wanted in question.qualifiers:
@@ -75,10 +72,10 @@ def _condition_fit(question: Question, fact: dict) -> float:
     return score - 0.5 * sum(1 for q in stated if q not in question.qualifiers)
 
 
-def signals(question: Question, candidate: Candidate, facts: list[dict]) -> list[float]:
+def signals(question: Question, candidate: Candidate, facts: list[dict], lex: Lexicon) -> list[float]:
     """``SIGNALS`` for a candidate, from the build-time facts of its clause."""
     fact = matching_fact(candidate, facts) if facts else None
     if fact is None:
         return [0.0] * len(SIGNALS)
-    return [1.0, _subject_fit(question, fact["subject"]), _item_fit(question, fact["item"]),
-            _unit_fit(question, fact), _condition_fit(question, fact)]
+    return [1.0, _subject_fit(question, fact["subject"], lex), _item_fit(question, fact["item"], lex),
+            _unit_fit(question, fact, lex), _condition_fit(question, fact, lex)]

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb.answer.features import FEATURES
+from kb.errors import ModelError
 from kb.vocab import DATA_DIR
 
 # The best candidate's own features the calibration reads, beside its score, lead and agreement.
@@ -38,10 +39,6 @@ def calibration_inputs(scores: list[float], figures: list[str], vectors: list[li
     return top, standing
 
 MODEL_FILE = DATA_DIR / "answer_model.json"
-
-
-class ModelError(RuntimeError):
-    """The model file is missing or was fit on other features: run `make tune`."""
 
 
 @dataclass

@@ -14,10 +14,7 @@ import re
 from dataclasses import asdict, dataclass, field
 
 from kb.answer.candidates import ClauseReader, read_number
-from kb.answer.wording import Wording, wording
-from kb.lexicon import lexicon
-from kb.text import normalize, segment
-from kb.vocab import vocab
+from kb.vocab import Vocab, default_vocab
 
 ALIAS_WEIGHT = 0.6
 WH = re.compile(r"[什哪谁几多吗何啥否么没]|是不是|能不能|可不可以")
@@ -76,10 +73,13 @@ class Question:
         return bool(self.families) or self.kind in ("date", "agent", "place", "which", "yesno", "figure", "code")
 
 
-def understand(text: str) -> Question:
-    lex = lexicon()
+def understand(text: str, vocab: Vocab | None = None) -> Question:
+    """What ``text`` asks, read with ``vocab`` (default: the package's vocabulary)."""
+    vocab = vocab or default_vocab()
+    lex = vocab.lexicon
+    normalize = vocab.analysis.normalize
     norm = normalize(text).replace(" ", "").replace("\u3000", "")
-    regions = vocab().regions_named_in(norm)
+    regions = vocab.regions_named_in(norm)
     question = Question(text=text, norm=norm, region=regions[0] if regions else None)
     customers = [m for m in lex.subjects_in(norm) if m.kind != "actor"]
     actors = [m for m in lex.subjects_in(norm) if m.kind == "actor"]
@@ -95,12 +95,13 @@ def understand(text: str) -> Question:
     # Every item in the lexicon is measured, so naming one (an agent's keywords) asks for its figure.
     question.asks_figure = (question.wants_unit is not None or bool(question.items)
                             or any(normalize(w) in norm for w in lex.asks["figure"]))
-    _read_asking(question, wording())
+    _read_asking(question, vocab)
     return question
 
 
-def _read_asking(question: Question, w: Wording) -> None:
+def _read_asking(question: Question, vocab: Vocab) -> None:
     """The kind of answer, unit families, heads, conditions and figures, from the engine's wording."""
+    w = vocab.wording
     norm = question.norm
     asking: list[str] = []
     for kind, pattern in w.kind_res:
@@ -145,19 +146,18 @@ def _read_asking(question: Question, w: Wording) -> None:
     question.heads = [m.group(1) for m in HEAD_AFTER.finditer(norm) if m.group(1) not in ("时候", "时间", "意思")]
     question.yesno = next((verb for verb in w.yesno_verbs if verb in norm), "")
     question.conditions = list(dict.fromkeys(w.condition_re.findall(norm)))
-    reader = ClauseReader(w, vocab().segmenter.FREQ, vocab().units["idioms_after_one"])
+    reader = ClauseReader(w, vocab.analysis, vocab.units["idioms_after_one"])
     for candidate in reader.prose(question.text):
         if isinstance(candidate.value, int | float) and candidate.kind != "code":
             question.figures.append((float(candidate.value), candidate.unit))
     question.years = [int(y) for y in re.findall(r"((?:19|20)\d{2})年", norm)]
-    question.groups = _groups(question, asking, w)
+    question.groups = _groups(question, asking, vocab)
 
 
-def _without_regions(norm: str, names: set[str]) -> str:
+def _without_regions(norm: str, names: set[str], words: dict[str, int]) -> str:
     """The question with the regions it names taken out, so they do not count as its words. A name ending
     in 市 / 盟 / 省 gives up that character when it starts a word with the next one (鄂尔多斯市区用户 keeps
-    市区)."""
-    words = vocab().segmenter.FREQ
+    市区); ``words`` is the segmenter's dictionary."""
     for name in sorted(names, key=len, reverse=True):
         at = norm.find(name)
         while at >= 0:
@@ -169,11 +169,11 @@ def _without_regions(norm: str, names: set[str]) -> str:
     return norm
 
 
-def _groups(question: Question, asking: list[str], w: Wording) -> list[WordGroup]:
+def _groups(question: Question, asking: list[str], voc: Vocab) -> list[WordGroup]:
     """The question's content words: not stop words, not the words that ask (几天, 罚多少, 谁), not the
     region's name, not its own figures — each with its aliases and, where the lexicon knows the word,
     the lexicon's other patterns for the same customer type or item."""
-    voc, lex = vocab(), lexicon()
+    w, lex, normalize = voc.wording, voc.lexicon, voc.analysis.normalize
     stop = voc.stopwords
     asked = "".join(asking)
     region_names = {n for r in voc.regions_named_in(question.norm) for n in voc.regions[r].names}
@@ -192,7 +192,8 @@ def _groups(question: Question, asking: list[str], w: Wording) -> list[WordGroup
     groups: list[WordGroup] = []
     seen: set[str] = set()
     negate_next = False
-    for piece in segment(_without_regions(question.norm, region_names), subwords=False):
+    for piece in voc.analysis.segment(_without_regions(question.norm, region_names, voc.segmenter.FREQ),
+                                      subwords=False):
         word = piece.text
         if w.negator_re.fullmatch(word):
             negate_next = True
@@ -209,11 +210,9 @@ def _groups(question: Question, asking: list[str], w: Wording) -> list[WordGroup
         weight = SHORT_WORD_WEIGHT if len(word) == 1 and len(forms) == 1 else 1.0
         groups.append(WordGroup(word, tuple(dict.fromkeys(forms)), weight, negate_next))
         negate_next = False
-    for key, expansions in voc.aliases.items():
-        if key and key in question.norm:
-            for expansion in expansions:
-                expansion = normalize(expansion)
-                if expansion not in seen:
-                    seen.add(expansion)
-                    groups.append(WordGroup(expansion, (expansion,), ALIAS_WEIGHT, alias=True))
+    for expansion in voc.aliases.named_in(question.norm):
+        expansion = normalize(expansion)
+        if expansion not in seen:
+            seen.add(expansion)
+            groups.append(WordGroup(expansion, (expansion,), ALIAS_WEIGHT, alias=True))
     return groups

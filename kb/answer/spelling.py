@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from kb.lexicon import Lexicon
-from kb.text import normalize, segment
 from kb.vocab import Vocab
+from kb.vocab.lexicon import Lexicon
 
 MIN_LENGTH = 3  # a shorter word is one character from too many others
 
@@ -34,7 +33,8 @@ class Speller:
             for name, spec in entries.items():
                 if spec.get("kind") != "ignore":
                     words.update([name, *spec.get("patterns", [])])
-        cleaned = {normalize(w).replace("“", "").replace("”", "") for w in words}
+        self.analysis = vocabulary.analysis
+        cleaned = {self.analysis.normalize(w).replace("“", "").replace("”", "") for w in words}
         self.by_length: dict[int, set[str]] = {}
         # Chinese words only: 20千伏 is not a typo of 10千伏
         for word in cleaned:
@@ -45,9 +45,9 @@ class Speller:
     def correct(self, text: str, known=None) -> Correction | None:
         """The first stretch of ``text`` one replaced character from a vocabulary word that ``text`` does not
         hold; ``known`` are words the index holds, never taken for typos."""
-        norm = normalize(text)
+        norm = self.analysis.normalize(text)
         # a stretch begins and ends where the question's words do: 户供电 (of 用户供电) is no typo of 转供电
-        pieces = list(segment(norm, subwords=False))
+        pieces = list(self.analysis.segment(norm, subwords=False))
         starts, ends = {p.start for p in pieces}, {p.end for p in pieces}
         best: Correction | None = None
         for size in sorted(self.by_length, reverse=True):

@@ -1,7 +1,7 @@
 """``make tune``: fit the answer model's weights and choose its threshold, on the public question sets.
 
 1. Every question set (``../shared/eval/dev.jsonl``, ``dev2.jsonl``, ``tests/questions/*.jsonl``) is asked
-   over a temporary copy of the corpus with every ``source`` document imported (``kb.question_sets``).
+   over a temporary copy of the corpus with every ``source`` document imported (``kb.evaluation.question_sets``).
 2. For each question the engine reads its top clauses as it does when answering; every candidate gets
    its feature vector and a label: would stating it answer the question (its figure is one of the
    expected ones, and its clause holds a cited snippet)?
@@ -25,12 +25,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kb.analysis.comparison import fact_figure, figure_key, holds
 from kb.answer.compose import Answerer
-from kb.answer.features import FEATURES, admissible, plain
+from kb.answer.features import FEATURES, admissible
 from kb.answer.model import MODEL_FILE, AnswerModel, calibration_inputs
-from kb.evaluate import fact_figure, figure_key, holds, score
-from kb.index import OpenIndex
-from kb.question_sets import asked_corpus, load_sets, shared_root
+from kb.evaluation.question_sets import asked_corpus, load_sets, shared_root
+from kb.evaluation.score import score
+from kb.index.generation import OpenIndex
 
 ROOT = Path(__file__).resolve().parents[2]
 WRONG_TARGET = 0.03  # held-out wrong figures at most (the product's bound)
@@ -137,7 +138,7 @@ def collect(records: list[dict], index: OpenIndex, imported: dict[str, str], ans
                 candidates.append((candidate, context))
                 text, _label = index.clause_text(context.doc_id, context.clause_id)
                 item.vectors.append(features)
-                item.figures.append(plain(candidate.figure))
+                item.figures.append(answerer.wording.plain(candidate.figure))
                 item.families.append(candidate.family)
                 documented = index.documents[context.doc_id]
                 # the title as a citation shows it: with its 文号 (the eval's `doc` may name either)

@@ -1,0 +1,184 @@
+"""Words: jieba with the domain dictionary over the Chinese runs, numbers and Latin words kept whole (jieba's
+own ChineseAnalyzer drops the 3 of 3个工作日), search-mode sub-words placed at the position of the word they
+come from, and every token's offsets into the verbatim text; character bigrams for the recall net.
+
+A ``Segmenter`` is made once per vocabulary (``kb.vocab.Vocab.analysis``) from its normaliser and its
+jieba tokenizer, and remembers the words of the runs it has cut.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from jieba import Tokenizer
+
+from kb.analysis.jieba_route import Route
+from kb.analysis.normalise import Normaliser
+
+CJK = r"\u3400-\u4dbf\u4e00-\u9fff"
+# Numbers, Latin words, Chinese runs and the kept symbols; anything else is punctuation.
+TOKEN_RUNS = re.compile(rf"(\d+(?:\.\d+)?)|([a-z]+)|([{CJK}]+)|([%‰‱])")
+CHINESE_RUN = 3  # TOKEN_RUNS's group of a run of Chinese
+
+
+@dataclass(frozen=True)
+class Piece:
+    text: str
+    pos: int
+    start: int  # offsets into the original, un-normalised text
+    end: int
+    alias: bool = False  # an expansion of kb/data/aliases.yaml, not a word of the text (kb.analysis.filters)
+
+
+class _RunCache:
+    """jieba's words for each run of Chinese, with their sub-words, remembered per dictionary.
+
+    Policy and law texts repeat their runs (县级以上地方人民政府, 依照本法规定 …): across a law library
+    about half the runs a build segments were segmented before. The cache is cleared when it fills, which
+    keeps memory bounded without the bookkeeping of an LRU, and whenever the dictionary changes.
+    """
+
+    LIMIT = 200_000
+
+    def __init__(self, tokenizer: Tokenizer) -> None:
+        self.tokenizer = tokenizer
+        self.route: Route | None = None
+        self.tokens: dict[str, tuple[tuple[str, int, int, bool], ...]] = {}
+        self.words: dict[str, tuple[str, ...]] = {}
+
+    def _current_route(self) -> Route:
+        route = self.route
+        if route is None or not route.current():
+            route = self.route = Route(self.tokenizer)
+            self.tokens, self.words = {}, {}
+        return route
+
+    def run_tokens(self, run: str) -> tuple[tuple[str, int, int, bool], ...]:
+        """(word, start, end, is_sub_word) for the run, in the order ``segment`` yields them."""
+        route = self._current_route()
+        found = self.tokens.get(run)
+        if found is None:
+            if len(self.tokens) >= self.LIMIT:
+                self.tokens.clear()
+            found = self.tokens[run] = tuple(_segment_run(route, run))
+        return found
+
+    def word_table(self) -> dict[str, tuple[str, ...]]:
+        """The run → words table for the current dictionary; look a run up here, and call ``run_words``
+        for one that is not there yet."""
+        self._current_route()
+        return self.words
+
+    def run_words(self, run: str) -> tuple[str, ...]:
+        found = tuple(token[0] for token in self.run_tokens(run))
+        if len(self.words) >= self.LIMIT:
+            self.words.clear()
+        self.words[run] = found
+        return found
+
+
+def _segment_run(route: Route, run: str) -> Iterator[tuple[str, int, int, bool]]:
+    freq = route.freq
+    start = 0
+    for word in route.cut(run):
+        end = start + len(word)
+        yield word, start, end, False
+        if len(word) > 2:
+            for size in (2, 3):
+                for i in range(len(word) - size + 1):
+                    sub = word[i : i + size]
+                    if sub != word and freq.get(sub):
+                        yield sub, start + i, start + i + size, True
+        start = end
+
+
+class Segmenter:
+    """The analyzer's words of a text, for one normaliser and one jieba dictionary.
+
+    ``segment`` yields every token with its position and its offsets into the verbatim text;
+    ``index_words`` is the same sequence of texts without them, at a fraction of the cost (what the index
+    stores for a field: it normalises without an offsets map and reads each run's words from the same
+    table); ``tests/test_text.py`` checks the two agree on any text.
+    """
+
+    def __init__(self, normaliser: Normaliser, tokenizer: Tokenizer) -> None:
+        self.normaliser = normaliser
+        self.normalize = normaliser.normalize
+        self.normalize_with_offsets = normaliser.normalize_with_offsets
+        self.tokenizer = tokenizer
+        self._runs = _RunCache(tokenizer)
+
+    def segment(self, text: str, subwords: bool = True, within: Callable[[str], bool] | None = None) -> Iterator[Piece]:
+        """The analyzer's tokens for ``text``: words with positions and original offsets.
+
+        ``within``, when given, picks the runs of Chinese (text between punctuation, numbers and Latin,
+        which jieba segments one at a time) worth segmenting; the others are skipped, their tokens
+        uncounted in positions. The highlighter segments only the runs holding a query term.
+        """
+        norm, origins = self.normalize_with_offsets(text)
+        if not norm:
+            return
+        pos = 0
+        run_tokens = self._runs.run_tokens
+        for match in TOKEN_RUNS.finditer(norm):
+            if match.lastindex != CHINESE_RUN:
+                a, b = match.span()
+                yield Piece(match.group(), pos, origins[a], origins[b - 1] + 1)
+                pos += 1
+                continue
+            run = match.group()
+            if within is not None and not within(run):
+                continue
+            run_start = match.start()
+            for word, start, end, is_sub in run_tokens(run):
+                if is_sub:
+                    if subwords:
+                        yield Piece(word, pos - 1, origins[run_start + start], origins[run_start + end - 1] + 1)
+                    continue
+                yield Piece(word, pos, origins[run_start + start], origins[run_start + end - 1] + 1)
+                pos += 1
+
+    def index_words(self, text: str) -> list[str]:
+        """The texts of ``segment(text)``'s tokens, in order, without offsets or positions."""
+        out: list[str] = []
+        table = self._runs.word_table()
+        run_words = self._runs.run_words
+        for match in TOKEN_RUNS.finditer(self.normalize(text)):
+            run = match.group()
+            if match.lastindex != CHINESE_RUN:
+                out.append(run)
+            else:
+                out += table.get(run) or run_words(run)
+        return out
+
+    def words(self, text: str) -> list[str]:
+        """The plain word sequence of ``text`` (no sub-words), e.g. for tests and display."""
+        return [piece.text for piece in self.segment(text, subwords=False)]
+
+    def bigrams(self, text: str) -> Iterator[Piece]:
+        """Overlapping character bigrams of the Chinese runs, numbers and words whole: a recall net."""
+        norm, origins = self.normalize_with_offsets(text)
+        pos = 0
+        for match in TOKEN_RUNS.finditer(norm):
+            run = match.group()
+            a = match.start()
+            if match.lastindex != CHINESE_RUN or len(run) == 1:
+                yield Piece(run, pos, origins[a], origins[match.end() - 1] + 1)
+                pos += 1
+                continue
+            for i in range(len(run) - 1):
+                yield Piece(run[i : i + 2], pos, origins[a + i], origins[a + i + 1] + 1)
+                pos += 1
+
+    def bigram_texts(self, text: str) -> list[str]:
+        """The texts of ``bigrams(text)``, from the normalised text alone (no offsets map)."""
+        grams: list[str] = []
+        for match in TOKEN_RUNS.finditer(self.normalize(text)):
+            run = match.group()
+            if match.lastindex != CHINESE_RUN or len(run) == 1:
+                grams.append(run)
+            else:
+                grams += [run[i : i + 2] for i in range(len(run) - 1)]
+        return grams

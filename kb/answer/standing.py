@@ -1,0 +1,505 @@
+"""Which rule applies: the standing of every document for a region on a date.
+
+Staff ask "in this region, on this date, which documents bind?". The answer is
+worked out from the front matter alone, as pure functions over the ``meta``
+dicts (doc id → metadata with dates as strings):
+
+* a draft (征求意见稿) and any other status in ``not_in_force`` does not bind;
+* a document whose effective date (or, lacking one, issue date) is after the
+  date does not bind yet (尚未施行); a date known only to the year counts as
+  1 January of that year, so no "not yet" is invented from a year;
+* a document whose stated expiry, or the end of its ``validity`` period
+  ("5年", "6个月", "两年" counted from the effective or issue date), is on or
+  before the date no longer binds (已失效);
+* a document repealed in full (全部废止) by another that has taken effect no
+  longer binds (已废止); one overridden where they differ (不一致之处以本文件为准)
+  still binds, and says by which;
+* a document binds in its own region and every region below it, so in a city
+  the city's own documents, the autonomous region's and the national ones all
+  bind together — ``ordered`` puts them in order of authority for display but
+  never drops one.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field, replace
+from functools import lru_cache
+
+from kb.analysis.numerals import cn_to_int
+from kb.vocab import Vocab, default_vocab
+
+IN_FORCE = "现行有效"
+DRAFT = "征求意见稿"
+REPEALED = "已废止"
+EXPIRED = "已失效"
+NOT_YET = "尚未施行"
+FULL_REPEAL = "全部废止"
+AMENDED = "修订"  # the extent `kb add` gives a newer version of a document with the same title
+PARTIAL = "不一致之处"
+SUPERSEDED_VERSION = "已被修改"
+# Statuses of documents that never took effect, so their supersedes entries never did either.
+NEVER_EFFECTIVE = frozenset({DRAFT})
+
+ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+YEAR = re.compile(r"^(\d{4})(?:年)?$")
+VALIDITY = re.compile(r"^(?:有效期)?(?:为)?(\d+|[零〇一二两三四五六七八九十百]+)?(半)?(年|个月|月|周|天|日)(半)?$")
+# Characters that do not count when comparing titles and 文号, and bracket forms folded to one.
+IGNORED = re.compile(r"[《》〈〉“”‘’\"'\s]")
+BRACKETS = str.maketrans({"[": "〔", "]": "〕", "［": "〔", "］": "〕", "【": "〔", "】": "〕",
+                          "(": "〔", ")": "〕", "（": "〔", "）": "〕", "﹝": "〔", "﹞": "〕"})
+
+
+@dataclass
+class Standing:
+    """What one document amounts to for the asked region on the asked date."""
+
+    doc_id: str
+    title: str
+    doc_number: str  # "" if none
+    issuer: str  # "" if none
+    region: str
+    level: int  # depth of the document's region: 全国 0, 内蒙古自治区 1, 鄂尔多斯市 2
+    status: str  # the status as written in the metadata
+    # What holds on the date: 现行有效 | 征求意见稿 | 已废止 | 已失效 | 尚未施行 (or another not-in-force status
+    # as written, e.g. 已被修改). Being overridden in part is expressed by ``partly_superseded_by``.
+    effective_status: str
+    in_force: bool  # binds on the date (ignores region)
+    applies_here: bool  # the document's region covers the asked region (True when no region was asked)
+    binding: bool  # in_force and applies_here
+    superseded_by: list[str] = field(default_factory=list)  # doc ids whose repeal in full has taken effect
+    partly_superseded_by: list[str] = field(default_factory=list)  # in-force doc ids that prevail where they differ
+    repeals: list[str] = field(default_factory=list)  # corpus doc ids this document repeals or overrides
+    notes: list[str] = field(default_factory=list)  # short Chinese reasons
+    issued: str | None = None
+    effective: str | None = None
+    expires: str | None = None  # stated, or computed from validity + effective/issued
+
+    def to_dict(self) -> dict:
+        """Plain JSON values, for templates and the API."""
+        return asdict(self)
+
+
+# -- dates ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Date:
+    """A date as written: exact (``2022-07-17``) or known only to the year (``2022``)."""
+
+    value: dt.date
+    exact: bool
+    text: str
+
+    @property
+    def year(self) -> int:
+        return self.value.year
+
+
+def _as_text(value) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip() or None
+
+
+def _parse_date(value) -> _Date | None:
+    """``2022-07-17`` → exact; ``2022`` → 1 January 2022, known only to the year; anything else → None."""
+    text = _as_text(value)
+    if text is None:
+        return None
+    return _parse_date_text(text)
+
+
+@lru_cache(maxsize=65536)  # standings read every document's dates for each region asked about
+def _parse_date_text(text: str) -> _Date | None:
+    text = unicodedata.normalize("NFKC", text)
+    match = ISO_DATE.match(text)
+    if match:
+        try:
+            return _Date(dt.date(*(int(g) for g in match.groups())), True, text)
+        except ValueError:
+            return None
+    match = YEAR.match(text)
+    if match:
+        return _Date(dt.date(int(match.group(1)), 1, 1), False, match.group(1))
+    return None
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    year, month = divmod(day.month - 1 + months, 12)
+    year, month = day.year + year, month + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def parse_validity(text: str) -> tuple[int, int] | None:
+    """A validity period as (months, days): ``5年`` → (60, 0), ``6个月`` → (6, 0), ``两年`` → (24, 0),
+    ``一年半`` → (18, 0), ``半年`` → (6, 0), ``90天`` → (0, 90); None when it cannot be read."""
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text)))
+    match = VALIDITY.match(text)
+    if not match:
+        return None
+    numeral, half_before, unit, half_after = match.groups()
+    if numeral is None:
+        count = 0 if half_before else None
+    elif numeral.isdigit():
+        count = int(numeral)
+    else:
+        count = cn_to_int(numeral)
+    if count is None:
+        return None
+    half = bool(half_before or half_after)
+    if unit == "年":
+        return count * 12 + (6 if half else 0), 0
+    if half:
+        return None
+    if unit in ("个月", "月"):
+        return count, 0
+    if unit == "周":
+        return 0, count * 7
+    return 0, count
+
+
+def _end_of_validity(validity, start: _Date | None) -> dt.date | None:
+    if not validity or start is None or not start.exact:
+        return None
+    period = parse_validity(validity)
+    if period is None:
+        return None
+    months, days = period
+    return _add_months(start.value, months) + dt.timedelta(days=days)
+
+
+# -- references -----------------------------------------------------------------
+
+def _key(text, normalize: Callable[[str], str]) -> str:
+    """A 文号 or title folded for comparison: NFKC, lower case, no quotes, brackets or spaces."""
+    if not text:
+        return ""
+    return _folded_key(str(text), normalize)
+
+
+@lru_cache(maxsize=65536)  # every reference is compared with every document's 文号 and title
+def _folded_key(text: str, normalize: Callable[[str], str]) -> str:
+    return IGNORED.sub("", normalize(text)).translate(BRACKETS)
+
+
+def resolve_reference(ref: str, documents: dict[str, dict], vocab: Vocab | None = None) -> str | None:
+    """The doc id a supersedes reference (文号 or title, possibly with 《》) points to, or None if that
+    document is not in the corpus.
+
+    A 文号 match wins over a title match; when several documents share the title, one whose status
+    binds is preferred, then the lowest id.
+    """
+    vocab = vocab or default_vocab()
+    normalize = vocab.analysis.normalize
+    wanted = _key(ref, normalize)
+    if not wanted:
+        return None
+    not_in_force = set(vocab.documents["not_in_force"])
+    by_number = sorted(doc_id for doc_id, meta in documents.items()
+                       if _key(meta.get("doc_number"), normalize) == wanted)
+    if by_number:
+        return by_number[0]
+    by_title = [doc_id for doc_id, meta in documents.items() if _key(meta.get("title"), normalize) == wanted]
+    if not by_title:
+        return None
+    return min(by_title, key=lambda doc_id: (documents[doc_id].get("status") in not_in_force, doc_id))
+
+
+def _resolve_entry(entry, documents: dict[str, dict], vocab: Vocab) -> str | None:
+    if isinstance(entry, str):
+        return resolve_reference(entry, documents, vocab)
+    if not isinstance(entry, dict):
+        return None
+    if entry.get("id") is not None:
+        # A version link written by `kb add`: the id itself, since versions share their title.
+        return str(entry["id"]) if str(entry["id"]) in documents else None
+    return resolve_reference(entry.get("ref") or "", documents, vocab) or resolve_reference(
+        entry.get("title") or "", documents, vocab)
+
+
+def _label(meta: dict, doc_id: str) -> str:
+    """How a note names a document: its 文号, else its title in 《》."""
+    number = _as_text(meta.get("doc_number"))
+    if number:
+        return number
+    title = _as_text(meta.get("title")) or doc_id
+    return f"《{title}》"
+
+
+# -- standings ------------------------------------------------------------------
+
+def _canonical_asked_region(region: str | None, vocab: Vocab) -> str | None:
+    if region is None or not str(region).strip():
+        return None
+    return vocab.region(str(region))
+
+
+def _document_region(meta: dict, vocab: Vocab) -> str:
+    written = _as_text(meta.get("region")) or "全国"
+    return vocab.canonical_region(written) or written
+
+
+def _start(meta: dict) -> _Date | None:
+    """When the document took (or takes) effect: an exact effective date, else the issue date."""
+    effective = _parse_date(meta.get("effective"))
+    if effective is not None and effective.exact:
+        return effective
+    return _parse_date(meta.get("issued"))
+
+
+def _first_pass(doc_id: str, meta: dict, on: dt.date, vocab: Vocab) -> tuple[Standing, bool]:
+    """The standing from the document's own metadata, for no region in particular; and whether it has
+    taken effect by ``on``."""
+    not_in_force = vocab.documents["not_in_force"]
+    region = _document_region(meta, vocab)
+    status = _as_text(meta.get("status")) or IN_FORCE
+    notes: list[str] = []
+
+    effective = _parse_date(meta.get("effective"))
+    issued = _parse_date(meta.get("issued"))
+    start = _start(meta)
+    not_yet = start is not None and start.value > on
+    if not_yet:
+        if effective is not None and effective.exact:
+            not_yet_note = f"自{effective.text}起施行，尚未施行"
+        elif issued is not None and issued.exact:
+            not_yet_note = f"{issued.text}印发，{on.isoformat()}时尚未印发"
+        else:
+            not_yet_note = f"{start.year}年印发，{on.isoformat()}时尚未印发"
+
+    stated_expiry = _parse_date(meta.get("expires"))
+    validity = _as_text(meta.get("validity"))
+    expires: str | None = stated_expiry.text if stated_expiry else None
+    expired = False
+    expired_note = ""
+    if stated_expiry is not None:
+        if stated_expiry.exact:
+            expired = stated_expiry.value <= on
+        else:  # known only to the year: certainly over once that year is
+            expired = stated_expiry.year < on.year
+        expired_note = f"有效期至{stated_expiry.text}，已届满"
+    elif validity:
+        end = _end_of_validity(validity, start)
+        if end is not None:
+            expires = end.isoformat()
+            expired = end <= on
+            expired_note = f"有效期{validity}，已于{expires}届满"
+        elif parse_validity(validity) is None:
+            notes.append(f"有效期“{validity}”无法识别，未计算届满日期")
+
+    taken_effect = status not in NEVER_EFFECTIVE and not not_yet
+    if status in not_in_force:
+        effective_status = status
+        notes.append("征求意见稿，尚未施行" if status == DRAFT else f"状态为{status}")
+    elif not_yet:
+        effective_status = NOT_YET
+        notes.append(not_yet_note)
+    elif expired:
+        effective_status = EXPIRED
+    else:
+        effective_status = IN_FORCE
+    if expired and status != DRAFT:
+        notes.append(expired_note)
+
+    chain = vocab.region_chain(region)
+    in_force = effective_status == IN_FORCE
+    standing = Standing(
+        doc_id=doc_id,
+        title=_as_text(meta.get("title")) or "",
+        doc_number=_as_text(meta.get("doc_number")) or "",
+        issuer=_as_text(meta.get("issuer")) or "",
+        region=region,
+        level=len(chain) - 1,
+        status=status,
+        effective_status=effective_status,
+        in_force=in_force,
+        applies_here=True,
+        binding=in_force,
+        notes=notes,
+        issued=_as_text(meta.get("issued")),
+        effective=_as_text(meta.get("effective")),
+        expires=expires,
+    )
+    return standing, taken_effect
+
+
+def standings(documents: dict[str, dict], region: str | None = None, on: dt.date | None = None,
+              vocab: Vocab | None = None) -> dict[str, Standing]:
+    """Standing of every document for the region on the date.
+
+    ``region`` is canonicalised (鄂尔多斯 → 鄂尔多斯市); an unknown region raises ``UnknownRegion`` with a
+    Chinese message; None (or blank) asks about no region in particular, so every document applies.
+    ``on`` defaults to today. Every document is returned, binding or not, keyed by doc id.
+
+    A repeal in full takes effect once the repealing document has (it is not a draft and its date has
+    come), and is not undone when that document later expires or is itself repealed; an override where
+    they differ holds only while the overriding document is in force. A draft or not-yet-effective
+    repealer leaves the target in force and adds a note to it.
+    """
+    return for_region(standings_anywhere(documents, on, vocab), region)
+
+
+@dataclass
+class Anywhere:
+    """Every document's standing on a date for no region in particular (``standings_anywhere``), and
+    where in each one's notes a region's note goes: after its own, before those of repeals."""
+
+    on: dt.date
+    standing: dict[str, Standing]
+    own_notes: dict[str, int]
+    vocab: Vocab  # what the regions are read with
+
+
+def for_region(anywhere: Anywhere, region: str | None) -> dict[str, Standing]:
+    """The standings for a region, from the region-free ones: only whether each document applies there
+    depends on the region, so a law library's standings for a new region cost a walk, not a recomputation.
+    Documents that apply are shared with ``anywhere``; treat standings as read-only."""
+    asked = _canonical_asked_region(region, anywhere.vocab)
+    if asked is None:
+        return anywhere.standing
+    asked_chain = set(anywhere.vocab.region_chain(asked))
+    result: dict[str, Standing] = {}
+    for doc_id, standing in anywhere.standing.items():
+        if standing.region in asked_chain:
+            result[doc_id] = standing
+            continue
+        notes = list(standing.notes)
+        notes.insert(anywhere.own_notes[doc_id], f"适用于{standing.region}，不适用于{asked}")
+        result[doc_id] = replace(standing, applies_here=False, binding=False, notes=notes,
+                                 superseded_by=list(standing.superseded_by),
+                                 partly_superseded_by=list(standing.partly_superseded_by),
+                                 repeals=list(standing.repeals))
+    return result
+
+
+def standings_anywhere(documents: dict[str, dict], on: dt.date | None = None,
+                       vocab: Vocab | None = None) -> Anywhere:
+    """Every document's standing on the date, for no region in particular (see ``standings``)."""
+    vocab = vocab or default_vocab()
+    if on is None:
+        on = dt.date.today()
+    elif isinstance(on, dt.datetime):
+        on = on.date()
+
+    result: dict[str, Standing] = {}
+    taken_effect: dict[str, bool] = {}
+    for doc_id in sorted(documents):
+        result[doc_id], taken_effect[doc_id] = _first_pass(doc_id, documents[doc_id], on, vocab)
+    own_notes = {doc_id: len(standing.notes) for doc_id, standing in result.items()}
+    # The documents' own standing, before any repeal: what decides whether a repeal or override holds.
+    own_status = {doc_id: standing.effective_status for doc_id, standing in result.items()}
+    links = [(repealer_id, target_id, how)
+             for repealer_id in sorted(documents)
+             for target_id, how in _supersedes(repealer_id, documents, vocab)]
+
+    for repealer_id, target_id, _how in links:
+        _add(result[repealer_id].repeals, target_id)
+
+    # Repeals in full (and newer versions) first: they depend only on whether the repealer has taken effect.
+    for repealer_id, target_id, how in links:
+        if how == PARTIAL:
+            continue
+        meta, target = documents[repealer_id], result[target_id]
+        if taken_effect[repealer_id]:
+            _add(target.superseded_by, repealer_id)
+            if how == AMENDED:
+                _add(target.notes, f"已被修改，现行版本为{repealer_id}（{_start_text(meta)}起施行）")
+            else:
+                _add(target.notes, f"已被{_label(meta, repealer_id)}废止")
+            if target.effective_status in (IN_FORCE, NOT_YET, EXPIRED):
+                target.effective_status = SUPERSEDED_VERSION if how == AMENDED else REPEALED
+                target.in_force = target.binding = False
+        elif own_status[repealer_id] == DRAFT:
+            _add(target.notes, f"征求意见稿{_titled(meta, repealer_id)}拟废止本文件")
+        elif own_status[repealer_id] == NOT_YET:
+            _add(target.notes, f"{_label(meta, repealer_id)}自{_start_text(meta)}起施行，届时废止本文件")
+
+    # Overrides where they differ hold while the overriding document is in force (after the repeals above).
+    for repealer_id, target_id, how in links:
+        if how != PARTIAL:
+            continue
+        meta, target = documents[repealer_id], result[target_id]
+        if result[repealer_id].in_force:
+            _add(target.partly_superseded_by, repealer_id)
+            _add(target.notes, f"与{_label(meta, repealer_id)}不一致之处以其为准")
+        elif own_status[repealer_id] == DRAFT:
+            _add(target.notes, f"征求意见稿{_titled(meta, repealer_id)}拟规定与本文件不一致之处以其为准")
+        elif own_status[repealer_id] == NOT_YET:
+            _add(target.notes, f"{_label(meta, repealer_id)}自{_start_text(meta)}起施行后，与本文件不一致之处以其为准")
+    return Anywhere(on, result, own_notes, vocab)
+
+
+def _supersedes(doc_id: str, documents: dict[str, dict], vocab: Vocab) -> list[tuple[str, str]]:
+    """The corpus documents ``doc_id`` repeals, amends or overrides, each with how: ``PARTIAL`` (only where
+    they differ), ``AMENDED`` (a newer version of the same document) or ``FULL_REPEAL``."""
+    found: list[tuple[str, str]] = []
+    for entry in documents[doc_id].get("supersedes") or []:
+        target_id = _resolve_entry(entry, documents, vocab)
+        if target_id is None or target_id == doc_id:
+            continue
+        extent = str(entry.get("extent") or FULL_REPEAL) if isinstance(entry, dict) else FULL_REPEAL
+        found.append((target_id, PARTIAL if "不一致" in extent else AMENDED if extent == AMENDED else FULL_REPEAL))
+    return found
+
+
+def _add(items: list[str], item: str) -> None:
+    if item not in items:
+        items.append(item)
+
+
+def _titled(meta: dict, doc_id: str) -> str:
+    return f"《{_as_text(meta.get('title')) or doc_id}》"
+
+
+def _start_text(meta: dict) -> str:
+    start = _start(meta)
+    return start.text if start else "施行之日"
+
+
+# -- order of authority ---------------------------------------------------------
+
+def _group(standing: Standing) -> int:
+    if standing.binding:
+        return 0
+    if standing.in_force:
+        return 1  # in force, but for another region
+    if standing.effective_status == DRAFT:
+        return 2
+    if standing.effective_status == NOT_YET:
+        return 3
+    return 4  # repealed, superseded, expired or otherwise not in force
+
+
+def _sort_date(standing: Standing) -> dt.date | None:
+    effective = _parse_date(standing.effective)
+    if effective is not None and effective.exact:
+        return effective.value
+    issued = _parse_date(standing.issued)
+    return issued.value if issued else (effective.value if effective else None)
+
+
+def ordered(standings: Iterable[Standing]) -> list[Standing]:
+    """Order of authority for display.
+
+    Binding documents first — most specific region first (city before 自治区 before 全国), newer
+    effective/issued date first within a level (a bare year counts as 1 January; no date last); then
+    documents in force that apply elsewhere; then drafts (征求意见稿); then documents not yet in effect;
+    last those repealed, superseded or expired. Within each later group, documents whose region covers
+    the asked one come first, then the same region and date order. Ties break by doc id, so the order is
+    stable and deterministic.
+    """
+
+    def key(standing: Standing) -> tuple:
+        date = _sort_date(standing)
+        return (_group(standing), not standing.applies_here, -standing.level, date is None,
+                -(date.toordinal() if date else 0), standing.doc_id)
+
+    return sorted(standings, key=key)

@@ -1,0 +1,6 @@
+"""Facts: the figures clauses and table rows state — who, what, the value and unit, how it binds, under
+which conditions — each pointing at its clause, read with the domain lexicon at build time."""
+
+from kb.facts.extract import Fact, extract, select
+
+__all__ = ["Fact", "extract", "select"]

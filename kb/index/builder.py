@@ -1,0 +1,278 @@
+"""Building an index generation from the corpus: parse, prepare each clause's fields and facts, write the
+segments (in forked workers for a large corpus), check the FAQ, then swap the generation in.
+
+A build is skipped when the index was built from exactly this corpus, vocabulary and code and is intact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+import shutil
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+
+from kb import __version__
+from kb.corpus.documents import Document, corpus_fingerprint, default_corpus, load_corpus, reading_lock, require_corpus
+from kb.errors import BuildFailed
+from kb.index.faq_gate import check_faq_entries
+from kb.index.postings import KbSegmentWriter
+from kb.index.prepare import Preparer, document_record
+from kb.index.schema import SCHEMA_VERSION, analyzer_of, make_schema
+from kb.index.store import (
+    DOCUMENTS,
+    FACTS,
+    build_lock,
+    check_index_path,
+    default_index,
+    new_generation,
+    problems,
+    prune,
+    read_manifest,
+    swap,
+    write_manifest,
+)
+from kb.vocab import Vocab, default_vocab
+
+
+@dataclass
+class BuildReport:
+    built: bool
+    documents: int
+    clauses: int
+    seconds: float
+    path: Path
+    fingerprint: str
+
+    def summary(self) -> str:
+        if not self.built:
+            return f"index is up to date ({self.documents} documents, {self.clauses} clauses) at {self.path}"
+        return (f"built {self.clauses} clauses from {self.documents} documents in {self.seconds:.2f} s "
+                f"at {self.path}")
+
+
+def _code_fingerprint() -> str:
+    """Parsing and extraction code is part of what an index was built from."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).resolve().parents[1].rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def fingerprint(corpus: Path, vocab: Vocab) -> str:
+    """What an index was built from: the schema, the code, the vocabulary's data files and the corpus."""
+    return (f"{SCHEMA_VERSION}-{__version__}-{_code_fingerprint()}-{vocab.fingerprint}-"
+            f"{corpus_fingerprint(corpus)}")
+
+
+# From this much text (Markdown bodies, in characters) the build writes one Whoosh segment per CPU in
+# forked worker processes; below it one process is faster than starting workers. KB_BUILD_PROCS overrides.
+PARALLEL_MIN_CHARS = 3_000_000
+MAX_PROCS = 4
+
+
+def build_procs(documents: list[Document]) -> int:
+    """How many processes a build of these documents uses."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    wanted = os.environ.get("KB_BUILD_PROCS", "").strip()
+    if wanted:
+        return max(1, int(wanted))
+    if sum(len(d.body) for d in documents) < PARALLEL_MIN_CHARS:
+        return 1
+    return max(1, min(os.cpu_count() or 1, MAX_PROCS))
+
+
+def _split(documents: list[Document], parts: int) -> list[list[Document]]:
+    """Consecutive runs of documents with about the same amount of text each, in corpus order."""
+    total = sum(len(d.body) for d in documents) or 1
+    out: list[list[Document]] = [[] for _ in range(parts)]
+    done = 0
+    for document in documents:
+        out[min(parts - 1, done * parts // total)].append(document)
+        done += len(document.body)
+    return [part for part in out if part]
+
+
+def _add_documents(writer, preparer: Preparer, documents: list[Document],
+                   say: Callable[[str], None] | None = None) -> tuple[int, list[dict]]:
+    """Add every indexable clause of the documents to the writer; (clauses added, facts extracted)."""
+    clauses = 0
+    facts: list[dict] = []
+    for number, document in enumerate(documents, start=1):
+        entries, document_facts = preparer.prepare(document)
+        for fields in entries:
+            writer.add_document(**fields)
+        facts += document_facts
+        clauses += len(entries)
+        if say is not None:
+            say(f"[{number}/{len(documents)}] {document.id} {document.title[:40]} — {len(entries)} clauses")
+    return clauses, facts
+
+
+def _index_serially(ix, vocab: Vocab, documents: list[Document], say: Callable[[str], None]) -> tuple[int, list[dict]]:
+    writer = KbSegmentWriter(ix)
+    try:
+        clauses, facts = _add_documents(writer, Preparer(vocab, analyzer_of(writer.schema)), documents, say)
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    return clauses, facts
+
+
+def _write_part(generation: str, vocab: Vocab, documents: list[Document], results: Connection) -> None:
+    """In a forked worker: index one part of the corpus into a segment of its own (not yet in the index's
+    table of contents) and extract its facts; send back (segment, facts, clauses), or the error. The same
+    steps as Whoosh's own multiprocessing writer (``whoosh.multiproc.SubWriterTask`` with
+    ``multisegment=True``). Everything it needs is its arguments, which a fork hands over unpickled."""
+    try:
+        schema = make_schema(vocab)
+        writer = KbSegmentWriter(whoosh_index.open_dir(generation, schema=schema), _lk=False)
+        try:
+            clauses, facts = _add_documents(writer, Preparer(vocab, analyzer_of(schema)), documents)
+            segment = writer._finalize_segment()
+        except BaseException:
+            writer.cancel()
+            raise
+        results.send(("done", (segment, facts, clauses)))
+    except BaseException as error:  # noqa: BLE001 — said to the parent, which fails the build
+        results.send(("failed", f"{type(error).__name__}: {error}\n{traceback.format_exc()}"))
+    finally:
+        results.close()
+
+
+def _index_in_parallel(ix, generation: Path, vocab: Vocab, documents: list[Document], procs: int,
+                       say: Callable[[str], None]) -> tuple[int, list[dict]]:
+    """One segment per part, written by forked workers; the parts keep corpus order, so documents get the
+    same numbers (and equal scores the same order) as in a one-process build."""
+    parts = _split(documents, procs)
+    context = multiprocessing.get_context("fork")
+    writer = ix.writer()  # holds the index lock; adds nothing itself
+    try:
+        workers = []
+        for part in parts:
+            receive, send = context.Pipe(duplex=False)
+            worker = context.Process(target=_write_part, args=(str(generation), vocab, part, send), daemon=True)
+            worker.start()
+            send.close()
+            workers.append((worker, receive))
+        results = []
+        for number, (part, (worker, receive)) in enumerate(zip(parts, workers, strict=True), start=1):
+            try:
+                outcome, value = receive.recv()
+            except EOFError:
+                outcome, value = "failed", f"worker {number} ended without a result (exit code {worker.exitcode})"
+            worker.join()
+            if outcome != "done":
+                raise RuntimeError(f"building part {number} of {len(parts)} failed: {value}")
+            results.append(value)
+            say(f"[part {number}/{len(parts)}] {len(part)} documents — {value[2]} clauses")
+        # Whoosh's merge-policy hook: the new table of contents lists the workers' segments, in order.
+        writer.commit(mergetype=lambda _writer, _segments: [segment for segment, _, _ in results])
+    except BaseException:
+        for worker, _receive in workers:
+            if worker.is_alive():
+                worker.terminate()
+        writer.cancel()
+        raise
+    return sum(count for _, _, count in results), [fact for _, facts, _ in results for fact in facts]
+
+
+def _up_to_date(index_path: Path, wanted: str, say: Callable[[str], None]) -> dict | None:
+    """The manifest of the current generation when it was built from exactly this corpus and its files
+    are intact (every byte checked); None when a build is needed, saying why when it is damage."""
+    manifest = read_manifest(index_path)
+    if manifest.get("fingerprint") != wanted:
+        return None
+    found = problems(index_path.resolve(), manifest, hashes=True)
+    if found:
+        say(f"index at {index_path} is damaged ({'; '.join(found[:3])}): rebuilding")
+        return None
+    return manifest
+
+
+def build(corpus: Path | None = None, index_path: Path | None = None, force: bool = False,
+          progress: Callable[[str], None] | None = None, procs: int | None = None,
+          vocab: Vocab | None = None) -> BuildReport:
+    """Build the index from the corpus unless it is already built from exactly this corpus and intact.
+
+    A missing or empty corpus is a ``CorpusError`` and an index path the store did not make an
+    ``IndexPathRefused``: in both cases nothing is written and the old index stays. ``procs`` (default:
+    ``build_procs``) > 1 indexes parts of the corpus in that many worker processes. ``vocab`` (default: the
+    package's own) is what the corpus is read and analysed with.
+    """
+    vocab = vocab or default_vocab()
+    corpus = corpus or default_corpus()
+    index_path = index_path or default_index()
+    say = progress or (lambda _message: None)
+    started = time.perf_counter()
+    check_index_path(index_path)
+    require_corpus(corpus)
+    with build_lock(index_path):
+        with reading_lock(corpus):
+            require_corpus(corpus)
+            wanted = fingerprint(corpus, vocab)
+            manifest = None if force else _up_to_date(index_path, wanted, say)
+            if manifest is not None:
+                return BuildReport(False, manifest.get("documents", 0), manifest.get("clauses", 0), 0.0,
+                                   index_path, wanted)
+            documents = load_corpus(corpus, vocab)
+            faq_report = check_faq_entries(corpus, documents, say, vocab)
+        vocab.analysis.index_words("供电")  # the dictionary and its route table, loaded before timing (and forking)
+        try:
+            generation = new_generation(index_path)
+        except OSError as error:
+            raise BuildFailed(error.errno, f"cannot write a new index beside {index_path} "
+                              f"({error.strerror})") from error
+        procs = build_procs(documents) if procs is None else max(1, procs)
+        try:
+            ix = whoosh_index.create_in(str(generation), make_schema(vocab))
+            if procs > 1 and len(documents) > 1:
+                clauses, facts = _index_in_parallel(ix, generation, vocab, documents, procs, say)
+            else:
+                clauses, facts = _index_serially(ix, vocab, documents, say)
+            records = {d.id: document_record(d) for d in documents}
+            (generation / DOCUMENTS).write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+            (generation / FACTS).write_text(json.dumps(facts, ensure_ascii=False), encoding="utf-8")
+            seconds = time.perf_counter() - started
+            write_manifest(generation, {
+                "fingerprint": wanted, "documents": len(documents), "clauses": clauses, "facts": len(facts),
+                "faq": faq_report,
+                "seconds": round(seconds, 3), "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+                "corpus": str(corpus.resolve()), "procs": procs,
+            })
+        except BaseException as error:
+            shutil.rmtree(generation, ignore_errors=True)
+            if isinstance(error, OSError) and not isinstance(error, BuildFailed):
+                raise BuildFailed(error.errno, f"the build could not write {generation.name} "
+                                  f"({error.strerror or error}); the index is unchanged") from error
+            raise
+        swap(index_path, generation)
+        prune(index_path)
+    return BuildReport(True, len(documents), clauses, seconds, index_path, wanted)
+
+
+def check(index_path: Path, corpus: Path | None = None, vocab: Vocab | None = None) -> list[str]:
+    """What is wrong with the index at ``index_path``: damaged files (every byte checked against the
+    manifest's checksums) and, when ``corpus`` is given, whether it was built from that corpus."""
+    check_index_path(index_path)
+    manifest = read_manifest(index_path)
+    if not manifest:
+        return [f"no index at {index_path}: run `kb build` first"]
+    found = problems(index_path.resolve(), manifest, hashes=True)
+    if corpus is not None and not found:
+        try:
+            if manifest.get("fingerprint") != fingerprint(corpus, vocab or default_vocab()):
+                found.append(f"the index was not built from the corpus at {corpus} as it is now: run `kb build`")
+        except OSError as error:
+            found.append(f"cannot read the corpus at {corpus} ({error.strerror})")
+    return found

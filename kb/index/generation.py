@@ -1,0 +1,237 @@
+"""The open index: one generation read whole — documents, facts, the searcher — shared by every request,
+and reopened when a build swaps the link to a newer generation."""
+
+from __future__ import annotations
+
+import gc
+import json
+import logging
+import pickle
+import struct
+import threading
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+
+from kb.errors import IndexDamaged, IndexMissing
+from kb.index.postings import length_bytes
+from kb.index.schema import WORD_FIELDS, make_schema, scoring
+from kb.index.store import DOCUMENTS, FACTS, MANIFEST, default_index, generations, problems, read_manifest
+from kb.parse.clauses import ParsedDocument, parse
+from kb.vocab import Vocab, default_vocab
+
+# What reading a damaged Whoosh segment or generation file raises (truncated, bit-flipped, not JSON).
+DAMAGE = (EOFError, struct.error, zlib.error, OSError, UnicodeDecodeError, pickle.UnpicklingError, ValueError,
+          KeyError, IndexError)
+# …and what a query reading a segment that passed the size check but does not decode may raise.
+READ_DAMAGE = (EOFError, struct.error, zlib.error, OSError, UnicodeDecodeError, pickle.UnpicklingError)
+log = logging.getLogger(__name__)
+
+
+def load_field_lengths(reader, fieldname: str):
+    """Every document's length byte for a field of one segment (Whoosh's quantised length, the value its
+    BM25F scorer reads per posting), read in one go from the segment's length column."""
+    column = length_bytes(getattr(reader, "_perdoc", None), fieldname)
+    if column is not None:
+        return column
+    from whoosh.util.numeric import length_to_byte
+
+    return bytes(length_to_byte(reader.doc_field_length(d, fieldname, 0) or 0) for d in range(reader.doc_count_all()))
+
+
+@dataclass
+class Generation:
+    """Everything read from one index generation, replaced together when the index is swapped."""
+
+    target: Path
+    ix: object
+    searcher: object
+    documents: dict[str, dict]
+    manifest: dict
+    facts: list[dict]
+    title_keys: dict[str, str]  # normalised titles, for spotting a document named in a query
+    facts_by_clause: dict[str, list[dict]]
+    facts_by_item: dict[str, list[dict]]
+    parsed: dict[str, ParsedDocument]
+    cache: dict  # for kb.search.scoring (filters, length norms): never results
+    lengths: dict
+
+
+def _read_json(path: Path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def open_generation(target: Path, vocab: Vocab) -> Generation:
+    """Open a generation after checking its files against the manifest (sizes: a few ``stat`` calls);
+    ``IndexDamaged`` when they do not match or cannot be read."""
+    manifest = read_manifest(target)
+    if not manifest:
+        raise IndexDamaged(f"index generation {target.name} has no readable manifest")
+    found = problems(target, manifest)
+    if found:
+        raise IndexDamaged(f"index generation {target.name} is damaged: {'; '.join(found[:3])}")
+    try:
+        # The schema the code makes, never the one pickled in the index (kb.analysis.tokenizers).
+        ix = whoosh_index.open_dir(str(target), schema=make_schema(vocab))
+        searcher = ix.searcher(weighting=scoring())
+        documents = _read_json(target / DOCUMENTS)
+        facts = _read_json(target / FACTS)
+        title_keys = {doc_id: vocab.analysis.normalize(record["title"]) for doc_id, record in documents.items()}
+        by_clause: dict[str, list[dict]] = {}
+        by_item: dict[str, list[dict]] = {}
+        for fact in facts:
+            by_clause.setdefault(f"{fact['doc_id']}#{fact['clause']}", []).append(fact)
+            by_item.setdefault(fact["item"], []).append(fact)
+    except DAMAGE as error:
+        raise IndexDamaged(f"index generation {target.name} cannot be read ({type(error).__name__}: "
+                           f"{' '.join(str(error).split())[:160]})") from error
+    return Generation(target, ix, searcher, documents, manifest, facts, title_keys, by_clause, by_item, {}, {}, {})
+
+
+class OpenIndex:
+    """One open index and searcher shared by every request, refreshed after a swap.
+
+    Each generation is warmed when it is opened — its length columns, its stored-fields file, and
+    whatever the modules above register in ``WARMERS`` (``kb.answer`` computes the documents' standings)
+    — so the first question after a start or a reindex costs what any other does.
+
+    A generation that turns out damaged is never served: a running index keeps serving the one it has
+    (``problem`` says why), and one that opens on a damaged generation falls back to the newest intact
+    older one, or raises ``IndexDamaged``.
+    """
+
+    WARMERS: list[Callable[[OpenIndex], None]] = []
+
+    def __init__(self, index_path: Path | None = None, vocab: Vocab | None = None) -> None:
+        self.path = index_path or default_index()
+        self.vocab = vocab or default_vocab()  # what the index was built with, and what reads questions
+        # What the layers above keep for as long as this index is open (kb.answer's engine), each under its own
+        # key, the way Flask's app.extensions holds an extension's state.
+        self.extensions: dict[str, object] = {}
+        self._lock = threading.RLock()
+        self._generation: Generation | None = None
+        self._refused: dict[Path, str] = {}  # damaged generations, not tried again until the link moves
+        self.problem: str | None = None  # why the generation served is not the one the link names
+        self.vocab.segmenter  # noqa: B018 — jieba's dictionary loads now, not on the first query
+        self.refresh()
+
+    # The open generation's parts, read by search, answers and the pages.
+    documents = property(lambda self: self._generation.documents if self._generation else {})
+    manifest = property(lambda self: self._generation.manifest if self._generation else {})
+    facts = property(lambda self: self._generation.facts if self._generation else [])
+    title_keys = property(lambda self: self._generation.title_keys if self._generation else {})
+    facts_by_clause = property(lambda self: self._generation.facts_by_clause if self._generation else {})
+    facts_by_item = property(lambda self: self._generation.facts_by_item if self._generation else {})
+    cache = property(lambda self: self._generation.cache if self._generation else {})
+    _searcher = property(lambda self: self._generation.searcher if self._generation else None)
+
+    def _current_target(self) -> Path:
+        if not (self.path / MANIFEST).exists():
+            raise IndexMissing(f"no index at {self.path}: run `kb build` first")
+        return self.path.resolve()
+
+    def refresh(self) -> bool:
+        """Reopen if the index was swapped since we opened it; True when it was."""
+        target = self._current_target()
+        current = self._generation
+        if (current is not None and target == current.target) or target in self._refused:
+            return False
+        with self._lock:
+            current = self._generation
+            if (current is not None and target == current.target) or target in self._refused:
+                return False
+            try:
+                self._install(open_generation(target, self.vocab))
+            except IndexDamaged as error:
+                self._refused[target] = str(error)
+                log.warning("%s", error)
+                if self._generation is not None:
+                    self.problem = f"{error}; still serving {self._generation.target.name}"
+                    return False
+                return self._fall_back(target, error)
+            self.problem = None
+            return True
+
+    def _fall_back(self, damaged: Path, error: IndexDamaged) -> bool:
+        """Nothing is open and the current generation is damaged: serve the newest intact older one."""
+        for older in generations(self.path):
+            if older.resolve() == damaged or older in self._refused:
+                continue
+            try:
+                self._install(open_generation(older, self.vocab))
+            except IndexDamaged as also:
+                self._refused[older] = str(also)
+                continue
+            self.problem = f"{error}; serving the older generation {older.name} until `kb build` repairs it"
+            log.warning("%s", self.problem)
+            return True
+        raise IndexDamaged(f"{error}. Run `kb build` to rebuild it")
+
+    def _install(self, generation: Generation) -> None:
+        """Make ``generation`` the one served and warm it; if warming finds damage, put the old one back."""
+        old = self._generation
+        self._generation = generation
+        try:
+            for sub, _offset in generation.searcher.leaf_searchers():
+                reader = sub.reader()
+                for fieldname in WORD_FIELDS:
+                    self.field_lengths(reader, fieldname)
+                if reader.doc_count_all():
+                    reader.stored_fields(0)  # opens the stored-fields file (a tenth of a second at scale)
+            for warm in self.WARMERS:
+                warm(self)
+        except DAMAGE as error:
+            self._generation = old
+            generation.searcher.close()
+            raise IndexDamaged(f"index generation {generation.target.name} cannot be read "
+                               f"({type(error).__name__})") from error
+        if old is not None:
+            old.searcher.close()
+        # A law library's index holds millions of Python objects (facts, document records, caches)
+        # that live as long as the generation; a full garbage collection walking them all paused a
+        # request for ~0.1 s. Frozen, they are left out of collections (reference counting still
+        # frees them when the next generation replaces them).
+        gc.collect()
+        gc.freeze()
+
+    def field_lengths(self, reader, fieldname: str):
+        """The length bytes of one field in one segment of the open index, loaded once."""
+        cache = self._generation.lengths
+        key = (id(reader), fieldname)
+        lengths = cache.get(key)
+        if lengths is None:
+            lengths = cache[key] = load_field_lengths(reader, fieldname)
+        return lengths
+
+    def parsed(self, doc_id: str) -> ParsedDocument:
+        """A document of this index generation, parsed once."""
+        parsed = self._generation.parsed
+        if doc_id not in parsed:
+            record = self.documents[doc_id]
+            parsed[doc_id] = parse(record["body"], record["title"])
+        return parsed[doc_id]
+
+    def clause_text(self, doc_id: str, clause_id: str) -> tuple[str, str]:
+        """(verbatim text, label) of a clause."""
+        clause = self.parsed(doc_id).clause(clause_id)
+        return (clause.text, clause.label) if clause else ("", clause_id)
+
+    @contextmanager
+    def searcher(self) -> Iterator:
+        try:
+            self.refresh()
+        except IndexMissing:
+            if self._searcher is None:
+                raise
+        with self._lock:
+            yield self._searcher
+
+    def close(self) -> None:
+        with self._lock:
+            if self._generation is not None:
+                self._generation.searcher.close()
+                self._generation = None

@@ -1,0 +1,493 @@
+"""Split a policy text (Markdown or plain text) into citable clauses.
+
+The structure comes from the document's own numbering, not from file names or
+Markdown heading levels (which are unreliable in extracted texts):
+
+    附件N · 第X编/章/节 · 第X条 · 一、 · （一） · 1. · （1） · ①
+
+A numbering style seen for the first time nests under the current item; a
+style already open closes everything below it and starts a sibling. Inside a
+第X条 article, lower numbering stays part of the article (the article is the
+unit a law is cited by). Each row of a Markdown table becomes its own clause
+carrying the table's caption and column headers, so it reads on its own.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from kb.analysis.comparison import squash
+from kb.analysis.numerals import cn_to_int
+
+NUMERAL = r"[一二三四五六七八九十百千零〇两\d]+"
+SENTENCE_END = re.compile(r"[。；;！!？?]")
+TITLE_MAX = 40
+CAPTION_MAX = 60
+
+# (style, pattern on NFKC text); the first group is the number.
+NUMBERING = [
+    ("编", re.compile(rf"^第({NUMERAL})编(?:\s|$)")),
+    ("章", re.compile(rf"^第({NUMERAL})章(?:\s|$)")),
+    ("节", re.compile(rf"^第({NUMERAL})节(?:\s|$)")),
+    ("条", re.compile(rf"^第({NUMERAL})条(?:之[一二三四五六七八九十]+)?(?:\s|$|[^\w])")),
+    ("一、", re.compile(r"^([一二三四五六七八九十]+)[、.]")),
+    ("（一）", re.compile(r"^\(([一二三四五六七八九十]+)\)")),
+    ("1.", re.compile(r"^(\d+)(?:[、]|\.(?!\d))")),
+    ("（1）", re.compile(r"^\((\d+)\)")),
+]
+NUMBERING_HEAD = 48  # characters; the longest numbering (第一百二十三条之一, （二十）) is far shorter
+ATTACHMENT = re.compile(r"^附件\s*(\d*)\s*[:：]?\s*$")
+# "注：" opens a note; "附件：1.…" opens a list of attachments. Numbered lines that follow
+# belong to the note or list rather than opening new sections.
+NOTE = re.compile(r"^(注|说明|备注)\s*[:：]")
+ATTACHMENT_LIST = re.compile(r"^附件\s*[:：]\s*\S")
+LIST_STYLES = {"1.", "（1）", "①"}
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+CHAPTER_STYLES = {"编", "章", "节"}
+UNIT_LINE = re.compile(r"^(?:计量)?单位\s*[:：]\s*(\S.*)$")
+UNIT_IN_NOTE = re.compile(r"单位\s*[:：]\s*([^\s,，。；;、]+)")
+
+
+@dataclass
+class Clause:
+    """One citable unit of a document."""
+
+    id: str  # anchor, stable for the same text: c2.1.1.2, a28, att2-t1-r3
+    label: str  # the document's own numbering: 二、（一）1.（2）, 第二十八条, 附件2 高压双电源用户
+    kind: str  # heading | paragraph | item | article | row
+    text: str  # verbatim; a row reads "caption — key：header value，…"
+    heading_path: list[str] = field(default_factory=list)
+    parent: str | None = None
+    order: int = 0
+    container: bool = False  # a heading whose content lives in its children
+    # Table rows only: the row's name, its (column header, cell) pairs and the table's unit.
+    row_key: str = ""
+    cells: list[tuple[str, str]] = field(default_factory=list)
+    unit: str = ""
+
+    @property
+    def indexable(self) -> bool:
+        return not self.container and bool(self.text.strip())
+
+
+@dataclass
+class Block:
+    """A piece of the document's layout, for rendering with anchors."""
+
+    kind: str  # heading | paragraph | table | title
+    source: str
+    anchor: str | None = None
+    level: int = 0
+    row_anchors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ParsedDocument:
+    clauses: list[Clause]
+    blocks: list[Block]
+
+    def clause(self, clause_id: str) -> Clause | None:
+        return next((c for c in self.clauses if c.id == clause_id), None)
+
+
+@dataclass
+class _Node:
+    clause: Clause
+    style: str
+    number: int | None
+    token: str  # the numbering as printed, e.g. （一）
+    title: str  # the heading text for heading paths
+    heading: bool  # a bare title rather than a sentence
+    level: int = 0  # Markdown heading level, for unnumbered headings
+    paragraphs: int = 0
+    tables: int = 0
+    children: int = 0
+
+
+def _nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+@lru_cache(maxsize=8192)
+def _nfkc_length(char: str) -> int:
+    return len(unicodedata.normalize("NFKC", char))
+
+
+def _number(raw: str) -> int | None:
+    raw = raw.strip()
+    return int(raw) if raw.isdigit() else cn_to_int(raw)
+
+
+def detect_numbering(line: str) -> tuple[str, int | None, str] | None:
+    """The numbering a line starts with: (style, number, token as printed)."""
+    stripped = line.strip()
+    if stripped[:1] in CIRCLED:
+        return "①", CIRCLED.index(stripped[0]) + 1, stripped[0]
+    # A number opens the line: only its head is normalised, unless a match reaches the head's end.
+    head = stripped[:NUMBERING_HEAD]
+    norm = _nfkc(head)
+    if len(head) < len(stripped) and any((m := p.match(norm)) and m.end() >= len(norm) - 2 for _, p in NUMBERING):
+        norm = _nfkc(stripped)
+    for style, pattern in NUMBERING:
+        match = pattern.match(norm)
+        if match:
+            # The token runs through the character closing the number: 章, 条, 、, ), .
+            token = stripped[: _original_length(stripped, match.end(1) + 1)]
+            return style, _number(match.group(1)), token.strip()
+    return None
+
+
+def _original_length(original: str, norm_length: int) -> int:
+    """How many characters of ``original`` make up the first ``norm_length`` NFKC characters."""
+    count = 0
+    for index, char in enumerate(original):
+        count += _nfkc_length(char)
+        if count >= norm_length:
+            return index + 1
+    return len(original)
+
+
+def _is_title(text: str) -> bool:
+    return len(text) <= TITLE_MAX and not SENTENCE_END.search(text)
+
+
+def _first_sentence(text: str) -> str:
+    head = SENTENCE_END.split(text, maxsplit=1)[0]
+    return head if len(head) <= TITLE_MAX else head[:TITLE_MAX] + "…"
+
+
+def _join(label: str, part: str) -> str:
+    """Attach ``part`` to a label: 附件 labels take a space, numbering runs on (二、第1段)."""
+    if not label:
+        return part
+    return f"{label} {part}" if label.startswith("附件") or not label.endswith(("、", "）", ")", ".")) else label + part
+
+
+def _split_row(line: str) -> list[str]:
+    cells = line.strip()
+    if cells.startswith("|"):
+        cells = cells[1:]
+    if cells.endswith("|"):
+        cells = cells[:-1]
+    return [cell.strip() for cell in cells.split("|")]
+
+
+def _is_separator(line: str) -> bool:
+    return bool(re.fullmatch(r"\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?", line.strip()))
+
+
+def _raw_blocks(body: str) -> list[tuple[str, str, int]]:
+    """(kind, text, heading level) for each heading, paragraph line and table."""
+    body = re.sub(r"<!--.*?-->", "", body, flags=re.S)
+    blocks: list[tuple[str, str, int]] = []
+    table: list[str] = []
+    for raw in body.splitlines():
+        line = raw.strip().strip("\u3000").strip()
+        if line.startswith("|"):
+            table.append(line)
+            continue
+        if table:
+            blocks.append(("table", "\n".join(table), 0))
+            table = []
+        if not line:
+            continue
+        heading = re.match(r"^(#{1,6})\s+(.*)$", line)
+        if heading:
+            blocks.append(("heading", heading.group(2).strip(), len(heading.group(1))))
+        else:
+            blocks.append(("paragraph", line, 0))
+    if table:
+        blocks.append(("table", "\n".join(table), 0))
+    return blocks
+
+
+class _Parser:
+    def __init__(self, title: str) -> None:
+        self.title_key = squash(title)
+        self.clauses: list[Clause] = []
+        self.layout: list[Block] = []
+        self.stack: list[_Node] = []
+        self.ids: set[str] = set()
+        self.root_paragraphs = 0
+        self.headings_seen = 0
+        self.open_list: Clause | None = None  # a note or attachment list taking numbered lines
+        self.table_rows: list[tuple[str, str, str, Clause]] = []
+
+    # -- ids and labels -------------------------------------------------
+    def _unique(self, candidate: str) -> str:
+        result, n = candidate, 2
+        while result in self.ids:
+            result, n = f"{candidate}_{n}", n + 1
+        self.ids.add(result)
+        return result
+
+    def _node_id(self, style: str, number: int | None) -> str:
+        if style == "条":
+            return self._unique(f"a{number}")
+        if style == "附件":
+            return self._unique(f"att{number or ''}".rstrip() or "att")
+        parent = self.stack[-1].clause.id if self.stack else ""
+        if style == "md":
+            self.headings_seen += 1
+            segment = f"h{self.headings_seen}"
+        elif style in CHAPTER_STYLES:
+            segment = {"编": "part", "章": "ch", "节": "sec"}[style] + str(number)
+        else:
+            segment = str(number)
+            if parent and re.search(r"(^|-)c[\d.]+$", parent):
+                return self._unique(f"{parent}.{segment}")
+            segment = f"c{segment}"
+        return self._unique(f"{parent}-{segment}" if parent else segment)
+
+    def _label(self, token: str, style: str) -> str:
+        chain = [n for n in self.stack if n.style not in {"md"}]
+        if style == "条":
+            return token
+        if any(n.style == "条" for n in chain):
+            article = next(n for n in reversed(chain) if n.style == "条")
+            return article.token + token
+        parts = [n.token for n in chain if n.style not in CHAPTER_STYLES] + [token]
+        label = ""
+        for part in parts:
+            label += (part + " ") if part.startswith("附件") else part
+        return label.strip()
+
+    def _path(self) -> list[str]:
+        return [n.title for n in self.stack]
+
+    # -- building -------------------------------------------------------
+    def _add(self, clause: Clause) -> Clause:
+        clause.order = len(self.clauses)
+        self.clauses.append(clause)
+        if self.stack:
+            self.stack[-1].children += 1
+        return clause
+
+    def _open(self, style: str, number: int | None, token: str, text: str, heading: bool, level: int = 0) -> None:
+        if style == "附件":
+            self.stack.clear()
+        elif style == "md":
+            cut = next((i for i, n in enumerate(self.stack) if n.style == "md" and n.level >= level), None)
+            if cut is not None:
+                del self.stack[cut:]
+        else:
+            cut = next((i for i, n in enumerate(self.stack) if n.style == style), None)
+            if cut is not None:
+                del self.stack[cut:]
+        clause_id = self._node_id(style, number)
+        label = self._label(token, style) if style != "md" else _join(self._label("", style), text)
+        kind = "article" if style == "条" else ("heading" if heading else "item")
+        clause = self._add(Clause(clause_id, label, kind, text, self._path(),
+                                  self.stack[-1].clause.id if self.stack else None))
+        title = text if heading else _first_sentence(text)
+        node = _Node(clause, style, number, token, title, heading, level)
+        self.stack.append(node)
+        self.layout.append(Block("heading" if heading else "paragraph", text, clause_id,
+                                 level or min(len(self.stack) + 1, 6)))
+
+    def _paragraph(self, text: str, standalone: bool = False, name: str = "") -> Clause:
+        top = self.stack[-1] if self.stack else None
+        article = next((n for n in reversed(self.stack) if n.style == "条"), None)
+        owner = article or (top if top and not top.heading and not standalone else None)
+        if owner is not None:
+            owner.clause.text += "\n" + text
+            self.layout.append(Block("paragraph", text, None))
+            return owner.clause
+        if top is None:
+            self.root_paragraphs += 1
+            n = self.root_paragraphs
+            clause_id, label = self._unique(f"p{n}"), f"第{n}段"
+        else:
+            top.paragraphs += 1
+            n = top.paragraphs
+            clause_id = self._unique(f"{top.clause.id}-{'note' if name else 'p'}{n}")
+            label = _join(top.clause.label, name or f"第{n}段")
+        clause = self._add(Clause(clause_id, label, "paragraph", text, self._path(), top.clause.id if top else None))
+        self.layout.append(Block("paragraph", text, clause_id))
+        return clause
+
+    def _table(self, source: str, captions: list[str]) -> None:
+        lines = source.splitlines()
+        if len(lines) < 2 or not _is_separator(lines[1]):
+            for line in lines:
+                self._paragraph(line)
+            return
+        header = _split_row(lines[0])
+        leaves = [h.split(" / ")[-1].strip() for h in header]
+        top = self.stack[-1] if self.stack else None
+        if top:
+            top.tables += 1
+        table_no = top.tables if top else sum(1 for b in self.layout if b.kind == "table") + 1
+        base_id = f"{top.clause.id}-t{table_no}" if top else f"t{table_no}"
+        unit = next((m.group(1) for c in captions if (m := UNIT_LINE.match(c))), None)
+        titles = [c for c in captions if not UNIT_LINE.match(c)]
+        caption = " ".join(([top.token] if top and top.style == "附件" else []) + titles).strip()
+        if not caption and top:
+            caption = top.title
+        block = Block("table", source)
+        if not any(any(_split_row(line)) for line in lines[2:]):
+            # A blank form: one clause naming the form and its columns.
+            clause_id = self._unique(base_id)
+            text = f"{caption} — 栏目：{'、'.join(h for h in leaves if h)}"
+            label = _join(top.clause.label if top else "", " ".join(titles) or "表")
+            self._add(Clause(clause_id, label, "row", text, self._path() + titles[:1],
+                             top.clause.id if top else None))
+            block.anchor = clause_id
+            block.row_anchors = [self._unique(f"{base_id}-r{i}") for i in range(1, len(lines) - 1)]
+            self.layout.append(block)
+            return
+        seen_keys: set[str] = set()
+        group = ""
+        body_rows = [_split_row(line) for line in lines[2:]]
+        # An empty first cell under a filled one is a merged cell: the first column groups rows,
+        # so each row is named by its group and its second cell.
+        grouped = any(row and not row[0] and any(row) for row in body_rows)
+        for index, cells in enumerate(body_rows, start=1):
+            if not any(cells):
+                block.row_anchors.append(self._unique(f"{base_id}-r{index}"))
+                continue
+            if cells[0]:
+                group = cells[0]
+            key = cells[0]
+            if grouped or not key or key in seen_keys:
+                key = " ".join(x for x in (group, cells[1] if len(cells) > 1 else "") if x)
+            seen_keys.add(key)
+            if key.isdigit() and leaves and leaves[0]:
+                key = f"{leaves[0]}{key}"
+            pairs = [f"{leaves[i]} {cell}" if i < len(leaves) and leaves[i] else cell
+                     for i, cell in enumerate(cells) if cell and i > 0]
+            text = f"{caption} — {key}：{'，'.join(pairs)}" if caption else f"{key}：{'，'.join(pairs)}"
+            if unit:
+                text += f"（单位：{unit}）"
+            clause_id = self._unique(f"{base_id}-r{index}")
+            label = _join(top.clause.label, key) if top else key
+            path = self._path() + ([" ".join(titles)] if titles else [])
+            row = self._add(Clause(clause_id, label, "row", text, path, top.clause.id if top else None,
+                                   row_key=key, cells=[(leaves[i] if i < len(leaves) else "", cell)
+                                                       for i, cell in enumerate(cells)], unit=unit or ""))
+            self.table_rows.append((base_id, " ".join(titles) or f"表{table_no}", key, row))
+            block.row_anchors.append(clause_id)
+        self.layout.append(block)
+
+    def run(self, body: str) -> ParsedDocument:
+        raw = _raw_blocks(body)
+        captions = self._caption_indices(raw)
+        pending: list[str] = []
+        for index, (kind, text, level) in enumerate(raw):
+            if index in captions or kind == "table":
+                self.open_list = None
+            if index in captions:
+                pending.append(text)
+                self.layout.append(Block("paragraph", text, None))
+                continue
+            if kind == "table":
+                self._table(text, pending)
+                pending = []
+                continue
+            pending = []
+            numbering = detect_numbering(text)
+            if self.open_list is not None and kind == "paragraph" and numbering and numbering[0] in LIST_STYLES:
+                self.open_list.text += "\n" + text
+                self.layout.append(Block("paragraph", text, None))
+                continue
+            self.open_list = None
+            if kind == "paragraph" and numbering is None and (NOTE.match(text) or ATTACHMENT_LIST.match(text)):
+                note = NOTE.match(text)
+                self.open_list = self._paragraph(text, standalone=bool(note), name=note.group(1) if note else "")
+                continue
+            if squash(text) == self.title_key and self.title_key:
+                # The title starts the document proper: a cover letter above it is closed.
+                self.stack.clear()
+                self.layout.append(Block("title", text, None, 1))
+                continue
+            attachment = ATTACHMENT.match(_nfkc(text))
+            if attachment and (attachment.group(1) or self.clauses):
+                number = int(attachment.group(1)) if attachment.group(1) else None
+                self._open("附件", number, text.rstrip(":： "), text, True, level or 2)
+                continue
+            if numbering and not (kind == "paragraph" and self._inside_article() and numbering[0] not in
+                                  CHAPTER_STYLES | {"条"}):
+                style, number, token = numbering
+                rest = text[len(token):].strip()
+                heading = kind == "heading" or (style != "条" and _is_title(rest))
+                self._open(style, number, token, text, heading, level)
+            elif kind == "heading":
+                self._open("md", None, "", text, True, level)
+            else:
+                self._paragraph(text)
+        self._fold_single_paragraphs()
+        self._name_tables_in_labels()
+        self._units_from_notes()
+        return ParsedDocument(self.clauses, self.layout)
+
+    def _name_tables_in_labels(self) -> None:
+        """Where one section holds several tables, a row label names its table too."""
+        tables_per_parent: dict[str | None, set[str]] = {}
+        for base_id, _title, _key, row in self.table_rows:
+            tables_per_parent.setdefault(row.parent, set()).add(base_id)
+        parents = {c.id: c for c in self.clauses}
+        for _base_id, title, key, row in self.table_rows:
+            if len(tables_per_parent[row.parent]) > 1:
+                parent = parents.get(row.parent or "")
+                row.label = _join(parent.label if parent else "", f"{title} {key}")
+
+    def _units_from_notes(self) -> None:
+        """A unit stated in a note of the section ("注：1.时限单位：工作日") applies to its tables."""
+        units: dict[str | None, str] = {}
+        for clause in self.clauses:
+            if clause.kind != "row" and (match := UNIT_IN_NOTE.search(clause.text)) and NOTE.match(clause.text):
+                units.setdefault(clause.parent, match.group(1))
+        for clause in self.clauses:
+            if clause.kind == "row" and not clause.unit and clause.parent in units:
+                clause.unit = units[clause.parent]
+
+    def _inside_article(self) -> bool:
+        return any(n.style == "条" for n in self.stack)
+
+    @staticmethod
+    def _caption_indices(raw: list[tuple[str, str, int]]) -> set[int]:
+        """Short unnumbered lines standing right before a table are its caption."""
+        found: set[int] = set()
+        for index, (kind, _text, _level) in enumerate(raw):
+            if kind != "table":
+                continue
+            back = index - 1
+            while back >= 0 and index - back <= 3:
+                k, text, _ = raw[back]
+                if k != "paragraph" or len(text) > CAPTION_MAX or SENTENCE_END.search(text):
+                    break
+                if detect_numbering(text) or ATTACHMENT.match(_nfkc(text)):
+                    break
+                found.add(back)
+                back -= 1
+        return found
+
+    def _fold_single_paragraphs(self) -> None:
+        """A heading with exactly one paragraph and nothing else reads best as one clause."""
+        children: dict[str, list[Clause]] = {}
+        for clause in self.clauses:
+            if clause.parent:
+                children.setdefault(clause.parent, []).append(clause)
+        drop: set[str] = set()
+        for clause in self.clauses:
+            kids = children.get(clause.id, [])
+            if clause.kind == "heading" and len(kids) == 1 and kids[0].kind == "paragraph":
+                clause.text += "\n" + kids[0].text
+                clause.kind = "item"
+                drop.add(kids[0].id)
+                for block in self.layout:
+                    if block.anchor == kids[0].id:
+                        block.anchor = None
+            elif clause.kind == "heading" and kids:
+                clause.container = True
+        self.clauses = [c for c in self.clauses if c.id not in drop]
+        for order, clause in enumerate(self.clauses):
+            clause.order = order
+
+
+def parse(body: str, title: str = "") -> ParsedDocument:
+    """Clauses and layout of a document body; ``title`` marks the title line so it is not a clause."""
+    return _Parser(title).run(body)

@@ -1,0 +1,192 @@
+"""The vocabulary: every domain word, read once from the data files under ``kb/data``, and what is made
+from them — the analysis (normaliser, segmenter, the query analyser), the domain lexicon and the answer
+engine's wording.
+
+One ``Vocab`` is passed explicitly to whatever reads text: the index and the answer engine hold theirs, and
+everything below them is given it. ``default_vocab()`` is the package's own data, for the entry points
+that need a default (the CLI, the site, ``OpenIndex``, ``build``, ``Answerer`` and the library functions
+whose ``vocab`` argument is optional).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from pathlib import Path
+
+import jieba
+import yaml
+
+from kb.analysis.filters import AliasFilter, Analyzer, Bigrams, StopFilter, Words
+from kb.analysis.normalise import Normaliser
+from kb.analysis.segment import Segmenter
+from kb.errors import UnknownRegion, UnknownStatus
+from kb.vocab.lexicon import Lexicon
+from kb.vocab.wording import Wording
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+
+@dataclass(frozen=True)
+class Region:
+    name: str
+    parent: str | None
+    names: tuple[str, ...]
+
+
+@dataclass
+class Vocab:
+    data_dir: Path = DATA_DIR
+    _loaded: dict = field(default_factory=dict, repr=False)
+
+    def _yaml(self, name: str):
+        if name not in self._loaded:
+            self._loaded[name] = yaml.safe_load((self.data_dir / name).read_text(encoding="utf-8")) or {}
+        return self._loaded[name]
+
+    def _lines(self, name: str) -> list[str]:
+        text = (self.data_dir / name).read_text(encoding="utf-8")
+        return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+
+    @cached_property
+    def dictionary_words(self) -> list[str]:
+        return [ln.split()[0] for ln in self._lines("dictionary.txt")]
+
+    @cached_property
+    def stopwords(self) -> frozenset[str]:
+        return frozenset(self._lines("stopwords.txt"))
+
+    @cached_property
+    def analysis(self) -> Segmenter:
+        """The normaliser and segmenter of this vocabulary's counters and dictionary."""
+        units = self.units
+        normaliser = Normaliser(units["counters"], units["ordinals"], units["idioms_after_one"])
+        return Segmenter(normaliser, self.segmenter)
+
+    @cached_property
+    def aliases(self) -> AliasFilter:
+        """The aliases of ``kb/data/aliases.yaml`` (keys normalised), as the query analyser's alias filter."""
+        return AliasFilter(self._yaml("aliases.yaml"), self.analysis.normalize, self.analysis)
+
+    @cached_property
+    def query(self) -> Analyzer:
+        """The query analyser: the segmenter's words, the words of the aliases the text names, stop words
+        dropped — ``Words | AliasFilter | StopFilter`` (``kb.analysis.filters``)."""
+        return Words(self.analysis) | self.aliases | StopFilter(self.stopwords)
+
+    @cached_property
+    def content(self) -> Analyzer:
+        """A text's own words without the stop words — ``Words | StopFilter`` — as the FAQ search and the
+        answer engine read a question."""
+        return Words(self.analysis) | StopFilter(self.stopwords)
+
+    @cached_property
+    def content_bigrams(self) -> Analyzer:
+        """A text's character bigrams without the stop words — ``Bigrams | StopFilter``."""
+        return Bigrams(self.analysis) | StopFilter(self.stopwords)
+
+    @cached_property
+    def lexicon(self) -> Lexicon:
+        """The domain lexicon (``kb/data/facts.yaml``) compiled into matchers."""
+        return Lexicon(self._yaml("facts.yaml"), self.analysis)
+
+    @cached_property
+    def wording(self) -> Wording:
+        """The answer engine's wording (``kb/data/answers.yaml``) compiled into matchers."""
+        return Wording(self._yaml("answers.yaml"), self.analysis.normalize)
+
+    @cached_property
+    def regions(self) -> dict[str, Region]:
+        raw = self._yaml("regions.yaml")
+        return {
+            name: Region(name, spec.get("parent"), tuple(spec.get("names") or [name]))
+            for name, spec in raw.items()
+        }
+
+    @cached_property
+    def units(self) -> dict:
+        return self._yaml("units.yaml")
+
+    @cached_property
+    def documents(self) -> dict:
+        return self._yaml("documents.yaml")
+
+    def region_chain(self, region: str) -> list[str]:
+        """The region and every region above it, most specific first."""
+        chain: list[str] = []
+        current: str | None = region
+        while current and current in self.regions and current not in chain:
+            chain.append(current)
+            current = self.regions[current].parent
+        return chain or [region]
+
+    def canonical_region(self, text: str) -> str | None:
+        """The region a user or a document means by ``text`` (鄂尔多斯 → 鄂尔多斯市)."""
+        return self._region_names.get(text.strip())
+
+    @cached_property
+    def _region_names(self) -> dict[str, str]:
+        """Every name of every region → the region; as in a search in file order, the first claim holds."""
+        names: dict[str, str] = {}
+        for region in self.regions.values():
+            for name in (region.name, *region.names):
+                names.setdefault(name, region.name)
+        return names
+
+    def region(self, text: str) -> str:
+        """The region ``text`` names (鄂尔多斯 → 鄂尔多斯市), or ``UnknownRegion`` listing the choices: the one place
+        a region a user, a request or a document gives is checked."""
+        canonical = self.canonical_region(text)
+        if canonical is None:
+            raise UnknownRegion(f"未知地区“{text.strip()[:40]}”。可选：{'、'.join(self.regions)}")
+        return canonical
+
+    def status(self, text: str) -> str:
+        """The document status ``text`` names, or ``UnknownStatus`` listing the choices."""
+        status = text.strip()
+        statuses = self.documents["status_values"]
+        if status not in statuses:
+            raise UnknownStatus(f"未知状态“{status[:40]}”。可选：{'、'.join(statuses)}")
+        return status
+
+    def regions_named_in(self, text: str) -> list[str]:
+        """Regions whose names occur in ``text``, most specific (deepest) first."""
+        found = []
+        for region in self.regions.values():
+            if any(name in text for name in region.names if len(name) >= 2):
+                found.append(region.name)
+        return sorted(found, key=lambda r: -len(self.region_chain(r)))
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """Changes whenever a data file changes, so the index is rebuilt."""
+        digest = hashlib.sha256()
+        for path in sorted(self.data_dir.iterdir()):
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+        return digest.hexdigest()[:16]
+
+    @cached_property
+    def segmenter(self) -> jieba.Tokenizer:
+        """A jieba tokenizer with the domain dictionary, loaded now rather than lazily."""
+        jieba.setLogLevel(logging.WARNING)
+        tokenizer = jieba.Tokenizer()
+        tokenizer.initialize()
+        for line in self._lines("dictionary.txt"):
+            parts = line.split()
+            freq = int(parts[1]) if len(parts) > 1 else None
+            tokenizer.add_word(parts[0], freq, parts[2] if len(parts) > 2 else None)
+        for region in self.regions.values():
+            for name in region.names:
+                if len(name) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", name):
+                    tokenizer.add_word(name, 2000)
+        return tokenizer
+
+
+@lru_cache(maxsize=1)
+def default_vocab() -> Vocab:
+    """The vocabulary of the package's own data (``kb/data``), made once: the default of the entry points."""
+    return Vocab()

@@ -1,0 +1,106 @@
+"""The answer engine's vocabulary (``kb/data/answers.yaml``) compiled into matchers.
+
+Questions and clauses are read with the same words: the units a figure carries and their families,
+the ways a question asks for a family or a kind of answer, range and bound words, the frames that
+state a role (由X负责), negators and conditions that rule each other out.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+
+QUOTES = re.compile(r"[“”\"'‘’「」『』《》]")
+# A number as a clause writes it: 12, 60,000, 0.5, or Chinese numerals (三十, 五千, 二〇二四) that
+# normalising left as they are because no counter follows (五千吨, 六时).
+NUMBER = r"(?:\d+(?:,\d{3}(?!\d))*(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+)"
+
+
+def _alternation(words: Iterable, normalize: Callable[[str], str]) -> str:
+    ordered = sorted({normalize(str(w)) for w in words if str(w)}, key=len, reverse=True)
+    return "|".join(re.escape(w) for w in ordered) or "(?!)"
+
+
+@dataclass
+class Frame:
+    open: str
+    close: list[str]
+    kind: str
+    keep_close: bool
+
+
+class Wording:
+    """What the data file says, in the forms the candidate reader and the question reader use."""
+
+    def __init__(self, data: dict, normalize: Callable[[str], str]) -> None:
+        self.data = data
+        self.normalize = normalize  # the vocabulary's: every word is compared in normalised form
+        self.families: dict[str, list[str]] = {k: [normalize(u) for u in v] for k, v in data["unit_families"].items()}
+        self.family_of_unit = {unit: family for family, units in self.families.items() for unit in units}
+        self.time_families = set(data["time_families"])
+        self.asked = {family: [normalize(w) for w in words] for family, words in data["asked_families"].items()}
+        self.money_also = list(data["money_also"])
+        self.magnitude_families = list(data["magnitude_families"])
+        self.agent_heads = sorted((normalize(w) for w in data["agent_heads"]), key=len, reverse=True)
+        self.kinds = [(kind, [normalize(w) for w in words]) for kind, words in data["answer_kinds"].items()]
+        self.range_top = [normalize(w) for w in data["range_top"]]
+        self.range_bottom = [normalize(w) for w in data["range_bottom"]]
+        self.bound_before = {b: [normalize(w) for w in ws] for b, ws in data["bound_before"].items()}
+        self.bound_after = {b: [normalize(w) for w in ws] for b, ws in data["bound_after"].items()}
+        self.figure_prefixes = [normalize(w) for w in data["figure_prefixes"]]
+        self.boundaries = {normalize(w) for w in data["phrase_boundaries"]}
+        self.frames = [Frame(normalize(f["open"]), [normalize(c) for c in f["close"]], f["kind"],
+                             bool(f.get("keep_close", False))) for f in data["frames"]]
+        self.negators = sorted((normalize(w) for w in data["negators"]), key=len, reverse=True)
+        self.exclusive = [[normalize(w) for w in group] for group in data["exclusive_conditions"]]
+        self.suffix_pairs = [tuple(pair) for pair in data["opposed_affixes"]["suffix"]]
+        self.prefix_pairs = [tuple(pair) for pair in data["opposed_affixes"]["prefix"]]
+        self.yesno_verbs = {normalize(k): [normalize(v) for v in vs] for k, vs in data["yesno_verbs"].items()}
+        # The same segments and sentences are compared with every question that reads them: cached per
+        # wording (so per vocabulary), not in a module global.
+        self.plain: Callable[[str], str] = lru_cache(maxsize=65536)(self._plain)
+
+    def _plain(self, text: str) -> str:
+        """Normalised, without quotation marks: how question words are looked for in a context."""
+        return QUOTES.sub("", self.normalize(text)) if text else ""
+
+    @cached_property
+    def unit_pattern(self) -> str:
+        return _alternation(self.family_of_unit, self.normalize)
+
+    @cached_property
+    def figure_re(self) -> re.Pattern[str]:
+        """A number, optionally 个, and a unit: the longest unit wins (个工作日 over 工作日 over 日)."""
+        return re.compile(rf"({NUMBER})\s*(个)?\s*({self.unit_pattern})")
+
+    @cached_property
+    def list_re(self) -> re.Pattern[str]:
+        """5个、22个、32个工作日 or 1、4、8、15个小时: values sharing the unit of the last."""
+        return re.compile(rf"({NUMBER})个?((?:\s*[、和及与]\s*{NUMBER}个?)+)\s*({self.unit_pattern})")
+
+    @cached_property
+    def range_re(self) -> re.Pattern[str]:
+        joiners = _alternation(self.data["range_joiners"], self.normalize)
+        closers = _alternation(self.data["range_closers"], self.normalize)
+        return re.compile(rf"({NUMBER})\s*(?:个)?\s*({self.unit_pattern})?\s*({joiners})\s*({NUMBER})\s*(?:个)?\s*"
+                          rf"({self.unit_pattern})\s*({closers})?")
+
+    @cached_property
+    def kind_res(self) -> list[tuple[str, re.Pattern[str]]]:
+        return [(kind, re.compile(_alternation(words, self.normalize))) for kind, words in self.kinds]
+
+    @cached_property
+    def negator_re(self) -> re.Pattern[str]:
+        return re.compile(_alternation(self.negators, self.normalize))
+
+    @cached_property
+    def condition_re(self) -> re.Pattern[str]:
+        return re.compile(_alternation((w for group in self.exclusive for w in group), self.normalize))
+
+    def group_of(self, condition: str) -> list[list[str]]:
+        return [group for group in self.exclusive if condition in group]
+
+    def family(self, unit: str) -> str:
+        return self.family_of_unit.get(unit, "")
