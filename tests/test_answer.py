@@ -201,3 +201,67 @@ def test_a_question_without_typos_is_not_corrected(corpus_index, question):
 def test_what_the_engine_understood_is_one_line(corpus_index):
     answer = ask(corpus_index, "巴彦淖尔高压双电源用户供电方案答复几天", on=TODAY)
     assert answer.understood["line"] == "理解为：高压双电源用户 · 供电方案答复 · 巴彦淖尔市 · 2026-11-23"
+
+
+def _reader():
+    from kb.answer.candidates import ClauseReader
+    from kb.vocab import default_vocab
+
+    vocab = default_vocab()
+    return ClauseReader(vocab.wording, vocab.analysis, vocab.units["idioms_after_one"])
+
+
+def test_the_bound_of_a_year_or_month_phrase_stands_apart_from_its_value():
+    """2021年底前 is the fact 2021年底 bounded by 前 (as 不超过 bounds a number); the answer still says 前."""
+    found = {c.text: c for c in _reader().prose("各地于2021年底前完成改造，电网企业应每年2月底前报送计划，2023年起施行。")}
+    assert (found["2021年底前"].value, found["2021年底前"].bound, found["2021年底前"].figure) == ("2021年底", "前", "2021年底前")
+    assert (found["2月底前"].value, found["2月底前"].bound) == ("2月底", "前")
+    assert (found["2023年起"].value, found["2023年起"].bound) == ("2023年", "起")
+
+
+def test_a_phrase_is_stated_without_the_questions_own_words_it_opens_with(tmp_path):
+    corpus = tmp_path / "corpus"
+    write_doc(corpus, "p1", "某市停电管理规定", "第六条 对整栋居民楼实施停电的，应当提前报告县级能源（电力）主管部门。\n")
+    build(corpus, tmp_path / "index")
+    answer = ask(OpenIndex(tmp_path / "index"), "整栋居民楼停电要提前报告哪个部门", on=TODAY)
+    assert answer.found and answer.facts[0]["value"] == "县级能源(电力)主管部门"  # as normalised (NFKC)
+
+
+def _admissible_figures(index, question: str) -> dict[str, bool]:
+    """Each candidate figure of the question's clauses, and whether the engine may state it."""
+    from kb.answer.compose import Answerer
+    from kb.answer.features import admissible
+
+    engine = Answerer(model=None)
+    prepared = engine.prepare(index, question, on=TODAY)
+    read = list(engine.vectors(prepared.question, prepared.contexts))
+    return {candidate.figure: admissible(prepared.question, vector, [v for c, _x, v in read if c is not candidate
+                                                                      and c.family == candidate.family])
+            for candidate, _context, vector in read}
+
+
+def test_the_general_case_is_not_stated_when_the_clause_states_the_year_asked(tmp_path):
+    """“压减至30个工作日以内，力争2023年底前压减至17个工作日”: asked about 2023年底前, the 30 (the general
+    target) may never be the answer; the 17 may."""
+    corpus = tmp_path / "corpus"
+    write_doc(corpus, "y1", "某市优化用电营商环境方案",
+              "一、高压客户平均接电时间压减至30个工作日以内，力争2023年底前压减至17个工作日。\n")
+    build(corpus, tmp_path / "index")
+    index = OpenIndex(tmp_path / "index")
+    allowed = _admissible_figures(index, "高压客户平均接电时间力争2023年底前压到几天")
+    assert allowed["17个工作日"] and not allowed["30个工作日"]
+    answer = ask(index, "高压客户平均接电时间力争2023年底前压到几天", on=TODAY)
+    assert not answer.found or answer.facts[0]["value"] == 17
+
+
+def test_a_date_of_the_documents_own_history_answers_only_a_question_about_it(tmp_path):
+    corpus = tmp_path / "corpus"
+    write_doc(corpus, "h1", "某市供热条例", (
+        "2002年7月27日某省人民代表大会常务委员会批准 2010年9月1日第一次修正\n\n"
+        "第一条 为了规范供热，制定本条例。\n\n第九条 供热单位应当在每年十一月十五日前开始供热。\n"))
+    build(corpus, tmp_path / "index")
+    index = OpenIndex(tmp_path / "index")
+    assert not _admissible_figures(index, "供热条例规定今年冬天几号开始")["2002年7月27日"]
+    assert _admissible_figures(index, "供热条例哪天批准的")["2002年7月27日"]
+    answer = ask(index, "今年冬天集中供暖几号开始", on=TODAY)
+    assert "2002年7月27日" not in answer.answer and "2010年9月1日" not in answer.answer

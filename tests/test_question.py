@@ -30,3 +30,16 @@ def test_conditions_and_wanted_units():
 def test_a_question_outside_the_domain_names_nothing():
     question = understand("明天会下雨吗")
     assert not (question.subjects or question.items or question.region or question.asks_figure)
+
+
+def test_a_named_unit_of_time_is_the_one_asked():
+    # 最短 / 时限 alone accept any duration; 几年 beside them asks years (a 7日 is not an answer to 几年)
+    assert understand("汽车三包有效期最短几年").families == ["years"]
+    assert set(understand("供电方案答复时限几个工作日").families) >= {"working_days", "days"}
+    assert "years" not in understand("供电方案答复时限几个工作日").families
+    assert {"days", "hours", "years"} <= set(understand("停电要提前多久通知").families)
+
+
+def test_a_question_about_a_documents_history_is_told_from_one_that_is_not():
+    assert understand("这个条例什么时候修正的").asks_document_event
+    assert not understand("今年冬天集中供暖几号开始").asks_document_event

@@ -65,7 +65,7 @@ class Candidate:
     def figure(self) -> str:
         """As an answer writes it: 5个工作日, 200千瓦, 5万元以上50万元以下, 客户服务中心."""
         if not isinstance(self.value, int | float):
-            return str(self.value)
+            return str(self.value) + (self.bound if self.kind == "year" else "")
         number = _number_text(self.value)
         counted = self.unit in ("工作日", "小时", "环节", "月", "星期")
         return f"{self.prefix if self.prefix in ('前', '近') else ''}{number}{'个' if counted else ''}{self.unit}"
@@ -146,13 +146,17 @@ class ClauseReader:
             value = read_number(m.group(1))
             if value is not None and free(*m.span()):
                 add(Candidate("number", value, "%", "percent", "", *m.span()))
+        # The bound of a year or month phrase (2020年底前, 2月底前, 2023年起) stands apart from its value, as
+        # 不超过 does from a number's: the fact is 2020年底, bounded by 前.
         for m in YEAR_PHRASE.finditer(norm):
             if free(*m.span()) and (m.group(2) or m.group(3) or m.group(4) or _year_context(norm, m.start())):
+                bound = m.group(4) or ""
                 add(Candidate("year", int(m.group(1)) if not (m.group(2) or m.group(3) or m.group(4))
-                              else m.group(0), "", "year", "", *m.span()))
+                              else m.group(0)[:len(m.group(0)) - len(bound)], "", "year", "", *m.span(), bound=bound))
         for m in MONTH_PHRASE.finditer(norm):
             if free(*m.span()) and not _glued(norm, m.start()):
-                add(Candidate("year", m.group(0), "", "year", "", *m.span()))
+                add(Candidate("year", m.group(0)[:m.start(3) - m.start()], "", "year", "", *m.span(),
+                              bound=m.group(3)))
         for m in DOC_NUMBER.finditer(norm):
             if free(*m.span()):
                 # 文号 with and without the issuer's code before it (鄂电营销〔2021〕66号 / 〔2021〕66号); the code
@@ -344,6 +348,11 @@ class ClauseReader:
             following = min((start for start in starts.get(candidate.family, []) if start >= candidate.end),
                             default=seg[1])
             candidate.extra["after"] = norm[candidate.end:min(following, seg[1])]
+            # Its own words end where the next figure's begin (any family): in “1年内…不超过5次”“连续60天…
+            # 不超过3次” the 连续60天 after the 5次 is the 3次's condition, not the 5次's.
+            nearest = min((start for family_starts in starts.values() for start in family_starts
+                           if start >= candidate.end), default=seg[1])
+            candidate.extra["own_span"] = norm[previous:min(nearest, seg[1])]
             candidate.subject = candidate.subject or subject
             candidate.header = header
             candidate.position = position

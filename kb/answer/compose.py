@@ -15,7 +15,7 @@ import datetime as dt
 import math
 import re
 from collections import OrderedDict
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from kb.answer.candidates import Candidate, ClauseReader, head_phrases, yesno_phrases
 from kb.answer.deadlines import due_date, parse_start
@@ -443,9 +443,28 @@ class Answerer:
         if answer.found:
             self._applicable(answer, p.standing)
 
+    def _as_stated(self, scored: Scored, question: Question) -> Scored:
+        """A phrase as the answer states it: without the question's own words it opens with (the question
+        already says 报告; the answer is whom) and without a leading word pointing back (该项目…: the
+        project is the question's). A copy: the clause's candidates are shared by every question."""
+        candidate = scored.candidate
+        if candidate.kind != "phrase" or not isinstance(candidate.value, str):
+            return scored
+        words = self.vocab.analysis.words(candidate.value)
+        asked = {form for group in question.groups if not group.alias for form in group.forms}
+        cut = at = 0
+        while cut < len(words) - 1 and (words[cut] in asked or words[cut] in self.wording.pointing_back):
+            at = candidate.value.find(words[cut], at) + len(words[cut])  # the text as printed, brackets and all
+            cut += 1
+        core = candidate.value[at:]
+        if not cut or len(core) < 2:
+            return scored
+        return replace(scored, candidate=replace(candidate, value=core))
+
     def _figure(self, index: OpenIndex, answer: Answer, question: Question, scored: list[Scored],
                 region: str | None, region_standing: dict[str, Standing], text: str, on: dt.date,
                 start: dt.date | None) -> None:
+        scored = [self._as_stated(s, question) for s in scored[:1]] + scored[1:]
         best = scored[0]
         lex = self.lexicon
         by_type = _by_customer_type(best, scored, question, lex) if self.use_lexicon else []

@@ -80,7 +80,8 @@ def own_context(candidate: Candidate, w: Wording) -> str:
     """The words that are the candidate's own: what a list or a row gives it, its column, and its segment
     back to the previous figure — without the other subjects of a list (低压、20千伏及以下、20千伏以上…分别
     5个、10个、20个: the 10 is not about 低压 or 20千伏以上)."""
-    around = without_others(candidate, " ".join((candidate.before, candidate.segment)))
+    span = candidate.extra.get("own_span")
+    around = without_others(candidate, span if span is not None else " ".join((candidate.before, candidate.segment)))
     return w.plain(" ".join((candidate.subject, candidate.header, around)))
 
 
@@ -444,11 +445,14 @@ NEVER_STATED = ("family_mismatch", "phrase_for_figure", "figure_for_phrase", "co
 
 def admissible(question: Question, vector: list[float], rivals: list[list[float]] = ()) -> bool:
     """Whether the best candidate may be stated at all (see ``NEVER_STATED``). ``rivals`` are the other
-    candidates of its family: when one of them states the case the question names (无外线工程, 个人) and the
+    candidates of its family: when one of them states the case the question names (无外线工程, 个人, 2023年底前) and the
     best does not mention it, the best is the general case and is not stated either."""
     if any(vector[FEATURES.index(name)] > 0 for name in NEVER_STATED):
         return False
-    for agree in ("neg_agree", "cond_agree"):
+    if vector[FEATURES.index("bias_date")] > 0 and vector[FEATURES.index("unnumbered_paragraph")] > 0 \
+            and not question.asks_document_event:
+        return False  # a date of the document's own history, for a question about something else
+    for agree in ("neg_agree", "cond_agree", "year_agree"):
         at = FEATURES.index(agree)
         if vector[at] <= 0 and any(rival[at] > 0 for rival in rivals):
             return False

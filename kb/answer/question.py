@@ -57,6 +57,7 @@ class Question:
     years: list[int] = field(default_factory=list)
     weighed: bool = False  # the groups' weights are their rarity in an index (kb.answer.compose.weigh)
     counted: bool = False  # 几 / 多少 without a unit: a number of something
+    asks_document_event: bool = False  # it names a document's own history (施行, 修正, 印发 …)
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -123,10 +124,14 @@ def _read_asking(question: Question, vocab: Vocab) -> None:
         if family:
             families.append(family)
             asking.append(m.group(0))
+    named_time = [f for f in families if f in w.time_families]
     if "time" in families:
-        families = [f for f in families if f != "time"] + sorted(w.time_families)
+        # 多久 / 时限 / 最短 accept any duration; 几年 beside them names the one asked (有效期最短几年: years)
+        families = [f for f in families if f != "time"] + ([] if named_time else sorted(w.time_families))
     if "days" in families:
         families.append("working_days")
+    if "working_days" in families and named_time:
+        families.append("days")  # 几个工作日 answered by a text that counts 日 is still an answer in days
     if "money" in families:
         families += w.money_also
     if "magnitude" in families:
@@ -145,6 +150,7 @@ def _read_asking(question: Question, vocab: Vocab) -> None:
     asking += top + bottom
     question.heads = [m.group(1) for m in HEAD_AFTER.finditer(norm) if m.group(1) not in ("时候", "时间", "意思")]
     question.yesno = next((verb for verb in w.yesno_verbs if verb in norm), "")
+    question.asks_document_event = any(word in norm for word in w.document_events)
     question.conditions = list(dict.fromkeys(w.condition_re.findall(norm)))
     reader = ClauseReader(w, vocab.analysis, vocab.units["idioms_after_one"])
     for candidate in reader.prose(question.text):

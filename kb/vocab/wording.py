@@ -51,6 +51,8 @@ class Wording:
         self.bound_after = {b: [normalize(w) for w in ws] for b, ws in data["bound_after"].items()}
         self.figure_prefixes = [normalize(w) for w in data["figure_prefixes"]]
         self.boundaries = {normalize(w) for w in data["phrase_boundaries"]}
+        self.pointing_back = {normalize(w) for w in data["phrase_pointing_back"]}
+        self.document_events = [normalize(w) for w in data["document_events"]]
         self.frames = [Frame(normalize(f["open"]), [normalize(c) for c in f["close"]], f["kind"],
                              bool(f.get("keep_close", False))) for f in data["frames"]]
         self.negators = sorted((normalize(w) for w in data["negators"]), key=len, reverse=True)
