@@ -200,3 +200,31 @@ def test_a_refresh_racing_a_prune_keeps_the_open_generation(small_corpus, tmp_pa
     (index_path.resolve()).mkdir()
     (index_path.resolve() / "manifest.json").write_text("{}", encoding="utf-8")
     assert search(index, "计划检修").hits
+
+
+def test_what_is_derived_from_a_generation_goes_with_it_on_a_swap(small_corpus, tmp_path):
+    """Standings, filters, parsed documents and titles live on the generation they came from: a swap
+    replaces them together, and nothing registered at import time warms an index nobody asked to warm."""
+    import gc
+
+    from kb.answer import WARMERS, ask
+
+    index_path = tmp_path / "index"
+    build(small_corpus, index_path)
+    frozen = gc.get_freeze_count()
+    plain = OpenIndex(index_path)
+    assert not plain.generation.extensions and not plain.generation.filters  # no warmer was given
+    assert gc.get_freeze_count() == frozen  # …and the process's garbage collector is left alone
+    index = OpenIndex(index_path, warmers=WARMERS)
+    first = index.generation
+    assert first.extensions and first.filters  # today's standings and the top region's filter
+    ask(index, "计划检修停电提前几天通知")
+    index.parsed("a")
+    write_doc(small_corpus, "c", "丙条例", "第一条 禁止窃电行为。\n")
+    build(small_corpus, index_path)
+    assert search(index, "窃电").hits[0].doc_id == "c"
+    second = index.generation
+    assert second is not first and "c" in second.titles.keys and "c" not in first.titles.keys
+    assert "a" not in second.parsed and second.extensions is not first.extensions
+    plain.close()
+    index.close()

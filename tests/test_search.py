@@ -90,11 +90,12 @@ def test_bad_parameters_raise_a_clear_error(corpus_index, kwargs):
 
 def _named_the_slow_way(query: str, title_keys: dict[str, str]) -> tuple[list[str], str]:
     """Every title of every document against the query, in corpus order."""
-    from kb.search.plan import TITLE_HEAD, TITLE_PREFIXES
+    from kb.index.titles import TITLE_HEAD
 
+    prefixes = default_vocab().documents["title_prefixes"]
     rest, found = default_vocab().analysis.normalize(query), []
     for doc_id, title in title_keys.items():
-        forms = {title} | {title[len(p):] for p in TITLE_PREFIXES if title.startswith(p)}
+        forms = {title} | {title[len(p):] for p in prefixes if title.startswith(p)}
         for form in sorted((f for f in forms if len(f) >= TITLE_HEAD), key=len, reverse=True):
             if form in rest:
                 found.append(doc_id)
@@ -104,15 +105,13 @@ def _named_the_slow_way(query: str, title_keys: dict[str, str]) -> tuple[list[st
 
 
 def test_documents_named_in_a_query_are_found_as_a_walk_over_every_title_finds_them(corpus_index):
-    from kb.search.plan import named_documents
-
-    titles = corpus_index.title_keys
+    titles = corpus_index.titles.keys
     some = list(titles.values())
     queries = [f"{some[0]}第五条", f"依照{some[-1]}和{some[1]}的规定，时限是多少", "没有标题的问题", some[2][:6]]
     queries += [f"{title}规定的时限" for title in some]
     for query in queries:
-        assert named_documents(query, titles, default_vocab()) == _named_the_slow_way(query, titles), query
-    assert named_documents(f"{some[0]}第五条", titles, default_vocab())[0]
+        assert corpus_index.titles.named(query) == _named_the_slow_way(query, titles), query
+    assert corpus_index.titles.named(f"{some[0]}第五条")[0]
 
 
 # -- every region, status and document the product knows works as a filter; unknown ones are refused ----

@@ -34,10 +34,10 @@ from kb.answer.lexicon_signal import matching_fact
 from kb.answer.model import AnswerModel, calibration_inputs, load_model
 from kb.answer.question import Question, WordGroup, understand
 from kb.answer.spelling import Correction, Speller
-from kb.answer.standing import Anywhere, Standing, for_region, ordered, standings_anywhere
+from kb.answer.standing import Standing, ordered, standings_of
 from kb.errors import DeadlineError
 from kb.index.generation import OpenIndex
-from kb.search.plan import named_documents, search
+from kb.search.plan import search
 from kb.search.scoring import TermLookups
 from kb.vocab import Vocab, default_vocab
 from kb.vocab.lexicon import Lexicon
@@ -105,46 +105,6 @@ class Scored:
     score: float
     probability: float
     vector: list[float]
-
-
-def _documents_meta(index: OpenIndex) -> dict[str, dict]:
-    return {doc_id: {**record["meta"], "title": record["title"]} for doc_id, record in index.documents.items()}
-
-
-class _StandingCache:
-    """Standings depend only on the index generation, the region and the date; the region-free pass over
-    every document is kept per generation and date, so a region not asked about before costs a walk."""
-
-    def __init__(self) -> None:
-        self._anywhere: dict[tuple, Anywhere] = {}
-        self._cache: dict[tuple, dict[str, Standing]] = {}
-
-    def get(self, index: OpenIndex, region: str | None, on: dt.date) -> dict[str, Standing]:
-        generation = (index.manifest.get("fingerprint"), index.manifest.get("built_at"))
-        key = (*generation, region, on)
-        if key not in self._cache:
-            anywhere = self._anywhere.get((*generation, on))
-            if anywhere is None:
-                if len(self._anywhere) > 8:
-                    self._anywhere.clear()
-                anywhere = standings_anywhere(_documents_meta(index), on, index.vocab)
-                self._anywhere[(*generation, on)] = anywhere
-            if len(self._cache) > 64:
-                self._cache.clear()
-            self._cache[key] = for_region(anywhere, region)
-        return self._cache[key]
-
-
-_standings = _StandingCache()
-
-
-def _warm(index: OpenIndex) -> None:
-    """Today's standings with no region asked: the first pass over every document's dates and references,
-    whose parsing is then cached for any other region."""
-    _standings.get(index, None, dt.date.today())
-
-
-OpenIndex.WARMERS.append(_warm)
 
 
 # -- text helpers ------------------------------------------------------------------------------------
@@ -378,7 +338,7 @@ class Answerer:
             region = self.vocab.region(region)
         region = region or question.region
         on = on or dt.date.today()
-        region_standing = _standings.get(index, region, on)
+        region_standing = standings_of(index, region, on)
         hits = search(index, text or "", region=region, limit=CANDIDATE_HITS, highlighted=SHOWN_HITS).hits
         if not self.use_lexicon:
             question.subjects, question.items, question.qualifiers = [], [], []
@@ -575,7 +535,7 @@ def _families_of_units(units: list[str], w: Wording) -> list[str]:
 
 def _named(index: OpenIndex, question: Question) -> list[str]:
     """Documents the question names: by title (电力供应与使用条例), or by number (64号文, 〔2024〕857号)."""
-    named, _rest = named_documents(question.text, index.title_keys, index.vocab)
+    named, _rest = index.titles.named(question.text)
     for number in re.findall(r"(\d+)号(?:文|文件)?", question.norm):
         for doc_id, record in index.documents.items():
             doc_number = index.vocab.analysis.normalize(record["meta"].get("doc_number") or "")

@@ -31,6 +31,7 @@ from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 
 from kb.analysis.numerals import cn_to_int
+from kb.index.generation import OpenIndex
 from kb.vocab import Vocab, default_vocab
 
 IN_FORCE = "现行有效"
@@ -503,3 +504,48 @@ def ordered(standings: Iterable[Standing]) -> list[Standing]:
                 -(date.toordinal() if date else 0), standing.doc_id)
 
     return sorted(standings, key=key)
+
+
+# -- kept per index generation ----------------------------------------------------------------------
+
+STANDINGS = "kb.answer.standings"  # the key of a generation's standings in Generation.extensions
+
+
+class StandingCache:
+    """Standings depend only on the generation's documents, the region and the date; the region-free pass
+    over every document is kept per date, so a region not asked about before costs a walk."""
+
+    def __init__(self, documents: dict[str, dict], vocab: Vocab) -> None:
+        self.metas = {doc_id: {**record["meta"], "title": record["title"]} for doc_id, record in documents.items()}
+        self.vocab = vocab
+        self._anywhere: dict[dt.date, Anywhere] = {}
+        self._cache: dict[tuple, dict[str, Standing]] = {}
+
+    def get(self, region: str | None, on: dt.date) -> dict[str, Standing]:
+        key = (region, on)
+        if key not in self._cache:
+            anywhere = self._anywhere.get(on)
+            if anywhere is None:
+                if len(self._anywhere) > 8:
+                    self._anywhere.clear()
+                anywhere = self._anywhere[on] = standings_anywhere(self.metas, on, self.vocab)
+            if len(self._cache) > 64:
+                self._cache.clear()
+            self._cache[key] = for_region(anywhere, region)
+        return self._cache[key]
+
+
+def standings_of(index: OpenIndex, region: str | None, on: dt.date) -> dict[str, Standing]:
+    """The standings of the open generation's documents for a region on a date, kept with the generation
+    (``Generation.extensions``) so that they go when it goes."""
+    generation = index.generation
+    cache = generation.extensions.get(STANDINGS)
+    if cache is None:
+        cache = generation.extensions.setdefault(STANDINGS, StandingCache(generation.documents, index.vocab))
+    return cache.get(region, on)
+
+
+def warm(index: OpenIndex) -> None:
+    """Today's standings with no region asked: the first pass over every document's dates and references,
+    whose parsing is then cached for any other region."""
+    standings_of(index, None, dt.date.today())

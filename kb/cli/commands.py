@@ -13,7 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from kb.answer import ask
+from kb.answer import WARMERS, ask
 from kb.answer.compose import Answerer
 from kb.corpus.documents import Importer
 from kb.errors import InputError, QuestionSetError
@@ -44,8 +44,9 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def _open(args: argparse.Namespace) -> OpenIndex:
     """The built index. Reading never builds: a read command run from another folder, where the default
-    corpus is absent, must not swap an empty index in under a running server (only build and add build)."""
-    return OpenIndex(Path(args.index))
+    corpus is absent, must not swap an empty index in under a running server (only build and add build).
+    Warmed as a server's is (``kb ask -`` answers a stream of questions in one process)."""
+    return OpenIndex(Path(args.index), warmers=WARMERS, freeze_garbage=True)
 
 
 def cmd_search(args: argparse.Namespace) -> int:

@@ -33,14 +33,13 @@ from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
-_PACKED: dict[int, bytes] = {}
+# A posting's packed frequency, made once for the frequencies nearly every posting has (a constant table,
+# not a cache); a larger one is packed as it comes.
+PACKED_FREQUENCIES = tuple(pack_uint(freq) for freq in range(256))
 
 
 def _packed(freq: int) -> bytes:
-    found = _PACKED.get(freq)
-    if found is None:
-        found = _PACKED[freq] = pack_uint(freq)
-    return found
+    return PACKED_FREQUENCIES[freq] if freq < len(PACKED_FREQUENCIES) else pack_uint(freq)
 
 
 class WordField(TEXT):
@@ -56,7 +55,7 @@ class WordField(TEXT):
         if words is None or type(self.format) is not formats.Frequency or not isinstance(value, str):
             return list(super().index(value, **kwargs))
         boost = self.format.field_boost
-        return [(word.encode("utf-8"), freq, float(freq) * boost, _PACKED.get(freq) or _packed(freq))
+        return [(word.encode("utf-8"), freq, float(freq) * boost, _packed(freq))
                 for word, freq in Counter(words(value)).items()]
 
 

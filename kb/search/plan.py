@@ -37,7 +37,6 @@ ALIAS_WEIGHT = 0.6
 REGION_BOOST = 4.0  # a region named in the query prefers rules of that region, without excluding others
 REGION_WORD_WEIGHT = 0.3  # …and its name then says little about the content
 TITLE_BOOST = 10.0  # a document named in the query prefers its clauses
-TITLE_PREFIXES = ("中华人民共和国",)
 
 
 @dataclass
@@ -128,71 +127,6 @@ def _word_leaves(terms: list[WeightedTerm], frequencies: dict[str, dict[str, int
             for t in terms for name, weight in FIELD_WEIGHTS.items() if frequencies[t.text][name]]
 
 
-TITLE_HEAD = 4  # titles are looked up by their first four characters…
-SHORT_TITLE = 3  # …or all three of a short one (能源法, 电力法: the law's name without 中华人民共和国)
-
-
-@dataclass
-class _Titles:
-    """Each document's title as a query may name it (whole, or without 中华人民共和国), longest first, and
-    which documents have a form starting with each ``TITLE_HEAD`` characters: a query is checked against
-    the few documents whose title could start somewhere in it, not against every title of a law library."""
-
-    keys: dict[str, str]
-    variants: list[tuple[str, list[str]]]
-    by_head: dict[str, list[int]]
-    always: list[int]  # forms holding a space, which a title taken out of the query could bring together
-
-
-_TITLES: _Titles | None = None
-
-
-def _titles(title_keys: dict[str, str]) -> _Titles:
-    """Worked out once per set of titles (an index generation), not per query."""
-    global _TITLES
-    cached = _TITLES
-    if cached is None or cached.keys is not title_keys:
-        variants: list[tuple[str, list[str]]] = []
-        by_head: dict[str, list[int]] = {}
-        always: list[int] = []
-        for doc_id, title in title_keys.items():
-            forms = {title} | {title[len(p):] for p in TITLE_PREFIXES if title.startswith(p)}
-            forms_kept = [v for v in sorted(forms, key=len, reverse=True) if len(v) >= SHORT_TITLE]
-            if not forms_kept:
-                continue
-            number = len(variants)
-            variants.append((doc_id, forms_kept))
-            for head in {form[:TITLE_HEAD] for form in forms_kept}:
-                by_head.setdefault(head, []).append(number)
-            if any(" " in form for form in forms_kept):
-                always.append(number)
-        cached = _TITLES = _Titles(title_keys, variants, by_head, always)
-    return cached
-
-
-def named_documents(query: str, title_keys: dict[str, str], vocab: Vocab) -> tuple[list[str], str]:
-    """Documents whose (normalised) title the query names, and the query with those titles taken out.
-
-    The longest title named wins where titles overlap: 可再生能源法 names that law, not 能源法 inside it.
-    """
-    rest = vocab.analysis.normalize(query)
-    titles = _titles(title_keys)
-    by_head = titles.by_head
-    candidates = set(titles.always)
-    for size in (TITLE_HEAD, SHORT_TITLE):
-        for i in range(len(rest) - size + 1):
-            candidates.update(by_head.get(rest[i : i + size], ()))
-    matches = sorted(((variant, number) for number in candidates for variant in titles.variants[number][1]
-                      if variant in rest), key=lambda pair: (-len(pair[0]), pair[1]))
-    found: list[str] = []
-    for variant, number in matches:
-        doc_id = titles.variants[number][0]
-        if doc_id not in found and variant in rest:
-            found.append(doc_id)
-            rest = rest.replace(variant, " ")
-    return found, rest
-
-
 def _preferences(query: str, doc_ids: list[str], vocab: Vocab) -> list[Term]:
     boosts = [Term("region", r, boost=REGION_BOOST) for r in vocab.regions_named_in(query)[:1]
               if r != "全国"]
@@ -241,7 +175,7 @@ def plan(index: OpenIndex, searcher, query: str,
     ``kb.index.uncovered_bigrams``).
     """
     vocab = index.vocab
-    doc_ids, rest = named_documents(query, index.title_keys, vocab)
+    doc_ids, rest = index.titles.named(query)
     lookups = lookups or TermLookups(searcher)
     wanted = query_terms(rest if doc_ids and rest.strip() else query, vocab)
     frequencies = _field_frequencies(wanted, lookups)

@@ -40,6 +40,7 @@ from whoosh.util.numeric import byte_to_length
 from kb.index.generation import OpenIndex
 
 BYTE_LENGTHS = [byte_to_length(b) for b in range(256)]  # Whoosh stores a field's length as one byte
+MAX_FILTERS = 256  # filters and terms kept per generation (regions × statuses × documents asked about)
 
 
 @dataclass
@@ -317,10 +318,11 @@ class Scorer:
             return None
         weighting = searcher.weighting
         B = getattr(weighting, "_field_B", {}).get(fieldname, weighting.B)
-        key = ("norms", fieldname, B, weighting.K1)
-        norms = self.index.cache.get(key)
+        cache = self.index.generation.norms
+        key = (fieldname, B, weighting.K1)
+        norms = cache.get(key)
         if norms is None:
-            norms = self.index.cache[key] = length_norms(searcher.avg_field_length(fieldname) or 1, B, weighting.K1)
+            norms = cache[key] = length_norms(searcher.avg_field_length(fieldname) or 1, B, weighting.K1)
         return norms
 
     def _tick(self) -> None:
@@ -456,7 +458,7 @@ def allowed(index: OpenIndex, searcher, region: str | None, status: str | None, 
     if not parts:
         return None
     key = ("allow", tuple(tuple(p) for p in parts))
-    found = index.cache.get(key)
+    found = index.generation.filters.get(key)
     if found is None:
         for terms in parts:
             docs = set().union(*(_documents_with(index, searcher, fieldname, text) for fieldname, text in terms))
@@ -469,7 +471,7 @@ def _documents_with(index: OpenIndex, searcher, fieldname: str, text: str) -> se
     """The document numbers with one term, kept per generation: 全国 alone is most of a law library, and
     every region's filter holds it."""
     key = ("term", fieldname, text)
-    docs = index.cache.get(key)
+    docs = index.generation.filters.get(key)
     if docs is None:
         docs = set()
         for sub, offset in searcher.leaf_searchers():
@@ -486,10 +488,10 @@ def _documents_with(index: OpenIndex, searcher, fieldname: str, text: str) -> se
 def _keep(index: OpenIndex, key: tuple, value: set[int]) -> None:
     """Keep a filter's documents, up to a few hundred filters and terms (regions × statuses × documents
     asked about); then they are made again as they are asked for."""
-    if len(index.cache) > 256:
-        for old in [k for k in index.cache if k[0] in ("allow", "term")]:
-            del index.cache[old]
-    index.cache[key] = value
+    filters = index.generation.filters
+    if len(filters) > MAX_FILTERS:
+        filters.clear()
+    filters[key] = value
 
 
 def warm(index: OpenIndex) -> None:
@@ -500,8 +502,6 @@ def warm(index: OpenIndex) -> None:
             if not region.parent:
                 allowed(index, searcher, region.name, None, None)
 
-
-OpenIndex.WARMERS.append(warm)
 
 
 def top(index: OpenIndex, searcher, leaves: list[Term], limit: int, filters: tuple, filter_query,
