@@ -9,6 +9,7 @@ import pytest
 from kb.corpus import load_corpus
 from kb.corpus.faq import TOPICS, Entry, check, clause_figures, extract_figures, figure_in_clause, load_faq, search_faq
 from kb.errors import CorpusError
+from kb.parse import parse_document
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
@@ -24,7 +25,7 @@ def docs():
 def clause_text(docs):
     def lookup(doc_id, clause_id):
         doc = docs.get(doc_id)
-        c = doc.parsed.clause(clause_id) if doc else None
+        c = parse_document(doc).clause(clause_id) if doc else None
         return c.text if c else None
 
     return lookup

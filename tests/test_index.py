@@ -228,3 +228,17 @@ def test_what_is_derived_from_a_generation_goes_with_it_on_a_swap(small_corpus, 
     assert "a" not in second.parsed and second.extensions is not first.extensions
     plain.close()
     index.close()
+
+
+def test_facts_stay_facts_once_the_index_is_open(corpus_index):
+    """The open index holds Fact objects (kb.model), not the dicts of facts.json; each is filed under its
+    clause's key, and reads as a mapping too, for the code that takes facts and answer entries alike."""
+    from kb.model import Fact, clause_key
+
+    facts = corpus_index.facts
+    assert facts and all(isinstance(fact, Fact) for fact in facts)
+    fact = facts[0]
+    assert fact in corpus_index.facts_by_clause[clause_key(fact.doc_id, fact.clause_id)]
+    assert fact["unit"] == fact.unit and fact.get("nothing") is None and set(fact.keys()) == set(fact.to_dict())
+    with pytest.raises(KeyError):
+        fact["nothing"]

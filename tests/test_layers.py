@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # Bottom to top: what a stage may import is below it (or beside it, within its own package).
 LAYERS = [
     ["kb.errors"],
+    ["kb.model"],
     ["kb.analysis"],
     ["kb.vocab"],
     ["kb.parse"],

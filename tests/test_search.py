@@ -5,6 +5,7 @@ import pytest
 from kb.errors import InputError
 from kb.search import search
 from kb.vocab import default_vocab
+from web.hits import highlight_html
 
 # (question, document id, clause id, rank it must reach)
 QUESTIONS = [
@@ -36,14 +37,14 @@ QUESTIONS = [
 @pytest.mark.parametrize("question, doc_id, clause_id, rank", QUESTIONS)
 def test_realistic_questions_find_their_clause(corpus_index, question, doc_id, clause_id, rank):
     hits = search(corpus_index, question, limit=rank).hits
-    assert (doc_id, clause_id) in [(h.doc_id, h.clause) for h in hits], [(h.doc_id, h.clause) for h in hits]
+    assert (doc_id, clause_id) in [(h.doc_id, h.clause_id) for h in hits], [(h.doc_id, h.clause_id) for h in hits]
 
 
 def test_hits_carry_metadata_highlight_and_permalink(corpus_index):
     hit = search(corpus_index, "高压双电源 时限").hits[0]
     assert (hit.region, hit.status) == ("内蒙古自治区", "征求意见稿")
-    assert hit.url == "/doc/002#att2-t1-r3"
-    assert "<mark>高压双电源</mark>" in hit.highlight and "【高压双电源】" in hit.snippet
+    assert (hit.doc_id, hit.clause_id) == ("002", "att2-t1-r3") and hit.label
+    assert "【高压双电源】" in hit.snippet and "高压双电源" in {hit.text[s:e] for s, e in hit.marks}
 
 
 def test_region_filter_keeps_the_region_and_those_above(corpus_index):
@@ -62,7 +63,7 @@ def test_query_syntax_is_just_text(corpus_index, query):
     result = search(corpus_index, query)
     assert result.elapsed_ms < 5000
     for hit in result.hits:
-        assert "<script>" not in hit.highlight
+        assert "<script>" not in highlight_html(hit.to_dict())
 
 
 def test_empty_and_wordless_queries_get_a_message(corpus_index):
@@ -136,7 +137,7 @@ def test_every_region_name_filters_and_boosts_without_error(corpus_index, name):
 def test_a_city_without_documents_gets_the_rules_of_its_region_and_the_nation(corpus_index):
     hits = search(corpus_index, "呼和浩特 计划检修 提前通知", region="呼和浩特市", limit=10).hits
     assert hits and {h.region for h in hits} <= {"内蒙古自治区", "全国"}
-    assert ("006", "a28") in [(h.doc_id, h.clause) for h in hits[:3]]
+    assert ("006", "a28") in [(h.doc_id, h.clause_id) for h in hits[:3]]
 
 
 @pytest.mark.parametrize("status", ["现行有效", "征求意见稿", "已废止", "已失效", "已被修改"])

@@ -13,12 +13,13 @@ from __future__ import annotations
 from kb.analysis.comparison import fact_figure, figure_key
 from kb.answer.candidates import Candidate
 from kb.answer.question import Question
+from kb.model import Fact
 from kb.vocab.lexicon import Lexicon
 
 SIGNALS = ("lex_fact", "lex_fact_subject", "lex_fact_item", "lex_fact_unit", "lex_fact_conditions")
 
 
-def matching_fact(candidate: Candidate, facts: list[dict]) -> dict | None:
+def matching_fact(candidate: Candidate, facts: list[Fact]) -> Fact | None:
     """The build-time fact of the clause stating the candidate's figure, if any."""
     unit = candidate.unit if isinstance(candidate.value, int | float) else ""
     wanted = figure_key(fact_figure({"value": candidate.fact_value, "unit": unit}))
@@ -52,17 +53,17 @@ def _item_fit(question: Question, item: str, lex: Lexicon) -> float:
     return 0.0 if not item else -1.0
 
 
-def _unit_fit(question: Question, fact: dict, lex: Lexicon) -> float:
+def _unit_fit(question: Question, fact: Fact, lex: Lexicon) -> float:
     units = lex.item_units(question.items[0]) if question.items else []
     if question.wants_unit:
-        return 1.0 if fact["unit"] == question.wants_unit else -1.0
-    return (1.0 if fact["unit"] in units else -1.0) if units else 0.0
+        return 1.0 if fact.unit == question.wants_unit else -1.0
+    return (1.0 if fact.unit in units else -1.0) if units else 0.0
 
 
-def _condition_fit(question: Question, fact: dict, lex: Lexicon) -> float:
+def _condition_fit(question: Question, fact: Fact, lex: Lexicon) -> float:
     """Conditions of the lexicon (有/无外线工程, 计划/临时检修) the question names and the fact states,
     less those that contradict, less the fact's conditions the question does not name (平均, 最优)."""
-    stated = set(fact["qualifiers"]) & set(lex.qualifier_entries)
+    stated = set(fact.qualifiers) & set(lex.qualifier_entries)
     score = 0.0
     for wanted in question.qualifiers:
         if wanted in stated:
@@ -72,10 +73,10 @@ def _condition_fit(question: Question, fact: dict, lex: Lexicon) -> float:
     return score - 0.5 * sum(1 for q in stated if q not in question.qualifiers)
 
 
-def signals(question: Question, candidate: Candidate, facts: list[dict], lex: Lexicon) -> list[float]:
+def signals(question: Question, candidate: Candidate, facts: list[Fact], lex: Lexicon) -> list[float]:
     """``SIGNALS`` for a candidate, from the build-time facts of its clause."""
     fact = matching_fact(candidate, facts) if facts else None
     if fact is None:
         return [0.0] * len(SIGNALS)
-    return [1.0, _subject_fit(question, fact["subject"], lex), _item_fit(question, fact["item"], lex),
+    return [1.0, _subject_fit(question, fact.subject, lex), _item_fit(question, fact.item, lex),
             _unit_fit(question, fact, lex), _condition_fit(question, fact, lex)]

@@ -515,8 +515,8 @@ class StandingCache:
     """Standings depend only on the generation's documents, the region and the date; the region-free pass
     over every document is kept per date, so a region not asked about before costs a walk."""
 
-    def __init__(self, documents: dict[str, dict], vocab: Vocab) -> None:
-        self.metas = {doc_id: {**record["meta"], "title": record["title"]} for doc_id, record in documents.items()}
+    def __init__(self, metas: dict[str, dict], vocab: Vocab) -> None:
+        self.metas = metas
         self.vocab = vocab
         self._anywhere: dict[dt.date, Anywhere] = {}
         self._cache: dict[tuple, dict[str, Standing]] = {}
@@ -541,7 +541,7 @@ def standings_of(index: OpenIndex, region: str | None, on: dt.date) -> dict[str,
     generation = index.generation
     cache = generation.extensions.get(STANDINGS)
     if cache is None:
-        cache = generation.extensions.setdefault(STANDINGS, StandingCache(generation.documents, index.vocab))
+        cache = generation.extensions.setdefault(STANDINGS, StandingCache(generation.metas, index.vocab))
     return cache.get(region, on)
 
 

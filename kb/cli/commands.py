@@ -22,6 +22,8 @@ from kb.evaluation.score import evaluate, format_miss, load_questions
 from kb.facts.extract import select
 from kb.index.builder import build, check
 from kb.index.generation import OpenIndex
+from kb.model import clause_key
+from kb.parse.clauses import parse_document
 from kb.search.plan import search
 
 EXIT_USAGE = 2
@@ -67,7 +69,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         title = hit.title + (f"（{hit.doc_number}）" if hit.doc_number else "")
         print(f"{rank}. {title} · {hit.label} · {hit.region} · {hit.status}  [{hit.score:.2f}]")
         print("   " + hit.snippet.replace("\n", "\n   "))
-        print(f"   {hit.url}")
+        print(f"   {clause_key(hit.doc_id, hit.clause_id)}")
     return 0
 
 
@@ -108,9 +110,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
                                            if understood.get("did_you_mean") else ""))
     for number, citation in enumerate(result.citations[:3], start=1):
         text = citation["text"].replace("\n", " ")
-        print(f"  [{number}] {citation['title']} {citation['clause']}（{citation['region']}，{citation['status']}）")
+        print(f"  [{number}] {citation['title']} {citation['label']}（{citation['region']}，{citation['status']}）")
         print(f"      {text[:160]}{'…' if len(text) > 160 else ''}")
-        print(f"      {citation['url']}")
+        print(f"      {clause_key(citation['doc_id'], citation['clause_id'])}")
     for deadline in result.deadlines:
         print(f"  期限：{deadline['region']}《{deadline['title']}》{deadline['figure']} → "
               f"{deadline.get('rule') or deadline.get('error')}")
@@ -130,13 +132,13 @@ def cmd_facts(args: argparse.Namespace) -> int:
     regions = vocab.region_chain(vocab.region(args.region)) if args.region else None
     facts = select(index.facts, subject=args.subject, item=args.item, regions=regions, doc=args.doc)
     if args.json:
-        print(json.dumps(facts, ensure_ascii=False, indent=2))
+        print(json.dumps([fact.to_dict() for fact in facts], ensure_ascii=False, indent=2))
         return 0
     for fact in facts:
-        qualifiers = f"（{'、'.join(fact['qualifiers'])}）" if fact["qualifiers"] else ""
-        print(f"{fact['subject'] or '—'} · {fact['item'] or '—'} · {fact['bound']}"
-              f"{vocab.lexicon.render(fact['value'], fact['unit'])}{qualifiers}  [{fact['region']} {fact['doc_id']} "
-              f"{fact['label']}]  /doc/{fact['doc_id']}#{fact['clause']}")
+        qualifiers = f"（{'、'.join(fact.qualifiers)}）" if fact.qualifiers else ""
+        print(f"{fact.subject or '—'} · {fact.item or '—'} · {fact.bound}"
+              f"{vocab.lexicon.render(fact.value, fact.unit)}{qualifiers}  [{fact.region} {fact.doc_id} "
+              f"{fact.label}]  {clause_key(fact.doc_id, fact.clause_id)}")
     print(f"{len(facts)} facts", file=sys.stderr)
     return 0
 
@@ -188,7 +190,7 @@ def cmd_add(args: argparse.Namespace) -> int:
                 meta = document.meta
                 print(f"  region {document.region} · status {document.status} · kind {meta.get('kind')} · "
                       f"issued {meta.get('issued')} · effective {meta.get('effective')} · "
-                      f"{len([c for c in document.parsed.clauses if c.indexable])} clauses")
+                      f"{len([c for c in parse_document(document).clauses if c.indexable])} clauses")
             elif result.document is None:
                 failed += 1
     if added:

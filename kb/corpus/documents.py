@@ -12,14 +12,13 @@ import hashlib
 import os
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 
 import yaml
 
 from kb.corpus.files import folder_lock, write_new
 from kb.errors import CorpusError, FileWriteError, FrontMatterError, InputError
-from kb.parse.clauses import ParsedDocument, parse
+from kb.model import Document
 from kb.vocab import Vocab, default_vocab
 
 FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)", re.S)
@@ -47,39 +46,6 @@ _FrontMatterLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-
-
-@dataclass
-class Document:
-    id: str
-    title: str
-    meta: dict
-    body: str
-    path: Path | None = None
-
-    @property
-    def region(self) -> str:
-        return self.meta.get("region") or "全国"
-
-    @property
-    def status(self) -> str:
-        return self.meta.get("status") or "现行有效"
-
-    @property
-    def kind(self) -> str:
-        return self.meta.get("kind") or ""
-
-    @property
-    def doc_number(self) -> str:
-        return self.meta.get("doc_number") or ""
-
-    @cached_property
-    def parsed(self) -> ParsedDocument:
-        return parse(self.body, self.title)
-
-    def public_meta(self) -> dict:
-        """Metadata as plain JSON values (dates as ISO strings)."""
-        return {key: _plain(value) for key, value in self.meta.items()}
 
 
 def _plain(value):

@@ -22,12 +22,13 @@ from kb.index.postings import length_bytes
 from kb.index.schema import WORD_FIELDS, make_schema, scoring
 from kb.index.store import DOCUMENTS, FACTS, MANIFEST, default_index, generations, problems, read_manifest
 from kb.index.titles import Titles
-from kb.parse.clauses import ParsedDocument, parse
+from kb.model import Fact, ParsedDocument, clause_key
+from kb.parse.clauses import parse
 from kb.vocab import Vocab, default_vocab
 
 # What reading a damaged Whoosh segment or generation file raises (truncated, bit-flipped, not JSON).
 DAMAGE = (EOFError, struct.error, zlib.error, OSError, UnicodeDecodeError, pickle.UnpicklingError, ValueError,
-          KeyError, IndexError)
+          KeyError, IndexError, TypeError)
 # …and what a query reading a segment that passed the size check but does not decode may raise.
 READ_DAMAGE = (EOFError, struct.error, zlib.error, OSError, UnicodeDecodeError, pickle.UnpicklingError)
 log = logging.getLogger(__name__)
@@ -54,9 +55,10 @@ class Generation:
     searcher: object
     documents: dict[str, dict]
     manifest: dict
-    facts: list[dict]
-    facts_by_clause: dict[str, list[dict]]
-    facts_by_item: dict[str, list[dict]]
+    facts: list[Fact]
+    facts_by_clause: dict[str, list[Fact]]  # clause_key → the clause's facts
+    facts_by_item: dict[str, list[Fact]]
+    metas: dict[str, dict]  # each document's metadata with its title, as standings and pages read them
     titles: Titles  # for spotting a document named in a query
     # Made as they are first asked for (or by the index's warmers):
     lengths: dict[tuple[int, str], bytes] = field(default_factory=dict)  # (segment reader, field) → length bytes
@@ -101,18 +103,19 @@ def open_generation(target: Path, vocab: Vocab) -> Generation:
         ix = whoosh_index.open_dir(str(target), schema=make_schema(vocab))
         searcher = ix.searcher(weighting=scoring())
         documents = _read_json(target / DOCUMENTS)
-        facts = _read_json(target / FACTS)
+        facts = [Fact.from_dict(record) for record in _read_json(target / FACTS)]
+        metas = {doc_id: {**record["meta"], "title": record["title"]} for doc_id, record in documents.items()}
         titles = Titles({doc_id: record["title"] for doc_id, record in documents.items()}, vocab.analysis.normalize,
                         vocab.documents["title_prefixes"])
-        by_clause: dict[str, list[dict]] = {}
-        by_item: dict[str, list[dict]] = {}
+        by_clause: dict[str, list[Fact]] = {}
+        by_item: dict[str, list[Fact]] = {}
         for fact in facts:
-            by_clause.setdefault(f"{fact['doc_id']}#{fact['clause']}", []).append(fact)
-            by_item.setdefault(fact["item"], []).append(fact)
+            by_clause.setdefault(clause_key(fact.doc_id, fact.clause_id), []).append(fact)
+            by_item.setdefault(fact.item, []).append(fact)
     except DAMAGE as error:
         raise IndexDamaged(f"index generation {target.name} cannot be read ({type(error).__name__}: "
                            f"{' '.join(str(error).split())[:160]})") from error
-    return Generation(target, ix, searcher, documents, manifest, facts, by_clause, by_item, titles)
+    return Generation(target, ix, searcher, documents, manifest, facts, by_clause, by_item, metas, titles)
 
 
 class OpenIndex:
@@ -152,6 +155,7 @@ class OpenIndex:
     titles = property(lambda self: self._generation.titles if self._generation else Titles({}, str, ()))
     facts_by_clause = property(lambda self: self._generation.facts_by_clause if self._generation else {})
     facts_by_item = property(lambda self: self._generation.facts_by_item if self._generation else {})
+    metas = property(lambda self: self._generation.metas if self._generation else {})
     generation = property(lambda self: self._generation)  # all of the open generation; None before one opens
     _searcher = property(lambda self: self._generation.searcher if self._generation else None)
 

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 from kb.analysis.comparison import squash
 from kb.analysis.numerals import cn_to_int
+from kb.model import Block, Clause, Document, ParsedDocument
 
 NUMERAL = r"[一二三四五六七八九十百千零〇两\d]+"
 SENTENCE_END = re.compile(r"[。；;！!？?]")
@@ -49,48 +50,6 @@ CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 CHAPTER_STYLES = {"编", "章", "节"}
 UNIT_LINE = re.compile(r"^(?:计量)?单位\s*[:：]\s*(\S.*)$")
 UNIT_IN_NOTE = re.compile(r"单位\s*[:：]\s*([^\s,，。；;、]+)")
-
-
-@dataclass
-class Clause:
-    """One citable unit of a document."""
-
-    id: str  # anchor, stable for the same text: c2.1.1.2, a28, att2-t1-r3
-    label: str  # the document's own numbering: 二、（一）1.（2）, 第二十八条, 附件2 高压双电源用户
-    kind: str  # heading | paragraph | item | article | row
-    text: str  # verbatim; a row reads "caption — key：header value，…"
-    heading_path: list[str] = field(default_factory=list)
-    parent: str | None = None
-    order: int = 0
-    container: bool = False  # a heading whose content lives in its children
-    # Table rows only: the row's name, its (column header, cell) pairs and the table's unit.
-    row_key: str = ""
-    cells: list[tuple[str, str]] = field(default_factory=list)
-    unit: str = ""
-
-    @property
-    def indexable(self) -> bool:
-        return not self.container and bool(self.text.strip())
-
-
-@dataclass
-class Block:
-    """A piece of the document's layout, for rendering with anchors."""
-
-    kind: str  # heading | paragraph | table | title
-    source: str
-    anchor: str | None = None
-    level: int = 0
-    row_anchors: list[str] = field(default_factory=list)
-
-
-@dataclass
-class ParsedDocument:
-    clauses: list[Clause]
-    blocks: list[Block]
-
-    def clause(self, clause_id: str) -> Clause | None:
-        return next((c for c in self.clauses if c.id == clause_id), None)
 
 
 @dataclass
@@ -491,3 +450,8 @@ class _Parser:
 def parse(body: str, title: str = "") -> ParsedDocument:
     """Clauses and layout of a document body; ``title`` marks the title line so it is not a clause."""
     return _Parser(title).run(body)
+
+
+def parse_document(document: Document) -> ParsedDocument:
+    """The clauses and layout of a corpus document (``parse`` of its body, its title marked)."""
+    return parse(document.body, document.title)

@@ -12,14 +12,14 @@ The ranking is Whoosh's BM25F over Whoosh's postings, computed by ``kb.search.sc
 
 from __future__ import annotations
 
-import html
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 
 from whoosh.query import And, Or, Term
 
 from kb.errors import IndexDamaged, SearchError
 from kb.index.generation import READ_DAMAGE, OpenIndex
+from kb.model import Hit, SearchResult
 from kb.search.highlight import highlight
 from kb.search.scoring import TermLookups, top
 from kb.vocab import Vocab
@@ -37,42 +37,6 @@ ALIAS_WEIGHT = 0.6
 REGION_BOOST = 4.0  # a region named in the query prefers rules of that region, without excluding others
 REGION_WORD_WEIGHT = 0.3  # …and its name then says little about the content
 TITLE_BOOST = 10.0  # a document named in the query prefers its clauses
-
-
-@dataclass
-class Hit:
-    doc_id: str
-    title: str
-    region: str
-    status: str
-    doc_number: str
-    clause: str  # the clause id (anchor)
-    label: str
-    heading: str
-    text: str
-    highlight: str  # HTML, escaped, matches in <mark>
-    snippet: str  # plain text, matches in 【】
-    score: float
-    url: str
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
-@dataclass
-class SearchResult:
-    query: str
-    hits: list[Hit] = field(default_factory=list)
-    total: int = 0
-    terms: list[str] = field(default_factory=list)
-    message: str = ""
-    timed_out: bool = False
-    elapsed_ms: float = 0.0
-
-    def to_dict(self) -> dict:
-        data = asdict(self)
-        data["hits"] = [hit.to_dict() for hit in self.hits]
-        return data
 
 
 @dataclass(frozen=True)
@@ -241,12 +205,12 @@ def _run(index: OpenIndex, query: str, limit: int, highlighted: int | None, filt
             hit = searcher.stored_fields(docnum)
             text = hit["text"]
             if highlighted is None or rank < highlighted:
-                marked_html, marked_plain = highlight(text, terms_to_mark, index.vocab.analysis)
+                windows, marks, snippet = highlight(text, terms_to_mark, index.vocab.analysis)
             else:
-                marked_html, marked_plain = html.escape(text, quote=False), text
+                windows, marks, snippet = [(0, len(text))], [], text
             result.hits.append(Hit(
                 doc_id=hit["doc_id"], title=hit["title"], region=hit["region"], status=hit["status"],
-                doc_number=hit.get("doc_number") or "", clause=hit["clause_id"], label=hit["label"],
-                heading=hit["heading"], text=text, highlight=marked_html, snippet=marked_plain,
-                score=round(score, 4), url=f"/doc/{hit['doc_id']}#{hit['clause_id']}",
+                doc_number=hit.get("doc_number") or "", clause_id=hit["clause_id"], label=hit["label"],
+                heading=hit["heading"], text=text, snippet=snippet, score=round(score, 4),
+                windows=windows, marks=marks,
             ))
