@@ -24,7 +24,6 @@ from web.security import back_target, same_origin_only, set_admin_cookie
 from web.urls import page_url
 
 pages = Blueprint("pages", __name__)
-STATUSES = ["现行有效", "征求意见稿", "已废止"]
 REGION_COOKIE = "kb_region"
 
 
@@ -49,7 +48,8 @@ def console():
 def search_page():
     args = search_args()
     result = run_search(args) if args["query"].strip() else None
-    return render_template("search.html", args=args, result=result, regions=_regions(), statuses=STATUSES)
+    statuses = kb_vocab().documents["search_statuses"]
+    return render_template("search.html", args=args, result=result, regions=_regions(), statuses=statuses)
 
 
 @pages.get("/rules")

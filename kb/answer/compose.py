@@ -18,7 +18,7 @@ from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 
 from kb.answer.candidates import Candidate, ClauseReader, head_phrases, yesno_phrases
-from kb.answer.deadlines import due_date, parse_start
+from kb.answer.deadlines import TIME_UNITS, due_date, parse_start
 from kb.answer.features import (
     FIGURE_KINDS,
     ClauseContext,
@@ -65,7 +65,6 @@ UNSURE = "没有找到确切规定，请看以下条款。"
 # How a rule defines a term: 本条例所称X，是指… / X是指… / X，指…
 DEFINES = r"(?:所称|所说的|本[法条例规定办法]+中的)?[“\"]?{term}[”\"]?[，,]?(?:是指|指|是)"
 IN_FORCE_NOTE = {"征求意见稿": "征求意见稿，尚未施行"}
-TIME_UNITS = {"工作日", "日", "天", "小时"}
 
 
 @dataclass

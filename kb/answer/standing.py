@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 
+from kb.analysis.comparison import squash
 from kb.analysis.numerals import cn_to_int
 from kb.index.generation import OpenIndex
 from kb.vocab import Vocab, default_vocab
@@ -142,7 +143,7 @@ def _add_months(day: dt.date, months: int) -> dt.date:
 def parse_validity(text: str) -> tuple[int, int] | None:
     """A validity period as (months, days): ``5年`` → (60, 0), ``6个月`` → (6, 0), ``两年`` → (24, 0),
     ``一年半`` → (18, 0), ``半年`` → (6, 0), ``90天`` → (0, 90); None when it cannot be read."""
-    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text)))
+    text = squash(text)
     match = VALIDITY.match(text)
     if not match:
         return None

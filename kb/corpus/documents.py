@@ -267,7 +267,7 @@ def infer_metadata(text: str, filename: str = "", vocab: Vocab | None = None) ->
             if match:
                 inferred.setdefault("issuer", match.group(1))
     named = vocab.regions_named_in(title + "\n" + inferred.get("issuer", ""))
-    inferred["region"] = named[0] if named else "全国"
+    inferred["region"] = named[0] if named else vocab.nationwide
     inferred["kind"] = _first_rule(docs["kinds"], title, head_text, "kind")
     inferred["status"] = _first_rule(docs["statuses"], title, head_text, "status")
     inferred.update(infer_dates(head, body, vocab))
@@ -404,7 +404,7 @@ class Importer:
             "issuer": meta.get("issuer"),
             "region": meta.get("region"),
             "kind": meta.get("kind"),
-            "status": meta.get("status") or "现行有效",
+            "status": meta.get("status") or self.vocab.in_force,
             "issued": meta.get("issued"),
             "amended": meta.get("amended"),
             "effective": meta.get("effective"),

@@ -20,7 +20,7 @@ def check_faq_entries(corpus: Path, documents: list[Document], say: Callable[[st
     if not folder.is_dir():
         return {"entries": 0, "problems": []}
     try:
-        entries = load_faq(folder)
+        entries = load_faq(folder, vocab)
     except CorpusError as error:
         raise CorpusError(f"FAQ: {error}") from error
     by_id = {d.id: d for d in documents}

@@ -93,7 +93,7 @@ def _word_leaves(terms: list[WeightedTerm], frequencies: dict[str, dict[str, int
 
 def _preferences(query: str, doc_ids: list[str], vocab: Vocab) -> list[Term]:
     boosts = [Term("region", r, boost=REGION_BOOST) for r in vocab.regions_named_in(query)[:1]
-              if r != "全国"]
+              if r != vocab.nationwide]
     return boosts + [Term("doc_id", d, boost=TITLE_BOOST) for d in doc_ids]
 
 
