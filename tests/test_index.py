@@ -242,3 +242,17 @@ def test_facts_stay_facts_once_the_index_is_open(corpus_index):
     assert fact["unit"] == fact.unit and fact.get("nothing") is None and set(fact.keys()) == set(fact.to_dict())
     with pytest.raises(KeyError):
         fact["nothing"]
+
+
+def test_the_fingerprint_covers_the_indexing_code_only():
+    """Editing the CLI, the answer engine or search never forces a reindex; parsing, facts, analysis, the
+    vocabulary and the index code do (the data files are covered by Vocab.fingerprint)."""
+    from pathlib import Path
+
+    from kb.index.builder import indexing_code_files
+
+    root = Path(__file__).resolve().parents[1] / "kb"
+    files = {path.relative_to(root).as_posix() for path in indexing_code_files()}
+    assert {"parse/clauses.py", "facts/extract.py", "analysis/segment.py", "index/schema.py", "model.py",
+            "vocab/lexicon.py", "corpus/documents.py"} <= files
+    assert not any(name.split("/")[0] in ("cli", "answer", "search", "evaluation") for name in files)

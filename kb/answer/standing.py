@@ -257,6 +257,39 @@ def _start(meta: dict) -> _Date | None:
     return _parse_date(meta.get("issued"))
 
 
+def _not_yet_note(meta: dict, start: _Date | None, on: dt.date) -> str | None:
+    """Why the document has not started by ``on`` (not yet in effect, or not yet issued), or None."""
+    if start is None or start.value <= on:
+        return None
+    effective = _parse_date(meta.get("effective"))
+    issued = _parse_date(meta.get("issued"))
+    if effective is not None and effective.exact:
+        return f"自{effective.text}起施行，尚未施行"
+    if issued is not None and issued.exact:
+        return f"{issued.text}印发，{on.isoformat()}时尚未印发"
+    return f"{start.year}年印发，{on.isoformat()}时尚未印发"
+
+
+def _expiry(meta: dict, start: _Date | None, on: dt.date, notes: list[str]) -> tuple[str | None, bool, str]:
+    """(when it expires, whether it has by ``on``, the note saying so) from a stated expiry date or a
+    validity period; a validity that cannot be read adds a note."""
+    stated_expiry = _parse_date(meta.get("expires"))
+    validity = _as_text(meta.get("validity"))
+    if stated_expiry is not None:
+        if stated_expiry.exact:
+            expired = stated_expiry.value <= on
+        else:  # known only to the year: certainly over once that year is
+            expired = stated_expiry.year < on.year
+        return stated_expiry.text, expired, f"有效期至{stated_expiry.text}，已届满"
+    if validity:
+        end = _end_of_validity(validity, start)
+        if end is not None:
+            return end.isoformat(), end <= on, f"有效期{validity}，已于{end.isoformat()}届满"
+        if parse_validity(validity) is None:
+            notes.append(f"有效期“{validity}”无法识别，未计算届满日期")
+    return None, False, ""
+
+
 def _first_pass(doc_id: str, meta: dict, on: dt.date, vocab: Vocab) -> tuple[Standing, bool]:
     """The standing from the document's own metadata, for no region in particular; and whether it has
     taken effect by ``on``."""
@@ -265,37 +298,10 @@ def _first_pass(doc_id: str, meta: dict, on: dt.date, vocab: Vocab) -> tuple[Sta
     status = _as_text(meta.get("status")) or IN_FORCE
     notes: list[str] = []
 
-    effective = _parse_date(meta.get("effective"))
-    issued = _parse_date(meta.get("issued"))
     start = _start(meta)
-    not_yet = start is not None and start.value > on
-    if not_yet:
-        if effective is not None and effective.exact:
-            not_yet_note = f"自{effective.text}起施行，尚未施行"
-        elif issued is not None and issued.exact:
-            not_yet_note = f"{issued.text}印发，{on.isoformat()}时尚未印发"
-        else:
-            not_yet_note = f"{start.year}年印发，{on.isoformat()}时尚未印发"
-
-    stated_expiry = _parse_date(meta.get("expires"))
-    validity = _as_text(meta.get("validity"))
-    expires: str | None = stated_expiry.text if stated_expiry else None
-    expired = False
-    expired_note = ""
-    if stated_expiry is not None:
-        if stated_expiry.exact:
-            expired = stated_expiry.value <= on
-        else:  # known only to the year: certainly over once that year is
-            expired = stated_expiry.year < on.year
-        expired_note = f"有效期至{stated_expiry.text}，已届满"
-    elif validity:
-        end = _end_of_validity(validity, start)
-        if end is not None:
-            expires = end.isoformat()
-            expired = end <= on
-            expired_note = f"有效期{validity}，已于{expires}届满"
-        elif parse_validity(validity) is None:
-            notes.append(f"有效期“{validity}”无法识别，未计算届满日期")
+    not_yet_note = _not_yet_note(meta, start, on)
+    not_yet = not_yet_note is not None
+    expires, expired, expired_note = _expiry(meta, start, on, notes)
 
     taken_effect = status not in NEVER_EFFECTIVE and not not_yet
     if status in not_in_force:

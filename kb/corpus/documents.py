@@ -364,14 +364,9 @@ class Importer:
         """
         if self._lock is None:
             raise RuntimeError("Importer.add outside `with Importer(root) as importer:`")
-        try:
-            text = source.read_text(encoding="utf-8-sig")
-        except FileNotFoundError:
-            return self._refuse(f"{source}: no such file")
-        except (UnicodeDecodeError, IsADirectoryError) as error:
-            return self._refuse(f"{source}: not a UTF-8 text file ({error.__class__.__name__})")
-        except OSError as error:
-            return self._refuse(f"{source}: cannot read ({_one_line(error)})")
+        text = self._read(source)
+        if isinstance(text, ImportResult):
+            return text
         try:
             own, body = split_front_matter(text)
         except InputError as error:
@@ -381,38 +376,16 @@ class Importer:
         meta = infer_metadata(text, source.name, self.vocab)
         given = {k: v for k, v in (overrides or {}).items() if v}
         meta.update(given)
-        if "id" in own and own["id"] not in (None, ""):
-            try:
-                doc_id = check_id(own["id"])
-            except InputError as error:
-                return self._refuse(f"{source}: {error}")
-            if doc_id in self.used:
-                return self._refuse(f"{source}: id {doc_id} is already used in the corpus; remove the id to "
-                                    "have one assigned")
-        else:
-            doc_id = self._first_free()
+        doc_id = self._doc_id(own, source)
+        if isinstance(doc_id, ImportResult):
+            return doc_id
         same_text = self.bodies.get(_body_key(body))
         if same_text is not None:
             return ImportResult(same_text, same_text.path,
                                 f"{source}: skipped, already in the corpus as {same_text.id} ({same_text.title})")
         inferred = [k for k in ("doc_number", "issuer", "region", "kind", "status", "issued", "amended", "effective")
                     if k in meta and k not in given and k not in own]
-        front = {
-            "id": doc_id,
-            "title": meta.get("title"),
-            "doc_number": meta.get("doc_number"),
-            "issuer": meta.get("issuer"),
-            "region": meta.get("region"),
-            "kind": meta.get("kind"),
-            "status": meta.get("status") or self.vocab.in_force,
-            "issued": meta.get("issued"),
-            "amended": meta.get("amended"),
-            "effective": meta.get("effective"),
-            "expires": meta.get("expires"),
-            "supersedes": list(meta.get("supersedes") or []),
-            "source": source.name,
-            "notes": list(meta.get("notes") or []) + [f"kb add inferred from the text: {', '.join(inferred)}"],
-        }
+        front = self._front(doc_id, meta, inferred, source)
         try:
             front = check_meta(front, self.vocab)
         except InputError as error:
@@ -432,6 +405,49 @@ class Importer:
         self.bodies[_body_key(document.body)] = document
         message = f"added {doc_id}: {document.title}" + (f" — {version_note}" if version_note else "")
         return ImportResult(document, target, message, True, inferred)
+
+    def _read(self, source: Path) -> str | ImportResult:
+        """The file's text, or the refusal saying why it cannot be read."""
+        try:
+            return source.read_text(encoding="utf-8-sig")
+        except FileNotFoundError:
+            return self._refuse(f"{source}: no such file")
+        except (UnicodeDecodeError, IsADirectoryError) as error:
+            return self._refuse(f"{source}: not a UTF-8 text file ({error.__class__.__name__})")
+        except OSError as error:
+            return self._refuse(f"{source}: cannot read ({_one_line(error)})")
+
+    def _doc_id(self, own: dict, source: Path) -> str | ImportResult:
+        """The id the file's own front matter gives (checked, not yet used), or the first free one."""
+        if "id" not in own or own["id"] in (None, ""):
+            return self._first_free()
+        try:
+            doc_id = check_id(own["id"])
+        except InputError as error:
+            return self._refuse(f"{source}: {error}")
+        if doc_id in self.used:
+            return self._refuse(f"{source}: id {doc_id} is already used in the corpus; remove the id to "
+                                "have one assigned")
+        return doc_id
+
+    def _front(self, doc_id: str, meta: dict, inferred: list[str], source: Path) -> dict:
+        """The front matter written for an imported file, before it is checked."""
+        return {
+            "id": doc_id,
+            "title": meta.get("title"),
+            "doc_number": meta.get("doc_number"),
+            "issuer": meta.get("issuer"),
+            "region": meta.get("region"),
+            "kind": meta.get("kind"),
+            "status": meta.get("status") or self.vocab.in_force,
+            "issued": meta.get("issued"),
+            "amended": meta.get("amended"),
+            "effective": meta.get("effective"),
+            "expires": meta.get("expires"),
+            "supersedes": list(meta.get("supersedes") or []),
+            "source": source.name,
+            "notes": list(meta.get("notes") or []) + [f"kb add inferred from the text: {', '.join(inferred)}"],
+        }
 
     def _as_version(self, front: dict) -> str:
         """When documents of the same title are in the corpus, link this one to them as a version:

@@ -234,12 +234,17 @@ def check(entries: list[Entry], clause_text: Callable[[str, str], str | None],
           doc_meta: Callable[[str], Mapping | None] | None = None, vocab: Vocab | None = None) -> list[Problem]:
     """Problems of the entries against the corpus.
 
-    ``clause_text(doc_id, clause_id)`` gives a clause's verbatim text, or None when it does not exist.
     missing-clause: a cite that is malformed or names no clause. figure-not-in-clause: a figure of
     the answer that none of the cited clauses states. bad-entry: duplicate id, unknown topic, no
-    cites, empty answer or placeholder text; and, when ``doc_meta(doc_id)`` (the document's front
-    matter: status, region) is given, an answer that cites a 征求意见稿 without saying so or cites a
-    local document without naming its region.
+    cites, empty answer or placeholder text; and, when ``doc_meta`` is given, an answer that cites a
+    征求意见稿 without saying so or cites a local document without naming its region.
+
+    Args:
+        entries: the FAQ entries (``load_faq``).
+        clause_text: ``clause_text(doc_id, clause_id)`` gives a clause's verbatim text, or None when it does
+            not exist.
+        doc_meta: ``doc_meta(doc_id)`` gives a document's front matter (status, region), or None.
+        vocab: the vocabulary (default: the package's).
     """
     vocab = vocab or default_vocab()
     reader = FigureReader(vocab)
@@ -252,48 +257,63 @@ def check(entries: list[Entry], clause_text: Callable[[str, str], str | None],
         if entry.id in seen:
             problem("bad-entry", f"{entry.id}: id used by more than one entry")
         seen.add(entry.id)
-        if entry.topic not in vocab.faq_topics:
-            problem("bad-entry", f"{entry.id}: topic {entry.topic!r} is not one of {', '.join(vocab.faq_topics)}")
-        if not entry.cites:
-            problem("bad-entry", f"{entry.id}: cites no clause")
-        if not entry.answer_md.strip():
-            problem("bad-entry", f"{entry.id}: the answer is empty")
-        placeholder = PLACEHOLDER.search(entry.question + "\n" + entry.answer_md)
-        if placeholder:
-            problem("bad-entry", f"{entry.id}: placeholder text ({placeholder[0]})")
-
-        texts: list[str] = []
-        docs: list[str] = []
-        for cite in entry.cites:
-            match = CITE.match(cite)
-            if not match:
-                problem("missing-clause", f"{entry.id}: cite {cite!r} is not DOC#CLAUSE", cite=cite)
-                continue
-            text = clause_text(match.group(1), match.group(2))
-            if text is None:
-                problem("missing-clause", f"{entry.id}: cited clause {cite} does not exist", cite=cite)
-                continue
-            texts.append(text)
-            docs.append(match.group(1))
-
+        _check_form(entry, vocab, problem)
+        texts, docs = _cited_texts(entry, clause_text, problem)
         for figure in entry.figures(reader):
             if not any(reader.stated_in(figure, text) for text in texts):
                 problem("figure-not-in-clause",
                         f"{entry.id}: figure {figure} is in none of the cited clauses ({', '.join(entry.cites)})",
                         figure=figure)
-
         if doc_meta is not None:
-            answer = vocab.analysis.normalize(entry.answer_md)
-            for doc_id in dict.fromkeys(docs):
-                meta = doc_meta(doc_id) or {}
-                if meta.get("status") == vocab.draft and vocab.draft not in answer:
-                    problem("bad-entry", f"{entry.id}: cites the draft {doc_id} but the answer does not say it is a "
-                                         f"{vocab.draft}", cite=doc_id)
-                region = str(meta.get("region") or vocab.nationwide)
-                if region != vocab.nationwide and _short_region(region) not in answer:
-                    problem("bad-entry", f"{entry.id}: cites {doc_id} ({region}) but the answer does not name "
-                                         f"{_short_region(region)}", cite=doc_id)
+            _check_scope(entry, docs, doc_meta, vocab, problem)
     return problems
+
+
+def _check_form(entry: Entry, vocab: Vocab, problem: Callable[..., None]) -> None:
+    """An entry's own form: a known topic, some cites, an answer, no placeholder."""
+    if entry.topic not in vocab.faq_topics:
+        problem("bad-entry", f"{entry.id}: topic {entry.topic!r} is not one of {', '.join(vocab.faq_topics)}")
+    if not entry.cites:
+        problem("bad-entry", f"{entry.id}: cites no clause")
+    if not entry.answer_md.strip():
+        problem("bad-entry", f"{entry.id}: the answer is empty")
+    placeholder = PLACEHOLDER.search(entry.question + "\n" + entry.answer_md)
+    if placeholder:
+        problem("bad-entry", f"{entry.id}: placeholder text ({placeholder[0]})")
+
+
+def _cited_texts(entry: Entry, clause_text: Callable[[str, str], str | None],
+                 problem: Callable[..., None]) -> tuple[list[str], list[str]]:
+    """The texts of the clauses an entry cites and their documents; a cite that names no clause is a problem."""
+    texts: list[str] = []
+    docs: list[str] = []
+    for cite in entry.cites:
+        match = CITE.match(cite)
+        if not match:
+            problem("missing-clause", f"{entry.id}: cite {cite!r} is not DOC#CLAUSE", cite=cite)
+            continue
+        text = clause_text(match.group(1), match.group(2))
+        if text is None:
+            problem("missing-clause", f"{entry.id}: cited clause {cite} does not exist", cite=cite)
+            continue
+        texts.append(text)
+        docs.append(match.group(1))
+    return texts, docs
+
+
+def _check_scope(entry: Entry, docs: list[str], doc_meta: Callable[[str], Mapping | None], vocab: Vocab,
+                 problem: Callable[..., None]) -> None:
+    """An answer citing a draft says so; one citing a local document names its region."""
+    answer = vocab.analysis.normalize(entry.answer_md)
+    for doc_id in dict.fromkeys(docs):
+        meta = doc_meta(doc_id) or {}
+        if meta.get("status") == vocab.draft and vocab.draft not in answer:
+            problem("bad-entry", f"{entry.id}: cites the draft {doc_id} but the answer does not say it is a "
+                                 f"{vocab.draft}", cite=doc_id)
+        region = str(meta.get("region") or vocab.nationwide)
+        if region != vocab.nationwide and _short_region(region) not in answer:
+            problem("bad-entry", f"{entry.id}: cites {doc_id} ({region}) but the answer does not name "
+                                 f"{_short_region(region)}", cite=doc_id)
 
 
 # -- searching ------------------------------------------------------------------------------------

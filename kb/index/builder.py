@@ -59,10 +59,27 @@ class BuildReport:
                 f"at {self.path}")
 
 
+# The code an index is made by: reading the corpus, parsing, analysis, the vocabulary, facts, the model
+# types and the index itself (schema, fields, segments). Search, answers, the CLI and the site read an
+# index but do not change it: editing them never forces a rebuild.
+INDEXING_CODE = ("model.py", "corpus", "parse", "analysis", "vocab", "facts", "index")
+
+
+def indexing_code_files() -> list[Path]:
+    """The source files of ``INDEXING_CODE``, in a fixed order."""
+    root = Path(__file__).resolve().parents[1]
+    files: list[Path] = []
+    for part in INDEXING_CODE:
+        path = root / part
+        files += [path] if path.is_file() else sorted(path.rglob("*.py"))
+    return files
+
+
 def _code_fingerprint() -> str:
-    """Parsing and extraction code is part of what an index was built from."""
+    """The indexing code is part of what an index was built from (the data files are ``Vocab.fingerprint``)."""
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).resolve().parents[1].rglob("*.py")):
+    for path in indexing_code_files():
+        digest.update(path.relative_to(Path(__file__).resolve().parents[1]).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 

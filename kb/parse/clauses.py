@@ -288,15 +288,7 @@ class _Parser:
             caption = top.title
         block = Block("table", source)
         if not any(any(_split_row(line)) for line in lines[2:]):
-            # A blank form: one clause naming the form and its columns.
-            clause_id = self._unique(base_id)
-            text = f"{caption} — 栏目：{'、'.join(h for h in leaves if h)}"
-            label = _join(top.clause.label if top else "", " ".join(titles) or "表")
-            self._add(Clause(clause_id, label, "row", text, self._path() + titles[:1],
-                             top.clause.id if top else None))
-            block.anchor = clause_id
-            block.row_anchors = [self._unique(f"{base_id}-r{i}") for i in range(1, len(lines) - 1)]
-            self.layout.append(block)
+            self._blank_form(block, base_id, caption, leaves, titles, len(lines) - 2)
             return
         seen_keys: set[str] = set()
         group = ""
@@ -329,6 +321,18 @@ class _Parser:
                                                        for i, cell in enumerate(cells)], unit=unit or ""))
             self.table_rows.append((base_id, " ".join(titles) or f"表{table_no}", key, row))
             block.row_anchors.append(clause_id)
+        self.layout.append(block)
+
+    def _blank_form(self, block: Block, base_id: str, caption: str, leaves: list[str], titles: list[str],
+                    rows: int) -> None:
+        """A table with no filled cell (a blank form): one clause naming the form and its columns."""
+        top = self.stack[-1] if self.stack else None
+        clause_id = self._unique(base_id)
+        text = f"{caption} — 栏目：{'、'.join(h for h in leaves if h)}"
+        label = _join(top.clause.label if top else "", " ".join(titles) or "表")
+        self._add(Clause(clause_id, label, "row", text, self._path() + titles[:1], top.clause.id if top else None))
+        block.anchor = clause_id
+        block.row_anchors = [self._unique(f"{base_id}-r{i}") for i in range(1, rows + 1)]
         self.layout.append(block)
 
     def run(self, body: str) -> ParsedDocument:
