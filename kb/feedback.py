@@ -246,7 +246,7 @@ class FeedbackStore:
                     "VALUES (?, ?, ?, ?, ?, ?, ?)",
                     (self._now(), feedback.kind, feedback.target, feedback.verdict, feedback.comment,
                      feedback.answer, feedback.region))
-                number = int(cursor.lastrowid)
+                number = int(cursor.lastrowid or 0)  # an INSERT always sets it
         except (OSError, sqlite3.Error) as error:
             raise FeedbackUnavailable(self._failed(error)) from error
         self.last_error = ""

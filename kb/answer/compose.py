@@ -507,7 +507,7 @@ class Answerer:
         """Every document involved, in order of authority, with its standing; a figure only beside the
         documents whose figure is about the same thing as the headline (same family, same conditions)."""
         same = [f for f in answer.facts if f.get("peer")]
-        figures = {}
+        figures: dict[str, dict] = {}
         for fact in same:
             figures.setdefault(fact["doc_id"], fact)
         involved = list(dict.fromkeys([f["doc_id"] for f in same] + [c["doc_id"] for c in answer.citations]))
@@ -636,7 +636,7 @@ def _by_type_sentence(index: OpenIndex, group: list[Scored], region_standing: di
     first = group[0]
     note = _status_note(region_standing.get(first.clause.doc_id))
     region = index.documents[first.clause.doc_id]["meta"].get("region", "")
-    parts = "；".join(f"{_lexicon_reading(s, lex)[0]}{s.candidate.figure}" for s in group)
+    parts = "；".join(f"{(_lexicon_reading(s, lex) or ('',))[0]}{s.candidate.figure}" for s in group)
     text = (f"{region}：按用户类型不同——{parts}{'（' + note + '）' if note else ''}。"
             f"依据《{_doc_title(index, first.clause.doc_id)}》。问题未说明用户类型，请按客户情况选用。")
     return text if len(text) <= MAX_ANSWER else text[: MAX_ANSWER - 1] + "…"

@@ -307,7 +307,7 @@ def _first_pass(doc_id: str, meta: dict, on: dt.date, vocab: Vocab) -> tuple[Sta
     if status in not_in_force:
         effective_status = status
         notes.append("征求意见稿，尚未施行" if status == DRAFT else f"状态为{status}")
-    elif not_yet:
+    elif not_yet_note is not None:
         effective_status = NOT_YET
         notes.append(not_yet_note)
     elif expired:

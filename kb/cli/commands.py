@@ -87,14 +87,14 @@ def cmd_ask(args: argparse.Namespace) -> int:
         for line in sys.stdin:
             line = line.rstrip("\n")
             try:
-                result = ask(index, line, region=args.region, on=on, start=_date(args.start)).to_dict()
+                reply = ask(index, line, region=args.region, on=on, start=_date(args.start)).to_dict()
             except InputError as error:
-                result = {"question": line, "found": False, "answer": "", "error": str(error)}
+                reply = {"question": line, "found": False, "answer": "", "error": str(error)}
             except Exception as error:  # noqa: BLE001 — one bad line must not end the stream
                 print(f"kb: internal error on one line ({type(error).__name__}: {error})", file=sys.stderr)
-                result = {"question": line, "found": False, "answer": "",
-                          "error": f"内部错误（{type(error).__name__}）"}
-            print(json.dumps(result, ensure_ascii=False), flush=True)
+                reply = {"question": line, "found": False, "answer": "",
+                         "error": f"内部错误（{type(error).__name__}）"}
+            print(json.dumps(reply, ensure_ascii=False), flush=True)
         return 0
     try:
         result = ask(index, question, region=args.region, on=on, start=_date(args.start))
@@ -184,7 +184,7 @@ def cmd_add(args: argparse.Namespace) -> int:
         for name in args.files:
             result = importer.add(Path(name), overrides)
             print(result.message, file=sys.stdout if result.added else sys.stderr)
-            if result.added:
+            if result.added and result.document is not None:
                 added += 1
                 document = result.document
                 meta = document.meta

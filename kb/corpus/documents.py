@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import os
 import re
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -232,8 +233,8 @@ def infer_dates(head: list[str], body: str, vocab: Vocab) -> dict:
     if found["effective"]:
         dates["effective"] = min(found["effective"])
     else:
-        match = re.search(r"自(\d{4})年(\d{1,2})月(\d{1,2})日起(?:施行|执行|生效)", normalize(body))
-        if match and (iso := _iso(match)):
+        stated = re.search(r"自(\d{4})年(\d{1,2})月(\d{1,2})日起(?:施行|执行|生效)", normalize(body))
+        if stated and (iso := _iso(stated)):
             dates["effective"] = iso
     return dates
 
@@ -311,7 +312,7 @@ class Importer:
         self.vocab = vocab or default_vocab()
         self.root = root
         self.durable = durable
-        self._lock = None
+        self._lock: AbstractContextManager[bool] | None = None
         self.by_title: dict[str, list[Document]] = {}
         self.bodies: dict[str, Document] = {}
         self.used: set[str] = set()

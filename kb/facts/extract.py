@@ -136,7 +136,7 @@ class _Reader:
     def _figure(self, kind: str, m: re.Match) -> _Figure | None:
         canonical = self.lex.canonical_unit
         if kind == "list":
-            values = [_number(m.group(1))] + [_number(v) for v in re.findall(NUM, m.group(2))]
+            values: list[int | float | str] = [_number(m.group(1)), *(_number(v) for v in re.findall(NUM, m.group(2)))]
             return _Figure(m.start(), m.end(), values, canonical(m.group(3)), kind="list")
         if kind == "range":
             unit = canonical(m.group(5))

@@ -14,8 +14,11 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from whoosh import index as whoosh_index
+from whoosh.index import FileIndex
+from whoosh.searching import Searcher
 
 from kb.errors import IndexDamaged, IndexMissing
 from kb.index.postings import length_bytes
@@ -51,8 +54,8 @@ class Generation:
     the index is swapped: nothing derived from a generation outlives it, and no module keeps any of it."""
 
     target: Path
-    ix: object
-    searcher: object
+    ix: FileIndex
+    searcher: Searcher
     documents: dict[str, dict]
     manifest: dict
     facts: list[Fact]
@@ -140,7 +143,7 @@ class OpenIndex:
         self.vocab = vocab or default_vocab()  # what the index was built with, and what reads questions
         # What the layers above keep for as long as this index is open (kb.answer's engine), each under its own
         # key, the way Flask's app.extensions holds an extension's state.
-        self.extensions: dict[str, object] = {}
+        self.extensions: dict[str, Any] = {}
         self._lock = threading.RLock()
         self._generation: Generation | None = None
         self._refused: dict[Path, str] = {}  # damaged generations, not tried again until the link moves
@@ -230,13 +233,18 @@ class OpenIndex:
             gc.collect()
             gc.freeze()
 
+    def _open(self) -> Generation:
+        if self._generation is None:
+            raise IndexMissing(f"no index generation is open at {self.path}")
+        return self._generation
+
     def field_lengths(self, reader, fieldname: str) -> bytes:
         """The length bytes of one field in one segment of the open generation, loaded once."""
-        return self._generation.field_lengths(reader, fieldname)
+        return self._open().field_lengths(reader, fieldname)
 
     def parsed(self, doc_id: str) -> ParsedDocument:
         """A document of the open generation, parsed once."""
-        return self._generation.parsed_document(doc_id)
+        return self._open().parsed_document(doc_id)
 
     def clause_text(self, doc_id: str, clause_id: str) -> tuple[str, str]:
         """(verbatim text, label) of a clause."""

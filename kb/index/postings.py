@@ -50,7 +50,8 @@ class WordField(TEXT):
     Any other format or analyzer goes the stock way.
     """
 
-    def index(self, value: Any, **kwargs: Any) -> list[tuple[bytes, int, float, bytes]]:
+    # whoosh declares a generator; its writer only iterates what ``index`` returns, and a list is faster here.
+    def index(self, value: Any, **kwargs: Any) -> list[tuple[bytes, int, float, bytes]]:  # type: ignore[override]
         words: Callable[[str], Iterable[str]] | None = getattr(self.analyzer, "words", None)
         if words is None or type(self.format) is not formats.Frequency or not isinstance(value, str):
             return list(super().index(value, **kwargs))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from whoosh.query import And, Or, Term
+from whoosh.query import And, Or, Query, Term
 
 from kb.errors import IndexDamaged, SearchError
 from kb.index.generation import READ_DAMAGE, OpenIndex
@@ -118,7 +118,7 @@ def check_filters(index: OpenIndex, region: str | None, status: str | None,
 
 
 def _filter(region: str | None, status: str | None, doc: str | None, vocab: Vocab):
-    parts = []
+    parts: list[Query] = []
     if region:
         parts.append(Or([Term("region", r) for r in vocab.region_chain(region)]))
     if status:

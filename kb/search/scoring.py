@@ -26,7 +26,7 @@ from __future__ import annotations
 import heapq
 import time
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 from math import log
@@ -106,7 +106,7 @@ def whoosh_top(searcher, leaves: list[Term], limit: int, filter_query, seconds: 
     except TimeLimit:
         timed_out = True
     results = collector.results()
-    scored = [(results.docnum(i), results.score(i)) for i in range(results.scored_length())]
+    scored = [(results.docnum(i), results.score(i) or 0.0) for i in range(results.scored_length())]
     return Scored(scored, len(results) if results.has_exact_length() else results.estimated_length(), timed_out)
 
 
@@ -141,7 +141,7 @@ class _Decoded:
         self.ids, self.weights = ids, weights
 
 
-def decode(block) -> tuple[list[int] | tuple | bytes, object]:
+def decode(block) -> tuple[Sequence[int], Sequence[float] | float | None]:
     """A block's document numbers and weights: weights are None when every weight is 1.0, a float
     when all are that value, else a sequence. The same decoding as Whoosh 3's ``_read_ids`` and
     ``_read_weights``, with the ids' deltas summed by ``itertools.accumulate`` (in C) instead of a
@@ -450,7 +450,7 @@ def allowed(index: OpenIndex, searcher, region: str | None, status: str | None, 
     parts: list[list[tuple[str, str]]] = []
     if region:
         canonical = index.vocab.canonical_region(region)
-        parts.append([("region", r) for r in index.vocab.region_chain(canonical)])
+        parts.append([("region", r) for r in index.vocab.region_chain(canonical or region)])
     if status:
         parts.append([("status", status.strip())])
     if doc:
