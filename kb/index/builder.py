@@ -40,6 +40,7 @@ from kb.index.store import (
     swap,
     write_manifest,
 )
+from kb.index.whoosh_adapter import finalize_segment
 from kb.vocab import Vocab, default_vocab
 
 
@@ -156,7 +157,7 @@ def _write_part(generation: str, vocab: Vocab, documents: list[Document], result
         writer = KbSegmentWriter(whoosh_index.open_dir(generation, schema=schema), _lk=False)
         try:
             clauses, facts = _add_documents(writer, Preparer(vocab, analyzer_of(schema)), documents)
-            segment = writer._finalize_segment()
+            segment = finalize_segment(writer)
         except BaseException:
             writer.cancel()
             raise

@@ -21,10 +21,10 @@ from whoosh.index import FileIndex
 from whoosh.searching import Searcher
 
 from kb.errors import IndexDamaged, IndexMissing
-from kb.index.postings import length_bytes
 from kb.index.schema import WORD_FIELDS, make_schema, scoring
 from kb.index.store import DOCUMENTS, FACTS, MANIFEST, default_index, generations, problems, read_manifest
 from kb.index.titles import Titles
+from kb.index.whoosh_adapter import length_column, segment_perdoc
 from kb.model import Fact, ParsedDocument, clause_key
 from kb.parse.clauses import parse
 from kb.vocab import Vocab, default_vocab
@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 def load_field_lengths(reader, fieldname: str):
     """Every document's length byte for a field of one segment (Whoosh's quantised length, the value its
     BM25F scorer reads per posting), read in one go from the segment's length column."""
-    column = length_bytes(getattr(reader, "_perdoc", None), fieldname)
+    column = length_column(segment_perdoc(reader), fieldname)
     if column is not None:
         return column
     from whoosh.util.numeric import length_to_byte

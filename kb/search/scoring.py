@@ -28,7 +28,6 @@ import time
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from itertools import accumulate
 from math import log
 
 from whoosh.collectors import FilterCollector, TimeLimit
@@ -38,6 +37,7 @@ from whoosh.scoring import WeightingModel, bm25
 from whoosh.util.numeric import byte_to_length
 
 from kb.index.generation import OpenIndex
+from kb.index.whoosh_adapter import block_data, block_max_id, field_b, next_block, readable_blocks, term_postings
 
 BYTE_LENGTHS = [byte_to_length(b) for b in range(256)]  # Whoosh stores a field's length as one byte
 MAX_FILTERS = 256  # filters and terms kept per generation (regions × statuses × documents asked about)
@@ -112,20 +112,16 @@ def whoosh_top(searcher, leaves: list[Term], limit: int, filter_query, seconds: 
 
 # -- reading postings -----------------------------------------------------------------------------
 
-def _readable_blocks(matcher) -> bool:
-    return all(hasattr(matcher, name) for name in ("_read_data", "_next_block", "_maxid", "_byteids"))
-
-
 def blocks(matcher) -> Iterator[tuple[int, object]]:
     """(last document number, block) per posting block, the block still unread (see ``decode``).
 
     Whoosh 3's block matcher is stepped a block at a time; any other matcher is read a posting at a
     time through its public interface, as one block.
     """
-    if _readable_blocks(matcher):
+    if readable_blocks(matcher):
         while matcher.is_active():
-            yield matcher._maxid, matcher
-            matcher._next_block()
+            yield block_max_id(matcher), matcher
+            next_block(matcher)
         return
     ids, weights = [], []
     while matcher.is_active():
@@ -143,17 +139,10 @@ class _Decoded:
 
 def decode(block) -> tuple[Sequence[int], Sequence[float] | float | None]:
     """A block's document numbers and weights: weights are None when every weight is 1.0, a float
-    when all are that value, else a sequence. The same decoding as Whoosh 3's ``_read_ids`` and
-    ``_read_weights``, with the ids' deltas summed by ``itertools.accumulate`` (in C) instead of a
-    generator, and no array of ones made for unit weights."""
+    when all are that value, else a sequence (``kb.index.whoosh_adapter.block_data``)."""
     if isinstance(block, _Decoded):
         return block.ids, block.weights
-    if block._data is None:
-        block._read_data()
-    ids, weights = block._data[0], block._data[1]
-    if not block._byteids:
-        ids = list(accumulate(ids))
-    return ids, weights
+    return block_data(block)
 
 
 # -- term lookups --------------------------------------------------------------------------------
@@ -201,16 +190,10 @@ class TermLookups:
         info = self.infos(fieldname, text)[number]
         if info is None:
             return None
-        reader = self.segments[number][0]
-        terms = getattr(reader, "_terms", None)
-        codec, postfile = getattr(terms, "_codec", None), getattr(terms, "_postfile", None)
-        if codec is None or postfile is None or reader.has_deletions():
-            try:
-                return reader.postings(fieldname, text)
-            except TermNotFound:
-                return None
-        btext = reader._text_to_bytes(fieldname, text)
-        return codec.postings_reader(postfile, info, reader.schema[fieldname].format, term=(fieldname, btext))
+        try:
+            return term_postings(self.segments[number][0], fieldname, text, info)
+        except TermNotFound:
+            return None
 
 
 # -- term at a time -------------------------------------------------------------------------------
@@ -230,7 +213,7 @@ class _Leaf:
         if self.scorable:
             self.idf = lookups.idf(self.field, self.text)
             self.avg = searcher.avg_field_length(self.field) or 1
-            self.B = getattr(weighting, "_field_B", {}).get(self.field, weighting.B)
+            self.B = field_b(weighting, self.field)
             self.K1 = weighting.K1
             self._norms = norms
             # Whoosh's own bound (WeightLengthScorer): the largest weight at the shortest length.
@@ -317,7 +300,7 @@ class Scorer:
         if not searcher.schema[fieldname].scorable:
             return None
         weighting = searcher.weighting
-        B = getattr(weighting, "_field_B", {}).get(fieldname, weighting.B)
+        B = field_b(weighting, fieldname)
         cache = self.index.generation.norms
         key = (fieldname, B, weighting.K1)
         norms = cache.get(key)
