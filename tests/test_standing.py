@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from kb.answer.standing import Standing, ordered, resolve_reference, standings
+from kb.answer.references import resolve_reference
+from kb.answer.standing import Standing, ordered, standings
 from kb.corpus import load_corpus
 from kb.errors import UnknownRegion
 

@@ -9,8 +9,8 @@ generation opens (``OpenIndex(path, warmers=WARMERS)``): the top region's filter
 
 from kb.answer import standing
 from kb.answer.compose import Answer, Answerer, ask
-from kb.search import scoring
+from kb.search import filters
 
-WARMERS = (scoring.warm, standing.warm)
+WARMERS = (filters.warm, standing.warm)
 
 __all__ = ["WARMERS", "Answer", "Answerer", "ask"]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from kb.answer import WARMERS, ask
 from kb.answer.compose import Answerer
-from kb.corpus.documents import Importer
+from kb.corpus.importer import Importer
 from kb.errors import InputError, QuestionSetError
 from kb.evaluation.question_sets import asked_corpus, shared_root, sources
 from kb.evaluation.score import evaluate, format_miss, load_questions

@@ -2,6 +2,7 @@
 heading paths, table rows — and the layout blocks a page renders."""
 
 from kb.model import Block, Clause, ParsedDocument
-from kb.parse.clauses import detect_numbering, parse, parse_document
+from kb.parse.clauses import parse, parse_document
+from kb.parse.lines import detect_numbering
 
 __all__ = ["Block", "Clause", "ParsedDocument", "detect_numbering", "parse", "parse_document"]

@@ -21,7 +21,8 @@ from kb.errors import IndexDamaged, SearchError
 from kb.index.generation import READ_DAMAGE, OpenIndex
 from kb.model import Hit, SearchResult
 from kb.search.highlight import highlight
-from kb.search.scoring import TermLookups, top
+from kb.search.lookups import TermLookups
+from kb.search.scoring import top
 from kb.vocab import Vocab
 
 MAX_QUERY_CHARS = 2000
