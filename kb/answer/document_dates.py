@@ -32,6 +32,7 @@ class DocumentDate:
 
 
 def as_text(value) -> str | None:
+    """A front-matter value as text (a date as ISO), or None when it is empty."""
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
@@ -99,6 +100,8 @@ def parse_validity(text: str) -> tuple[int, int] | None:
 
 
 def end_of_validity(validity, start: DocumentDate | None) -> dt.date | None:
+    """The day a ``validity`` period (5年, 6个月) counted from ``start`` ends, or None when either is unknown or the
+    start is known only to the year."""
     if not validity or start is None or not start.exact:
         return None
     period = parse_validity(validity)

@@ -52,6 +52,7 @@ def resolve_reference(ref: str, documents: dict[str, dict], vocab: Vocab | None 
 
 
 def resolve_entry(entry, documents: dict[str, dict], vocab: Vocab) -> str | None:
+    """The document a ``supersedes`` entry names (a reference, or a mapping with ``ref`` or ``title``), or None."""
     if isinstance(entry, str):
         return resolve_reference(entry, documents, vocab)
     if not isinstance(entry, dict):

@@ -35,6 +35,7 @@ def _fail(message: str, code: int = 1) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    """``kb build``: build the index from the corpus (skipped when unchanged)."""
     def progress(line: str) -> None:
         if not args.quiet:
             print(line, file=sys.stderr)
@@ -52,6 +53,7 @@ def _open(args: argparse.Namespace) -> OpenIndex:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
+    """``kb search``: ranked clauses for a query."""
     query = " ".join(args.query)
     if query == "-":
         query = sys.stdin.read()
@@ -78,6 +80,7 @@ def _date(text: str | None) -> dt.date | None:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    """``kb ask``: an answer, or one JSON answer per stdin line with ``-``."""
     index = _open(args)
     on = _date(args.on)
     question = " ".join(args.question)
@@ -127,6 +130,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_facts(args: argparse.Namespace) -> int:
+    """``kb facts``: the extracted figures, filtered."""
     index = _open(args)
     vocab = index.vocab
     regions = vocab.region_chain(vocab.region(args.region)) if args.region else None
@@ -144,6 +148,7 @@ def cmd_facts(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    """``kb eval``: score a question set."""
     try:
         records = load_questions(Path(args.file))
     except (OSError, QuestionSetError) as error:
@@ -173,6 +178,7 @@ def _score(answerer: Answerer, index: OpenIndex, records: list[dict], region: st
 
 
 def cmd_add(args: argparse.Namespace) -> int:
+    """``kb add``: import policy files into the corpus and rebuild."""
     corpus = Path(args.corpus)
     overrides = {"title": args.title, "region": args.region, "status": args.status, "issued": args.issued}
     if args.title and len(args.files) > 1:
@@ -199,6 +205,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    """``kb check``: verify the index's files against their checksums and the corpus."""
     found = check(Path(args.index), Path(args.corpus))
     if found:
         for problem in found:

@@ -105,6 +105,7 @@ def _add_tool_commands(commands) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run kb with ``argv`` (default: the process's arguments); the exit code (2 for bad input, 1 for other errors)."""
     started = time.perf_counter()
     args = make_parser().parse_args(argv)
     for option in ("on", "start"):

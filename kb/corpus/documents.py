@@ -125,6 +125,7 @@ def check_meta(meta: dict, vocab: Vocab) -> dict:
 
 
 def read_document(path: Path, vocab: Vocab | None = None) -> Document:
+    """One corpus file read and its front matter checked; CorpusError naming the file when it cannot be."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
@@ -174,6 +175,7 @@ def reading_lock(root: Path):
 
 
 def corpus_fingerprint(root: Path) -> str:
+    """A hash of every corpus file and FAQ entry (names and bytes), which changes whenever one does."""
     digest = hashlib.sha256()
     for path in corpus_files(root) + sorted((root / "faq").glob("*.md")):
         digest.update(path.name.encode())

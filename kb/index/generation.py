@@ -253,6 +253,7 @@ class OpenIndex:
 
     @contextmanager
     def searcher(self) -> Iterator:
+        """The open generation's searcher for the block, after a refresh (a missing index keeps the one open)."""
         try:
             self.refresh()
         except IndexMissing:
@@ -262,6 +263,7 @@ class OpenIndex:
             yield self._searcher
 
     def close(self) -> None:
+        """Close the open generation's searcher (and unfreeze what was frozen for it)."""
         with self._lock:
             if self._generation is not None:
                 self._generation.searcher.close()

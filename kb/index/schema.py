@@ -52,6 +52,7 @@ def make_schema(vocab: Vocab) -> Schema:
 
 
 def scoring() -> BM25F:
+    """The weighting every search scores by: BM25F with B 0.75 and K1 1.2."""
     return BM25F(B=0.75, K1=1.2)
 
 

@@ -39,15 +39,18 @@ UNIT_IN_NOTE = re.compile(r"单位\s*[:：]\s*([^\s,，。；;、]+)")
 
 
 def nfkc(text: str) -> str:
+    """NFKC folding."""
     return unicodedata.normalize("NFKC", text)
 
 
 @lru_cache(maxsize=8192)
 def nfkc_length(char: str) -> int:
+    """How many characters NFKC folds one character into."""
     return len(unicodedata.normalize("NFKC", char))
 
 
 def numbering_value(raw: str) -> int | None:
+    """The value of a numbering's number, in digits or Chinese numerals; None when it is neither."""
     raw = raw.strip()
     return int(raw) if raw.isdigit() else cn_to_int(raw)
 
@@ -82,10 +85,12 @@ def original_length(original: str, norm_length: int) -> int:
 
 
 def is_title(text: str) -> bool:
+    """Whether a line reads as a bare title: short and not a sentence."""
     return len(text) <= TITLE_MAX and not SENTENCE_END.search(text)
 
 
 def first_sentence(text: str) -> str:
+    """The text up to its first sentence end."""
     head = SENTENCE_END.split(text, maxsplit=1)[0]
     return head if len(head) <= TITLE_MAX else head[:TITLE_MAX] + "…"
 
@@ -98,6 +103,7 @@ def join_label(label: str, part: str) -> str:
 
 
 def split_row(line: str) -> list[str]:
+    """The cells of a Markdown table row, stripped."""
     cells = line.strip()
     if cells.startswith("|"):
         cells = cells[1:]
@@ -107,6 +113,7 @@ def split_row(line: str) -> list[str]:
 
 
 def is_separator(line: str) -> bool:
+    """Whether a line is a Markdown table's header separator (| --- | --- |)."""
     return bool(re.fullmatch(r"\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?", line.strip()))
 
 

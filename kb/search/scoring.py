@@ -182,6 +182,7 @@ class _Leaf:
 
 
 def length_norms(avg: float, B: float, K1: float) -> list[float]:
+    """BM25's length normalisation for each of Whoosh's 256 length bytes, for a field of average length ``avg``."""
     return [K1 * ((1 - B) + B * fl / avg) for fl in BYTE_LENGTHS]
 
 

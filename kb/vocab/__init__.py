@@ -53,10 +53,12 @@ class Vocab:
 
     @cached_property
     def dictionary_words(self) -> list[str]:
+        """The domain dictionary's words (``dictionary.txt``)."""
         return [ln.split()[0] for ln in self._lines("dictionary.txt")]
 
     @cached_property
     def stopwords(self) -> frozenset[str]:
+        """The stop words (``stopwords.txt``) the analysers drop."""
         return frozenset(self._lines("stopwords.txt"))
 
     @cached_property
@@ -102,6 +104,7 @@ class Vocab:
 
     @cached_property
     def regions(self) -> dict[str, Region]:
+        """Every region of ``regions.yaml`` with its parent and the names it goes by."""
         raw = self._yaml("regions.yaml")
         return {
             name: Region(name, spec.get("parent"), tuple(spec.get("names") or [name]))
@@ -136,6 +139,7 @@ class Vocab:
 
     @cached_property
     def documents(self) -> dict:
+        """What ``documents.yaml`` says about documents: inference rules, statuses, FAQ topics, title prefixes."""
         return self._yaml("documents.yaml")
 
     def region_chain(self, region: str) -> list[str]:
