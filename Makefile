@@ -59,6 +59,7 @@ tune: install
 
 lint: install
 	$(BIN)/ruff check kb web tests scripts
+	$(BIN)/mypy
 
 clean:
 	rm -rf var .pytest_cache .ruff_cache

@@ -69,6 +69,7 @@ MISSED_INDEXES = (
 
 
 def default_data_dir() -> Path:
+    """Where feedback is kept: ``KB_DATA``, else ``var``."""
     return Path(os.environ.get("KB_DATA", "var"))
 
 
@@ -169,6 +170,7 @@ class FeedbackStore:
 
     @property
     def available(self) -> bool:
+        """Whether feedback can be written (the store opened)."""
         return not self.off_reason
 
     def status(self) -> str:
@@ -246,7 +248,7 @@ class FeedbackStore:
                     "VALUES (?, ?, ?, ?, ?, ?, ?)",
                     (self._now(), feedback.kind, feedback.target, feedback.verdict, feedback.comment,
                      feedback.answer, feedback.region))
-                number = int(cursor.lastrowid)
+                number = int(cursor.lastrowid or 0)  # an INSERT always sets it
         except (OSError, sqlite3.Error) as error:
             raise FeedbackUnavailable(self._failed(error)) from error
         self.last_error = ""
@@ -294,4 +296,5 @@ class FeedbackStore:
                           (limit,))
 
     def count(self) -> int:
+        """How many feedback rows there are."""
         return int(self._read("SELECT COUNT(*) AS n FROM feedback", ())[0]["n"])

@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from kb.corpus import corpus_files, read_document  # noqa: E402
+from kb.parse import parse_document  # noqa: E402
 
 SENTENCE = re.compile(r"[^。；！？]+(?:[。；！？]|$)")
 PROSE_CELL = re.compile(r"[\u4e00-\u9fff]")
@@ -53,7 +54,7 @@ def corpus_sentences(corpus: Path = ROOT / "corpus") -> list[str]:
     that had no full stop (a clause's last line)."""
     out: list[str] = []
     for path in corpus_files(corpus):
-        for clause in read_document(path).parsed.clauses:
+        for clause in parse_document(read_document(path)).clauses:
             if not clause.indexable:
                 continue
             if clause.kind == "row":

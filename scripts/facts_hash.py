@@ -22,7 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kb.corpus.documents import _title_and_head, corpus_files, read_document, split_front_matter  # noqa: E402
+from kb.corpus.documents import corpus_files, read_document, split_front_matter  # noqa: E402
+from kb.corpus.importer import _title_and_head  # noqa: E402
 from kb.facts import extract  # noqa: E402
 from kb.parse import parse  # noqa: E402
 

@@ -614,12 +614,90 @@ def live_reindex(args, checks: Checks, report: dict, server: Server, port: int, 
     load.start()
     time.sleep(args.reindex_seconds * args.reindex_at)
 
+    seen, poll_records, stop_polling, pollers = _pollers(port, old_fingerprint)
+    for thread in pollers:
+        thread.start()
+    rebuild = _kb_add(kb, policy, env, index_link)
+    new_doc = {"id": rebuild.doc_id}
+    checks.add("kb add added the document and rebuilt", rebuild.add.returncode == 0 and bool(rebuild.doc_id)
+               and rebuild.built is not None, f"doc {new_doc['id'] or '?'}")
+    # Bounded wait for the pollers: the server must see the new index well before the phase ends.
+    for thread in pollers:
+        thread.join(max(5.0, load.deadline - time.monotonic() + 5))
+    stop_polling.set()
+    load.join()
+    cpu1, own1, busy1 = server.cpu_seconds(), os.times(), machine_busy_seconds()
+    duration = load.ended - load.started
+    records = load.records + poll_records
+    rows = summarize(records, duration)
+    swap_wall = rebuild.swap_wall
+    after_swap = sum(1 for r in load.records if r.started > swap_wall)
+
+    probe = Client(port)
+    health_status, health = probe.get_json("/healthz")
+    search_status, found = probe.get_json(q("/api/search", q=NEW_PHRASE))
+    ask_status, answer = probe.get_json(q("/api/ask", q=NEW_QUESTION))
+    probe.close()
+    listener_after = server.listener_pid()
+
+    reindex = {
+        "duration_s": round(duration, 2), "rows": rows, "statuses": dict(Counter(r.status for r in records)),
+        "errors": error_summary(records),
+        "server_cpu_s": round(cpu1 - cpu0, 1) if cpu0 is not None and cpu1 is not None else None,
+        "client_cpu_s": round((own1.user + own1.system) - (own0.user + own0.system), 1),
+        "kb_add_cpu_s": round((own1.children_user + own1.children_system)
+                              - (own0.children_user + own0.children_system), 1),
+        "kb_add_wall_s": round(rebuild.seconds, 2),
+        "build_reported_s": float(rebuild.built.group(3)) if rebuild.built else None,
+        "manifest_seconds": rebuild.manifest.get("seconds"),
+        "kb_add_started_at_s": round(rebuild.started_wall - load.started, 2),
+        "swap_at_s": round(swap_wall - load.started, 2),
+        "swap_before_kb_add_exit_s": round(rebuild.ended_wall - swap_wall, 3),
+        "healthz_new_fingerprint_after_swap_s": round(seen["poll-healthz"] - swap_wall, 3)
+        if "poll-healthz" in seen else None,
+        "search_finds_new_doc_after_swap_s": round(seen["poll-search"] - swap_wall, 3)
+        if "poll-search" in seen else None,
+        "load_requests_started_after_swap": after_swap,
+        "new_doc": new_doc.get("id"),
+        "index_after": {k: health.get(k) for k in ("documents", "clauses", "facts", "fingerprint")},
+        "ask_answer": answer.get("answer", "")[:300],
+        "pid_after": server.pid if server.alive() else None, "listener_pid_before": listener_before,
+        "listener_pid_after": listener_after,
+    }
+    reindex["other_processes_cpu_s"] = other_cpu(busy0, busy1, reindex["server_cpu_s"],
+                                                 reindex["client_cpu_s"] + reindex["kb_add_cpu_s"])
+    report["reindex"] = reindex
+    _print_reindex(rows, reindex, duration, after_swap)
+
+    _reindex_checks(checks, reindex, rows, (health_status, health), (search_status, found), (ask_status, answer),
+                    health_before, new_doc.get("id"), server, pid_before, listener_before, listener_after, seen)
+    return load.feedback
+
+
+def _print_reindex(rows: list[dict], reindex: dict, duration: float, after_swap: int) -> None:
+    """The reindex phase's table and figures, as the run prints them."""
+    print(table(rows))
+    print(f"duration {duration:.1f} s; statuses {reindex['statuses']}; server CPU {reindex['server_cpu_s']} s, "
+          f"load generator {reindex['client_cpu_s']} s, kb add {reindex['kb_add_cpu_s']} s, other processes "
+          f"{reindex['other_processes_cpu_s']} s")
+    for line in reindex["errors"]:
+        print("  error: " + line)
+    print(f"rebuild: kb add {reindex['kb_add_wall_s']} s wall (build itself {reindex['build_reported_s']} s), "
+          f"started at +{reindex['kb_add_started_at_s']} s, swap at +{reindex['swap_at_s']} s of the phase; "
+          f"healthz saw the new fingerprint {reindex['healthz_new_fingerprint_after_swap_s']} s after the swap, "
+          f"search found the new document {reindex['search_finds_new_doc_after_swap_s']} s after it; "
+          f"{after_swap} load requests started after the swap", flush=True)
+
+
+def _pollers(port: int, old_fingerprint: str) -> tuple[dict[str, float], list[Record], threading.Event,
+                                                     list[threading.Thread]]:
+    """Pollers to start just before the rebuild: /healthz until the fingerprint moves, /api/search until the new
+    document is found; (when each saw it, their records, the event that stops them, the threads)."""
     # Pollers, started just before the rebuild: /healthz until the fingerprint moves, /api/search until
     # the new document is found. Their requests count in the phase like the load's.
     seen: dict[str, float] = {}
     poll_records: list[Record] = []
     stop_polling = threading.Event()
-    new_doc: dict[str, str] = {}
 
     def poll(name: str, path: str, done) -> None:
         client = Client(port)
@@ -647,9 +725,26 @@ def live_reindex(args, checks: Checks, report: dict, server: Server, port: int, 
                                                    lambda v: v.get("fingerprint") != old_fingerprint), daemon=True),
                threading.Thread(target=poll, args=("poll-search", q("/api/search", q=NEW_PHRASE), search_done),
                                 daemon=True)]
+    return seen, poll_records, stop_polling, pollers
+
+
+@dataclass
+class Rebuild:
+    """What the reindex phase's kb add did, and when."""
+
+    add: subprocess.CompletedProcess
+    seconds: float
+    started_wall: float
+    ended_wall: float
+    swap_wall: float
+    manifest: dict
+    doc_id: str
+    built: re.Match | None
+
+
+def _kb_add(kb: Path, policy: Path, env: dict, index_link: Path) -> Rebuild:
+    """Run kb add of the new policy (which rebuilds and swaps the index) and read what it did."""
     add_started_wall = time.time()
-    for thread in pollers:
-        thread.start()
     started = time.perf_counter()
     add = subprocess.run([str(kb), "add", str(policy), "--region", NEW_POLICY_REGION], env=env,
                          capture_output=True, text=True, timeout=300, cwd=str(ROOT))
@@ -657,70 +752,21 @@ def live_reindex(args, checks: Checks, report: dict, server: Server, port: int, 
     add_ended_wall = time.time()
     added = re.search(r"added (\S+):", add.stdout)
     built = re.search(r"built (\d+) clauses from (\d+) documents in ([\d.]+) s", add.stdout)
-    new_doc["id"] = added.group(1) if added else ""
     swap_wall = os.lstat(index_link).st_mtime  # the link is created just before os.replace moves it into place
     manifest = json.loads((index_link / "manifest.json").read_text(encoding="utf-8"))
     print(f"kb add exit {add.returncode} in {add_seconds:.2f} s: {add.stdout.strip()}"
           + (f"\n{add.stderr.strip()}" if add.stderr.strip() else ""), flush=True)
-    checks.add("kb add added the document and rebuilt", add.returncode == 0 and bool(added) and bool(built),
-               f"doc {new_doc['id'] or '?'}")
-    # Bounded wait for the pollers: the server must see the new index well before the phase ends.
-    for thread in pollers:
-        thread.join(max(5.0, load.deadline - time.monotonic() + 5))
-    stop_polling.set()
-    load.join()
-    cpu1, own1, busy1 = server.cpu_seconds(), os.times(), machine_busy_seconds()
-    duration = load.ended - load.started
-    records = load.records + poll_records
-    rows = summarize(records, duration)
-    after_swap = sum(1 for r in load.records if r.started > swap_wall)
+    return Rebuild(add, add_seconds, add_started_wall, add_ended_wall, swap_wall, manifest,
+                   added.group(1) if added else "", built)
 
-    probe = Client(port)
-    health_status, health = probe.get_json("/healthz")
-    search_status, found = probe.get_json(q("/api/search", q=NEW_PHRASE))
-    ask_status, answer = probe.get_json(q("/api/ask", q=NEW_QUESTION))
-    probe.close()
-    listener_after = server.listener_pid()
 
-    reindex = {
-        "duration_s": round(duration, 2), "rows": rows, "statuses": dict(Counter(r.status for r in records)),
-        "errors": error_summary(records),
-        "server_cpu_s": round(cpu1 - cpu0, 1) if cpu0 is not None and cpu1 is not None else None,
-        "client_cpu_s": round((own1.user + own1.system) - (own0.user + own0.system), 1),
-        "kb_add_cpu_s": round((own1.children_user + own1.children_system)
-                              - (own0.children_user + own0.children_system), 1),
-        "kb_add_wall_s": round(add_seconds, 2),
-        "build_reported_s": float(built.group(3)) if built else None,
-        "manifest_seconds": manifest.get("seconds"),
-        "kb_add_started_at_s": round(add_started_wall - load.started, 2),
-        "swap_at_s": round(swap_wall - load.started, 2),
-        "swap_before_kb_add_exit_s": round(add_ended_wall - swap_wall, 3),
-        "healthz_new_fingerprint_after_swap_s": round(seen["poll-healthz"] - swap_wall, 3)
-        if "poll-healthz" in seen else None,
-        "search_finds_new_doc_after_swap_s": round(seen["poll-search"] - swap_wall, 3)
-        if "poll-search" in seen else None,
-        "load_requests_started_after_swap": after_swap,
-        "new_doc": new_doc.get("id"),
-        "index_after": {k: health.get(k) for k in ("documents", "clauses", "facts", "fingerprint")},
-        "ask_answer": answer.get("answer", "")[:300],
-        "pid_after": server.pid if server.alive() else None, "listener_pid_before": listener_before,
-        "listener_pid_after": listener_after,
-    }
-    reindex["other_processes_cpu_s"] = other_cpu(busy0, busy1, reindex["server_cpu_s"],
-                                                 reindex["client_cpu_s"] + reindex["kb_add_cpu_s"])
-    report["reindex"] = reindex
-    print(table(rows))
-    print(f"duration {duration:.1f} s; statuses {reindex['statuses']}; server CPU {reindex['server_cpu_s']} s, "
-          f"load generator {reindex['client_cpu_s']} s, kb add {reindex['kb_add_cpu_s']} s, other processes "
-          f"{reindex['other_processes_cpu_s']} s")
-    for line in reindex["errors"]:
-        print("  error: " + line)
-    print(f"rebuild: kb add {reindex['kb_add_wall_s']} s wall (build itself {reindex['build_reported_s']} s), "
-          f"started at +{reindex['kb_add_started_at_s']} s, swap at +{reindex['swap_at_s']} s of the phase; "
-          f"healthz saw the new fingerprint {reindex['healthz_new_fingerprint_after_swap_s']} s after the swap, "
-          f"search found the new document {reindex['search_finds_new_doc_after_swap_s']} s after it; "
-          f"{after_swap} load requests started after the swap", flush=True)
-
+def _reindex_checks(checks: Checks, reindex: dict, rows: list[dict], healthz: tuple, searched: tuple, asked: tuple,
+                    health_before: dict, new_doc_id: str | None, server: Server, pid_before: int, listener_before,
+                    listener_after, seen: dict[str, float]) -> None:
+    """The reindex phase's checks: no failed request, the new document served by the same process."""
+    (health_status, health), (search_status, found), (ask_status, answer) = healthz, searched, asked
+    old_fingerprint = health_before["fingerprint"]
+    new_doc = {"id": new_doc_id}
     checks.add("reindex: zero failed requests during the phase", rows[-1]["errors"] == 0,
                f"{rows[-1]['errors']} of {rows[-1]['requests']}")
     checks.add("reindex: fingerprint changed and one more document",
@@ -744,7 +790,6 @@ def live_reindex(args, checks: Checks, report: dict, server: Server, port: int, 
                "poll-healthz" in seen and "poll-search" in seen,
                f"healthz +{reindex['healthz_new_fingerprint_after_swap_s']} s, search "
                f"+{reindex['search_finds_new_doc_after_swap_s']} s after the swap")
-    return load.feedback
 
 
 def _tracebacks(log: str, limit: int) -> str:

@@ -8,6 +8,7 @@ import pytest
 
 from kb.corpus import import_file, infer_metadata, load_corpus
 from kb.errors import CorpusError
+from kb.parse import parse_document
 from tests.conftest import CORPUS, LAWREF, requires_shared, write_doc
 
 NATIONAL = ["电力法", "电力供应与使用条例", "优化营商环境条例", "电力监管条例", "能源法"]
@@ -65,7 +66,7 @@ def test_lawref_regulation_imports_with_title_dates_and_articles(tmp_path):
     assert document.meta["effective"] == "1996-09-01"
     assert document.meta["amended"] == "2019-03-02"
     assert document.region == "全国" and document.kind == "行政法规"
-    article = document.parsed.clause("a28")
+    article = parse_document(document).clause("a28")
     assert article.label == "第二十八条" and "提前7天通知用户" in article.text
 
 

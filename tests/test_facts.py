@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kb.facts.extract import _Reader, extract
-from kb.parse import Clause, parse
+from kb.parse import Clause, parse, parse_document
 from kb.vocab import default_vocab
 
 
@@ -25,7 +25,7 @@ def figures(facts):
 def test_a_limit_in_prose():
     facts = facts_of("一、低压用户全过程办电时间不超过4个工作日。\n")
     assert figures(facts) == [("低压用户", "全过程办电时间", 4, "工作日", "不超过")]
-    assert facts[0].clause == "c1" and facts[0].label == "一、"
+    assert facts[0].clause_id == "c1" and facts[0].label == "一、"
 
 
 def test_chinese_numerals_are_read_as_figures():
@@ -119,7 +119,7 @@ def _corpus_sentences() -> list[str]:
 
     out = []
     for path in corpus_files(Path(__file__).resolve().parents[1] / "corpus"):
-        for clause in read_document(path).parsed.clauses:
+        for clause in parse_document(read_document(path)).clauses:
             if clause.indexable and clause.kind != "row":
                 for sentence in re.findall(r"[^。；！？]+(?:[。；！？]|$)", re.sub(r"\s*\n\s*", "", clause.text)):
                     out.append(sentence if sentence[-1] in "。；！？" else sentence + "。")

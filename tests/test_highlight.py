@@ -1,7 +1,8 @@
-"""Highlighting: matched words marked in escaped HTML and in plain text."""
+"""Highlighting: where matched words stand (kb), marked in plain text, and in escaped HTML by the site."""
 
 from kb.search.highlight import highlight, spans
 from kb.vocab import default_vocab
+from web.hits import highlight_html
 
 ANALYSIS = default_vocab().analysis
 
@@ -11,19 +12,25 @@ def test_a_word_and_its_subwords_make_one_mark():
 
 
 def test_html_is_escaped_and_plain_text_uses_brackets():
-    html_out, plain = highlight("<b>窃电</b>行为", {"窃电"}, ANALYSIS)
+    text = "<b>窃电</b>行为"
+    windows, marks, plain = highlight(text, {"窃电"}, ANALYSIS)
+    assert marks == [(3, 5)] and windows == [(0, len(text))]
+    html_out = highlight_html({"text": text, "windows": windows, "marks": marks})
     assert html_out == "&lt;b&gt;<mark>窃电</mark>&lt;/b&gt;行为"
     assert plain == "<b>【窃电】</b>行为"
 
 
 def test_chinese_numerals_are_marked_in_the_original_text():
-    assert highlight("提前七天通知", {"7", "天"}, ANALYSIS)[1] == "提前【七天】通知"
+    assert highlight("提前七天通知", {"7", "天"}, ANALYSIS)[2] == "提前【七天】通知"
 
 
 def test_long_clauses_show_fragments_around_the_matches():
     text = "甲" * 400 + "计划检修" + "乙" * 400
-    html_out, plain = highlight(text, {"计划检修"}, ANALYSIS)
+    windows, marks, plain = highlight(text, {"计划检修"}, ANALYSIS)
     assert "【计划检修】" in plain and len(plain) < 200
+    assert marks == [(400, 404)] and len(windows) == 1 and windows[0][0] < 400 < 404 < windows[0][1]
+    html_out = highlight_html({"text": text, "windows": windows, "marks": marks})
+    assert html_out == plain.replace("【", "<mark>").replace("】", "</mark>")
 
 
 def test_segmenting_only_the_runs_holding_a_term_marks_what_a_full_pass_marks(corpus_index):

@@ -200,3 +200,59 @@ def test_a_refresh_racing_a_prune_keeps_the_open_generation(small_corpus, tmp_pa
     (index_path.resolve()).mkdir()
     (index_path.resolve() / "manifest.json").write_text("{}", encoding="utf-8")
     assert search(index, "计划检修").hits
+
+
+def test_what_is_derived_from_a_generation_goes_with_it_on_a_swap(small_corpus, tmp_path):
+    """Standings, filters, parsed documents and titles live on the generation they came from: a swap
+    replaces them together, and nothing registered at import time warms an index nobody asked to warm."""
+    import gc
+
+    from kb.answer import WARMERS, ask
+
+    index_path = tmp_path / "index"
+    build(small_corpus, index_path)
+    frozen = gc.get_freeze_count()
+    plain = OpenIndex(index_path)
+    assert not plain.generation.extensions and not plain.generation.filters  # no warmer was given
+    assert gc.get_freeze_count() == frozen  # …and the process's garbage collector is left alone
+    index = OpenIndex(index_path, warmers=WARMERS)
+    first = index.generation
+    assert first.extensions and first.filters  # today's standings and the top region's filter
+    ask(index, "计划检修停电提前几天通知")
+    index.parsed("a")
+    write_doc(small_corpus, "c", "丙条例", "第一条 禁止窃电行为。\n")
+    build(small_corpus, index_path)
+    assert search(index, "窃电").hits[0].doc_id == "c"
+    second = index.generation
+    assert second is not first and "c" in second.titles.keys and "c" not in first.titles.keys
+    assert "a" not in second.parsed and second.extensions is not first.extensions
+    plain.close()
+    index.close()
+
+
+def test_facts_stay_facts_once_the_index_is_open(corpus_index):
+    """The open index holds Fact objects (kb.model), not the dicts of facts.json; each is filed under its
+    clause's key, and reads as a mapping too, for the code that takes facts and answer entries alike."""
+    from kb.model import Fact, clause_key
+
+    facts = corpus_index.facts
+    assert facts and all(isinstance(fact, Fact) for fact in facts)
+    fact = facts[0]
+    assert fact in corpus_index.facts_by_clause[clause_key(fact.doc_id, fact.clause_id)]
+    assert fact["unit"] == fact.unit and fact.get("nothing") is None and set(fact.keys()) == set(fact.to_dict())
+    with pytest.raises(KeyError):
+        fact["nothing"]
+
+
+def test_the_fingerprint_covers_the_indexing_code_only():
+    """Editing the CLI, the answer engine or search never forces a reindex; parsing, facts, analysis, the
+    vocabulary and the index code do (the data files are covered by Vocab.fingerprint)."""
+    from pathlib import Path
+
+    from kb.index.builder import indexing_code_files
+
+    root = Path(__file__).resolve().parents[1] / "kb"
+    files = {path.relative_to(root).as_posix() for path in indexing_code_files()}
+    assert {"parse/clauses.py", "facts/extract.py", "analysis/segment.py", "index/schema.py", "model.py",
+            "vocab/lexicon.py", "corpus/documents.py"} <= files
+    assert not any(name.split("/")[0] in ("cli", "answer", "search", "evaluation") for name in files)

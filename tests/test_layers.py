@@ -12,6 +12,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # Bottom to top: what a stage may import is below it (or beside it, within its own package).
 LAYERS = [
     ["kb.errors"],
+    ["kb.model"],
     ["kb.analysis"],
     ["kb.vocab"],
     ["kb.parse"],
@@ -137,3 +138,17 @@ def test_kb_never_imports_the_site_or_flask():
 
 def test_a_cycle_is_found():
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_the_readme_drawing_names_every_folder_and_each_folder_says_its_job():
+    """The tree shows the flow: every package of kb/ stands in the README's "How it works" drawing, and its
+    __init__.py starts with a docstring saying what it does; so does every top-level module of kb/."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    drawing = readme.split("## How it works", 1)[1].split("```")[1]
+    for package in sorted(p for p in (ROOT / "kb").iterdir() if (p / "__init__.py").exists()):
+        assert f"kb/{package.name}/" in drawing, package.name
+        assert ast.get_docstring(ast.parse((package / "__init__.py").read_text(encoding="utf-8"))), package.name
+    for module in sorted((ROOT / "kb").glob("*.py")):
+        if module.name != "__init__.py":
+            assert f"kb/{module.name}" in drawing, module.name
+        assert ast.get_docstring(ast.parse(module.read_text(encoding="utf-8"))), module.name

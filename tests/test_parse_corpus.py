@@ -3,20 +3,22 @@
 import pytest
 
 from kb.corpus import load_corpus
+from kb.parse import parse_document
 from tests.conftest import CORPUS
 
 DOCS = {d.id: d for d in load_corpus(CORPUS)}
+PARSED = {doc_id: parse_document(d) for doc_id, d in DOCS.items()}
 
 
 def clause(doc_id, clause_id):
-    found = DOCS[doc_id].parsed.clause(clause_id)
+    found = PARSED[doc_id].clause(clause_id)
     assert found is not None, f"{doc_id}#{clause_id} missing"
     return found
 
 
 @pytest.mark.parametrize("doc_id", sorted(DOCS))
 def test_every_document_parses_into_uniquely_anchored_clauses(doc_id):
-    clauses = DOCS[doc_id].parsed.clauses
+    clauses = PARSED[doc_id].clauses
     ids = [c.id for c in clauses]
     assert len(ids) == len(set(ids))
     assert sum(c.indexable for c in clauses) >= 20
@@ -27,7 +29,7 @@ def test_every_document_parses_into_uniquely_anchored_clauses(doc_id):
     ("000", 48, 0), ("001", 33, 16), ("002", 48, 4), ("003", 27, 0), ("004", 27, 26),
 ])
 def test_clause_and_row_counts_of_the_seed_documents(doc_id, indexable, rows):
-    clauses = DOCS[doc_id].parsed.clauses
+    clauses = PARSED[doc_id].clauses
     assert (sum(c.indexable for c in clauses), sum(c.kind == "row" for c in clauses)) == (indexable, rows)
 
 
@@ -47,7 +49,7 @@ def test_nested_numbering_labels_and_heading_paths():
 
 def test_a_skipped_number_in_the_original_is_kept():
     assert clause("002", "c2.6").label == "二、（六）"  # the original jumps from （四） to （六）
-    assert DOCS["002"].parsed.clause("c2.5") is None
+    assert PARSED["002"].clause("c2.5") is None
 
 
 def test_the_notice_tables_name_their_table_in_each_row():

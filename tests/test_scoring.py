@@ -69,7 +69,7 @@ def test_an_index_of_several_segments_scores_the_same(tmp_path):
         with two.searcher() as searcher:
             assert len(searcher.leaf_searchers()) == 2
         assert one.manifest["clauses"] == two.manifest["clauses"]
-        assert sorted(map(json.dumps, one.facts)) == sorted(map(json.dumps, two.facts))
+        assert sorted(json.dumps(f.to_dict()) for f in one.facts) == sorted(json.dumps(f.to_dict()) for f in two.facts)
         for query in QUERIES:
             assert_same_top(two, query, 10)
             assert_same_top(two, query, 10, ("巴彦淖尔市", None, None))

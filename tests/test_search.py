@@ -5,6 +5,7 @@ import pytest
 from kb.errors import InputError
 from kb.search import search
 from kb.vocab import default_vocab
+from web.hits import highlight_html
 
 # (question, document id, clause id, rank it must reach)
 QUESTIONS = [
@@ -36,14 +37,14 @@ QUESTIONS = [
 @pytest.mark.parametrize("question, doc_id, clause_id, rank", QUESTIONS)
 def test_realistic_questions_find_their_clause(corpus_index, question, doc_id, clause_id, rank):
     hits = search(corpus_index, question, limit=rank).hits
-    assert (doc_id, clause_id) in [(h.doc_id, h.clause) for h in hits], [(h.doc_id, h.clause) for h in hits]
+    assert (doc_id, clause_id) in [(h.doc_id, h.clause_id) for h in hits], [(h.doc_id, h.clause_id) for h in hits]
 
 
 def test_hits_carry_metadata_highlight_and_permalink(corpus_index):
     hit = search(corpus_index, "高压双电源 时限").hits[0]
     assert (hit.region, hit.status) == ("内蒙古自治区", "征求意见稿")
-    assert hit.url == "/doc/002#att2-t1-r3"
-    assert "<mark>高压双电源</mark>" in hit.highlight and "【高压双电源】" in hit.snippet
+    assert (hit.doc_id, hit.clause_id) == ("002", "att2-t1-r3") and hit.label
+    assert "【高压双电源】" in hit.snippet and "高压双电源" in {hit.text[s:e] for s, e in hit.marks}
 
 
 def test_region_filter_keeps_the_region_and_those_above(corpus_index):
@@ -62,7 +63,7 @@ def test_query_syntax_is_just_text(corpus_index, query):
     result = search(corpus_index, query)
     assert result.elapsed_ms < 5000
     for hit in result.hits:
-        assert "<script>" not in hit.highlight
+        assert "<script>" not in highlight_html(hit.to_dict())
 
 
 def test_empty_and_wordless_queries_get_a_message(corpus_index):
@@ -90,11 +91,12 @@ def test_bad_parameters_raise_a_clear_error(corpus_index, kwargs):
 
 def _named_the_slow_way(query: str, title_keys: dict[str, str]) -> tuple[list[str], str]:
     """Every title of every document against the query, in corpus order."""
-    from kb.search.plan import TITLE_HEAD, TITLE_PREFIXES
+    from kb.index.titles import TITLE_HEAD
 
+    prefixes = default_vocab().documents["title_prefixes"]
     rest, found = default_vocab().analysis.normalize(query), []
     for doc_id, title in title_keys.items():
-        forms = {title} | {title[len(p):] for p in TITLE_PREFIXES if title.startswith(p)}
+        forms = {title} | {title[len(p):] for p in prefixes if title.startswith(p)}
         for form in sorted((f for f in forms if len(f) >= TITLE_HEAD), key=len, reverse=True):
             if form in rest:
                 found.append(doc_id)
@@ -104,15 +106,13 @@ def _named_the_slow_way(query: str, title_keys: dict[str, str]) -> tuple[list[st
 
 
 def test_documents_named_in_a_query_are_found_as_a_walk_over_every_title_finds_them(corpus_index):
-    from kb.search.plan import named_documents
-
-    titles = corpus_index.title_keys
+    titles = corpus_index.titles.keys
     some = list(titles.values())
     queries = [f"{some[0]}第五条", f"依照{some[-1]}和{some[1]}的规定，时限是多少", "没有标题的问题", some[2][:6]]
     queries += [f"{title}规定的时限" for title in some]
     for query in queries:
-        assert named_documents(query, titles, default_vocab()) == _named_the_slow_way(query, titles), query
-    assert named_documents(f"{some[0]}第五条", titles, default_vocab())[0]
+        assert corpus_index.titles.named(query) == _named_the_slow_way(query, titles), query
+    assert corpus_index.titles.named(f"{some[0]}第五条")[0]
 
 
 # -- every region, status and document the product knows works as a filter; unknown ones are refused ----
@@ -137,7 +137,7 @@ def test_every_region_name_filters_and_boosts_without_error(corpus_index, name):
 def test_a_city_without_documents_gets_the_rules_of_its_region_and_the_nation(corpus_index):
     hits = search(corpus_index, "呼和浩特 计划检修 提前通知", region="呼和浩特市", limit=10).hits
     assert hits and {h.region for h in hits} <= {"内蒙古自治区", "全国"}
-    assert ("006", "a28") in [(h.doc_id, h.clause) for h in hits[:3]]
+    assert ("006", "a28") in [(h.doc_id, h.clause_id) for h in hits[:3]]
 
 
 @pytest.mark.parametrize("status", ["现行有效", "征求意见稿", "已废止", "已失效", "已被修改"])

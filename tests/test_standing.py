@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from kb.answer.standing import Standing, ordered, resolve_reference, standings
+from kb.answer.references import resolve_reference
+from kb.answer.standing import Standing, ordered, standings
 from kb.corpus import load_corpus
 from kb.errors import UnknownRegion
 
@@ -275,7 +276,7 @@ def test_a_standing_is_plain_data():
 
 def test_the_real_corpus_in_ordos_on_2026_11_23():
     docs = load_corpus(Path(__file__).resolve().parents[1] / "corpus")
-    documents = {d.id: {**d.public_meta(), "title": d.title} for d in docs}
+    documents = {d.id: {**d.meta, "title": d.title} for d in docs}
     result = standings(documents, "鄂尔多斯市", ON)
     order = [s.doc_id for s in ordered(result.values())]
     binding = [doc_id for doc_id in order if result[doc_id].binding]

@@ -101,3 +101,19 @@ def test_normalize_is_the_text_normalize_with_offsets_maps(text):
 def test_the_fast_paths_agree_with_the_offset_paths_on_any_text(text):
     assert normalize(text) == normalize_with_offsets(text)[0]
     assert index_words(text) == [piece.text for piece in segment(text)]
+
+
+def test_every_unit_and_domain_list_lives_once_in_the_data_files():
+    """Units are in units.yaml only (the counters, the facts', the FAQ check's and the answer families);
+    全国, the status names, FAQ topics and title prefixes are read from the data, not typed into code."""
+    import yaml
+
+    from kb.vocab import DATA_DIR
+
+    vocab = default_vocab()
+    for name in ("facts.yaml", "answers.yaml"):
+        data = yaml.safe_load((DATA_DIR / name).read_text(encoding="utf-8"))
+        assert not {"units", "unit_families", "time_families"} & set(data), name
+    assert vocab.lexicon.units == vocab.units["figures"]
+    assert vocab.nationwide == "全国" and vocab.in_force == "现行有效" and vocab.draft == "征求意见稿"
+    assert "其他" in vocab.faq_topics and "中华人民共和国" in vocab.documents["title_prefixes"]

@@ -14,6 +14,7 @@ from flask_limiter import Limiter
 from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
 
+from kb.answer import WARMERS
 from kb.errors import IndexMissing, KbError, SettingsError
 from kb.feedback import FeedbackStore
 from kb.index import OpenIndex
@@ -62,7 +63,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _open_index(path: Path, vocab: Vocab) -> OpenIndex | None:
     try:
-        return OpenIndex(path, vocab)
+        return OpenIndex(path, vocab, warmers=WARMERS, freeze_garbage=True)
     except IndexMissing:
         return None
 
@@ -74,7 +75,8 @@ def kb_index(app: Flask | None = None) -> OpenIndex:
     app = app or current_app
     index = app.extensions.get("kb_index")
     if index is None:
-        index = OpenIndex(app.config["KB_INDEX_PATH"], app.extensions["kb_vocab"])  # IndexMissing says what to do
+        # IndexMissing says what to do
+        index = OpenIndex(app.config["KB_INDEX_PATH"], app.extensions["kb_vocab"], warmers=WARMERS, freeze_garbage=True)
         app.extensions["kb_index"] = index
     return index
 

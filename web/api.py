@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 
 from flask import Blueprint, abort, current_app, jsonify, request
 
@@ -16,7 +15,8 @@ from kb.errors import IndexMissing
 from kb.feedback import Feedback
 from kb.search import MAX_QUERY_CHARS, search
 from web import feedback_store, kb_index, kb_vocab
-from web.documents import relink
+from web.documents import clause_link
+from web.hits import shown_answer, shown_rules, shown_search
 from web.security import admin_token_matches, same_origin_only
 
 api = Blueprint("api", __name__)
@@ -55,13 +55,13 @@ def search_args() -> dict:
     }
 
 
-def run_search(args: dict):
+def run_search(args: dict) -> dict:
+    """A search as the page and /api/search show it (``web.hits.shown_search``)."""
     index = kb_index()
     result = search(index, args["query"], region=args["region"], status=args["status"], doc=args["doc"],
                     limit=args["limit"])  # an InputError is a 400 with its message (web/__init__.py)
-    result.hits = [replace(hit, url=relink(index, hit.url)) for hit in result.hits]  # long documents are paged
     result.message = result.message or args.get("message", "")
-    return result
+    return shown_search(index, result)
 
 
 def ask_args() -> dict:
@@ -71,27 +71,25 @@ def ask_args() -> dict:
             "on": _date_arg("on"), "start": _date_arg("from")}
 
 
-def run_ask(args: dict):
+def run_ask(args: dict) -> dict:
+    """An answer as the console and /api/ask show it (``web.hits.shown_answer``)."""
     index = kb_index()
     answer = ask(index, args["question"], region=args["region"], on=args["on"], start=args["start"])
-    answer.citations = [{**c, "url": relink(index, c["url"])} for c in answer.citations]
-    answer.hits = [{**h, "url": relink(index, h["url"])} for h in answer.hits]
     if not answer.found and args["question"].strip():
         feedback_store().record_miss(args["question"], args["region"] or "")  # never raises: answers come first
-    return answer
+    return shown_answer(index, answer)
 
 
-def run_rules(subject: str, region: str | None, on: dt.date | None):
+def run_rules(subject: str, region: str | None, on: dt.date | None) -> dict:
+    """The rule table as /rules and /api/rules show it (``web.hits.shown_rules``)."""
     index = kb_index()
-    table = rule_table(index, subject, region, on)
-    table.rows = [replace(row, url=relink(index, row.url)) for row in table.rows]
-    return table
+    return shown_rules(index, rule_table(index, subject, region, on))
 
 
 def documents_overview(on: dt.date | None = None) -> list[dict]:
     """Every document with its metadata and its standing on the date, in order of authority."""
     index = kb_index()
-    metas = {doc_id: {**r["meta"], "title": r["title"]} for doc_id, r in index.documents.items()}
+    metas = index.metas
     return [{**metas[s.doc_id], **s.to_dict()} for s in ordered(standings(metas, None, on).values())]
 
 
@@ -119,7 +117,7 @@ def admin_allowed() -> bool:
 @api.get("/api/ask")
 def api_ask():
     args = ask_args()
-    answer = run_ask(args).to_dict()
+    answer = run_ask(args)
     if args["message"]:
         answer["message"] = args["message"]  # only then: otherwise the same object as kb ask --json
     return jsonify(answer)
@@ -127,7 +125,7 @@ def api_ask():
 
 @api.get("/api/search")
 def api_search():
-    return jsonify(run_search(search_args()).to_dict())
+    return jsonify(run_search(search_args()))
 
 
 @api.get("/api/rules")
@@ -135,7 +133,7 @@ def api_rules():
     subject = request.args.get("subject") or ""
     if not subject:
         abort(400, description="请选择用户类型（subject）")
-    return jsonify(run_rules(subject, request.args.get("region") or None, _date_arg("on")).to_dict())
+    return jsonify(run_rules(subject, request.args.get("region") or None, _date_arg("on")))
 
 
 @api.get("/api/docs")
@@ -149,10 +147,10 @@ def api_doc(doc_id: str):
     index = kb_index()
     clauses = [{
         "id": c.id, "label": c.label, "kind": c.kind, "heading_path": c.heading_path, "text": c.text,
-        "url": relink(index, f"/doc/{document.id}#{c.id}"),
+        "url": clause_link(index, document.id, c.id),
     } for c in index.parsed(doc_id).clauses]
     standing = next(d for d in documents_overview() if d["doc_id"] == doc_id)
-    return jsonify({"id": document.id, "title": document.title, "meta": document.public_meta(),
+    return jsonify({"id": document.id, "title": document.title, "meta": document.meta,
                     "standing": standing, "clauses": clauses})
 
 

@@ -12,14 +12,13 @@ far too much for every response. So:
 
 Permalinks: ``/doc/<id>?page=k`` is a page, ``/doc/<id>?clause=<clause id>`` redirects to the page that
 holds the clause (with ``#<clause id>``). The links the site builds (search hits, answers, rules, FAQ,
-/api/doc) name the page already (``relink``); a bare ``/doc/<id>#<clause>`` to a later page, from
+/api/doc) name the page already (``clause_link``); a bare ``/doc/<id>#<clause>`` to a later page, from
 outside, is sent on by a few lines of site.js, and without JavaScript every page lists the pages with
 the first clause of each.
 """
 
 from __future__ import annotations
 
-import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from markupsafe import Markup
 from kb.index import OpenIndex
 from kb.parse import Block
 from web.render import render_blocks
+from web.urls import page_url, permalink
 
 PAGE_BYTES = 200_000  # about this much HTML per page
 SINGLE_PAGE_BYTES = PAGE_BYTES // 2  # a shorter document is never paged, whatever the estimate says
@@ -37,7 +37,6 @@ CACHED_PAGES = 64  # rendered pages kept, over all documents: about 13 MB
 CACHED_LAYOUTS = 32  # documents whose cut into pages is kept
 BLOCK_OVERHEAD = 60  # characters of markup around a block: <div id="…" class="clause"><p>…</p></div>
 ROW_OVERHEAD = 12  # and per table cell: <td>…</td>
-PERMALINK = re.compile(r"^/doc/(?P<doc>[^?#]+)#(?P<clause>.+)$")
 
 
 @dataclass
@@ -173,17 +172,11 @@ def document_pages() -> DocumentPages:
     return current_app.extensions.setdefault("kb_document_pages", DocumentPages())
 
 
-def page_url(doc_id: str, clause_id: str, page: int) -> str:
-    return f"/doc/{doc_id}?page={page}#{clause_id}" if page > 1 else f"/doc/{doc_id}#{clause_id}"
-
-
-def relink(index: OpenIndex, url: str) -> str:
-    """A permalink as kb builds it (/doc/<id>#<clause>) with the page added when the clause is not on the
-    first page; anything else unchanged. Costs nothing for a document short enough to be one page."""
-    match = PERMALINK.match(url or "")
-    if not match or match["doc"] not in index.documents:
-        return url
-    if is_short(index.documents[match["doc"]]["body"]):
-        return url
-    page = document_pages().page_of(index, match["doc"], match["clause"]) or 1
-    return page_url(match["doc"], match["clause"], page)
+def clause_link(index: OpenIndex, doc_id: str, clause_id: str) -> str:
+    """The permalink of a clause (``web.urls.permalink``) with the page added when the clause is not on the
+    first page of a long document. Costs nothing for a document short enough to be one page."""
+    record = index.documents.get(doc_id)
+    if record is None or is_short(record["body"]):
+        return permalink(doc_id, clause_id)
+    page = document_pages().page_of(index, doc_id, clause_id) or 1
+    return page_url(doc_id, clause_id, page)

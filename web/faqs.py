@@ -8,7 +8,7 @@ from flask import current_app
 
 from kb.corpus.faq import load_faq, search_faq
 from web import kb_index
-from web.documents import relink
+from web.documents import clause_link
 from web.render import markdown_html
 
 
@@ -33,7 +33,7 @@ def _public(entry) -> dict:
         _text, label = index.clause_text(doc_id, clause_id)
         citations.append({"doc_id": doc_id, "clause_id": clause_id, "label": label, "title": record["title"],
                           "region": record["meta"].get("region", ""), "status": record["meta"].get("status", ""),
-                          "url": relink(index, f"/doc/{doc_id}#{clause_id}")})
+                          "url": clause_link(index, doc_id, clause_id)})
     return {"id": entry.id, "question": entry.question, "topic": entry.topic, "answer": entry.answer_md.strip(),
             "answer_html": markdown_html(entry.answer_md), "citations": citations}
 

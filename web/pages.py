@@ -19,11 +19,11 @@ from web.api import (
     run_search,
     search_args,
 )
-from web.documents import document_pages, page_url
+from web.documents import document_pages
 from web.security import back_target, same_origin_only, set_admin_cookie
+from web.urls import page_url
 
 pages = Blueprint("pages", __name__)
-STATUSES = ["现行有效", "征求意见稿", "已废止"]
 REGION_COOKIE = "kb_region"
 
 
@@ -36,7 +36,7 @@ def console():
     args = ask_args()
     if not request.args.get("region") and request.cookies.get(REGION_COOKIE) in kb_vocab().regions:
         args["region"] = request.cookies.get(REGION_COOKIE)  # the agent's remembered region
-    answer = run_ask(args).to_dict() if args["question"].strip() else None
+    answer = run_ask(args) if args["question"].strip() else None
     response = make_response(render_template(
         "console.html", args=args, answer=answer, regions=_regions(), thanks=request.args.get("thanks")))
     if request.args.get("region") in kb_vocab().regions:
@@ -48,7 +48,8 @@ def console():
 def search_page():
     args = search_args()
     result = run_search(args) if args["query"].strip() else None
-    return render_template("search.html", args=args, result=result, regions=_regions(), statuses=STATUSES)
+    statuses = kb_vocab().documents["search_statuses"]
+    return render_template("search.html", args=args, result=result, regions=_regions(), statuses=statuses)
 
 
 @pages.get("/rules")
@@ -80,7 +81,7 @@ def document_page(doc_id: str):
     layout = cache.layout(index, doc_id)
     number = _page_number(len(layout.pages))
     overview = {d["doc_id"]: d for d in documents_overview()}
-    return render_template("document.html", doc=document, meta=document.public_meta(),
+    return render_template("document.html", doc=document, meta=document.meta,
                            body=cache.page(index, doc_id, number), standing=overview[doc_id], overview=overview,
                            page=number, contents=layout.contents)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any, Protocol
 
 from kb.analysis.numerals import NUMERAL_CHARS, cn_to_int
 
@@ -48,7 +49,13 @@ def _format_value(value: object) -> str:
     return str(value)
 
 
-def fact_figure(fact: dict) -> str:
+class _Figured(Protocol):
+    """What ``fact_figure`` reads: a fact's ``value`` and ``unit`` through ``get`` (a Fact or a dict)."""
+
+    def get(self, key: str, default: Any = None, /) -> Any: ...
+
+
+def fact_figure(fact: _Figured) -> str:
     """A fact's value and unit as one string: 32 + 工作日 → ``32工作日``, 0.5 + 米 → ``0.5米``, 32.0 → ``32``."""
     unit = fact.get("unit")
     return _format_value(fact.get("value")) + ("" if unit is None else str(unit))

@@ -71,6 +71,7 @@ class AliasFilter(Filter):
         self.segmenter = segmenter
 
     def named_in(self, normalized: str) -> Iterator[str]:
+        """The expansions of every alias key that occurs in ``normalized`` (a normalised text)."""
         for key, expansions in self.table.items():
             if key and key in normalized:
                 yield from expansions

@@ -51,6 +51,7 @@ class Route:
         return self._key == (self.tokenizer.total, len(self.tokenizer.FREQ))
 
     def cut(self, sentence: str) -> list[str]:
+        """``sentence`` cut into words as jieba's ``cut(HMM=False)`` cuts it, in one pass per run of Chinese."""
         words: list[str] = []
         for block in re_han_default.split(sentence):
             if not block:

@@ -72,6 +72,7 @@ class _RunCache:
         return self.words
 
     def run_words(self, run: str) -> tuple[str, ...]:
+        """The words of one run of Chinese (``run``), kept for the next time the same run is read."""
         found = tuple(token[0] for token in self.run_tokens(run))
         if len(self.words) >= self.LIMIT:
             self.words.clear()

@@ -34,6 +34,7 @@ class KbTokenizer(Tokenizer):
         return self.segmenter
 
     def pieces(self, text: str) -> Iterator[Piece]:
+        """Every token of ``text`` with its offsets (``Segmenter.segment``)."""
         return self._bound().segment(text)
 
     def __eq__(self, other: object) -> bool:
@@ -85,6 +86,7 @@ class CachedKbTokenizer(KbTokenizer):
         self._lock = threading.Lock()
 
     def words(self, text: str) -> list[str]:
+        """The indexed words of ``text``, as plain strings, from the cache the field's indexing fills."""
         cache = self._cache
         with self._lock:
             found = cache.get(text)

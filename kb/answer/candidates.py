@@ -118,7 +118,7 @@ class ClauseReader:
     def prose(self, text: str, subject: str = "", header: str = "") -> list[Candidate]:
         norm, origins = self.segmenter.normalize_with_offsets(text)
         self._original = (text, origins)
-        self._starts: set[int] | None = None
+        self._starts = None
         found: list[Candidate] = []
         taken: list[tuple[int, int]] = []
 
@@ -249,6 +249,7 @@ class ClauseReader:
         values = [read_number(m.group(1))] + [read_number(v) for v in re.findall(NUMBER, m.group(2))]
         if any(v is None for v in values):
             return []
+        numbers = [v for v in values if v is not None]  # all of them, after the check above
         unit = canonical_unit(m.group(3))
         family = self.w.family(unit) or self.w.family("个" + unit)
         subjects = _distributed(norm, m.start(), len(values), self.segmenter)
@@ -259,7 +260,7 @@ class ClauseReader:
                                  "others": [item for j, item in enumerate(_items(norm, m.start(), len(values),
                                                                                    self.segmenter))
                                             if j != i]})
-                for i, v in enumerate(values)]
+                for i, v in enumerate(numbers)]
 
     def _counted_noun(self, norm: str, start: int, end: int) -> str:
         """压缩至4个 counts what its sentence named before: the last word before the verb (环节 in 办电环节压缩至

@@ -18,7 +18,7 @@ from collections import OrderedDict
 from dataclasses import asdict, dataclass, field, replace
 
 from kb.answer.candidates import Candidate, ClauseReader, head_phrases, yesno_phrases
-from kb.answer.deadlines import due_date, parse_start
+from kb.answer.deadlines import TIME_UNITS, due_date, parse_start
 from kb.answer.features import (
     FIGURE_KINDS,
     ClauseContext,
@@ -34,10 +34,11 @@ from kb.answer.lexicon_signal import matching_fact
 from kb.answer.model import AnswerModel, calibration_inputs, load_model
 from kb.answer.question import Question, WordGroup, understand
 from kb.answer.spelling import Correction, Speller
-from kb.answer.standing import Anywhere, Standing, for_region, ordered, standings_anywhere
+from kb.answer.standing import Standing, ordered, standings_of
 from kb.errors import DeadlineError
 from kb.index.generation import OpenIndex
-from kb.search.plan import named_documents, search
+from kb.model import clause_key
+from kb.search.plan import search
 from kb.search.scoring import TermLookups
 from kb.vocab import Vocab, default_vocab
 from kb.vocab.lexicon import Lexicon
@@ -64,7 +65,6 @@ UNSURE = "没有找到确切规定，请看以下条款。"
 # How a rule defines a term: 本条例所称X，是指… / X是指… / X，指…
 DEFINES = r"(?:所称|所说的|本[法条例规定办法]+中的)?[“\"]?{term}[”\"]?[，,]?(?:是指|指|是)"
 IN_FORCE_NOTE = {"征求意见稿": "征求意见稿，尚未施行"}
-TIME_UNITS = {"工作日", "日", "天", "小时"}
 
 
 @dataclass
@@ -107,46 +107,6 @@ class Scored:
     vector: list[float]
 
 
-def _documents_meta(index: OpenIndex) -> dict[str, dict]:
-    return {doc_id: {**record["meta"], "title": record["title"]} for doc_id, record in index.documents.items()}
-
-
-class _StandingCache:
-    """Standings depend only on the index generation, the region and the date; the region-free pass over
-    every document is kept per generation and date, so a region not asked about before costs a walk."""
-
-    def __init__(self) -> None:
-        self._anywhere: dict[tuple, Anywhere] = {}
-        self._cache: dict[tuple, dict[str, Standing]] = {}
-
-    def get(self, index: OpenIndex, region: str | None, on: dt.date) -> dict[str, Standing]:
-        generation = (index.manifest.get("fingerprint"), index.manifest.get("built_at"))
-        key = (*generation, region, on)
-        if key not in self._cache:
-            anywhere = self._anywhere.get((*generation, on))
-            if anywhere is None:
-                if len(self._anywhere) > 8:
-                    self._anywhere.clear()
-                anywhere = standings_anywhere(_documents_meta(index), on, index.vocab)
-                self._anywhere[(*generation, on)] = anywhere
-            if len(self._cache) > 64:
-                self._cache.clear()
-            self._cache[key] = for_region(anywhere, region)
-        return self._cache[key]
-
-
-_standings = _StandingCache()
-
-
-def _warm(index: OpenIndex) -> None:
-    """Today's standings with no region asked: the first pass over every document's dates and references,
-    whose parsing is then cached for any other region."""
-    _standings.get(index, None, dt.date.today())
-
-
-OpenIndex.WARMERS.append(_warm)
-
-
 # -- text helpers ------------------------------------------------------------------------------------
 
 def _doc_title(index: OpenIndex, doc_id: str) -> str:
@@ -158,8 +118,7 @@ def _doc_title(index: OpenIndex, doc_id: str) -> str:
 def _citation(index: OpenIndex, doc_id: str, clause_id: str, text: str, label: str) -> dict:
     record = index.documents[doc_id]
     return {"doc_id": doc_id, "title": _doc_title(index, doc_id), "region": record["meta"].get("region", ""),
-            "status": record["meta"].get("status", ""), "clause": label, "clause_id": clause_id, "label": label,
-            "text": text, "url": f"/doc/{doc_id}#{clause_id}"}
+            "status": record["meta"].get("status", ""), "clause_id": clause_id, "label": label, "text": text}
 
 
 def _status_note(standing: Standing | None) -> str:
@@ -288,7 +247,7 @@ class Answerer:
         for hit in hits:
             if named and hit.doc_id not in named:
                 continue
-            keys.append((hit.doc_id, hit.clause, hit.score / best_score if best_score else 0.0))
+            keys.append((hit.doc_id, hit.clause_id, hit.score / best_score if best_score else 0.0))
             if len(keys) >= READ_CLAUSES:
                 break
         if self.use_lexicon and question.items:
@@ -297,10 +256,10 @@ class Answerer:
             seen = {(d, c) for d, c, _ in keys}
             extra = 0
             for fact in index.facts_by_item.get(question.items[0], []):
-                key = (fact["doc_id"], fact["clause"])
-                if key in seen or fact["item"] not in wanted or (subjects and fact["subject"] not in subjects):
+                key = (fact.doc_id, fact.clause_id)
+                if key in seen or fact.item not in wanted or (subjects and fact.subject not in subjects):
                     continue
-                if named and fact["doc_id"] not in named:
+                if named and fact.doc_id not in named:
                     continue
                 seen.add(key)
                 keys.append((*key, 0.0))
@@ -336,7 +295,7 @@ class Answerer:
                 region_own=bool(region and doc_region == region and region != "全国"),
                 doc_named=doc_id in named, in_table=clause.kind == "row", candidates=candidates,
                 unnumbered=clause.kind == "paragraph" and clause.label.endswith("段"),
-                facts=index.facts_by_clause.get(f"{doc_id}#{clause_id}", []) if self.use_lexicon else []))
+                facts=index.facts_by_clause.get(clause_key(doc_id, clause_id), []) if self.use_lexicon else []))
         return contexts
 
     def vectors(self, question: Question, contexts: list[ClauseContext]) -> list[tuple[Candidate, ClauseContext,
@@ -378,7 +337,7 @@ class Answerer:
             region = self.vocab.region(region)
         region = region or question.region
         on = on or dt.date.today()
-        region_standing = _standings.get(index, region, on)
+        region_standing = standings_of(index, region, on)
         hits = search(index, text or "", region=region, limit=CANDIDATE_HITS, highlighted=SHOWN_HITS).hits
         if not self.use_lexicon:
             question.subjects, question.items, question.qualifiers = [], [], []
@@ -408,7 +367,7 @@ class Answerer:
         p = self.prepare(index, text, region, on)
         question, hits = p.question, p.hits
         answer = Answer(question=text, found=False, answer="")
-        answer.hits = [{**h.to_dict(), "clause": h.label, "clause_id": h.clause} for h in hits[:SHOWN_HITS]]
+        answer.hits = [h.to_dict() for h in hits[:SHOWN_HITS]]
         answer.understood = {**question.to_dict(), "region": p.region, "on": p.on.isoformat(),
                              "line": _understood_line(question, p.region, p.on),
                              "did_you_mean": p.correction.meant if p.correction else ""}
@@ -487,7 +446,7 @@ class Answerer:
         citations = [_citation(index, s.clause.doc_id, s.clause.clause_id, *_clause_text(index, s.clause))
                      for s in group]
         citations += [_citation(index, h["doc_id"], h["clause_id"], h["text"], h["label"]) for h in answer.hits]
-        answer.citations = list({c["url"]: c for c in citations}.values())[:MAX_CITATIONS]
+        answer.citations = list({(c["doc_id"], c["clause_id"]): c for c in citations}.values())[:MAX_CITATIONS]
         answer.understood["figure_kind"] = best.candidate.kind
 
     def _unsure(self, index: OpenIndex, answer: Answer, question: Question, hits, scored: list[Scored]) -> None:
@@ -497,7 +456,7 @@ class Answerer:
         top = hits[0]
         if _coverage(question, top.text + top.heading + top.title, self.vocab) >= UNSURE_COVERAGE:
             answer.answer = UNSURE
-            answer.citations = [_citation(index, h.doc_id, h.clause, h.text, h.label) for h in hits[:3]]
+            answer.citations = [_citation(index, h.doc_id, h.clause_id, h.text, h.label) for h in hits[:3]]
 
     def _passage(self, index: OpenIndex, answer: Answer, question: Question, hits) -> None:
         top = hits[0]
@@ -505,7 +464,7 @@ class Answerer:
             answer.kind = "none"
             return
         self._quote(index, answer, top, "passage")
-        answer.citations = [_citation(index, h.doc_id, h.clause, h.text, h.label) for h in hits[:MAX_CITATIONS]]
+        answer.citations = [_citation(index, h.doc_id, h.clause_id, h.text, h.label) for h in hits[:MAX_CITATIONS]]
 
     def _quote(self, index: OpenIndex, answer: Answer, hit, kind: str) -> None:
         answer.found = True
@@ -522,7 +481,7 @@ class Answerer:
                 if re.search(DEFINES.format(term=re.escape(term)), text):
                     self._quote(index, answer, hit, "definition")
                     ordered_hits = [hit] + [h for h in hits if h is not hit]
-                    answer.citations = [_citation(index, h.doc_id, h.clause, h.text, h.label)
+                    answer.citations = [_citation(index, h.doc_id, h.clause_id, h.text, h.label)
                                         for h in ordered_hits[:MAX_CITATIONS]]
                     return True
         return False
@@ -553,13 +512,13 @@ class Answerer:
         answer.answer = ("；".join(parts) + "。")[:MAX_ANSWER]
         answer.figure = standing.effective_status
         answer.facts = [{"subject": "", "item": "文件效力", "value": standing.effective_status, "unit": "",
-                         "bound": "", "qualifiers": [], "doc_id": doc_id, "clause": "", "label": "",
+                         "bound": "", "qualifiers": [], "doc_id": doc_id, "clause_id": "", "label": "",
                          "region": standing.region, "status": meta.get("status", ""), "context": "；".join(parts),
                          "figure": standing.effective_status}]
         first = next((h for h in hits if h.doc_id == doc_id), None)
-        citations = [_citation(index, doc_id, first.clause, first.text, first.label)] if first else []
-        citations += [_citation(index, h.doc_id, h.clause, h.text, h.label) for h in hits[:MAX_CITATIONS]]
-        answer.citations = list({c["url"]: c for c in citations}.values())[:MAX_CITATIONS]
+        citations = [_citation(index, doc_id, first.clause_id, first.text, first.label)] if first else []
+        citations += [_citation(index, h.doc_id, h.clause_id, h.text, h.label) for h in hits[:MAX_CITATIONS]]
+        answer.citations = list({(c["doc_id"], c["clause_id"]): c for c in citations}.values())[:MAX_CITATIONS]
         return True
 
     @staticmethod
@@ -567,12 +526,12 @@ class Answerer:
         """Every document involved, in order of authority, with its standing; a figure only beside the
         documents whose figure is about the same thing as the headline (same family, same conditions)."""
         same = [f for f in answer.facts if f.get("peer")]
-        figures = {}
+        figures: dict[str, dict] = {}
         for fact in same:
             figures.setdefault(fact["doc_id"], fact)
         involved = list(dict.fromkeys([f["doc_id"] for f in same] + [c["doc_id"] for c in answer.citations]))
         answer.applicable = [{**s.to_dict(), **({"figure": figures[s.doc_id]["figure"],
-                                                 "clause": figures[s.doc_id]["label"]} if s.doc_id in figures else {})}
+                                                 "label": figures[s.doc_id]["label"]} if s.doc_id in figures else {})}
                              for s in ordered(region_standing[d] for d in involved if d in region_standing)]
 
 
@@ -594,7 +553,7 @@ def _families_of_units(units: list[str], w: Wording) -> list[str]:
 
 def _named(index: OpenIndex, question: Question) -> list[str]:
     """Documents the question names: by title (电力供应与使用条例), or by number (64号文, 〔2024〕857号)."""
-    named, _rest = named_documents(question.text, index.title_keys, index.vocab)
+    named, _rest = index.titles.named(question.text)
     for number in re.findall(r"(\d+)号(?:文|文件)?", question.norm):
         for doc_id, record in index.documents.items():
             doc_number = index.vocab.analysis.normalize(record["meta"].get("doc_number") or "")
@@ -627,10 +586,10 @@ def _same_family(a: Candidate, b: Candidate) -> bool:
 def _lexicon_reading(scored: Scored, lex: Lexicon) -> tuple | None:
     """(customer type, item, unit, conditions) as the lexicon read the candidate's figure, if it did."""
     fact = matching_fact(scored.candidate, scored.clause.facts) if scored.clause.facts else None
-    if fact is None or not (fact["subject"] or fact["item"]):
+    if fact is None or not (fact.subject or fact.item):
         return None
-    conditions = frozenset(set(fact["qualifiers"]) & set(lex.qualifier_entries))
-    return fact["subject"], fact["item"], fact["unit"], conditions
+    conditions = frozenset(set(fact.qualifiers) & set(lex.qualifier_entries))
+    return fact.subject, fact.item, fact.unit, conditions
 
 
 def _same_thing(best: Scored, scored: list[Scored], lex: Lexicon) -> list[Scored]:
@@ -696,7 +655,7 @@ def _by_type_sentence(index: OpenIndex, group: list[Scored], region_standing: di
     first = group[0]
     note = _status_note(region_standing.get(first.clause.doc_id))
     region = index.documents[first.clause.doc_id]["meta"].get("region", "")
-    parts = "；".join(f"{_lexicon_reading(s, lex)[0]}{s.candidate.figure}" for s in group)
+    parts = "；".join(f"{(_lexicon_reading(s, lex) or ('',))[0]}{s.candidate.figure}" for s in group)
     text = (f"{region}：按用户类型不同——{parts}{'（' + note + '）' if note else ''}。"
             f"依据《{_doc_title(index, first.clause.doc_id)}》。问题未说明用户类型，请按客户情况选用。")
     return text if len(text) <= MAX_ANSWER else text[: MAX_ANSWER - 1] + "…"
@@ -720,7 +679,7 @@ def _fact(index: OpenIndex, scored: Scored, question: Question, vocab: Vocab) ->
     conditions = list(dict.fromkeys(vocab.wording.condition_re.findall(own)))
     return {"subject": subjects[-1] if subjects else "", "item": items[-1] if items else "",
             "value": candidate.fact_value, "unit": candidate.unit if isinstance(candidate.value, int | float) else "",
-            "bound": candidate.bound, "qualifiers": conditions, "doc_id": clause.doc_id, "clause": clause.clause_id,
+            "bound": candidate.bound, "qualifiers": conditions, "doc_id": clause.doc_id, "clause_id": clause.clause_id,
             "label": clause.label, "region": record["meta"].get("region", ""),
             "status": record["meta"].get("status", ""), "context": candidate.segment or candidate.sentence,
             "figure": candidate.figure, "kind": candidate.kind, "probability": round(scored.probability, 3),
@@ -772,7 +731,7 @@ def _deadlines(index: OpenIndex, facts: list[dict], start: dt.date | None) -> li
         if fact["unit"] not in TIME_UNITS or not isinstance(fact["value"], int | float):
             continue
         entry = {"doc_id": fact["doc_id"], "region": fact["region"], "title": _doc_title(index, fact["doc_id"]),
-                 "clause": fact["label"], "figure": fact["figure"], "start": start.isoformat()}
+                 "label": fact["label"], "figure": fact["figure"], "start": start.isoformat()}
         try:
             deadline = due_date(start, fact["value"], fact["unit"])
             # estimated: counted through a year without a published holiday arrangement (the rule says 估算)

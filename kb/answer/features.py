@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from kb.answer.candidates import Candidate
 from kb.answer.lexicon_signal import SIGNALS, signals
 from kb.answer.question import Question, WordGroup
+from kb.model import Fact
 from kb.vocab.lexicon import Lexicon
 from kb.vocab.wording import Wording
 
@@ -73,7 +75,7 @@ class ClauseContext:
     in_table: bool = False
     unnumbered: bool = False  # a paragraph the document does not number (a law's header: 2002年7月27日…修正)
     candidates: list[Candidate] = field(default_factory=list)
-    facts: list[dict] = field(default_factory=list)  # the build-time facts of the clause (kb.facts)
+    facts: list[Fact] = field(default_factory=list)  # the build-time facts of the clause (kb.facts)
 
 
 def own_context(candidate: Candidate, w: Wording) -> str:
@@ -443,7 +445,7 @@ NEVER_STATED = ("family_mismatch", "phrase_for_figure", "figure_for_phrase", "co
                 "value_is_qfig", "phrase_in_question")
 
 
-def admissible(question: Question, vector: list[float], rivals: list[list[float]] = ()) -> bool:
+def admissible(question: Question, vector: list[float], rivals: Sequence[list[float]] = ()) -> bool:
     """Whether the best candidate may be stated at all (see ``NEVER_STATED``). ``rivals`` are the other
     candidates of its family: when one of them states the case the question names (无外线工程, 个人, 2023年底前) and the
     best does not mention it, the best is the general case and is not stated either."""

@@ -28,9 +28,8 @@ class RuleRow:
     doc_id: str
     title: str
     doc_number: str
-    clause: str
+    clause_id: str
     label: str
-    url: str
     context: str
     region: str
     issuer: str
@@ -82,22 +81,22 @@ def rule_table(index: OpenIndex, subject: str, region: str | None = None, on: dt
     if region:
         region = vocab.region(region)
     on = on or dt.date.today()
-    metas = {doc_id: {**record["meta"], "title": record["title"]} for doc_id, record in index.documents.items()}
+    metas = index.metas
     standing: dict[str, Standing] = standings(metas, region, on, vocab)
     authority = {s.doc_id: n for n, s in enumerate(ordered(standing.values()))}
     covered = set(lexicon.broader(subject))
     table = RuleTable(subject=subject, region=region, on=on.isoformat())
     for fact in index.facts:
-        doc_standing = standing.get(fact["doc_id"])
-        if fact["subject"] not in covered or doc_standing is None or not doc_standing.applies_here:
+        doc_standing = standing.get(fact.doc_id)
+        if fact.subject not in covered or doc_standing is None or not doc_standing.applies_here:
             continue
-        meta = metas[fact["doc_id"]]
+        meta = metas[fact.doc_id]
         table.rows.append(RuleRow(
-            item=fact["item"] or "（未归类）", figure=lexicon.render(fact["value"], fact["unit"]),
-            value=fact["value"], unit=fact["unit"], bound=fact["bound"], qualifiers=fact["qualifiers"],
-            subject=fact["subject"], doc_id=fact["doc_id"], title=meta["title"],
-            doc_number=meta.get("doc_number") or "", clause=fact["clause"], label=fact["label"],
-            url=f"/doc/{fact['doc_id']}#{fact['clause']}", context=fact.get("context", ""),
+            item=fact.item or "（未归类）", figure=lexicon.render(fact.value, fact.unit),
+            value=fact.value, unit=fact.unit, bound=fact.bound, qualifiers=fact.qualifiers,
+            subject=fact.subject, doc_id=fact.doc_id, title=meta["title"],
+            doc_number=meta.get("doc_number") or "", clause_id=fact.clause_id, label=fact.label,
+            context=fact.context,
             region=doc_standing.region, issuer=meta.get("issuer") or "", status=meta.get("status") or "",
             effective_status=doc_standing.effective_status, binding=doc_standing.binding,
             issued=doc_standing.issued, effective=doc_standing.effective, supersedes=_supersedes(meta),

@@ -22,15 +22,13 @@ dicts (doc id → metadata with dates as strings):
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
-import re
-import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field, replace
-from functools import lru_cache
 
-from kb.analysis.numerals import cn_to_int
+from kb.answer.document_dates import DocumentDate, as_text, end_of_validity, parse_date, parse_validity
+from kb.answer.references import document_label, resolve_entry
+from kb.index.generation import OpenIndex
 from kb.vocab import Vocab, default_vocab
 
 IN_FORCE = "现行有效"
@@ -44,15 +42,6 @@ PARTIAL = "不一致之处"
 SUPERSEDED_VERSION = "已被修改"
 # Statuses of documents that never took effect, so their supersedes entries never did either.
 NEVER_EFFECTIVE = frozenset({DRAFT})
-
-ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-YEAR = re.compile(r"^(\d{4})(?:年)?$")
-VALIDITY = re.compile(r"^(?:有效期)?(?:为)?(\d+|[零〇一二两三四五六七八九十百]+)?(半)?(年|个月|月|周|天|日)(半)?$")
-# Characters that do not count when comparing titles and 文号, and bracket forms folded to one.
-IGNORED = re.compile(r"[《》〈〉“”‘’\"'\s]")
-BRACKETS = str.maketrans({"[": "〔", "]": "〕", "［": "〔", "］": "〕", "【": "〔", "】": "〕",
-                          "(": "〔", ")": "〕", "（": "〔", "）": "〕", "﹝": "〔", "﹞": "〕"})
-
 
 @dataclass
 class Standing:
@@ -84,156 +73,6 @@ class Standing:
         return asdict(self)
 
 
-# -- dates ----------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class _Date:
-    """A date as written: exact (``2022-07-17``) or known only to the year (``2022``)."""
-
-    value: dt.date
-    exact: bool
-    text: str
-
-    @property
-    def year(self) -> int:
-        return self.value.year
-
-
-def _as_text(value) -> str | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value).strip() or None
-
-
-def _parse_date(value) -> _Date | None:
-    """``2022-07-17`` → exact; ``2022`` → 1 January 2022, known only to the year; anything else → None."""
-    text = _as_text(value)
-    if text is None:
-        return None
-    return _parse_date_text(text)
-
-
-@lru_cache(maxsize=65536)  # standings read every document's dates for each region asked about
-def _parse_date_text(text: str) -> _Date | None:
-    text = unicodedata.normalize("NFKC", text)
-    match = ISO_DATE.match(text)
-    if match:
-        try:
-            return _Date(dt.date(*(int(g) for g in match.groups())), True, text)
-        except ValueError:
-            return None
-    match = YEAR.match(text)
-    if match:
-        return _Date(dt.date(int(match.group(1)), 1, 1), False, match.group(1))
-    return None
-
-
-def _add_months(day: dt.date, months: int) -> dt.date:
-    year, month = divmod(day.month - 1 + months, 12)
-    year, month = day.year + year, month + 1
-    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def parse_validity(text: str) -> tuple[int, int] | None:
-    """A validity period as (months, days): ``5年`` → (60, 0), ``6个月`` → (6, 0), ``两年`` → (24, 0),
-    ``一年半`` → (18, 0), ``半年`` → (6, 0), ``90天`` → (0, 90); None when it cannot be read."""
-    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text)))
-    match = VALIDITY.match(text)
-    if not match:
-        return None
-    numeral, half_before, unit, half_after = match.groups()
-    if numeral is None:
-        count = 0 if half_before else None
-    elif numeral.isdigit():
-        count = int(numeral)
-    else:
-        count = cn_to_int(numeral)
-    if count is None:
-        return None
-    half = bool(half_before or half_after)
-    if unit == "年":
-        return count * 12 + (6 if half else 0), 0
-    if half:
-        return None
-    if unit in ("个月", "月"):
-        return count, 0
-    if unit == "周":
-        return 0, count * 7
-    return 0, count
-
-
-def _end_of_validity(validity, start: _Date | None) -> dt.date | None:
-    if not validity or start is None or not start.exact:
-        return None
-    period = parse_validity(validity)
-    if period is None:
-        return None
-    months, days = period
-    return _add_months(start.value, months) + dt.timedelta(days=days)
-
-
-# -- references -----------------------------------------------------------------
-
-def _key(text, normalize: Callable[[str], str]) -> str:
-    """A 文号 or title folded for comparison: NFKC, lower case, no quotes, brackets or spaces."""
-    if not text:
-        return ""
-    return _folded_key(str(text), normalize)
-
-
-@lru_cache(maxsize=65536)  # every reference is compared with every document's 文号 and title
-def _folded_key(text: str, normalize: Callable[[str], str]) -> str:
-    return IGNORED.sub("", normalize(text)).translate(BRACKETS)
-
-
-def resolve_reference(ref: str, documents: dict[str, dict], vocab: Vocab | None = None) -> str | None:
-    """The doc id a supersedes reference (文号 or title, possibly with 《》) points to, or None if that
-    document is not in the corpus.
-
-    A 文号 match wins over a title match; when several documents share the title, one whose status
-    binds is preferred, then the lowest id.
-    """
-    vocab = vocab or default_vocab()
-    normalize = vocab.analysis.normalize
-    wanted = _key(ref, normalize)
-    if not wanted:
-        return None
-    not_in_force = set(vocab.documents["not_in_force"])
-    by_number = sorted(doc_id for doc_id, meta in documents.items()
-                       if _key(meta.get("doc_number"), normalize) == wanted)
-    if by_number:
-        return by_number[0]
-    by_title = [doc_id for doc_id, meta in documents.items() if _key(meta.get("title"), normalize) == wanted]
-    if not by_title:
-        return None
-    return min(by_title, key=lambda doc_id: (documents[doc_id].get("status") in not_in_force, doc_id))
-
-
-def _resolve_entry(entry, documents: dict[str, dict], vocab: Vocab) -> str | None:
-    if isinstance(entry, str):
-        return resolve_reference(entry, documents, vocab)
-    if not isinstance(entry, dict):
-        return None
-    if entry.get("id") is not None:
-        # A version link written by `kb add`: the id itself, since versions share their title.
-        return str(entry["id"]) if str(entry["id"]) in documents else None
-    return resolve_reference(entry.get("ref") or "", documents, vocab) or resolve_reference(
-        entry.get("title") or "", documents, vocab)
-
-
-def _label(meta: dict, doc_id: str) -> str:
-    """How a note names a document: its 文号, else its title in 《》."""
-    number = _as_text(meta.get("doc_number"))
-    if number:
-        return number
-    title = _as_text(meta.get("title")) or doc_id
-    return f"《{title}》"
-
-
 # -- standings ------------------------------------------------------------------
 
 def _canonical_asked_region(region: str | None, vocab: Vocab) -> str | None:
@@ -243,16 +82,49 @@ def _canonical_asked_region(region: str | None, vocab: Vocab) -> str | None:
 
 
 def _document_region(meta: dict, vocab: Vocab) -> str:
-    written = _as_text(meta.get("region")) or "全国"
+    written = as_text(meta.get("region")) or "全国"
     return vocab.canonical_region(written) or written
 
 
-def _start(meta: dict) -> _Date | None:
+def _start(meta: dict) -> DocumentDate | None:
     """When the document took (or takes) effect: an exact effective date, else the issue date."""
-    effective = _parse_date(meta.get("effective"))
+    effective = parse_date(meta.get("effective"))
     if effective is not None and effective.exact:
         return effective
-    return _parse_date(meta.get("issued"))
+    return parse_date(meta.get("issued"))
+
+
+def _not_yet_note(meta: dict, start: DocumentDate | None, on: dt.date) -> str | None:
+    """Why the document has not started by ``on`` (not yet in effect, or not yet issued), or None."""
+    if start is None or start.value <= on:
+        return None
+    effective = parse_date(meta.get("effective"))
+    issued = parse_date(meta.get("issued"))
+    if effective is not None and effective.exact:
+        return f"自{effective.text}起施行，尚未施行"
+    if issued is not None and issued.exact:
+        return f"{issued.text}印发，{on.isoformat()}时尚未印发"
+    return f"{start.year}年印发，{on.isoformat()}时尚未印发"
+
+
+def _expiry(meta: dict, start: DocumentDate | None, on: dt.date, notes: list[str]) -> tuple[str | None, bool, str]:
+    """(when it expires, whether it has by ``on``, the note saying so) from a stated expiry date or a
+    validity period; a validity that cannot be read adds a note."""
+    stated_expiry = parse_date(meta.get("expires"))
+    validity = as_text(meta.get("validity"))
+    if stated_expiry is not None:
+        if stated_expiry.exact:
+            expired = stated_expiry.value <= on
+        else:  # known only to the year: certainly over once that year is
+            expired = stated_expiry.year < on.year
+        return stated_expiry.text, expired, f"有效期至{stated_expiry.text}，已届满"
+    if validity:
+        end = end_of_validity(validity, start)
+        if end is not None:
+            return end.isoformat(), end <= on, f"有效期{validity}，已于{end.isoformat()}届满"
+        if parse_validity(validity) is None:
+            notes.append(f"有效期“{validity}”无法识别，未计算届满日期")
+    return None, False, ""
 
 
 def _first_pass(doc_id: str, meta: dict, on: dt.date, vocab: Vocab) -> tuple[Standing, bool]:
@@ -260,46 +132,19 @@ def _first_pass(doc_id: str, meta: dict, on: dt.date, vocab: Vocab) -> tuple[Sta
     taken effect by ``on``."""
     not_in_force = vocab.documents["not_in_force"]
     region = _document_region(meta, vocab)
-    status = _as_text(meta.get("status")) or IN_FORCE
+    status = as_text(meta.get("status")) or IN_FORCE
     notes: list[str] = []
 
-    effective = _parse_date(meta.get("effective"))
-    issued = _parse_date(meta.get("issued"))
     start = _start(meta)
-    not_yet = start is not None and start.value > on
-    if not_yet:
-        if effective is not None and effective.exact:
-            not_yet_note = f"自{effective.text}起施行，尚未施行"
-        elif issued is not None and issued.exact:
-            not_yet_note = f"{issued.text}印发，{on.isoformat()}时尚未印发"
-        else:
-            not_yet_note = f"{start.year}年印发，{on.isoformat()}时尚未印发"
-
-    stated_expiry = _parse_date(meta.get("expires"))
-    validity = _as_text(meta.get("validity"))
-    expires: str | None = stated_expiry.text if stated_expiry else None
-    expired = False
-    expired_note = ""
-    if stated_expiry is not None:
-        if stated_expiry.exact:
-            expired = stated_expiry.value <= on
-        else:  # known only to the year: certainly over once that year is
-            expired = stated_expiry.year < on.year
-        expired_note = f"有效期至{stated_expiry.text}，已届满"
-    elif validity:
-        end = _end_of_validity(validity, start)
-        if end is not None:
-            expires = end.isoformat()
-            expired = end <= on
-            expired_note = f"有效期{validity}，已于{expires}届满"
-        elif parse_validity(validity) is None:
-            notes.append(f"有效期“{validity}”无法识别，未计算届满日期")
+    not_yet_note = _not_yet_note(meta, start, on)
+    not_yet = not_yet_note is not None
+    expires, expired, expired_note = _expiry(meta, start, on, notes)
 
     taken_effect = status not in NEVER_EFFECTIVE and not not_yet
     if status in not_in_force:
         effective_status = status
         notes.append("征求意见稿，尚未施行" if status == DRAFT else f"状态为{status}")
-    elif not_yet:
+    elif not_yet_note is not None:
         effective_status = NOT_YET
         notes.append(not_yet_note)
     elif expired:
@@ -313,9 +158,9 @@ def _first_pass(doc_id: str, meta: dict, on: dt.date, vocab: Vocab) -> tuple[Sta
     in_force = effective_status == IN_FORCE
     standing = Standing(
         doc_id=doc_id,
-        title=_as_text(meta.get("title")) or "",
-        doc_number=_as_text(meta.get("doc_number")) or "",
-        issuer=_as_text(meta.get("issuer")) or "",
+        title=as_text(meta.get("title")) or "",
+        doc_number=as_text(meta.get("doc_number")) or "",
+        issuer=as_text(meta.get("issuer")) or "",
         region=region,
         level=len(chain) - 1,
         status=status,
@@ -324,8 +169,8 @@ def _first_pass(doc_id: str, meta: dict, on: dt.date, vocab: Vocab) -> tuple[Sta
         applies_here=True,
         binding=in_force,
         notes=notes,
-        issued=_as_text(meta.get("issued")),
-        effective=_as_text(meta.get("effective")),
+        issued=as_text(meta.get("issued")),
+        effective=as_text(meta.get("effective")),
         expires=expires,
     )
     return standing, taken_effect
@@ -413,14 +258,14 @@ def standings_anywhere(documents: dict[str, dict], on: dt.date | None = None,
             if how == AMENDED:
                 _add(target.notes, f"已被修改，现行版本为{repealer_id}（{_start_text(meta)}起施行）")
             else:
-                _add(target.notes, f"已被{_label(meta, repealer_id)}废止")
+                _add(target.notes, f"已被{document_label(meta, repealer_id)}废止")
             if target.effective_status in (IN_FORCE, NOT_YET, EXPIRED):
                 target.effective_status = SUPERSEDED_VERSION if how == AMENDED else REPEALED
                 target.in_force = target.binding = False
         elif own_status[repealer_id] == DRAFT:
             _add(target.notes, f"征求意见稿{_titled(meta, repealer_id)}拟废止本文件")
         elif own_status[repealer_id] == NOT_YET:
-            _add(target.notes, f"{_label(meta, repealer_id)}自{_start_text(meta)}起施行，届时废止本文件")
+            _add(target.notes, f"{document_label(meta, repealer_id)}自{_start_text(meta)}起施行，届时废止本文件")
 
     # Overrides where they differ hold while the overriding document is in force (after the repeals above).
     for repealer_id, target_id, how in links:
@@ -429,11 +274,12 @@ def standings_anywhere(documents: dict[str, dict], on: dt.date | None = None,
         meta, target = documents[repealer_id], result[target_id]
         if result[repealer_id].in_force:
             _add(target.partly_superseded_by, repealer_id)
-            _add(target.notes, f"与{_label(meta, repealer_id)}不一致之处以其为准")
+            _add(target.notes, f"与{document_label(meta, repealer_id)}不一致之处以其为准")
         elif own_status[repealer_id] == DRAFT:
             _add(target.notes, f"征求意见稿{_titled(meta, repealer_id)}拟规定与本文件不一致之处以其为准")
         elif own_status[repealer_id] == NOT_YET:
-            _add(target.notes, f"{_label(meta, repealer_id)}自{_start_text(meta)}起施行后，与本文件不一致之处以其为准")
+            _add(target.notes, f"{document_label(meta, repealer_id)}自{_start_text(meta)}起施行后，"
+                               "与本文件不一致之处以其为准")
     return Anywhere(on, result, own_notes, vocab)
 
 
@@ -442,7 +288,7 @@ def _supersedes(doc_id: str, documents: dict[str, dict], vocab: Vocab) -> list[t
     they differ), ``AMENDED`` (a newer version of the same document) or ``FULL_REPEAL``."""
     found: list[tuple[str, str]] = []
     for entry in documents[doc_id].get("supersedes") or []:
-        target_id = _resolve_entry(entry, documents, vocab)
+        target_id = resolve_entry(entry, documents, vocab)
         if target_id is None or target_id == doc_id:
             continue
         extent = str(entry.get("extent") or FULL_REPEAL) if isinstance(entry, dict) else FULL_REPEAL
@@ -456,7 +302,7 @@ def _add(items: list[str], item: str) -> None:
 
 
 def _titled(meta: dict, doc_id: str) -> str:
-    return f"《{_as_text(meta.get('title')) or doc_id}》"
+    return f"《{as_text(meta.get('title')) or doc_id}》"
 
 
 def _start_text(meta: dict) -> str:
@@ -479,10 +325,10 @@ def _group(standing: Standing) -> int:
 
 
 def _sort_date(standing: Standing) -> dt.date | None:
-    effective = _parse_date(standing.effective)
+    effective = parse_date(standing.effective)
     if effective is not None and effective.exact:
         return effective.value
-    issued = _parse_date(standing.issued)
+    issued = parse_date(standing.issued)
     return issued.value if issued else (effective.value if effective else None)
 
 
@@ -503,3 +349,48 @@ def ordered(standings: Iterable[Standing]) -> list[Standing]:
                 -(date.toordinal() if date else 0), standing.doc_id)
 
     return sorted(standings, key=key)
+
+
+# -- kept per index generation ----------------------------------------------------------------------
+
+STANDINGS = "kb.answer.standings"  # the key of a generation's standings in Generation.extensions
+
+
+class StandingCache:
+    """Standings depend only on the generation's documents, the region and the date; the region-free pass
+    over every document is kept per date, so a region not asked about before costs a walk."""
+
+    def __init__(self, metas: dict[str, dict], vocab: Vocab) -> None:
+        self.metas = metas
+        self.vocab = vocab
+        self._anywhere: dict[dt.date, Anywhere] = {}
+        self._cache: dict[tuple, dict[str, Standing]] = {}
+
+    def get(self, region: str | None, on: dt.date) -> dict[str, Standing]:
+        key = (region, on)
+        if key not in self._cache:
+            anywhere = self._anywhere.get(on)
+            if anywhere is None:
+                if len(self._anywhere) > 8:
+                    self._anywhere.clear()
+                anywhere = self._anywhere[on] = standings_anywhere(self.metas, on, self.vocab)
+            if len(self._cache) > 64:
+                self._cache.clear()
+            self._cache[key] = for_region(anywhere, region)
+        return self._cache[key]
+
+
+def standings_of(index: OpenIndex, region: str | None, on: dt.date) -> dict[str, Standing]:
+    """The standings of the open generation's documents for a region on a date, kept with the generation
+    (``Generation.extensions``) so that they go when it goes."""
+    generation = index.generation
+    cache = generation.extensions.get(STANDINGS)
+    if cache is None:
+        cache = generation.extensions.setdefault(STANDINGS, StandingCache(generation.metas, index.vocab))
+    return cache.get(region, on)
+
+
+def warm(index: OpenIndex) -> None:
+    """Today's standings with no region asked: the first pass over every document's dates and references,
+    whose parsing is then cached for any other region."""
+    standings_of(index, None, dt.date.today())

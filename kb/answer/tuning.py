@@ -24,6 +24,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from kb.analysis.comparison import fact_figure, figure_key, holds
 from kb.answer.compose import Answerer
@@ -51,7 +52,7 @@ class Asked:
     group: str
     vectors: list[list[float]] = field(default_factory=list)
     labels: list[int] = field(default_factory=list)
-    question: object = None  # the question as the engine read it, for ``admissible``
+    question: Any = None  # the question as the engine read it (a Question), for ``admissible``
     figures: list[str] = field(default_factory=list)
     figures_right: list[bool] = field(default_factory=list)  # the figure is right, wherever it was read
     families: list[str] = field(default_factory=list)  # each candidate's unit family

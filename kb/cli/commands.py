@@ -13,15 +13,17 @@ import sys
 import tempfile
 from pathlib import Path
 
-from kb.answer import ask
+from kb.answer import WARMERS, ask
 from kb.answer.compose import Answerer
-from kb.corpus.documents import Importer
+from kb.corpus.importer import Importer
 from kb.errors import InputError, QuestionSetError
 from kb.evaluation.question_sets import asked_corpus, shared_root, sources
 from kb.evaluation.score import evaluate, format_miss, load_questions
 from kb.facts.extract import select
 from kb.index.builder import build, check
 from kb.index.generation import OpenIndex
+from kb.model import clause_key
+from kb.parse.clauses import parse_document
 from kb.search.plan import search
 
 EXIT_USAGE = 2
@@ -33,6 +35,7 @@ def _fail(message: str, code: int = 1) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    """``kb build``: build the index from the corpus (skipped when unchanged)."""
     def progress(line: str) -> None:
         if not args.quiet:
             print(line, file=sys.stderr)
@@ -44,11 +47,13 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def _open(args: argparse.Namespace) -> OpenIndex:
     """The built index. Reading never builds: a read command run from another folder, where the default
-    corpus is absent, must not swap an empty index in under a running server (only build and add build)."""
-    return OpenIndex(Path(args.index))
+    corpus is absent, must not swap an empty index in under a running server (only build and add build).
+    Warmed as a server's is (``kb ask -`` answers a stream of questions in one process)."""
+    return OpenIndex(Path(args.index), warmers=WARMERS, freeze_garbage=True)
 
 
 def cmd_search(args: argparse.Namespace) -> int:
+    """``kb search``: ranked clauses for a query."""
     query = " ".join(args.query)
     if query == "-":
         query = sys.stdin.read()
@@ -66,7 +71,7 @@ def cmd_search(args: argparse.Namespace) -> int:
         title = hit.title + (f"（{hit.doc_number}）" if hit.doc_number else "")
         print(f"{rank}. {title} · {hit.label} · {hit.region} · {hit.status}  [{hit.score:.2f}]")
         print("   " + hit.snippet.replace("\n", "\n   "))
-        print(f"   {hit.url}")
+        print(f"   {clause_key(hit.doc_id, hit.clause_id)}")
     return 0
 
 
@@ -75,6 +80,7 @@ def _date(text: str | None) -> dt.date | None:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    """``kb ask``: an answer, or one JSON answer per stdin line with ``-``."""
     index = _open(args)
     on = _date(args.on)
     question = " ".join(args.question)
@@ -84,14 +90,14 @@ def cmd_ask(args: argparse.Namespace) -> int:
         for line in sys.stdin:
             line = line.rstrip("\n")
             try:
-                result = ask(index, line, region=args.region, on=on, start=_date(args.start)).to_dict()
+                reply = ask(index, line, region=args.region, on=on, start=_date(args.start)).to_dict()
             except InputError as error:
-                result = {"question": line, "found": False, "answer": "", "error": str(error)}
+                reply = {"question": line, "found": False, "answer": "", "error": str(error)}
             except Exception as error:  # noqa: BLE001 — one bad line must not end the stream
                 print(f"kb: internal error on one line ({type(error).__name__}: {error})", file=sys.stderr)
-                result = {"question": line, "found": False, "answer": "",
-                          "error": f"内部错误（{type(error).__name__}）"}
-            print(json.dumps(result, ensure_ascii=False), flush=True)
+                reply = {"question": line, "found": False, "answer": "",
+                         "error": f"内部错误（{type(error).__name__}）"}
+            print(json.dumps(reply, ensure_ascii=False), flush=True)
         return 0
     try:
         result = ask(index, question, region=args.region, on=on, start=_date(args.start))
@@ -107,9 +113,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
                                            if understood.get("did_you_mean") else ""))
     for number, citation in enumerate(result.citations[:3], start=1):
         text = citation["text"].replace("\n", " ")
-        print(f"  [{number}] {citation['title']} {citation['clause']}（{citation['region']}，{citation['status']}）")
+        print(f"  [{number}] {citation['title']} {citation['label']}（{citation['region']}，{citation['status']}）")
         print(f"      {text[:160]}{'…' if len(text) > 160 else ''}")
-        print(f"      {citation['url']}")
+        print(f"      {clause_key(citation['doc_id'], citation['clause_id'])}")
     for deadline in result.deadlines:
         print(f"  期限：{deadline['region']}《{deadline['title']}》{deadline['figure']} → "
               f"{deadline.get('rule') or deadline.get('error')}")
@@ -124,23 +130,25 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_facts(args: argparse.Namespace) -> int:
+    """``kb facts``: the extracted figures, filtered."""
     index = _open(args)
     vocab = index.vocab
     regions = vocab.region_chain(vocab.region(args.region)) if args.region else None
     facts = select(index.facts, subject=args.subject, item=args.item, regions=regions, doc=args.doc)
     if args.json:
-        print(json.dumps(facts, ensure_ascii=False, indent=2))
+        print(json.dumps([fact.to_dict() for fact in facts], ensure_ascii=False, indent=2))
         return 0
     for fact in facts:
-        qualifiers = f"（{'、'.join(fact['qualifiers'])}）" if fact["qualifiers"] else ""
-        print(f"{fact['subject'] or '—'} · {fact['item'] or '—'} · {fact['bound']}"
-              f"{vocab.lexicon.render(fact['value'], fact['unit'])}{qualifiers}  [{fact['region']} {fact['doc_id']} "
-              f"{fact['label']}]  /doc/{fact['doc_id']}#{fact['clause']}")
+        qualifiers = f"（{'、'.join(fact.qualifiers)}）" if fact.qualifiers else ""
+        print(f"{fact.subject or '—'} · {fact.item or '—'} · {fact.bound}"
+              f"{vocab.lexicon.render(fact.value, fact.unit)}{qualifiers}  [{fact.region} {fact.doc_id} "
+              f"{fact.label}]  {clause_key(fact.doc_id, fact.clause_id)}")
     print(f"{len(facts)} facts", file=sys.stderr)
     return 0
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    """``kb eval``: score a question set."""
     try:
         records = load_questions(Path(args.file))
     except (OSError, QuestionSetError) as error:
@@ -170,6 +178,7 @@ def _score(answerer: Answerer, index: OpenIndex, records: list[dict], region: st
 
 
 def cmd_add(args: argparse.Namespace) -> int:
+    """``kb add``: import policy files into the corpus and rebuild."""
     corpus = Path(args.corpus)
     overrides = {"title": args.title, "region": args.region, "status": args.status, "issued": args.issued}
     if args.title and len(args.files) > 1:
@@ -181,13 +190,13 @@ def cmd_add(args: argparse.Namespace) -> int:
         for name in args.files:
             result = importer.add(Path(name), overrides)
             print(result.message, file=sys.stdout if result.added else sys.stderr)
-            if result.added:
+            if result.added and result.document is not None:
                 added += 1
                 document = result.document
                 meta = document.meta
                 print(f"  region {document.region} · status {document.status} · kind {meta.get('kind')} · "
                       f"issued {meta.get('issued')} · effective {meta.get('effective')} · "
-                      f"{len([c for c in document.parsed.clauses if c.indexable])} clauses")
+                      f"{len([c for c in parse_document(document).clauses if c.indexable])} clauses")
             elif result.document is None:
                 failed += 1
     if added:
@@ -196,6 +205,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    """``kb check``: verify the index's files against their checksums and the corpus."""
     found = check(Path(args.index), Path(args.corpus))
     if found:
         for problem in found:

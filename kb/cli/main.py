@@ -28,6 +28,7 @@ from kb.vocab import default_vocab
 
 
 def make_parser() -> argparse.ArgumentParser:
+    """kb's command line: build, search and ask here, the tools in ``_add_tool_commands``."""
     parser = argparse.ArgumentParser(prog="kb", description="获得电力 policy knowledge base")
     parser.add_argument("--corpus", default=str(default_corpus()), help="corpus folder (KB_CORPUS)")
     parser.add_argument("--index", default=str(default_index()), help="index path (KB_INDEX)")
@@ -55,6 +56,12 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="JSON output")
     p.set_defaults(func=cmd_ask)
 
+    _add_tool_commands(commands)
+    return parser
+
+
+def _add_tool_commands(commands) -> None:
+    """The commands around the engine: facts, eval, add, check and serve."""
     p = commands.add_parser("facts", help="list the figures extracted from the corpus")
     p.add_argument("--subject", help="customer type or case, e.g. 高压双电源")
     p.add_argument("--item", help="what is measured, e.g. 供电方案答复")
@@ -95,10 +102,10 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--trusted-proxy-hops", help="reverse proxies in front whose X-Forwarded-For/-Proto/-Host are "
                                                 "trusted; 0 = none (KB_TRUSTED_PROXY_HOPS, default 0)")
     p.set_defaults(func=cmd_serve)
-    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run kb with ``argv`` (default: the process's arguments); the exit code (2 for bad input, 1 for other errors)."""
     started = time.perf_counter()
     args = make_parser().parse_args(argv)
     for option in ("on", "start"):

@@ -31,18 +31,9 @@ from kb.corpus.documents import split_front_matter
 from kb.errors import CorpusError, FrontMatterError
 from kb.vocab import Vocab, default_vocab
 
-TOPICS = ("报装时限", "办电环节", "零投资", "充电桩", "停电通知", "频繁停电", "欠费与违约金", "转供电", "投诉渠道",
-          "供电可靠性", "线上办电", "其他")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 CITE = re.compile(r"^([^#\s]+)#([^#\s]+)$")
 PLACEHOLDER = re.compile(r"TODO|TBD|FIXME|XXX|待补充|待定|待核实", re.I)
-DRAFT_STATUS = "征求意见稿"
-NATIONAL = "全国"
-
-# Units a figure may carry besides the counters of kb/data/units.yaml; Latin units are lower case
-# because ``normalize`` lowers them (10kV → 10kv).
-EXTRA_UNITS = ("%", "‰", "‱", "自然日", "千米", "平方米")
-LATIN_UNITS = ("kwh", "kva", "kv", "kw", "mva", "mw", "km", "v")
 NUMBER = r"\d+(?:\.\d+)?"
 # Separators of an enumeration whose last item carries the unit: 1个、8个、11个工作日; 1‰至3‰.
 ENUM_SEPARATORS = r"(?:、|和|或|及|至|到|~|-|—|–)"
@@ -50,16 +41,16 @@ HOTLINE_DIGITS = 5
 
 
 class FigureReader:
-    """The figures a text states, for one vocabulary's units (its counters, with 个 removed, and
-    ``EXTRA_UNITS``/``LATIN_UNITS``), compared after its ``normalize``."""
+    """The figures a text states, for one vocabulary's units (its counters, with 个 removed, and the FAQ's
+    own and the Latin units of ``kb/data/units.yaml``), compared after its ``normalize``."""
 
     def __init__(self, vocab: Vocab) -> None:
         self.normalize = vocab.analysis.normalize
-        units = {u.replace("个", "") for u in vocab.units["counters"]} | set(EXTRA_UNITS)
+        units = {u.replace("个", "") for u in vocab.units["counters"]} | set(vocab.units["faq_extra"])
         units.discard("")
         self.units = tuple(sorted(units, key=len, reverse=True))  # after 个 is removed, longest first
         chinese = [re.escape(u) for u in self.units]
-        latin = [rf"{re.escape(u)}(?![a-z])" for u in LATIN_UNITS]
+        latin = [rf"{re.escape(u)}(?![a-z])" for u in vocab.units["latin"]]
         unit = "(?:" + "|".join(sorted(chinese + latin, key=len, reverse=True)) + ")"
         start = r"(?<![\d.])(?<!第)"
         # 1、8、11工作日 (the 个 already removed): every item takes the last item's unit.
@@ -180,7 +171,7 @@ class Problem:
 
 # -- loading --------------------------------------------------------------------------------------
 
-def _entry_from_file(path: Path) -> Entry:
+def _entry_from_file(path: Path, topics: list[str]) -> Entry:
     def bad(problem: str) -> CorpusError:
         return CorpusError(f"{path}: {problem}")
 
@@ -206,8 +197,8 @@ def _entry_from_file(path: Path) -> Entry:
         raise bad(f"id {entry_id!r} differs from the file name {path.stem!r}")
     if not isinstance(question, str) or not question.strip():
         raise bad("question is not text")
-    if topic not in TOPICS:
-        raise bad(f"topic {topic!r} is not one of {', '.join(TOPICS)}")
+    if topic not in topics:
+        raise bad(f"topic {topic!r} is not one of {', '.join(topics)}")
     if isinstance(cites, str):
         cites = [cites]
     if not isinstance(cites, list) or not all(isinstance(c, str) and c.strip() for c in cites):
@@ -219,10 +210,17 @@ def _entry_from_file(path: Path) -> Entry:
     return Entry(entry_id, question.strip(), topic, [c.strip() for c in cites], order, body.strip() + "\n", path)
 
 
-def load_faq(folder: Path) -> list[Entry]:
-    """Every ``*.md`` entry in ``folder``, sorted by (order, id); a bad file raises CorpusError naming it."""
+def load_faq(folder: Path, vocab: Vocab | None = None) -> list[Entry]:
+    """Every ``*.md`` entry in ``folder``, sorted by (order, id); a bad file raises CorpusError naming it.
+
+    Args:
+        folder: the corpus's ``faq`` folder.
+        vocab: whose FAQ topics (``kb/data/documents.yaml``) an entry's topic must be one of (default: the
+            package's).
+    """
+    topics = (vocab or default_vocab()).faq_topics
     paths = sorted(p for p in Path(folder).glob("*.md") if p.is_file() and not p.name.startswith("."))
-    entries = [_entry_from_file(path) for path in paths]
+    entries = [_entry_from_file(path, topics) for path in paths]
     return sorted(entries, key=lambda e: (e.order, e.id))
 
 
@@ -236,12 +234,17 @@ def check(entries: list[Entry], clause_text: Callable[[str, str], str | None],
           doc_meta: Callable[[str], Mapping | None] | None = None, vocab: Vocab | None = None) -> list[Problem]:
     """Problems of the entries against the corpus.
 
-    ``clause_text(doc_id, clause_id)`` gives a clause's verbatim text, or None when it does not exist.
     missing-clause: a cite that is malformed or names no clause. figure-not-in-clause: a figure of
     the answer that none of the cited clauses states. bad-entry: duplicate id, unknown topic, no
-    cites, empty answer or placeholder text; and, when ``doc_meta(doc_id)`` (the document's front
-    matter: status, region) is given, an answer that cites a 征求意见稿 without saying so or cites a
-    local document without naming its region.
+    cites, empty answer or placeholder text; and, when ``doc_meta`` is given, an answer that cites a
+    征求意见稿 without saying so or cites a local document without naming its region.
+
+    Args:
+        entries: the FAQ entries (``load_faq``).
+        clause_text: ``clause_text(doc_id, clause_id)`` gives a clause's verbatim text, or None when it does
+            not exist.
+        doc_meta: ``doc_meta(doc_id)`` gives a document's front matter (status, region), or None.
+        vocab: the vocabulary (default: the package's).
     """
     vocab = vocab or default_vocab()
     reader = FigureReader(vocab)
@@ -254,48 +257,63 @@ def check(entries: list[Entry], clause_text: Callable[[str, str], str | None],
         if entry.id in seen:
             problem("bad-entry", f"{entry.id}: id used by more than one entry")
         seen.add(entry.id)
-        if entry.topic not in TOPICS:
-            problem("bad-entry", f"{entry.id}: topic {entry.topic!r} is not one of {', '.join(TOPICS)}")
-        if not entry.cites:
-            problem("bad-entry", f"{entry.id}: cites no clause")
-        if not entry.answer_md.strip():
-            problem("bad-entry", f"{entry.id}: the answer is empty")
-        placeholder = PLACEHOLDER.search(entry.question + "\n" + entry.answer_md)
-        if placeholder:
-            problem("bad-entry", f"{entry.id}: placeholder text ({placeholder[0]})")
-
-        texts: list[str] = []
-        docs: list[str] = []
-        for cite in entry.cites:
-            match = CITE.match(cite)
-            if not match:
-                problem("missing-clause", f"{entry.id}: cite {cite!r} is not DOC#CLAUSE", cite=cite)
-                continue
-            text = clause_text(match.group(1), match.group(2))
-            if text is None:
-                problem("missing-clause", f"{entry.id}: cited clause {cite} does not exist", cite=cite)
-                continue
-            texts.append(text)
-            docs.append(match.group(1))
-
+        _check_form(entry, vocab, problem)
+        texts, docs = _cited_texts(entry, clause_text, problem)
         for figure in entry.figures(reader):
             if not any(reader.stated_in(figure, text) for text in texts):
                 problem("figure-not-in-clause",
                         f"{entry.id}: figure {figure} is in none of the cited clauses ({', '.join(entry.cites)})",
                         figure=figure)
-
         if doc_meta is not None:
-            answer = vocab.analysis.normalize(entry.answer_md)
-            for doc_id in dict.fromkeys(docs):
-                meta = doc_meta(doc_id) or {}
-                if meta.get("status") == DRAFT_STATUS and DRAFT_STATUS not in answer:
-                    problem("bad-entry", f"{entry.id}: cites the draft {doc_id} but the answer does not say it is a "
-                                         f"{DRAFT_STATUS}", cite=doc_id)
-                region = str(meta.get("region") or NATIONAL)
-                if region != NATIONAL and _short_region(region) not in answer:
-                    problem("bad-entry", f"{entry.id}: cites {doc_id} ({region}) but the answer does not name "
-                                         f"{_short_region(region)}", cite=doc_id)
+            _check_scope(entry, docs, doc_meta, vocab, problem)
     return problems
+
+
+def _check_form(entry: Entry, vocab: Vocab, problem: Callable[..., None]) -> None:
+    """An entry's own form: a known topic, some cites, an answer, no placeholder."""
+    if entry.topic not in vocab.faq_topics:
+        problem("bad-entry", f"{entry.id}: topic {entry.topic!r} is not one of {', '.join(vocab.faq_topics)}")
+    if not entry.cites:
+        problem("bad-entry", f"{entry.id}: cites no clause")
+    if not entry.answer_md.strip():
+        problem("bad-entry", f"{entry.id}: the answer is empty")
+    placeholder = PLACEHOLDER.search(entry.question + "\n" + entry.answer_md)
+    if placeholder:
+        problem("bad-entry", f"{entry.id}: placeholder text ({placeholder[0]})")
+
+
+def _cited_texts(entry: Entry, clause_text: Callable[[str, str], str | None],
+                 problem: Callable[..., None]) -> tuple[list[str], list[str]]:
+    """The texts of the clauses an entry cites and their documents; a cite that names no clause is a problem."""
+    texts: list[str] = []
+    docs: list[str] = []
+    for cite in entry.cites:
+        match = CITE.match(cite)
+        if not match:
+            problem("missing-clause", f"{entry.id}: cite {cite!r} is not DOC#CLAUSE", cite=cite)
+            continue
+        text = clause_text(match.group(1), match.group(2))
+        if text is None:
+            problem("missing-clause", f"{entry.id}: cited clause {cite} does not exist", cite=cite)
+            continue
+        texts.append(text)
+        docs.append(match.group(1))
+    return texts, docs
+
+
+def _check_scope(entry: Entry, docs: list[str], doc_meta: Callable[[str], Mapping | None], vocab: Vocab,
+                 problem: Callable[..., None]) -> None:
+    """An answer citing a draft says so; one citing a local document names its region."""
+    answer = vocab.analysis.normalize(entry.answer_md)
+    for doc_id in dict.fromkeys(docs):
+        meta = doc_meta(doc_id) or {}
+        if meta.get("status") == vocab.draft and vocab.draft not in answer:
+            problem("bad-entry", f"{entry.id}: cites the draft {doc_id} but the answer does not say it is a "
+                                 f"{vocab.draft}", cite=doc_id)
+        region = str(meta.get("region") or vocab.nationwide)
+        if region != vocab.nationwide and _short_region(region) not in answer:
+            problem("bad-entry", f"{entry.id}: cites {doc_id} ({region}) but the answer does not name "
+                                 f"{_short_region(region)}", cite=doc_id)
 
 
 # -- searching ------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from kb.errors import FileWriteError
 
@@ -99,7 +100,7 @@ def folder_lock(folder: Path, name: str, exclusive: bool = True) -> Iterator[boo
     """
     path = folder / name
     try:
-        handle = open(path, "a+b")  # noqa: SIM115 — held for the block, closed below
+        handle: BinaryIO = open(path, "a+b")  # noqa: SIM115 — held for the block, closed below
     except OSError as error:
         if not exclusive:
             try:

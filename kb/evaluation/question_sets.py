@@ -13,7 +13,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from kb.corpus.documents import Importer
+from kb.corpus.importer import Importer
 from kb.errors import QuestionSetError
 from kb.evaluation.score import load_questions
 from kb.index.builder import build

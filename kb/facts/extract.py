@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
-from kb.parse.clauses import Clause
+from kb.model import Clause, Fact
 from kb.vocab import default_vocab
 from kb.vocab.lexicon import Lexicon, Match
 
@@ -28,26 +28,6 @@ CONTEXT_BEFORE = re.compile(r"(?:连续|每|近|累计)$")
 WINDOW_PHRASE = re.compile(rf"(?:(?:连续|每|近)\s*{NUM}\s*(?:天|日|个月|年)|{NUM}\s*(?:天|日|个月|年)内)")
 LIMIT_WORDS = ("时限", "上限", "不超过", "最长", "期限")
 PROSE_CELL_MIN = 12  # a table cell this long with Chinese in it is prose, read sentence by sentence
-
-
-@dataclass
-class Fact:
-    subject: str
-    item: str
-    value: int | float | str
-    unit: str
-    bound: str
-    qualifiers: list[str]
-    doc_id: str
-    clause: str  # clause id (anchor)
-    label: str = ""
-    context: str = ""  # the verbatim words the figure stands in
-    region: str = ""
-    status: str = ""
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
 
 
 def _number(text: str) -> int | float:
@@ -156,7 +136,7 @@ class _Reader:
     def _figure(self, kind: str, m: re.Match) -> _Figure | None:
         canonical = self.lex.canonical_unit
         if kind == "list":
-            values = [_number(m.group(1))] + [_number(v) for v in re.findall(NUM, m.group(2))]
+            values: list[int | float | str] = [_number(m.group(1)), *(_number(v) for v in re.findall(NUM, m.group(2)))]
             return _Figure(m.start(), m.end(), values, canonical(m.group(3)), kind="list")
         if kind == "range":
             unit = canonical(m.group(5))
@@ -402,24 +382,24 @@ def extract(clause: Clause, doc_id: str, region: str = "", status: str = "", lex
         if key in seen:
             continue
         seen.add(key)
-        facts.append(Fact(doc_id=doc_id, clause=clause.id, label=clause.label, region=region, status=status,
+        facts.append(Fact(doc_id=doc_id, clause_id=clause.id, label=clause.label, region=region, status=status,
                           **{k: entry[k] for k in ("subject", "item", "value", "unit", "bound", "qualifiers",
                                                    "context")}))
     return facts
 
 
-def select(facts: list[dict], subject: str | None = None, item: str | None = None,
-           regions: list[str] | None = None, doc: str | None = None) -> list[dict]:
+def select(facts: list[Fact], subject: str | None = None, item: str | None = None,
+           regions: list[str] | None = None, doc: str | None = None) -> list[Fact]:
     """Facts filtered as `kb facts` does: subject and item as substrings, region scope, document."""
     out = []
     for fact in facts:
-        if subject and subject not in fact["subject"]:
+        if subject and subject not in fact.subject:
             continue
-        if item and item not in fact["item"]:
+        if item and item not in fact.item:
             continue
-        if regions and fact.get("region") not in regions:
+        if regions and fact.region not in regions:
             continue
-        if doc and fact["doc_id"] != doc:
+        if doc and fact.doc_id != doc:
             continue
         out.append(fact)
     return out

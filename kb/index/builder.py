@@ -40,6 +40,7 @@ from kb.index.store import (
     swap,
     write_manifest,
 )
+from kb.index.whoosh_adapter import finalize_segment
 from kb.vocab import Vocab, default_vocab
 
 
@@ -59,10 +60,27 @@ class BuildReport:
                 f"at {self.path}")
 
 
+# The code an index is made by: reading the corpus, parsing, analysis, the vocabulary, facts, the model
+# types and the index itself (schema, fields, segments). Search, answers, the CLI and the site read an
+# index but do not change it: editing them never forces a rebuild.
+INDEXING_CODE = ("model.py", "corpus", "parse", "analysis", "vocab", "facts", "index")
+
+
+def indexing_code_files() -> list[Path]:
+    """The source files of ``INDEXING_CODE``, in a fixed order."""
+    root = Path(__file__).resolve().parents[1]
+    files: list[Path] = []
+    for part in INDEXING_CODE:
+        path = root / part
+        files += [path] if path.is_file() else sorted(path.rglob("*.py"))
+    return files
+
+
 def _code_fingerprint() -> str:
-    """Parsing and extraction code is part of what an index was built from."""
+    """The indexing code is part of what an index was built from (the data files are ``Vocab.fingerprint``)."""
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).resolve().parents[1].rglob("*.py")):
+    for path in indexing_code_files():
+        digest.update(path.relative_to(Path(__file__).resolve().parents[1]).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 
@@ -139,7 +157,7 @@ def _write_part(generation: str, vocab: Vocab, documents: list[Document], result
         writer = KbSegmentWriter(whoosh_index.open_dir(generation, schema=schema), _lk=False)
         try:
             clauses, facts = _add_documents(writer, Preparer(vocab, analyzer_of(schema)), documents)
-            segment = writer._finalize_segment()
+            segment = finalize_segment(writer)
         except BaseException:
             writer.cancel()
             raise

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from kb.corpus.documents import Document
 from kb.corpus.faq import check as check_faq
 from kb.corpus.faq import load_faq
 from kb.errors import CorpusError
+from kb.model import Document, ParsedDocument
+from kb.parse.clauses import parse_document
 from kb.vocab import Vocab
 
 
@@ -19,14 +20,19 @@ def check_faq_entries(corpus: Path, documents: list[Document], say: Callable[[st
     if not folder.is_dir():
         return {"entries": 0, "problems": []}
     try:
-        entries = load_faq(folder)
+        entries = load_faq(folder, vocab)
     except CorpusError as error:
         raise CorpusError(f"FAQ: {error}") from error
     by_id = {d.id: d for d in documents}
+    parsed: dict[str, ParsedDocument] = {}
 
     def clause_text(doc_id: str, clause_id: str) -> str | None:
         document = by_id.get(doc_id)
-        clause = document.parsed.clause(clause_id) if document else None
+        if document is None:
+            return None
+        if doc_id not in parsed:
+            parsed[doc_id] = parse_document(document)
+        clause = parsed[doc_id].clause(clause_id)
         return clause.text if clause else None
 
     problems = check_faq(entries, clause_text, lambda doc_id: by_id[doc_id].meta if doc_id in by_id else {}, vocab)

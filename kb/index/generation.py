@@ -10,23 +10,28 @@ import pickle
 import struct
 import threading
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from whoosh import index as whoosh_index
+from whoosh.index import FileIndex
+from whoosh.searching import Searcher
 
 from kb.errors import IndexDamaged, IndexMissing
-from kb.index.postings import length_bytes
 from kb.index.schema import WORD_FIELDS, make_schema, scoring
 from kb.index.store import DOCUMENTS, FACTS, MANIFEST, default_index, generations, problems, read_manifest
-from kb.parse.clauses import ParsedDocument, parse
+from kb.index.titles import Titles
+from kb.index.whoosh_adapter import length_column, segment_perdoc
+from kb.model import Fact, ParsedDocument, clause_key
+from kb.parse.clauses import parse
 from kb.vocab import Vocab, default_vocab
 
 # What reading a damaged Whoosh segment or generation file raises (truncated, bit-flipped, not JSON).
 DAMAGE = (EOFError, struct.error, zlib.error, OSError, UnicodeDecodeError, pickle.UnpicklingError, ValueError,
-          KeyError, IndexError)
+          KeyError, IndexError, TypeError)
 # …and what a query reading a segment that passed the size check but does not decode may raise.
 READ_DAMAGE = (EOFError, struct.error, zlib.error, OSError, UnicodeDecodeError, pickle.UnpicklingError)
 log = logging.getLogger(__name__)
@@ -35,7 +40,7 @@ log = logging.getLogger(__name__)
 def load_field_lengths(reader, fieldname: str):
     """Every document's length byte for a field of one segment (Whoosh's quantised length, the value its
     BM25F scorer reads per posting), read in one go from the segment's length column."""
-    column = length_bytes(getattr(reader, "_perdoc", None), fieldname)
+    column = length_column(segment_perdoc(reader), fieldname)
     if column is not None:
         return column
     from whoosh.util.numeric import length_to_byte
@@ -45,20 +50,42 @@ def load_field_lengths(reader, fieldname: str):
 
 @dataclass
 class Generation:
-    """Everything read from one index generation, replaced together when the index is swapped."""
+    """Everything read from one index generation and everything derived from it, replaced together when
+    the index is swapped: nothing derived from a generation outlives it, and no module keeps any of it."""
 
     target: Path
-    ix: object
-    searcher: object
+    ix: FileIndex
+    searcher: Searcher
     documents: dict[str, dict]
     manifest: dict
-    facts: list[dict]
-    title_keys: dict[str, str]  # normalised titles, for spotting a document named in a query
-    facts_by_clause: dict[str, list[dict]]
-    facts_by_item: dict[str, list[dict]]
-    parsed: dict[str, ParsedDocument]
-    cache: dict  # for kb.search.scoring (filters, length norms): never results
-    lengths: dict
+    facts: list[Fact]
+    facts_by_clause: dict[str, list[Fact]]  # clause_key → the clause's facts
+    facts_by_item: dict[str, list[Fact]]
+    metas: dict[str, dict]  # each document's metadata with its title, as standings and pages read them
+    titles: Titles  # for spotting a document named in a query
+    # Made as they are first asked for (or by the index's warmers):
+    lengths: dict[tuple[int, str], bytes] = field(default_factory=dict)  # (segment reader, field) → length bytes
+    norms: dict[tuple, list[float]] = field(default_factory=dict)  # kb.search.scoring's BM25 length norms
+    filters: dict[tuple, set[int]] = field(default_factory=dict)  # document numbers per filter and per term
+    parsed: dict[str, ParsedDocument] = field(default_factory=dict)  # documents parsed for display
+    # What the layers above derive from this generation (kb.answer's standings), each under its own key.
+    extensions: dict[str, object] = field(default_factory=dict)
+
+    def field_lengths(self, reader, fieldname: str) -> bytes:
+        """The length bytes of one field in one segment, loaded once."""
+        key = (id(reader), fieldname)
+        lengths = self.lengths.get(key)
+        if lengths is None:
+            lengths = self.lengths[key] = load_field_lengths(reader, fieldname)
+        return lengths
+
+    def parsed_document(self, doc_id: str) -> ParsedDocument:
+        """A document of this generation, parsed once."""
+        parsed = self.parsed.get(doc_id)
+        if parsed is None:
+            record = self.documents[doc_id]
+            parsed = self.parsed[doc_id] = parse(record["body"], record["title"])
+        return parsed
 
 
 def _read_json(path: Path):
@@ -79,39 +106,44 @@ def open_generation(target: Path, vocab: Vocab) -> Generation:
         ix = whoosh_index.open_dir(str(target), schema=make_schema(vocab))
         searcher = ix.searcher(weighting=scoring())
         documents = _read_json(target / DOCUMENTS)
-        facts = _read_json(target / FACTS)
-        title_keys = {doc_id: vocab.analysis.normalize(record["title"]) for doc_id, record in documents.items()}
-        by_clause: dict[str, list[dict]] = {}
-        by_item: dict[str, list[dict]] = {}
+        facts = [Fact.from_dict(record) for record in _read_json(target / FACTS)]
+        metas = {doc_id: {**record["meta"], "title": record["title"]} for doc_id, record in documents.items()}
+        titles = Titles({doc_id: record["title"] for doc_id, record in documents.items()}, vocab.analysis.normalize,
+                        vocab.documents["title_prefixes"])
+        by_clause: dict[str, list[Fact]] = {}
+        by_item: dict[str, list[Fact]] = {}
         for fact in facts:
-            by_clause.setdefault(f"{fact['doc_id']}#{fact['clause']}", []).append(fact)
-            by_item.setdefault(fact["item"], []).append(fact)
+            by_clause.setdefault(clause_key(fact.doc_id, fact.clause_id), []).append(fact)
+            by_item.setdefault(fact.item, []).append(fact)
     except DAMAGE as error:
         raise IndexDamaged(f"index generation {target.name} cannot be read ({type(error).__name__}: "
                            f"{' '.join(str(error).split())[:160]})") from error
-    return Generation(target, ix, searcher, documents, manifest, facts, title_keys, by_clause, by_item, {}, {}, {})
+    return Generation(target, ix, searcher, documents, manifest, facts, by_clause, by_item, metas, titles)
 
 
 class OpenIndex:
     """One open index and searcher shared by every request, refreshed after a swap.
 
-    Each generation is warmed when it is opened — its length columns, its stored-fields file, and
-    whatever the modules above register in ``WARMERS`` (``kb.answer`` computes the documents' standings)
-    — so the first question after a start or a reindex costs what any other does.
+    Each generation is warmed when it is opened — its length columns, its stored-fields file, and what
+    the ``warmers`` it was given make (``kb.answer.WARMERS``: the top region's filter, today's standings) —
+    so the first question after a start or a reindex costs what any other does. With ``freeze_garbage``
+    (the site and the CLI set it) the generation's long-lived objects are left out of garbage collections
+    (``gc.freeze``), and put back when the next generation replaces them.
 
     A generation that turns out damaged is never served: a running index keeps serving the one it has
     (``problem`` says why), and one that opens on a damaged generation falls back to the newest intact
     older one, or raises ``IndexDamaged``.
     """
 
-    WARMERS: list[Callable[[OpenIndex], None]] = []
-
-    def __init__(self, index_path: Path | None = None, vocab: Vocab | None = None) -> None:
+    def __init__(self, index_path: Path | None = None, vocab: Vocab | None = None,
+                 warmers: Iterable[Callable[[OpenIndex], None]] = (), freeze_garbage: bool = False) -> None:
         self.path = index_path or default_index()
+        self.warmers = tuple(warmers)
+        self.freeze_garbage = freeze_garbage
         self.vocab = vocab or default_vocab()  # what the index was built with, and what reads questions
         # What the layers above keep for as long as this index is open (kb.answer's engine), each under its own
         # key, the way Flask's app.extensions holds an extension's state.
-        self.extensions: dict[str, object] = {}
+        self.extensions: dict[str, Any] = {}
         self._lock = threading.RLock()
         self._generation: Generation | None = None
         self._refused: dict[Path, str] = {}  # damaged generations, not tried again until the link moves
@@ -123,10 +155,11 @@ class OpenIndex:
     documents = property(lambda self: self._generation.documents if self._generation else {})
     manifest = property(lambda self: self._generation.manifest if self._generation else {})
     facts = property(lambda self: self._generation.facts if self._generation else [])
-    title_keys = property(lambda self: self._generation.title_keys if self._generation else {})
+    titles = property(lambda self: self._generation.titles if self._generation else Titles({}, str, ()))
     facts_by_clause = property(lambda self: self._generation.facts_by_clause if self._generation else {})
     facts_by_item = property(lambda self: self._generation.facts_by_item if self._generation else {})
-    cache = property(lambda self: self._generation.cache if self._generation else {})
+    metas = property(lambda self: self._generation.metas if self._generation else {})
+    generation = property(lambda self: self._generation)  # all of the open generation; None before one opens
     _searcher = property(lambda self: self._generation.searcher if self._generation else None)
 
     def _current_target(self) -> Path:
@@ -179,10 +212,10 @@ class OpenIndex:
             for sub, _offset in generation.searcher.leaf_searchers():
                 reader = sub.reader()
                 for fieldname in WORD_FIELDS:
-                    self.field_lengths(reader, fieldname)
+                    generation.field_lengths(reader, fieldname)
                 if reader.doc_count_all():
                     reader.stored_fields(0)  # opens the stored-fields file (a tenth of a second at scale)
-            for warm in self.WARMERS:
+            for warm in self.warmers:
                 warm(self)
         except DAMAGE as error:
             self._generation = old
@@ -191,29 +224,27 @@ class OpenIndex:
                                f"({type(error).__name__})") from error
         if old is not None:
             old.searcher.close()
-        # A law library's index holds millions of Python objects (facts, document records, caches)
-        # that live as long as the generation; a full garbage collection walking them all paused a
-        # request for ~0.1 s. Frozen, they are left out of collections (reference counting still
-        # frees them when the next generation replaces them).
-        gc.collect()
-        gc.freeze()
+        if self.freeze_garbage:
+            # A law library's index holds millions of Python objects (facts, document records, caches)
+            # that live as long as the generation; a full garbage collection walking them all paused a
+            # request for ~0.1 s. Frozen, they are left out of collections; unfrozen first, what the old
+            # generation leaves is collected.
+            gc.unfreeze()
+            gc.collect()
+            gc.freeze()
 
-    def field_lengths(self, reader, fieldname: str):
-        """The length bytes of one field in one segment of the open index, loaded once."""
-        cache = self._generation.lengths
-        key = (id(reader), fieldname)
-        lengths = cache.get(key)
-        if lengths is None:
-            lengths = cache[key] = load_field_lengths(reader, fieldname)
-        return lengths
+    def _open(self) -> Generation:
+        if self._generation is None:
+            raise IndexMissing(f"no index generation is open at {self.path}")
+        return self._generation
+
+    def field_lengths(self, reader, fieldname: str) -> bytes:
+        """The length bytes of one field in one segment of the open generation, loaded once."""
+        return self._open().field_lengths(reader, fieldname)
 
     def parsed(self, doc_id: str) -> ParsedDocument:
-        """A document of this index generation, parsed once."""
-        parsed = self._generation.parsed
-        if doc_id not in parsed:
-            record = self.documents[doc_id]
-            parsed[doc_id] = parse(record["body"], record["title"])
-        return parsed[doc_id]
+        """A document of the open generation, parsed once."""
+        return self._open().parsed_document(doc_id)
 
     def clause_text(self, doc_id: str, clause_id: str) -> tuple[str, str]:
         """(verbatim text, label) of a clause."""
@@ -222,6 +253,7 @@ class OpenIndex:
 
     @contextmanager
     def searcher(self) -> Iterator:
+        """The open generation's searcher for the block, after a refresh (a missing index keeps the one open)."""
         try:
             self.refresh()
         except IndexMissing:
@@ -231,7 +263,10 @@ class OpenIndex:
             yield self._searcher
 
     def close(self) -> None:
+        """Close the open generation's searcher (and unfreeze what was frozen for it)."""
         with self._lock:
             if self._generation is not None:
                 self._generation.searcher.close()
                 self._generation = None
+            if self.freeze_garbage:
+                gc.unfreeze()

@@ -21,26 +21,34 @@ build of one corpus part needs and no more.
 
 from __future__ import annotations
 
-from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from whoosh import formats
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3FieldWriter, W3PostingsWriter, _lenfield
+from whoosh.codec.whoosh3 import W3FieldWriter, W3PostingsWriter
 from whoosh.fields import TEXT
 from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length
-from whoosh.writing import SegmentWriter
 
-_PACKED: dict[int, bytes] = {}
+from kb.index.whoosh_adapter import (
+    PooledSegmentWriter,
+    block_limit,
+    can_write_terms,
+    fill_block,
+    inline_limit,
+    length_column,
+    postings_writer,
+    write_block,
+)
+
+# A posting's packed frequency, made once for the frequencies nearly every posting has (a constant table,
+# not a cache); a larger one is packed as it comes.
+PACKED_FREQUENCIES = tuple(pack_uint(freq) for freq in range(256))
 
 
 def _packed(freq: int) -> bytes:
-    found = _PACKED.get(freq)
-    if found is None:
-        found = _PACKED[freq] = pack_uint(freq)
-    return found
+    return PACKED_FREQUENCIES[freq] if freq < len(PACKED_FREQUENCIES) else pack_uint(freq)
 
 
 class WordField(TEXT):
@@ -51,12 +59,13 @@ class WordField(TEXT):
     Any other format or analyzer goes the stock way.
     """
 
-    def index(self, value: Any, **kwargs: Any) -> list[tuple[bytes, int, float, bytes]]:
+    # whoosh declares a generator; its writer only iterates what ``index`` returns, and a list is faster here.
+    def index(self, value: Any, **kwargs: Any) -> list[tuple[bytes, int, float, bytes]]:  # type: ignore[override]
         words: Callable[[str], Iterable[str]] | None = getattr(self.analyzer, "words", None)
         if words is None or type(self.format) is not formats.Frequency or not isinstance(value, str):
             return list(super().index(value, **kwargs))
         boost = self.format.field_boost
-        return [(word.encode("utf-8"), freq, float(freq) * boost, _PACKED.get(freq) or _packed(freq))
+        return [(word.encode("utf-8"), freq, float(freq) * boost, _packed(freq))
                 for word, freq in Counter(words(value)).items()]
 
 
@@ -99,11 +108,6 @@ class TermPool:
         self._terms.clear()
 
 
-def can_write_terms(fieldwriter: object) -> bool:
-    """Whether ``write_terms`` knows this field writer (Whoosh 3's codec, blocks written on the fly)."""
-    return type(fieldwriter) is W3FieldWriter
-
-
 def write_terms(fieldwriter: W3FieldWriter, schema, lengths, terms: Iterable[tuple[str, bytes, list]]) -> None:
     """Write grouped postings through ``fieldwriter``: the same calls ``FieldWriter.add_postings`` makes,
     with each block's buffers filled from slices instead of one ``add_posting`` per posting."""
@@ -117,25 +121,15 @@ def write_terms(fieldwriter: W3FieldWriter, schema, lengths, terms: Iterable[tup
             current = fieldname
             field_length = _length_reader(lengths, fieldname)
         fieldwriter.start_term(btext)
-        postwriter: W3PostingsWriter = fieldwriter._postwriter
-        limit = postwriter._blocklimit
+        postwriter = postings_writer(fieldwriter)
+        limit = block_limit(postwriter)
         for start in range(0, len(postings), limit):
             if start:
-                postwriter._write_block()
+                write_block(postwriter)
             _fill_block(postwriter, postings[start : start + limit], field_length)
         fieldwriter.finish_term()
     if current is not None:
         fieldwriter.finish_field()
-
-
-def length_bytes(perdoc, fieldname: str) -> bytes | None:
-    """Every document's length byte for a field, from a Whoosh 3 per-document reader's length column in
-    one read; None where the reader or the column is not one this knows."""
-    try:
-        column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-    except AttributeError:
-        return None
-    return None if column is None else column.load()
 
 
 def _length_reader(lengths, fieldname: str) -> Callable[[int], int | None]:
@@ -143,7 +137,7 @@ def _length_reader(lengths, fieldname: str) -> Callable[[int], int | None]:
     from the segment's length column in one read (the per-posting column read was a fifth of a commit)."""
     if not lengths:
         return lambda _docnum: 0
-    column = length_bytes(lengths, fieldname)
+    column = length_column(lengths, fieldname)
     if column is not None:
         return [byte_to_length(b) if b else None for b in column].__getitem__
     reader = getattr(lengths, "doc_field_length_reader", None)
@@ -156,31 +150,18 @@ def _fill_block(postwriter: W3PostingsWriter, postings: list[tuple[int, float, b
                 field_length: Callable[[int], int | None]) -> None:
     """Set a block's buffers and statistics as ``add_posting`` would have, posting by posting."""
     ids = [p[0] for p in postings]
-    weights = [p[1] for p in postings]
-    postwriter._ids = array("I", ids)
-    postwriter._weights = array("f", weights)
-    postwriter._values = [p[2] for p in postings if p[2]]
-    postwriter._maxweight = max(0, max(weights))
-    present = [length for length in map(field_length, ids) if length]
-    postwriter._minlength = min(present) if present else None
-    postwriter._maxlength = max(present) if present else 0
+    fill_block(postwriter, ids, [p[1] for p in postings], [p[2] for p in postings if p[2]],
+               [length for length in map(field_length, ids) if length])
 
 
-class KbSegmentWriter(SegmentWriter):
+class KbSegmentWriter(PooledSegmentWriter):
     """Whoosh's segment writer with the term pool and block filling above."""
 
     def __init__(self, ix, **kwargs: Any) -> None:
         super().__init__(ix, **kwargs)
-        if can_write_terms(self.fieldwriter) and self.fieldwriter._codec._inlinelimit <= 1:
+        if can_write_terms(self.fieldwriter) and inline_limit(self.fieldwriter) <= 1:
             self.pool = TermPool()
+            self.pooled = True
 
-    def _flush_segment(self) -> None:
-        if not isinstance(self.pool, TermPool):
-            super()._flush_segment()
-            return
-        self.perdocwriter.close()
-        lengths = self.per_document_reader() if self.codec.length_stats else None
-        write_terms(self.fieldwriter, self.schema, lengths, self.pool.grouped())
-        self.fieldwriter.close()
-        if lengths:
-            lengths.close()
+    def write_pool(self, fieldwriter: W3FieldWriter, lengths: Any) -> None:
+        write_terms(fieldwriter, self.schema, lengths, self.pool.grouped())

@@ -4,15 +4,16 @@ record of the document kept beside the index."""
 from __future__ import annotations
 
 from kb.analysis.tokenizers import CachedKbTokenizer
-from kb.corpus.documents import Document
 from kb.facts.extract import extract
 from kb.index.figures import FigureHint
+from kb.model import Document, clause_key
+from kb.parse.clauses import parse_document
 from kb.vocab import Vocab
 
 
 def document_record(document: Document) -> dict:
     """The document as ``documents.json`` keeps it: id, title, plain metadata and the Markdown body."""
-    return {"id": document.id, "title": document.title, "meta": document.public_meta(), "body": document.body}
+    return {"id": document.id, "title": document.title, "meta": document.meta, "body": document.body}
 
 
 class Preparer:
@@ -37,11 +38,11 @@ class Preparer:
         lexicon = self.vocab.lexicon
         entries: list[dict] = []
         facts: list[dict] = []
-        for clause in document.parsed.clauses:
+        for clause in parse_document(document).clauses:
             if not clause.indexable:
                 continue
             entries.append({
-                "key": f"{document.id}#{clause.id}",
+                "key": clause_key(document.id, clause.id),
                 "doc_id": document.id,
                 "clause_id": clause.id,
                 "kind": clause.kind,

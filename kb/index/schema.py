@@ -19,7 +19,9 @@ WORD_FIELDS = ("text", "heading", "title", "label", "grams")  # the BM25F fields
 def make_schema(vocab: Vocab) -> Schema:
     """The schema, its word fields analysed with ``vocab``'s segmenter through one shared analyzer."""
     analyzer = CachedKbTokenizer(vocab.analysis)
-    words = dict(analyzer=analyzer, stored=True, phrase=False)
+    def words() -> WordField:
+        return WordField(analyzer=analyzer, stored=True, phrase=False)  # type: ignore[arg-type]  # whoosh: a tokenizer is an analyzer
+
     # Only what a search matches, filters or boosts on is indexed: words (label, title, heading, text,
     # grams) and doc_id, region, status. The rest is stored for display; indexing the unique key, the
     # clause ids and the numeric order made ~8 postings and a term per clause that no query ever read.
@@ -28,17 +30,17 @@ def make_schema(vocab: Vocab) -> Schema:
         doc_id=ID(stored=True),
         clause_id=STORED,
         kind=STORED,
-        label=WordField(**words),
-        title=WordField(**words),
-        heading=WordField(**words),
+        label=words(),
+        title=words(),
+        heading=words(),
         # No positions: nothing searches phrases (highlighting re-reads the text), and positions were a
         # third of the postings' bytes and of the time to decode them.
-        text=WordField(**words),
+        text=words(),
         # The recall net: the clause's character bigrams that its words do not already cover, so a bigram
         # search over ``grams`` and ``text`` together finds every clause holding it (see kb.search). Law
         # articles (第X条), in the standard legal vocabulary the dictionary segments well, are left out:
         # they are 95% of a law library's clauses and the net would be a third of its postings.
-        grams=TEXT(analyzer=SpaceSeparatedTokenizer(), phrase=False),
+        grams=TEXT(analyzer=SpaceSeparatedTokenizer(), phrase=False),  # type: ignore[arg-type]  # whoosh: a tokenizer is an analyzer
         region=ID(stored=True),
         status=ID(stored=True),
         doc_kind=STORED,
@@ -50,9 +52,12 @@ def make_schema(vocab: Vocab) -> Schema:
 
 
 def scoring() -> BM25F:
+    """The weighting every search scores by: BM25F with B 0.75 and K1 1.2."""
     return BM25F(B=0.75, K1=1.2)
 
 
 def analyzer_of(schema: Schema) -> CachedKbTokenizer:
     """The analyzer a schema's word fields share (``make_schema``)."""
-    return schema["text"].analyzer
+    analyzer = schema["text"].analyzer
+    assert isinstance(analyzer, CachedKbTokenizer), "a schema make_schema made"
+    return analyzer

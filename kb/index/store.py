@@ -39,6 +39,7 @@ def default_index() -> Path:
 
 
 def generation_prefix(index_path: Path) -> str:
+    """The name every generation directory of ``index_path`` starts with."""
     return f"{index_path.name}{GENERATION_MARK}"
 
 
@@ -71,6 +72,7 @@ def build_lock(index_path: Path) -> Iterator[None]:
 
 
 def new_generation(index_path: Path) -> Path:
+    """A new, empty generation directory beside ``index_path``, named by time and a random part."""
     stamp = f"{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}"
     generation = index_path.with_name(f"{generation_prefix(index_path)}{stamp}")
     generation.mkdir(parents=True)
@@ -94,6 +96,8 @@ def swap(index_path: Path, generation: Path) -> None:
 
 
 def prune(index_path: Path) -> None:
+    """Remove old generations of ``index_path``, keeping the current one and the newest older one (a running server
+    may still read it)."""
     current = index_path.resolve()
     old = [g for g in generations(index_path) if g.resolve() != current]
     # The newest old generation may still be open in a running server; keep it.

@@ -15,82 +15,29 @@ carrying the table's caption and column headers, so it reads on its own.
 from __future__ import annotations
 
 import re
-import unicodedata
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
 
 from kb.analysis.comparison import squash
-from kb.analysis.numerals import cn_to_int
-
-NUMERAL = r"[一二三四五六七八九十百千零〇两\d]+"
-SENTENCE_END = re.compile(r"[。；;！!？?]")
-TITLE_MAX = 40
-CAPTION_MAX = 60
-
-# (style, pattern on NFKC text); the first group is the number.
-NUMBERING = [
-    ("编", re.compile(rf"^第({NUMERAL})编(?:\s|$)")),
-    ("章", re.compile(rf"^第({NUMERAL})章(?:\s|$)")),
-    ("节", re.compile(rf"^第({NUMERAL})节(?:\s|$)")),
-    ("条", re.compile(rf"^第({NUMERAL})条(?:之[一二三四五六七八九十]+)?(?:\s|$|[^\w])")),
-    ("一、", re.compile(r"^([一二三四五六七八九十]+)[、.]")),
-    ("（一）", re.compile(r"^\(([一二三四五六七八九十]+)\)")),
-    ("1.", re.compile(r"^(\d+)(?:[、]|\.(?!\d))")),
-    ("（1）", re.compile(r"^\((\d+)\)")),
-]
-NUMBERING_HEAD = 48  # characters; the longest numbering (第一百二十三条之一, （二十）) is far shorter
-ATTACHMENT = re.compile(r"^附件\s*(\d*)\s*[:：]?\s*$")
-# "注：" opens a note; "附件：1.…" opens a list of attachments. Numbered lines that follow
-# belong to the note or list rather than opening new sections.
-NOTE = re.compile(r"^(注|说明|备注)\s*[:：]")
-ATTACHMENT_LIST = re.compile(r"^附件\s*[:：]\s*\S")
-LIST_STYLES = {"1.", "（1）", "①"}
-CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
-CHAPTER_STYLES = {"编", "章", "节"}
-UNIT_LINE = re.compile(r"^(?:计量)?单位\s*[:：]\s*(\S.*)$")
-UNIT_IN_NOTE = re.compile(r"单位\s*[:：]\s*([^\s,，。；;、]+)")
-
-
-@dataclass
-class Clause:
-    """One citable unit of a document."""
-
-    id: str  # anchor, stable for the same text: c2.1.1.2, a28, att2-t1-r3
-    label: str  # the document's own numbering: 二、（一）1.（2）, 第二十八条, 附件2 高压双电源用户
-    kind: str  # heading | paragraph | item | article | row
-    text: str  # verbatim; a row reads "caption — key：header value，…"
-    heading_path: list[str] = field(default_factory=list)
-    parent: str | None = None
-    order: int = 0
-    container: bool = False  # a heading whose content lives in its children
-    # Table rows only: the row's name, its (column header, cell) pairs and the table's unit.
-    row_key: str = ""
-    cells: list[tuple[str, str]] = field(default_factory=list)
-    unit: str = ""
-
-    @property
-    def indexable(self) -> bool:
-        return not self.container and bool(self.text.strip())
-
-
-@dataclass
-class Block:
-    """A piece of the document's layout, for rendering with anchors."""
-
-    kind: str  # heading | paragraph | table | title
-    source: str
-    anchor: str | None = None
-    level: int = 0
-    row_anchors: list[str] = field(default_factory=list)
-
-
-@dataclass
-class ParsedDocument:
-    clauses: list[Clause]
-    blocks: list[Block]
-
-    def clause(self, clause_id: str) -> Clause | None:
-        return next((c for c in self.clauses if c.id == clause_id), None)
+from kb.model import Block, Clause, Document, ParsedDocument
+from kb.parse.lines import (
+    ATTACHMENT,
+    ATTACHMENT_LIST,
+    CAPTION_MAX,
+    CHAPTER_STYLES,
+    LIST_STYLES,
+    NOTE,
+    SENTENCE_END,
+    UNIT_IN_NOTE,
+    UNIT_LINE,
+    detect_numbering,
+    first_sentence,
+    is_separator,
+    is_title,
+    join_label,
+    nfkc,
+    raw_blocks,
+    split_row,
+)
 
 
 @dataclass
@@ -106,102 +53,6 @@ class _Node:
     tables: int = 0
     children: int = 0
 
-
-def _nfkc(text: str) -> str:
-    return unicodedata.normalize("NFKC", text)
-
-
-@lru_cache(maxsize=8192)
-def _nfkc_length(char: str) -> int:
-    return len(unicodedata.normalize("NFKC", char))
-
-
-def _number(raw: str) -> int | None:
-    raw = raw.strip()
-    return int(raw) if raw.isdigit() else cn_to_int(raw)
-
-
-def detect_numbering(line: str) -> tuple[str, int | None, str] | None:
-    """The numbering a line starts with: (style, number, token as printed)."""
-    stripped = line.strip()
-    if stripped[:1] in CIRCLED:
-        return "①", CIRCLED.index(stripped[0]) + 1, stripped[0]
-    # A number opens the line: only its head is normalised, unless a match reaches the head's end.
-    head = stripped[:NUMBERING_HEAD]
-    norm = _nfkc(head)
-    if len(head) < len(stripped) and any((m := p.match(norm)) and m.end() >= len(norm) - 2 for _, p in NUMBERING):
-        norm = _nfkc(stripped)
-    for style, pattern in NUMBERING:
-        match = pattern.match(norm)
-        if match:
-            # The token runs through the character closing the number: 章, 条, 、, ), .
-            token = stripped[: _original_length(stripped, match.end(1) + 1)]
-            return style, _number(match.group(1)), token.strip()
-    return None
-
-
-def _original_length(original: str, norm_length: int) -> int:
-    """How many characters of ``original`` make up the first ``norm_length`` NFKC characters."""
-    count = 0
-    for index, char in enumerate(original):
-        count += _nfkc_length(char)
-        if count >= norm_length:
-            return index + 1
-    return len(original)
-
-
-def _is_title(text: str) -> bool:
-    return len(text) <= TITLE_MAX and not SENTENCE_END.search(text)
-
-
-def _first_sentence(text: str) -> str:
-    head = SENTENCE_END.split(text, maxsplit=1)[0]
-    return head if len(head) <= TITLE_MAX else head[:TITLE_MAX] + "…"
-
-
-def _join(label: str, part: str) -> str:
-    """Attach ``part`` to a label: 附件 labels take a space, numbering runs on (二、第1段)."""
-    if not label:
-        return part
-    return f"{label} {part}" if label.startswith("附件") or not label.endswith(("、", "）", ")", ".")) else label + part
-
-
-def _split_row(line: str) -> list[str]:
-    cells = line.strip()
-    if cells.startswith("|"):
-        cells = cells[1:]
-    if cells.endswith("|"):
-        cells = cells[:-1]
-    return [cell.strip() for cell in cells.split("|")]
-
-
-def _is_separator(line: str) -> bool:
-    return bool(re.fullmatch(r"\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?", line.strip()))
-
-
-def _raw_blocks(body: str) -> list[tuple[str, str, int]]:
-    """(kind, text, heading level) for each heading, paragraph line and table."""
-    body = re.sub(r"<!--.*?-->", "", body, flags=re.S)
-    blocks: list[tuple[str, str, int]] = []
-    table: list[str] = []
-    for raw in body.splitlines():
-        line = raw.strip().strip("\u3000").strip()
-        if line.startswith("|"):
-            table.append(line)
-            continue
-        if table:
-            blocks.append(("table", "\n".join(table), 0))
-            table = []
-        if not line:
-            continue
-        heading = re.match(r"^(#{1,6})\s+(.*)$", line)
-        if heading:
-            blocks.append(("heading", heading.group(2).strip(), len(heading.group(1))))
-        else:
-            blocks.append(("paragraph", line, 0))
-    if table:
-        blocks.append(("table", "\n".join(table), 0))
-    return blocks
 
 
 class _Parser:
@@ -278,11 +129,11 @@ class _Parser:
             if cut is not None:
                 del self.stack[cut:]
         clause_id = self._node_id(style, number)
-        label = self._label(token, style) if style != "md" else _join(self._label("", style), text)
+        label = self._label(token, style) if style != "md" else join_label(self._label("", style), text)
         kind = "article" if style == "条" else ("heading" if heading else "item")
         clause = self._add(Clause(clause_id, label, kind, text, self._path(),
                                   self.stack[-1].clause.id if self.stack else None))
-        title = text if heading else _first_sentence(text)
+        title = text if heading else first_sentence(text)
         node = _Node(clause, style, number, token, title, heading, level)
         self.stack.append(node)
         self.layout.append(Block("heading" if heading else "paragraph", text, clause_id,
@@ -304,18 +155,18 @@ class _Parser:
             top.paragraphs += 1
             n = top.paragraphs
             clause_id = self._unique(f"{top.clause.id}-{'note' if name else 'p'}{n}")
-            label = _join(top.clause.label, name or f"第{n}段")
+            label = join_label(top.clause.label, name or f"第{n}段")
         clause = self._add(Clause(clause_id, label, "paragraph", text, self._path(), top.clause.id if top else None))
         self.layout.append(Block("paragraph", text, clause_id))
         return clause
 
     def _table(self, source: str, captions: list[str]) -> None:
         lines = source.splitlines()
-        if len(lines) < 2 or not _is_separator(lines[1]):
+        if len(lines) < 2 or not is_separator(lines[1]):
             for line in lines:
                 self._paragraph(line)
             return
-        header = _split_row(lines[0])
+        header = split_row(lines[0])
         leaves = [h.split(" / ")[-1].strip() for h in header]
         top = self.stack[-1] if self.stack else None
         if top:
@@ -328,20 +179,12 @@ class _Parser:
         if not caption and top:
             caption = top.title
         block = Block("table", source)
-        if not any(any(_split_row(line)) for line in lines[2:]):
-            # A blank form: one clause naming the form and its columns.
-            clause_id = self._unique(base_id)
-            text = f"{caption} — 栏目：{'、'.join(h for h in leaves if h)}"
-            label = _join(top.clause.label if top else "", " ".join(titles) or "表")
-            self._add(Clause(clause_id, label, "row", text, self._path() + titles[:1],
-                             top.clause.id if top else None))
-            block.anchor = clause_id
-            block.row_anchors = [self._unique(f"{base_id}-r{i}") for i in range(1, len(lines) - 1)]
-            self.layout.append(block)
+        if not any(any(split_row(line)) for line in lines[2:]):
+            self._blank_form(block, base_id, caption, leaves, titles, len(lines) - 2)
             return
         seen_keys: set[str] = set()
         group = ""
-        body_rows = [_split_row(line) for line in lines[2:]]
+        body_rows = [split_row(line) for line in lines[2:]]
         # An empty first cell under a filled one is a merged cell: the first column groups rows,
         # so each row is named by its group and its second cell.
         grouped = any(row and not row[0] and any(row) for row in body_rows)
@@ -363,7 +206,7 @@ class _Parser:
             if unit:
                 text += f"（单位：{unit}）"
             clause_id = self._unique(f"{base_id}-r{index}")
-            label = _join(top.clause.label, key) if top else key
+            label = join_label(top.clause.label, key) if top else key
             path = self._path() + ([" ".join(titles)] if titles else [])
             row = self._add(Clause(clause_id, label, "row", text, path, top.clause.id if top else None,
                                    row_key=key, cells=[(leaves[i] if i < len(leaves) else "", cell)
@@ -372,8 +215,20 @@ class _Parser:
             block.row_anchors.append(clause_id)
         self.layout.append(block)
 
+    def _blank_form(self, block: Block, base_id: str, caption: str, leaves: list[str], titles: list[str],
+                    rows: int) -> None:
+        """A table with no filled cell (a blank form): one clause naming the form and its columns."""
+        top = self.stack[-1] if self.stack else None
+        clause_id = self._unique(base_id)
+        text = f"{caption} — 栏目：{'、'.join(h for h in leaves if h)}"
+        label = join_label(top.clause.label if top else "", " ".join(titles) or "表")
+        self._add(Clause(clause_id, label, "row", text, self._path() + titles[:1], top.clause.id if top else None))
+        block.anchor = clause_id
+        block.row_anchors = [self._unique(f"{base_id}-r{i}") for i in range(1, rows + 1)]
+        self.layout.append(block)
+
     def run(self, body: str) -> ParsedDocument:
-        raw = _raw_blocks(body)
+        raw = raw_blocks(body)
         captions = self._caption_indices(raw)
         pending: list[str] = []
         for index, (kind, text, level) in enumerate(raw):
@@ -403,7 +258,7 @@ class _Parser:
                 self.stack.clear()
                 self.layout.append(Block("title", text, None, 1))
                 continue
-            attachment = ATTACHMENT.match(_nfkc(text))
+            attachment = ATTACHMENT.match(nfkc(text))
             if attachment and (attachment.group(1) or self.clauses):
                 number = int(attachment.group(1)) if attachment.group(1) else None
                 self._open("附件", number, text.rstrip(":： "), text, True, level or 2)
@@ -412,7 +267,7 @@ class _Parser:
                                   CHAPTER_STYLES | {"条"}):
                 style, number, token = numbering
                 rest = text[len(token):].strip()
-                heading = kind == "heading" or (style != "条" and _is_title(rest))
+                heading = kind == "heading" or (style != "条" and is_title(rest))
                 self._open(style, number, token, text, heading, level)
             elif kind == "heading":
                 self._open("md", None, "", text, True, level)
@@ -432,7 +287,7 @@ class _Parser:
         for _base_id, title, key, row in self.table_rows:
             if len(tables_per_parent[row.parent]) > 1:
                 parent = parents.get(row.parent or "")
-                row.label = _join(parent.label if parent else "", f"{title} {key}")
+                row.label = join_label(parent.label if parent else "", f"{title} {key}")
 
     def _units_from_notes(self) -> None:
         """A unit stated in a note of the section ("注：1.时限单位：工作日") applies to its tables."""
@@ -459,7 +314,7 @@ class _Parser:
                 k, text, _ = raw[back]
                 if k != "paragraph" or len(text) > CAPTION_MAX or SENTENCE_END.search(text):
                     break
-                if detect_numbering(text) or ATTACHMENT.match(_nfkc(text)):
+                if detect_numbering(text) or ATTACHMENT.match(nfkc(text)):
                     break
                 found.add(back)
                 back -= 1
@@ -491,3 +346,8 @@ class _Parser:
 def parse(body: str, title: str = "") -> ParsedDocument:
     """Clauses and layout of a document body; ``title`` marks the title line so it is not a clause."""
     return _Parser(title).run(body)
+
+
+def parse_document(document: Document) -> ParsedDocument:
+    """The clauses and layout of a corpus document (``parse`` of its body, its title marked)."""
+    return parse(document.body, document.title)

@@ -1,4 +1,5 @@
-"""Mark the matched words of a clause, in HTML (escaped, <mark>) and in plain text (【】).
+"""Where the matched words of a clause stand, and the stretches of it worth showing, as offsets (the
+site renders them as HTML, ``web/hits.py``) and as plain text with the matches in 【】.
 
 One pass of the project's analyzer over the clause gives every token with its offsets in the
 verbatim text; tokens that are query terms are marked, overlapping marks merged (a word and its
@@ -8,8 +9,7 @@ highlighter re-ran the analyzer once per token, which made it the slowest part o
 
 from __future__ import annotations
 
-import html
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from kb.analysis.segment import Segmenter
 
@@ -17,6 +17,7 @@ WHOLE_CHARS = 300  # a clause this short is shown whole
 FRAGMENT_CHARS = 160
 MAX_FRAGMENTS = 2
 SEPARATOR = " … "
+Spans = list[tuple[int, int]]  # (start, end) offsets into a clause's text
 
 
 def spans(text: str, terms: Iterable[str], segmenter: Segmenter) -> list[tuple[int, int]]:
@@ -52,24 +53,42 @@ def _windows(text: str, marks: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return windows
 
 
-def highlight(text: str, terms: Iterable[str], segmenter: Segmenter) -> tuple[str, str]:
-    """(HTML, plain) renderings of the best fragments of ``text`` with the terms marked."""
+def highlight(text: str, terms: Iterable[str], segmenter: Segmenter) -> tuple[Spans, Spans, str]:
+    """Where the terms stand in ``text`` and what of it to show: (windows, marks, snippet) — the best
+    stretches of the text as (start, end), the matched words as (start, end), and those
+    stretches as plain text with the matches in 【】. The site renders the same spans as HTML."""
     marks = spans(text, terms, segmenter)
-    html_parts, plain_parts = [], []
-    for begin, finish in _windows(text, marks):
-        cursor, html_out, plain_out = begin, [], []
+    windows = _windows(text, marks)
+    return windows, marks, plain(text, windows, marks)
+
+
+def plain(text: str, windows: Spans, marks: Spans) -> str:
+    """The windows of ``text`` joined by `` … ``, the marks in 【】."""
+    return render(text, windows, marks, lambda part: part, lambda word: f"【{word}】")
+
+
+def render(text: str, windows: Spans, marks: Spans, escape: Callable[[str], str],
+           mark: Callable[[str], str]) -> str:
+    """The windows of ``text`` joined by ``SEPARATOR``, each stretch between marks passed through ``escape``
+    and each marked word through ``mark``: plain text here, HTML on the site (``web/hits.py``).
+
+    Args:
+        text: the clause text the offsets are into.
+        windows: (start, end) stretches to show, in order.
+        marks: (start, end) matched words, in order; each is shown clipped to the windows it overlaps.
+        escape: what an unmarked stretch becomes.
+        mark: what a marked word becomes.
+    """
+    parts = []
+    for begin, finish in windows:
+        cursor, out = begin, []
         for start, end in marks:
             if end <= begin or start >= finish:
                 continue
             start, end = max(start, begin), min(end, finish)
-            html_out.append(html.escape(text[cursor:start], quote=False))
-            plain_out.append(text[cursor:start])
-            word = text[start:end]
-            html_out.append(f"<mark>{html.escape(word, quote=False)}</mark>")
-            plain_out.append(f"【{word}】")
+            out.append(escape(text[cursor:start]))
+            out.append(mark(escape(text[start:end])))
             cursor = end
-        html_out.append(html.escape(text[cursor:finish], quote=False))
-        plain_out.append(text[cursor:finish])
-        html_parts.append("".join(html_out))
-        plain_parts.append("".join(plain_out))
-    return SEPARATOR.join(html_parts), SEPARATOR.join(plain_parts)
+        out.append(escape(text[cursor:finish]))
+        parts.append("".join(out))
+    return SEPARATOR.join(parts)

@@ -12,16 +12,17 @@ The ranking is Whoosh's BM25F over Whoosh's postings, computed by ``kb.search.sc
 
 from __future__ import annotations
 
-import html
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 
-from whoosh.query import And, Or, Term
+from whoosh.query import And, Or, Query, Term
 
 from kb.errors import IndexDamaged, SearchError
 from kb.index.generation import READ_DAMAGE, OpenIndex
+from kb.model import Hit, SearchResult
 from kb.search.highlight import highlight
-from kb.search.scoring import TermLookups, top
+from kb.search.lookups import TermLookups
+from kb.search.scoring import top
 from kb.vocab import Vocab
 
 MAX_QUERY_CHARS = 2000
@@ -37,43 +38,6 @@ ALIAS_WEIGHT = 0.6
 REGION_BOOST = 4.0  # a region named in the query prefers rules of that region, without excluding others
 REGION_WORD_WEIGHT = 0.3  # …and its name then says little about the content
 TITLE_BOOST = 10.0  # a document named in the query prefers its clauses
-TITLE_PREFIXES = ("中华人民共和国",)
-
-
-@dataclass
-class Hit:
-    doc_id: str
-    title: str
-    region: str
-    status: str
-    doc_number: str
-    clause: str  # the clause id (anchor)
-    label: str
-    heading: str
-    text: str
-    highlight: str  # HTML, escaped, matches in <mark>
-    snippet: str  # plain text, matches in 【】
-    score: float
-    url: str
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
-@dataclass
-class SearchResult:
-    query: str
-    hits: list[Hit] = field(default_factory=list)
-    total: int = 0
-    terms: list[str] = field(default_factory=list)
-    message: str = ""
-    timed_out: bool = False
-    elapsed_ms: float = 0.0
-
-    def to_dict(self) -> dict:
-        data = asdict(self)
-        data["hits"] = [hit.to_dict() for hit in self.hits]
-        return data
 
 
 @dataclass(frozen=True)
@@ -128,74 +92,9 @@ def _word_leaves(terms: list[WeightedTerm], frequencies: dict[str, dict[str, int
             for t in terms for name, weight in FIELD_WEIGHTS.items() if frequencies[t.text][name]]
 
 
-TITLE_HEAD = 4  # titles are looked up by their first four characters…
-SHORT_TITLE = 3  # …or all three of a short one (能源法, 电力法: the law's name without 中华人民共和国)
-
-
-@dataclass
-class _Titles:
-    """Each document's title as a query may name it (whole, or without 中华人民共和国), longest first, and
-    which documents have a form starting with each ``TITLE_HEAD`` characters: a query is checked against
-    the few documents whose title could start somewhere in it, not against every title of a law library."""
-
-    keys: dict[str, str]
-    variants: list[tuple[str, list[str]]]
-    by_head: dict[str, list[int]]
-    always: list[int]  # forms holding a space, which a title taken out of the query could bring together
-
-
-_TITLES: _Titles | None = None
-
-
-def _titles(title_keys: dict[str, str]) -> _Titles:
-    """Worked out once per set of titles (an index generation), not per query."""
-    global _TITLES
-    cached = _TITLES
-    if cached is None or cached.keys is not title_keys:
-        variants: list[tuple[str, list[str]]] = []
-        by_head: dict[str, list[int]] = {}
-        always: list[int] = []
-        for doc_id, title in title_keys.items():
-            forms = {title} | {title[len(p):] for p in TITLE_PREFIXES if title.startswith(p)}
-            forms_kept = [v for v in sorted(forms, key=len, reverse=True) if len(v) >= SHORT_TITLE]
-            if not forms_kept:
-                continue
-            number = len(variants)
-            variants.append((doc_id, forms_kept))
-            for head in {form[:TITLE_HEAD] for form in forms_kept}:
-                by_head.setdefault(head, []).append(number)
-            if any(" " in form for form in forms_kept):
-                always.append(number)
-        cached = _TITLES = _Titles(title_keys, variants, by_head, always)
-    return cached
-
-
-def named_documents(query: str, title_keys: dict[str, str], vocab: Vocab) -> tuple[list[str], str]:
-    """Documents whose (normalised) title the query names, and the query with those titles taken out.
-
-    The longest title named wins where titles overlap: 可再生能源法 names that law, not 能源法 inside it.
-    """
-    rest = vocab.analysis.normalize(query)
-    titles = _titles(title_keys)
-    by_head = titles.by_head
-    candidates = set(titles.always)
-    for size in (TITLE_HEAD, SHORT_TITLE):
-        for i in range(len(rest) - size + 1):
-            candidates.update(by_head.get(rest[i : i + size], ()))
-    matches = sorted(((variant, number) for number in candidates for variant in titles.variants[number][1]
-                      if variant in rest), key=lambda pair: (-len(pair[0]), pair[1]))
-    found: list[str] = []
-    for variant, number in matches:
-        doc_id = titles.variants[number][0]
-        if doc_id not in found and variant in rest:
-            found.append(doc_id)
-            rest = rest.replace(variant, " ")
-    return found, rest
-
-
 def _preferences(query: str, doc_ids: list[str], vocab: Vocab) -> list[Term]:
     boosts = [Term("region", r, boost=REGION_BOOST) for r in vocab.regions_named_in(query)[:1]
-              if r != "全国"]
+              if r != vocab.nationwide]
     return boosts + [Term("doc_id", d, boost=TITLE_BOOST) for d in doc_ids]
 
 
@@ -220,7 +119,7 @@ def check_filters(index: OpenIndex, region: str | None, status: str | None,
 
 
 def _filter(region: str | None, status: str | None, doc: str | None, vocab: Vocab):
-    parts = []
+    parts: list[Query] = []
     if region:
         parts.append(Or([Term("region", r) for r in vocab.region_chain(region)]))
     if status:
@@ -241,7 +140,7 @@ def plan(index: OpenIndex, searcher, query: str,
     ``kb.index.uncovered_bigrams``).
     """
     vocab = index.vocab
-    doc_ids, rest = named_documents(query, index.title_keys, vocab)
+    doc_ids, rest = index.titles.named(query)
     lookups = lookups or TermLookups(searcher)
     wanted = query_terms(rest if doc_ids and rest.strip() else query, vocab)
     frequencies = _field_frequencies(wanted, lookups)
@@ -307,12 +206,12 @@ def _run(index: OpenIndex, query: str, limit: int, highlighted: int | None, filt
             hit = searcher.stored_fields(docnum)
             text = hit["text"]
             if highlighted is None or rank < highlighted:
-                marked_html, marked_plain = highlight(text, terms_to_mark, index.vocab.analysis)
+                windows, marks, snippet = highlight(text, terms_to_mark, index.vocab.analysis)
             else:
-                marked_html, marked_plain = html.escape(text, quote=False), text
+                windows, marks, snippet = [(0, len(text))], [], text
             result.hits.append(Hit(
                 doc_id=hit["doc_id"], title=hit["title"], region=hit["region"], status=hit["status"],
-                doc_number=hit.get("doc_number") or "", clause=hit["clause_id"], label=hit["label"],
-                heading=hit["heading"], text=text, highlight=marked_html, snippet=marked_plain,
-                score=round(score, 4), url=f"/doc/{hit['doc_id']}#{hit['clause_id']}",
+                doc_number=hit.get("doc_number") or "", clause_id=hit["clause_id"], label=hit["label"],
+                heading=hit["heading"], text=text, snippet=snippet, score=round(score, 4),
+                windows=windows, marks=marks,
             ))

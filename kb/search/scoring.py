@@ -26,18 +26,18 @@ from __future__ import annotations
 import heapq
 import time
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import accumulate
-from math import log
 
 from whoosh.collectors import FilterCollector, TimeLimit
 from whoosh.query import Or, Term
 from whoosh.reading import TermNotFound
-from whoosh.scoring import WeightingModel, bm25
+from whoosh.scoring import bm25
 from whoosh.util.numeric import byte_to_length
 
 from kb.index.generation import OpenIndex
+from kb.index.whoosh_adapter import field_b
+from kb.search.filters import allowed
+from kb.search.lookups import TermLookups, blocks, decode
 
 BYTE_LENGTHS = [byte_to_length(b) for b in range(256)]  # Whoosh stores a field's length as one byte
 
@@ -105,111 +105,8 @@ def whoosh_top(searcher, leaves: list[Term], limit: int, filter_query, seconds: 
     except TimeLimit:
         timed_out = True
     results = collector.results()
-    scored = [(results.docnum(i), results.score(i)) for i in range(results.scored_length())]
+    scored = [(results.docnum(i), results.score(i) or 0.0) for i in range(results.scored_length())]
     return Scored(scored, len(results) if results.has_exact_length() else results.estimated_length(), timed_out)
-
-
-# -- reading postings -----------------------------------------------------------------------------
-
-def _readable_blocks(matcher) -> bool:
-    return all(hasattr(matcher, name) for name in ("_read_data", "_next_block", "_maxid", "_byteids"))
-
-
-def blocks(matcher) -> Iterator[tuple[int, object]]:
-    """(last document number, block) per posting block, the block still unread (see ``decode``).
-
-    Whoosh 3's block matcher is stepped a block at a time; any other matcher is read a posting at a
-    time through its public interface, as one block.
-    """
-    if _readable_blocks(matcher):
-        while matcher.is_active():
-            yield matcher._maxid, matcher
-            matcher._next_block()
-        return
-    ids, weights = [], []
-    while matcher.is_active():
-        ids.append(matcher.id())
-        weights.append(matcher.weight())
-        matcher.next()
-    if ids:
-        yield ids[-1], _Decoded(ids, weights)
-
-
-class _Decoded:
-    def __init__(self, ids: list[int], weights: list[float]) -> None:
-        self.ids, self.weights = ids, weights
-
-
-def decode(block) -> tuple[list[int] | tuple | bytes, object]:
-    """A block's document numbers and weights: weights are None when every weight is 1.0, a float
-    when all are that value, else a sequence. The same decoding as Whoosh 3's ``_read_ids`` and
-    ``_read_weights``, with the ids' deltas summed by ``itertools.accumulate`` (in C) instead of a
-    generator, and no array of ones made for unit weights."""
-    if isinstance(block, _Decoded):
-        return block.ids, block.weights
-    if block._data is None:
-        block._read_data()
-    ids, weights = block._data[0], block._data[1]
-    if not block._byteids:
-        ids = list(accumulate(ids))
-    return ids, weights
-
-
-# -- term lookups --------------------------------------------------------------------------------
-
-class TermLookups:
-    """Each term's statistics in each segment, looked up once per query.
-
-    A query's words are looked up to prune them (how many clauses have each, per field), again for
-    each leaf's BM25 statistics, and again to open its postings: through Whoosh's multi-segment reader
-    that was five hash-table reads per term, field and segment, a quarter of a search at scale. Here a
-    term's per-segment ``TermInfo`` is read once and the rest derived from it.
-    """
-
-    def __init__(self, searcher) -> None:
-        self.searcher = searcher
-        self.segments = [(sub.reader(), offset) for sub, offset in searcher.leaf_searchers()]
-        self._infos: dict[tuple[str, str], list] = {}
-
-    def infos(self, fieldname: str, text: str) -> list:
-        """The term's ``TermInfo`` in each segment, None where the segment lacks it."""
-        key = (fieldname, text)
-        found = self._infos.get(key)
-        if found is None:
-            found = []
-            for reader, _offset in self.segments:
-                try:
-                    found.append(reader.term_info(fieldname, text))
-                except TermNotFound:
-                    found.append(None)
-            self._infos[key] = found
-        return found
-
-    def doc_frequency(self, fieldname: str, text: str) -> int:
-        """``searcher.doc_frequency``, from the per-segment infos."""
-        return sum(info.doc_frequency() for info in self.infos(fieldname, text) if info is not None)
-
-    def idf(self, fieldname: str, text: str) -> float:
-        """``searcher.idf``: Whoosh's ``log(N / (df + 1)) + 1`` unless the weighting has its own."""
-        if type(self.searcher.weighting).idf is not WeightingModel.idf:
-            return self.searcher.idf(fieldname, text)
-        return log(self.searcher.doc_count_all() / (self.doc_frequency(fieldname, text) + 1)) + 1
-
-    def postings(self, number: int, fieldname: str, text: str):
-        """The term's matcher in segment ``number``, opened from the info already read; None if absent."""
-        info = self.infos(fieldname, text)[number]
-        if info is None:
-            return None
-        reader = self.segments[number][0]
-        terms = getattr(reader, "_terms", None)
-        codec, postfile = getattr(terms, "_codec", None), getattr(terms, "_postfile", None)
-        if codec is None or postfile is None or reader.has_deletions():
-            try:
-                return reader.postings(fieldname, text)
-            except TermNotFound:
-                return None
-        btext = reader._text_to_bytes(fieldname, text)
-        return codec.postings_reader(postfile, info, reader.schema[fieldname].format, term=(fieldname, btext))
 
 
 # -- term at a time -------------------------------------------------------------------------------
@@ -229,7 +126,7 @@ class _Leaf:
         if self.scorable:
             self.idf = lookups.idf(self.field, self.text)
             self.avg = searcher.avg_field_length(self.field) or 1
-            self.B = getattr(weighting, "_field_B", {}).get(self.field, weighting.B)
+            self.B = field_b(weighting, self.field)
             self.K1 = weighting.K1
             self._norms = norms
             # Whoosh's own bound (WeightLengthScorer): the largest weight at the shortest length.
@@ -285,6 +182,7 @@ class _Leaf:
 
 
 def length_norms(avg: float, B: float, K1: float) -> list[float]:
+    """BM25's length normalisation for each of Whoosh's 256 length bytes, for a field of average length ``avg``."""
     return [K1 * ((1 - B) + B * fl / avg) for fl in BYTE_LENGTHS]
 
 
@@ -316,11 +214,12 @@ class Scorer:
         if not searcher.schema[fieldname].scorable:
             return None
         weighting = searcher.weighting
-        B = getattr(weighting, "_field_B", {}).get(fieldname, weighting.B)
-        key = ("norms", fieldname, B, weighting.K1)
-        norms = self.index.cache.get(key)
+        B = field_b(weighting, fieldname)
+        cache = self.index.generation.norms
+        key = (fieldname, B, weighting.K1)
+        norms = cache.get(key)
         if norms is None:
-            norms = self.index.cache[key] = length_norms(searcher.avg_field_length(fieldname) or 1, B, weighting.K1)
+            norms = cache[key] = length_norms(searcher.avg_field_length(fieldname) or 1, B, weighting.K1)
         return norms
 
     def _tick(self) -> None:
@@ -441,67 +340,6 @@ def _suffix_sums(leaves: list[_Leaf]) -> list[float]:
     for i in range(len(leaves) - 1, -1, -1):
         sums[i] = sums[i + 1] + leaves[i].max
     return sums
-
-
-def allowed(index: OpenIndex, searcher, region: str | None, status: str | None, doc: str | None) -> set[int] | None:
-    """Document numbers a filter lets through, kept per index generation (a filter, not a result cache)."""
-    parts: list[list[tuple[str, str]]] = []
-    if region:
-        canonical = index.vocab.canonical_region(region)
-        parts.append([("region", r) for r in index.vocab.region_chain(canonical)])
-    if status:
-        parts.append([("status", status.strip())])
-    if doc:
-        parts.append([("doc_id", doc.strip())])
-    if not parts:
-        return None
-    key = ("allow", tuple(tuple(p) for p in parts))
-    found = index.cache.get(key)
-    if found is None:
-        for terms in parts:
-            docs = set().union(*(_documents_with(index, searcher, fieldname, text) for fieldname, text in terms))
-            found = docs if found is None else found & docs
-        _keep(index, key, found)
-    return found
-
-
-def _documents_with(index: OpenIndex, searcher, fieldname: str, text: str) -> set[int]:
-    """The document numbers with one term, kept per generation: 全国 alone is most of a law library, and
-    every region's filter holds it."""
-    key = ("term", fieldname, text)
-    docs = index.cache.get(key)
-    if docs is None:
-        docs = set()
-        for sub, offset in searcher.leaf_searchers():
-            try:
-                matcher = sub.reader().postings(fieldname, text)
-            except TermNotFound:
-                continue
-            for _, block in blocks(matcher):
-                docs.update([offset + d for d in decode(block)[0]] if offset else decode(block)[0])
-        _keep(index, key, docs)
-    return docs
-
-
-def _keep(index: OpenIndex, key: tuple, value: set[int]) -> None:
-    """Keep a filter's documents, up to a few hundred filters and terms (regions × statuses × documents
-    asked about); then they are made again as they are asked for."""
-    if len(index.cache) > 256:
-        for old in [k for k in index.cache if k[0] in ("allow", "term")]:
-            del index.cache[old]
-    index.cache[key] = value
-
-
-def warm(index: OpenIndex) -> None:
-    """The filter of the top region (全国), which every region's filter includes, made when a generation
-    opens."""
-    with index.searcher() as searcher:
-        for region in index.vocab.regions.values():
-            if not region.parent:
-                allowed(index, searcher, region.name, None, None)
-
-
-OpenIndex.WARMERS.append(warm)
 
 
 def top(index: OpenIndex, searcher, leaves: list[Term], limit: int, filters: tuple, filter_query,

@@ -53,10 +53,12 @@ class Vocab:
 
     @cached_property
     def dictionary_words(self) -> list[str]:
+        """The domain dictionary's words (``dictionary.txt``)."""
         return [ln.split()[0] for ln in self._lines("dictionary.txt")]
 
     @cached_property
     def stopwords(self) -> frozenset[str]:
+        """The stop words (``stopwords.txt``) the analysers drop."""
         return frozenset(self._lines("stopwords.txt"))
 
     @cached_property
@@ -91,15 +93,18 @@ class Vocab:
     @cached_property
     def lexicon(self) -> Lexicon:
         """The domain lexicon (``kb/data/facts.yaml``) compiled into matchers."""
-        return Lexicon(self._yaml("facts.yaml"), self.analysis)
+        return Lexicon({**self._yaml("facts.yaml"), "units": self.units["figures"]}, self.analysis)
 
     @cached_property
     def wording(self) -> Wording:
         """The answer engine's wording (``kb/data/answers.yaml``) compiled into matchers."""
-        return Wording(self._yaml("answers.yaml"), self.analysis.normalize)
+        units = self.units
+        return Wording({**self._yaml("answers.yaml"), "unit_families": units["families"],
+                        "time_families": units["time_families"]}, self.analysis.normalize)
 
     @cached_property
     def regions(self) -> dict[str, Region]:
+        """Every region of ``regions.yaml`` with its parent and the names it goes by."""
         raw = self._yaml("regions.yaml")
         return {
             name: Region(name, spec.get("parent"), tuple(spec.get("names") or [name]))
@@ -108,10 +113,33 @@ class Vocab:
 
     @cached_property
     def units(self) -> dict:
+        """Every unit of the product (``kb/data/units.yaml``): the counters numerals are read before, the
+        units of facts, of the FAQ check and of the answer engine's families."""
         return self._yaml("units.yaml")
 
     @cached_property
+    def nationwide(self) -> str:
+        """The region above every other (全国): the one ``regions.yaml`` gives no parent."""
+        return next(name for name, region in self.regions.items() if region.parent is None)
+
+    @cached_property
+    def in_force(self) -> str:
+        """The status of a document in force (现行有效), a document's status when none is inferred."""
+        return self.documents["status_names"]["in_force"]
+
+    @cached_property
+    def faq_topics(self) -> list[str]:
+        """The topics an FAQ entry may have."""
+        return list(self.documents["faq_topics"])
+
+    @cached_property
+    def draft(self) -> str:
+        """The status of a draft (征求意见稿)."""
+        return self.documents["status_names"]["draft"]
+
+    @cached_property
     def documents(self) -> dict:
+        """What ``documents.yaml`` says about documents: inference rules, statuses, FAQ topics, title prefixes."""
         return self._yaml("documents.yaml")
 
     def region_chain(self, region: str) -> list[str]:

@@ -90,19 +90,24 @@ class Lexicon:
         return found
 
     def subjects_in(self, text: str) -> list[Match]:
+        """The customer types (and other subjects) ``text`` names, without those the lexicon says to ignore."""
         kinds = {name: spec.get("kind", "customer") for name, spec in self.subjects.items()}
         return [m for m in self._find(self._subject_re, text, kinds) if m.kind != "ignore"]
 
     def items_in(self, text: str) -> list[Match]:
+        """The items (what a figure measures) ``text`` names."""
         return self._find(self._item_re, text)
 
     def qualifiers_in(self, text: str) -> list[Match]:
+        """The qualifiers (conditions) ``text`` names."""
         return self._find(self._qualifier_re, text)
 
     def related_items(self, item: str) -> list[str]:
+        """The items the lexicon relates to ``item``."""
         return list(self.items.get(item, {}).get("related", []))
 
     def item_units(self, item: str) -> list[str]:
+        """The units typical of ``item`` (``unit`` in facts.yaml)."""
         return list(self.items.get(item, {}).get("unit", []))
 
     def broader(self, subject: str) -> list[str]:
@@ -114,17 +119,21 @@ class Lexicon:
         return chain
 
     def is_actor(self, subject: str) -> bool:
+        """Whether ``subject`` is an actor (供电企业) rather than a customer type."""
         return self.subjects.get(subject, {}).get("kind") == "actor"
 
     def contradicts(self, a: str, b: str) -> bool:
+        """Whether conditions ``a`` and ``b`` are opposites (有/无外线工程)."""
         return any({a, b} == set(pair) for pair in self.opposites)
 
     @cached_property
     def unit_pattern(self) -> str:
+        """A regular expression alternation of every figure unit, longest first."""
         units = sorted(self.units["all"], key=len, reverse=True)
         return "|".join(re.escape(self.normalize(u)) for u in units)
 
     def canonical_unit(self, unit: str) -> str:
+        """The unit without a leading 个 (个工作日 → 工作日), as facts store it."""
         return unit[1:] if unit.startswith("个") and len(unit) > 1 else unit
 
     def render(self, value, unit: str) -> str:

@@ -102,7 +102,9 @@ class Wording:
         return re.compile(_alternation((w for group in self.exclusive for w in group), self.normalize))
 
     def group_of(self, condition: str) -> list[list[str]]:
+        """The mutually exclusive condition groups ``condition`` belongs to."""
         return [group for group in self.exclusive if condition in group]
 
     def family(self, unit: str) -> str:
+        """The unit family of ``unit`` (working_days, money …), or ""."""
         return self.family_of_unit.get(unit, "")

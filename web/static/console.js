@@ -67,7 +67,7 @@
         return el("article", { "class": "answer-card empty", "data-found": "false" }, [understood(data),
           el("p", { "class": "answer-text", text: data.answer }),
           el("ul", { "class": "to-read" }, data.citations.map(function (c) {
-            return el("li", {}, [el("a", { href: c.url, text: "《" + c.title + "》" + c.clause })]);
+            return el("li", {}, [el("a", { href: c.url, text: "《" + c.title + "》" + c.label })]);
           }))]);
       }
       return el("article", { "class": "answer-card empty", "data-found": "false" },
@@ -77,7 +77,7 @@
     var fact = data.facts[0];
     var standing = fact && data.applicable.filter(function (a) { return a.doc_id === fact.doc_id; })[0];
     var status = standing ? standing.effective_status : cite.status;
-    var copyLine = (data.answer + " 出处：《" + cite.title + "》" + cite.clause).replace(/\n/g, " ");
+    var copyLine = (data.answer + " 出处：《" + cite.title + "》" + cite.label).replace(/\n/g, " ");
     var scope = el("div", { "class": "scope" }, [badge(status),
       el("span", { "class": "region", text: fact ? fact.region : cite.region }),
       fact && fact.subject ? el("span", { "class": "subject", text: fact.subject }) : null,
@@ -88,14 +88,14 @@
       el("p", { "class": "answer-text", text: data.answer }),
       scope,
       el("blockquote", { "class": "clause-text", text: cite.text }),
-      el("p", { "class": "source", text: "出处：" }, [el("a", { href: cite.url, text: "《" + cite.title + "》" + cite.clause })])
+      el("p", { "class": "source", text: "出处：" }, [el("a", { href: cite.url, text: "《" + cite.title + "》" + cite.label })])
     ];
     var rules = data.applicable.filter(function (a) { return a.figure; });
     if (rules.length > 1) {
       var body = el("tbody", {}, rules.map(function (rule) {
         return el("tr", { "class": rule.binding ? "binding" : "not-binding" }, [
           el("td", { text: rule.region }),
-          el("td", {}, [el("a", { href: "/doc/" + rule.doc_id, text: rule.title }), document.createTextNode(" " + rule.clause)]),
+          el("td", {}, [el("a", { href: "/doc/" + rule.doc_id, text: rule.title }), document.createTextNode(" " + rule.label)]),
           el("td", { "class": "rule-figure", text: rule.figure }),
           el("td", {}, [badge(rule.effective_status)].concat(rule.notes.map(function (n) {
             return el("div", { "class": "note", text: n });
@@ -123,7 +123,7 @@
     return el("li", { "class": "hit" }, [
       el("div", { "class": "hit-head" }, [
         el("a", { "class": "doc", href: "/doc/" + hit.doc_id, text: hit.title }),
-        el("a", { "class": "label", href: hit.url, text: hit.clause }),
+        el("a", { "class": "label", href: hit.url, text: hit.label }),
         el("span", { "class": "badge region", text: hit.region }), badge(hit.status)]),
       el("p", { "class": "snippet" }, [marked(hit.highlight)])
     ]);

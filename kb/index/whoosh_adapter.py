@@ -1,0 +1,163 @@
+"""Every reach into Whoosh 3's private codec, writer and reader attributes, in one place.
+
+kb writes and scores postings faster than Whoosh's public interface allows (``kb.index.postings``,
+``kb.search.scoring``): it fills the codec's block buffers directly, reads a segment's length column in one
+go, steps block matchers a block at a time and opens a term's postings from the term info already read.
+Those paths use names Whoosh does not promise to keep; they are all here, each with a public fallback or
+a clear failure, and ``tests/test_whoosh_adapter.py`` checks each against Whoosh's public path. When a
+whoosh3 release comes (the dependency is pinned below 3.55), this module and its tests are what to check.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Sequence
+from itertools import accumulate
+from typing import Any
+
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3FieldWriter, W3PostingsWriter, _lenfield
+from whoosh.writing import SegmentWriter
+
+# -- writing ----------------------------------------------------------------------------------------
+
+
+def can_write_terms(fieldwriter: object) -> bool:
+    """Whether the block filling below knows this field writer (Whoosh 3's codec, blocks written on the fly)."""
+    return type(fieldwriter) is W3FieldWriter
+
+
+def inline_limit(fieldwriter: W3FieldWriter) -> int:
+    """How many postings the codec inlines in a term's info instead of writing blocks (1: none)."""
+    return fieldwriter._codec._inlinelimit
+
+
+def postings_writer(fieldwriter: W3FieldWriter) -> W3PostingsWriter:
+    """The postings writer of the term the field writer has started."""
+    return fieldwriter._postwriter
+
+
+def block_limit(postwriter: W3PostingsWriter) -> int:
+    """How many postings one block holds."""
+    return postwriter._blocklimit
+
+
+def write_block(postwriter: W3PostingsWriter) -> None:
+    """Write the block filled so far and start the next one, as ``add_posting`` does when a block is full."""
+    postwriter._write_block()
+
+
+def fill_block(postwriter: W3PostingsWriter, ids: list[int], weights: list[float], values: list[bytes],
+               lengths: list[int]) -> None:
+    """Set a block's buffers and statistics as ``add_posting`` would have, posting by posting.
+
+    Args:
+        postwriter: the term's postings writer (``postings_writer``).
+        ids: the block's document numbers, ascending.
+        weights: each posting's weight.
+        values: the postings' encoded values that are not empty.
+        lengths: the field lengths of the block's documents that are not zero.
+    """
+    postwriter._ids = array("I", ids)
+    postwriter._weights = array("f", weights)
+    postwriter._values = values
+    postwriter._maxweight = max(0, max(weights))
+    postwriter._minlength = min(lengths) if lengths else None
+    postwriter._maxlength = max(lengths) if lengths else 0
+
+
+class PooledSegmentWriter(SegmentWriter):
+    """Whoosh's segment writer whose flush, when ``pooled`` is set, hands the field writer and the segment's
+    length reader to ``write_pool`` instead of sorting and adding every posting (Whoosh's
+    ``_flush_segment``, with the posting loop replaced)."""
+
+    pooled = False
+
+    def write_pool(self, fieldwriter: W3FieldWriter, lengths: Any) -> None:
+        raise NotImplementedError
+
+    def _flush_segment(self) -> None:
+        if not self.pooled:
+            super()._flush_segment()
+            return
+        self.perdocwriter.close()
+        lengths = self.per_document_reader() if self.codec.length_stats else None
+        self.write_pool(self.fieldwriter, lengths)
+        self.fieldwriter.close()
+        if lengths:
+            lengths.close()
+
+
+def finalize_segment(writer: SegmentWriter) -> Any:
+    """Close a sub-writer's segment without adding it to the index's table of contents (what
+    ``whoosh.multiproc.SubWriterTask`` does with ``multisegment=True``); the parent adds it."""
+    return writer._finalize_segment()
+
+
+# -- reading ----------------------------------------------------------------------------------------
+
+
+def length_column(perdoc: Any, fieldname: str) -> Any:
+    """Every document's length byte for a field, from a Whoosh 3 per-document reader's length column in one
+    read (a sequence of byte values, as Whoosh's column loads it); None where the reader or the column is
+    not one this knows.
+
+    Args:
+        perdoc: a per-document reader (``per_document_reader()`` of a writer, or ``segment_perdoc``).
+        fieldname: the field.
+    """
+    try:
+        column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
+    except AttributeError:
+        return None
+    return None if column is None else column.load()
+
+
+def segment_perdoc(reader: Any) -> Any:
+    """The per-document reader behind a segment reader, or None."""
+    return getattr(reader, "_perdoc", None)
+
+
+def readable_blocks(matcher: Any) -> bool:
+    """Whether a matcher is Whoosh 3's block matcher, which ``block_max_id``/``next_block``/``block_data`` read."""
+    return all(hasattr(matcher, name) for name in ("_read_data", "_next_block", "_maxid", "_byteids", "_data"))
+
+
+def block_max_id(matcher: Any) -> int:
+    """The last document number of the matcher's current block."""
+    return matcher._maxid
+
+
+def next_block(matcher: Any) -> None:
+    """Move the matcher to its next block."""
+    matcher._next_block()
+
+
+def block_data(block: Any) -> tuple[Sequence[int], Sequence[float] | float | None]:
+    """A block matcher's current block as (document numbers, weights): weights are None when every weight is
+    1.0, a float when all are that value, else a sequence. The same decoding as Whoosh 3's ``_read_ids`` and
+    ``_read_weights``, with the ids' deltas summed by ``itertools.accumulate`` (in C) instead of a generator,
+    and no array of ones made for unit weights."""
+    if block._data is None:
+        block._read_data()
+    ids, weights = block._data[0], block._data[1]
+    if not block._byteids:
+        ids = list(accumulate(ids))
+    return ids, weights
+
+
+def term_postings(reader: Any, fieldname: str, text: str, info: Any) -> Any:
+    """A term's matcher in one segment, opened from its term info already read (the public
+    ``reader.postings`` reads the info again); through ``reader.postings`` where the segment is not a plain
+    Whoosh 3 one or has deletions. Raises ``TermNotFound`` from the public path as it does."""
+    terms = getattr(reader, "_terms", None)
+    codec, postfile = getattr(terms, "_codec", None), getattr(terms, "_postfile", None)
+    if codec is None or postfile is None or reader.has_deletions():
+        return reader.postings(fieldname, text)
+    btext = reader._text_to_bytes(fieldname, text)
+    return codec.postings_reader(postfile, info, reader.schema[fieldname].format, term=(fieldname, btext))
+
+
+def field_b(weighting: Any, fieldname: str) -> float:
+    """The B (length normalisation) a BM25F weighting uses for a field: its per-field B, else its B."""
+    return getattr(weighting, "_field_B", {}).get(fieldname, weighting.B)
+

@@ -1,0 +1,173 @@
+"""The types that survive the build: a document, its clauses and layout blocks, the facts its clauses state,
+and a search hit. Plain data — no HTML, no URLs (the site renders them, ``web/urls.py`` builds its links)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+
+def clause_key(doc_id: str, clause_id: str) -> str:
+    """The one name of a clause across the product: ``doc_id#clause_id`` (the index's unique key, the key of
+    a clause's facts, and what the site's permalink ``/doc/doc_id#clause_id`` ends with)."""
+    return f"{doc_id}#{clause_id}"
+
+
+@dataclass
+class Document:
+    """A corpus document: its id, title, checked front matter and Markdown body (``kb.corpus`` reads it,
+    ``kb.parse.parse_document`` cuts it into clauses)."""
+
+    id: str
+    title: str
+    meta: dict
+    body: str
+    path: Path | None = None
+
+    @property
+    def region(self) -> str:
+        return self.meta.get("region") or ""
+
+    @property
+    def status(self) -> str:
+        return self.meta.get("status") or ""
+
+    @property
+    def kind(self) -> str:
+        return self.meta.get("kind") or ""
+
+    @property
+    def doc_number(self) -> str:
+        return self.meta.get("doc_number") or ""
+
+
+@dataclass
+class Clause:
+    """One citable unit of a document."""
+
+    id: str  # anchor, stable for the same text: c2.1.1.2, a28, att2-t1-r3
+    label: str  # the document's own numbering: 二、（一）1.（2）, 第二十八条, 附件2 高压双电源用户
+    kind: str  # heading | paragraph | item | article | row
+    text: str  # verbatim; a row reads "caption — key：header value，…"
+    heading_path: list[str] = field(default_factory=list)
+    parent: str | None = None
+    order: int = 0
+    container: bool = False  # a heading whose content lives in its children
+    # Table rows only: the row's name, its (column header, cell) pairs and the table's unit.
+    row_key: str = ""
+    cells: list[tuple[str, str]] = field(default_factory=list)
+    unit: str = ""
+
+    @property
+    def indexable(self) -> bool:
+        return not self.container and bool(self.text.strip())
+
+
+@dataclass
+class Block:
+    """A piece of the document's layout, for rendering with anchors."""
+
+    kind: str  # heading | paragraph | table | title
+    source: str
+    anchor: str | None = None
+    level: int = 0
+    row_anchors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ParsedDocument:
+    """A document cut into clauses, and the layout blocks a page renders."""
+
+    clauses: list[Clause]
+    blocks: list[Block]
+
+    def clause(self, clause_id: str) -> Clause | None:
+        """The clause with this id, or None."""
+        return next((c for c in self.clauses if c.id == clause_id), None)
+
+
+@dataclass(slots=True)
+class Fact:
+    """A figure a clause states: who it is about, what it measures, the value and unit, how it binds, the
+    conditions that narrow it, and the clause it was read from (``kb.facts`` reads them at build time; the
+    open index holds them as Facts).
+
+    Besides its attributes a Fact reads as a read-only mapping (``fact["unit"]``, ``fact.get("value")``), for
+    the code that takes facts and answer entries (dicts) alike.
+    """
+
+    subject: str
+    item: str
+    value: int | float | str
+    unit: str
+    bound: str
+    qualifiers: list[str]
+    doc_id: str
+    clause_id: str
+    label: str = ""
+    context: str = ""  # the verbatim words the figure stands in
+    region: str = ""
+    status: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Fact:
+        """A Fact from its ``facts.json`` record."""
+        return cls(**data)
+
+    def __getitem__(self, key: str):
+        if key not in FACT_FIELDS:
+            raise KeyError(key)
+        return getattr(self, key)
+
+    def get(self, key: str, default=None):
+        return getattr(self, key) if key in FACT_FIELDS else default
+
+    def keys(self) -> Iterator[str]:
+        return iter(FACT_FIELDS)
+
+
+FACT_FIELDS = frozenset(f.name for f in fields(Fact))
+
+
+@dataclass
+class Hit:
+    """A clause a search found, with where the query's words stand in it: ``marks`` are (start, end)
+    offsets of matched words in ``text``, ``windows`` the (start, end) stretches of ``text`` worth showing
+    (the whole clause when short). ``snippet`` is those stretches as plain text with the matches in 【】."""
+
+    doc_id: str
+    title: str
+    region: str
+    status: str
+    doc_number: str
+    clause_id: str
+    label: str
+    heading: str
+    text: str
+    snippet: str
+    score: float
+    windows: list[tuple[int, int]] = field(default_factory=list)
+    marks: list[tuple[int, int]] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class SearchResult:
+    query: str
+    hits: list[Hit] = field(default_factory=list)
+    total: int = 0
+    terms: list[str] = field(default_factory=list)
+    message: str = ""
+    timed_out: bool = False
+    elapsed_ms: float = 0.0
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["hits"] = [hit.to_dict() for hit in self.hits]
+        return data

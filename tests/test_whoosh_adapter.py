@@ -1,0 +1,87 @@
+"""Each private Whoosh path of kb/index/whoosh_adapter.py gives what Whoosh's public interface gives, on a
+real index: the one place to check when whoosh3 is upgraded."""
+
+from __future__ import annotations
+
+import pytest
+from whoosh.scoring import BM25F
+from whoosh.util.numeric import length_to_byte
+
+from kb.index import whoosh_adapter as adapter
+from kb.index.postings import KbSegmentWriter, WordField
+from kb.index.schema import WORD_FIELDS
+
+
+@pytest.fixture(scope="module")
+def segments(corpus_index):
+    with corpus_index.searcher() as searcher:
+        yield [sub.reader() for sub, _offset in searcher.leaf_searchers()]
+
+
+def _terms(reader, fieldname: str, limit: int = 40) -> list[str]:
+    found = []
+    for name, btext in reader.all_terms():
+        if name == fieldname:
+            found.append(btext.decode("utf-8"))
+        if len(found) >= limit:
+            break
+    return found
+
+
+def test_the_length_column_is_each_documents_length_byte(segments):
+    for reader in segments:
+        for fieldname in WORD_FIELDS:
+            column = adapter.length_column(adapter.segment_perdoc(reader), fieldname)
+            public = bytes(length_to_byte(reader.doc_field_length(d, fieldname, 0) or 0)
+                           for d in range(reader.doc_count_all()))
+            assert column is not None and bytes(column) == public, fieldname
+
+
+def test_blocks_decode_to_the_postings_a_public_matcher_steps_through(segments):
+    for reader in segments:
+        for fieldname in ("text", "title", "grams"):
+            for text in _terms(reader, fieldname):
+                public = reader.postings(fieldname, text)
+                expected = []
+                while public.is_active():
+                    expected.append((public.id(), public.weight()))
+                    public.next()
+                matcher = reader.postings(fieldname, text)
+                assert adapter.readable_blocks(matcher)
+                got = []
+                while matcher.is_active():
+                    last = adapter.block_max_id(matcher)
+                    ids, weights = adapter.block_data(matcher)
+                    if weights is None or isinstance(weights, float):
+                        weights = [1.0 if weights is None else weights] * len(ids)
+                    assert ids[-1] == last
+                    got += list(zip(ids, weights, strict=True))
+                    adapter.next_block(matcher)
+                assert [(d, pytest.approx(w)) for d, w in got] == expected, (fieldname, text)
+
+
+def test_postings_opened_from_the_term_info_equal_the_public_ones(segments):
+    for reader in segments:
+        for text in _terms(reader, "text"):
+            info = reader.term_info("text", text)
+            fast, public = adapter.term_postings(reader, "text", text, info), reader.postings("text", text)
+            assert list(fast.all_ids()) == list(public.all_ids()), text
+
+
+def test_a_fields_b_is_the_one_bm25f_scores_it_with():
+    weighting = BM25F(B=0.75, K1=1.2, title_B=0.3)
+    assert adapter.field_b(weighting, "title") == 0.3 and adapter.field_b(weighting, "text") == 0.75
+
+
+def test_the_pooled_writer_is_used_on_whoosh_3s_codec(tmp_path):
+    from whoosh import index as whoosh_index
+    from whoosh.fields import ID, Schema
+
+    schema = Schema(doc_id=ID(stored=True), text=WordField(stored=True))
+    ix = whoosh_index.create_in(str(tmp_path), schema)
+    writer = KbSegmentWriter(ix)
+    assert adapter.can_write_terms(writer.fieldwriter) and writer.pooled  # else the fast path is off
+    writer.add_document(doc_id="a", text="供电 企业")
+    writer.commit()
+    with whoosh_index.open_dir(str(tmp_path)).searcher() as searcher:
+        assert [hit["doc_id"] for hit in searcher.documents()] == ["a"]
