@@ -304,7 +304,8 @@ class _Reader:
     def _text_years(self) -> list[str]:
         """Every year the text (and its extra qualifiers) names, read once for all its lists."""
         if self._years is None:
-            self._years = re.findall(r"(20\d{2})年", self.norm + " ".join(self.extra_qualifiers))
+            # each year once: a year named twice (到2025年底前…2025年) is not a list of two years
+            self._years = list(dict.fromkeys(re.findall(r"(20\d{2})年", self.norm + " ".join(self.extra_qualifiers))))
         return self._years
 
     def _distribute(self, figure: _Figure, segment, sentence, qualifiers: list[str], common: dict) -> list[dict]:
