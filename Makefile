@@ -10,7 +10,7 @@ export KB_PORT   ?= 8000
 export KB_CORPUS ?= corpus
 export KB_INDEX  ?= var/index
 
-.PHONY: install build run test lint clean browser loadtest bench tune curve
+.PHONY: install build run test lint clean browser services loadtest bench tune curve
 
 install: $(STAMP)
 
@@ -24,15 +24,22 @@ $(STAMP): pyproject.toml
 build: install
 	$(BIN)/kb build
 
+# kb serve runs one worker per core (KB_WORKERS); more than one share the rate limit through a private
+# redis-server, installed here when missing.
 run: install
+	@if [ "$${KB_WORKERS:-$$(nproc)}" != 1 ]; then sh scripts/install-services.sh redis-server; fi
 	$(BIN)/kb build
 	$(BIN)/kb serve --host $(KB_HOST) --port $(KB_PORT)
+
+services:
+	@# Debian's redis-server (kb serve's workers share a rate limit through it) for tests/test_workers.py.
+	sh scripts/install-services.sh redis-server
 
 browser:
 	@# Debian's Chromium and a Chinese font for the browser tests (apt-get when run as root).
 	bash scripts/install-browser.sh
 
-test: install browser
+test: install browser services
 	$(BIN)/pytest -q
 
 # Benchmarks (docs/benchmarks.md); not part of `make test`.

@@ -32,6 +32,9 @@ def create_app(config: dict | None = None) -> Flask:
         KB_ADMIN_TOKEN=os.environ.get("KB_ADMIN_TOKEN", ""),
         KB_RATE_LIMIT=os.environ.get("KB_RATE_LIMIT", "120/minute"),
         KB_LIVE_RATE_LIMIT=os.environ.get("KB_LIVE_RATE_LIMIT", ""),  # '' = LIVE_FACTOR × KB_RATE_LIMIT
+        # Where the limits are counted: memory (one process) or a store every worker shares (redis://…);
+        # kb serve --workers N sets it to its private Redis.
+        KB_RATE_LIMIT_STORAGE=os.environ.get("KB_RATE_LIMIT_STORAGE", "") or "memory://",
         KB_TRUSTED_PROXY_HOPS=os.environ.get("KB_TRUSTED_PROXY_HOPS", "0"),
         JSON_AS_ASCII=False,
         MAX_CONTENT_LENGTH=64 * 1024,
@@ -144,7 +147,7 @@ def _protect(app: Flask, limit: str, live_limit: str) -> Limiter:
     # live calls have their own (_live_budget). The client is the socket's address, or behind a trusted
     # proxy the address ProxyFix read from X-Forwarded-For.
     limiter = Limiter(get_remote_address, app=app, application_limits=[limit], headers_enabled=True,
-                      storage_uri=os.environ.get("KB_RATE_LIMIT_STORAGE", "memory://"),
+                      storage_uri=app.config["KB_RATE_LIMIT_STORAGE"],
                       application_limits_exempt_when=lambda: request.endpoint in ("static", "api.healthz")
                       or is_live())
     app.extensions["kb_limiter"] = limiter
