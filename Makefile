@@ -46,7 +46,11 @@ test: install browser services
 loadtest: install
 	@# make run's server (kb build + kb serve) on a free 127.0.0.1 port over a temporary copy of the corpus:
 	@# 20 clients for 60 s, then a live kb add + reindex under load. LOADTEST_ARGS=--help
+	@# Then, over the corpus + all of lawref: saturation throughput with 1 and N workers, and 20 agents
+	@# asking about once a second with live typing bursts. LOADSCALE_ARGS=--help
+	sh scripts/install-services.sh redis-server
 	$(BIN)/python scripts/loadtest.py $(LOADTEST_ARGS)
+	$(BIN)/python scripts/loadtest_scale.py $(LOADSCALE_ARGS)
 
 bench: install
 	@# The corpus plus all of ../shared/lawref in a temporary index, beside plain Whoosh and bm25s. BENCH_ARGS=--help
