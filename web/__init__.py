@@ -49,7 +49,9 @@ def create_app(config: dict | None = None) -> Flask:
     limiter = _protect(app, *limits)
     app.json.ensure_ascii = False
     vocab = app.extensions["kb_vocab"] = default_vocab()
-    vocab.segmenter  # noqa: B018 — load jieba's dictionary now, not on the first query
+    # The whole dictionary now, not a block per new character on the first queries; made before kb serve
+    # forks, it is shared by the workers.
+    vocab.dictionary.ensure_all()
     app.extensions["kb_index"] = _open_index(Path(app.config["KB_INDEX"]), vocab)
     app.config["KB_INDEX_PATH"] = Path(app.config["KB_INDEX"])
 
