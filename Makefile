@@ -32,8 +32,9 @@ run: install
 	$(BIN)/kb serve --host $(KB_HOST) --port $(KB_PORT)
 
 services:
-	@# Debian's redis-server (kb serve's workers share a rate limit through it) for tests/test_workers.py.
-	sh scripts/install-services.sh redis-server
+	@# Debian's redis-server (kb serve's workers share a rate limit through it) for tests/test_workers.py,
+	@# and postgresql for tests/test_feedback_postgres.py (a throwaway cluster the test starts itself).
+	sh scripts/install-services.sh redis-server postgresql
 
 browser:
 	@# Debian's Chromium and a Chinese font for the browser tests (apt-get when run as root).

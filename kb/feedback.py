@@ -1,6 +1,11 @@
-"""Feedback on answers and FAQ entries, and the questions that found nothing, in SQLite.
+"""Feedback on answers and FAQ entries, and the questions that found nothing, in SQLite (or PostgreSQL).
 
-The database lives under ``KB_DATA`` (default ``var/``). Every write is one short transaction
+``open_store`` picks the store: PostgreSQL when ``KB_FEEDBACK_URL`` names one (``postgresql://…``,
+kb/feedback_postgres.py, for replicas on several machines), else SQLite under ``KB_DATA``. Both have
+the interface of ``FeedbackStore`` (``add``, ``record_miss``, ``feedback``, ``missed``, ``count``,
+``status``, ``available``) and the same tables.
+
+The SQLite database lives under ``KB_DATA`` (default ``var/``). Every write is one short transaction
 in WAL mode, so concurrent requests neither lose a row nor block readers for long.
 
 The store never stands between a user and an answer. When ``KB_DATA`` cannot be written at start
@@ -28,7 +33,7 @@ from contextlib import closing
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from kb.errors import FeedbackError, FeedbackUnavailable, UnknownRegion
+from kb.errors import FeedbackError, FeedbackUnavailable, SettingsError, UnknownRegion
 from kb.vocab import Vocab, default_vocab
 
 VERDICTS = {"useful": "有用", "wrong": "有误"}
@@ -152,20 +157,18 @@ def _reason(error: BaseException) -> str:
     return str(error) or type(error).__name__
 
 
-class FeedbackStore:
-    def __init__(self, data_dir: Path | None = None, max_missed: int = MAX_MISSED) -> None:
-        self.path = (data_dir or default_data_dir()) / "feedback.sqlite3"
-        self.max_missed = max_missed
-        self._lock = threading.Lock()
+def miss_fields(query: str, region: str) -> tuple[str, str]:
+    """A missed question and its region as stored: cleaned and cut to their limits."""
+    return clean_text(query).strip()[:MAX_FIELD], clean_text(region or "").strip()[:MAX_REGION]
+
+
+class StoreHealth:
+    """What every store says about itself: off since start, failing since the latest write, or on."""
+
+    def __init__(self) -> None:
         self.off_reason = ""  # why the store is off since start; '' while it works
         self.off_detail = ""
         self.last_error = ""  # why the latest write failed; '' after a write succeeds
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._open_with_retry()
-        except (OSError, sqlite3.Error) as error:
-            self.off_reason = _reason(error)
-            self.off_detail = f"cannot write {self.path}: {error}"  # for the log, which the caller writes once
 
     @property
     def available(self) -> bool:
@@ -176,6 +179,43 @@ class FeedbackStore:
         if self.off_reason:
             return f"off: {self.off_reason}"
         return f"failing: {self.last_error}" if self.last_error else "on"
+
+    def _failed(self, error: BaseException, reason: str | None = None) -> str:
+        reason = reason or _reason(error)
+        if reason != self.last_error:  # once per kind of failure, not once per request
+            log.warning("feedback write failed: %s: %s", self.where, error)
+        self.last_error = reason
+        return reason
+
+    where = "feedback store"
+
+
+def open_store(data_dir: Path | None = None, url: str | None = None, max_missed: int = MAX_MISSED):
+    """The feedback store: PostgreSQL at ``url`` (default ``KB_FEEDBACK_URL``) when one is named, else
+    SQLite under ``data_dir``. A URL that is not PostgreSQL's is a SettingsError."""
+    url = (url if url is not None else os.environ.get("KB_FEEDBACK_URL", "")).strip()
+    if not url:
+        return FeedbackStore(data_dir, max_missed)
+    if not url.startswith(("postgresql://", "postgres://")):
+        raise SettingsError("KB_FEEDBACK_URL must be a postgresql:// URL (or unset for SQLite under KB_DATA)")
+    from kb.feedback_postgres import PostgresFeedbackStore  # psycopg only where PostgreSQL is used
+
+    return PostgresFeedbackStore(url, max_missed)
+
+
+class FeedbackStore(StoreHealth):
+    def __init__(self, data_dir: Path | None = None, max_missed: int = MAX_MISSED) -> None:
+        super().__init__()
+        self.path = (data_dir or default_data_dir()) / "feedback.sqlite3"
+        self.where = str(self.path)
+        self.max_missed = max_missed
+        self._lock = threading.Lock()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._open_with_retry()
+        except (OSError, sqlite3.Error) as error:
+            self.off_reason = _reason(error)
+            self.off_detail = f"cannot write {self.path}: {error}"  # for the log, which the caller writes once
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=10)
@@ -226,13 +266,6 @@ class FeedbackStore:
     def _now() -> str:
         return dt.datetime.now().isoformat(timespec="seconds")
 
-    def _failed(self, error: BaseException) -> str:
-        reason = _reason(error)
-        if reason != self.last_error:  # once per kind of failure, not once per request
-            log.warning("feedback write failed: %s: %s", self.path, error)
-        self.last_error = reason
-        return reason
-
     def add(self, feedback: Feedback) -> int:
         """Store validated feedback and return its id; FeedbackError for bad input, FeedbackUnavailable
         when it cannot be written."""
@@ -255,8 +288,7 @@ class FeedbackStore:
     def record_miss(self, query: str, region: str = "") -> bool:
         """Count a question that found nothing; True when counted. Never raises: an answer must not
         fail because its miss could not be written."""
-        query = clean_text(query).strip()[:MAX_FIELD]
-        region = clean_text(region or "").strip()[:MAX_REGION]
+        query, region = miss_fields(query, region)
         if not query or self.off_reason:
             return False
         now = self._now()

@@ -15,7 +15,7 @@ from flask_limiter.errors import RateLimitExceeded
 from werkzeug.exceptions import HTTPException
 
 from kb.errors import IndexMissing, KbError, SettingsError
-from kb.feedback import FeedbackStore
+from kb.feedback import FeedbackStore, open_store
 from kb.index import OpenIndex
 from kb.vocab import Vocab, default_vocab
 from web.security import ADMIN_ENDPOINTS
@@ -30,6 +30,7 @@ def create_app(config: dict | None = None) -> Flask:
         KB_CORPUS=os.environ.get("KB_CORPUS", "corpus"),
         KB_DATA=os.environ.get("KB_DATA", "var"),
         KB_ADMIN_TOKEN=os.environ.get("KB_ADMIN_TOKEN", ""),
+        KB_FEEDBACK_URL=os.environ.get("KB_FEEDBACK_URL", ""),  # postgresql://… ; '' = SQLite under KB_DATA
         KB_RATE_LIMIT=os.environ.get("KB_RATE_LIMIT", "120/minute"),
         KB_LIVE_RATE_LIMIT=os.environ.get("KB_LIVE_RATE_LIMIT", ""),  # '' = LIVE_FACTOR × KB_RATE_LIMIT
         # Where the limits are counted: memory (one process) or a store every worker shares (redis://…);
@@ -42,7 +43,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     limits = _rate_limits(app.config["KB_RATE_LIMIT"] or "120/minute", app.config["KB_LIVE_RATE_LIMIT"])
     _trust_proxies(app, app.config["KB_TRUSTED_PROXY_HOPS"])
-    store = app.extensions["kb_feedback"] = FeedbackStore(Path(app.config["KB_DATA"]))
+    store = app.extensions["kb_feedback"] = open_store(Path(app.config["KB_DATA"]), app.config["KB_FEEDBACK_URL"])
     if not store.available:
         # Answers never need the store: the site serves, feedback posts get a 503, /healthz says why.
         app.logger.warning("feedback off: %s", store.off_detail)
