@@ -40,6 +40,16 @@ def test_the_file_holds_jiebas_dictionary_exactly(full, tmp_path):
         assert dictionary.loaded == full.FREQ
 
 
+@pytest.mark.parametrize("damage", [b"", b"not a dictionary", "cut"])
+def test_a_damaged_file_is_made_again(full, tmp_path, damage):
+    CompactDictionary.cached("key", lambda: full, tmp_path)
+    [path] = tmp_path.iterdir()
+    path.write_bytes(path.read_bytes()[:100_000] if damage == "cut" else damage)
+    compact = CompactDictionary.cached("key", lambda: full, tmp_path)
+    assert compact.total == full.total and compact.FREQ.get("供电企业") == full.FREQ["供电企业"]
+    assert CompactDictionary.decode(path.read_bytes()) is not None  # and written whole again
+
+
 def test_an_unwritable_cache_still_gives_the_dictionary(full, tmp_path):
     blocked = tmp_path / "a file"
     blocked.write_text("")

@@ -121,9 +121,11 @@ class CompactDictionary:
         return MAGIC + len(header).to_bytes(HEADER, "little") + header + b"".join(parts)
 
     @classmethod
-    def decode(cls, data: bytes) -> CompactDictionary:
+    def decode(cls, data: bytes) -> CompactDictionary | None:
+        """The dictionary in ``data``, or None when it is not a dictionary file (marshal's own errors, for
+        a file cut short, pass through)."""
         if not data.startswith(MAGIC):
-            raise ValueError("not a kb dictionary file")
+            return None
         view = memoryview(data)
         start = len(MAGIC) + HEADER
         length = int.from_bytes(view[len(MAGIC) : start], "little")
@@ -136,8 +138,10 @@ class CompactDictionary:
         tokenizer) and written there when it is not there yet or cannot be read."""
         path = (folder or cache_folder()) / f"dictionary-{hashlib.sha256(key.encode()).hexdigest()[:20]}.bin"
         try:
-            return cls.decode(path.read_bytes())
-        except (OSError, ValueError, EOFError, TypeError):
+            found = cls.decode(path.read_bytes())
+            if found is not None:
+                return found
+        except (OSError, ValueError, EOFError, TypeError):  # missing, unreadable or cut short: made again
             pass
         full = tokenizer()
         data = cls.encode(full.FREQ, full.total)
