@@ -4,8 +4,9 @@ A one-shot ``kb ask`` cut a question of twenty characters, and loading jieba's p
 million words and prefixes, unmarshalled whole) took over a second of it. The segmenter needs, for a
 run of text, only the words that start with one of its characters: this file holds jieba's ``FREQ``
 (word or prefix → frequency, prefixes 0, exactly as the loaded tokenizer has them after the domain
-words were added) in one block per first character, and ``CompactDictionary.ensure(text)`` unmarshals
-the blocks of the characters of ``text`` it has not seen yet. The words, frequencies and total are the
+words were added) in one block per first character (per first two for the hundred most common first
+characters), and ``CompactDictionary.ensure(text)`` unmarshals the blocks ``text`` can need that it has
+not read yet. The words, frequencies and total are the
 tokenizer's own, so the words cut are the same to the last token (tests/test_jieba_route.py).
 
 The file is made once per dictionary — jieba's own dictionary file and the vocabulary's fingerprint
@@ -25,8 +26,8 @@ import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
-MAGIC = b"kb-dictionary 1\n"
-HEADER = 8  # bytes giving the length of the marshalled (total, size, {char: (offset, length)})
+MAGIC = b"kb-dictionary 2\n"
+HEADER = 8  # bytes giving the length of the marshalled (total, size, {char: (offset, length, split)})
 
 
 def cache_folder() -> Path:
@@ -53,15 +54,13 @@ class _Words(Mapping):
         self._dictionary = dictionary
 
     def __getitem__(self, word: str) -> int:
-        if word and word[0] not in self._dictionary.seen:
-            self._dictionary.ensure(word[0])
+        self._dictionary.ensure(word[:2])
         return self._dictionary.loaded[word]
 
     def __contains__(self, word: object) -> bool:
         if not isinstance(word, str):
             return False
-        if word and word[0] not in self._dictionary.seen:
-            self._dictionary.ensure(word[0])
+        self._dictionary.ensure(word[:2])
         return word in self._dictionary.loaded
 
     def __iter__(self) -> Iterator[str]:
@@ -75,48 +74,103 @@ class _Words(Mapping):
 class CompactDictionary:
     """jieba's word frequencies for the segmenter (``kb.analysis.jieba_route.Route``): ``total``, ``loaded``
     (the plain dict of the blocks read so far), ``ensure(text)`` before looking up ``text``'s words there,
-    and ``FREQ`` for callers that look words up one at a time."""
+    and ``FREQ`` for callers that look words up one at a time.
 
-    def __init__(self, total: int, size: int, blocks: dict[str, tuple[int, int]], blob: bytes | memoryview) -> None:
+    A character with more than ``SPLIT`` words (一, 中, 不 … a hundred of them hold a third of the
+    dictionary) has its block split again by the second character: its own entry is read with its
+    index, and the words starting with a pair of characters only when the text holds that pair.
+    """
+
+    SPLIT = 512
+
+    def __init__(self, total: int, size: int, blocks: dict, blob: bytes | memoryview) -> None:
         self.total = total
         self.size = size  # words and prefixes, all blocks together
-        self._blocks = blocks
+        self._blocks = blocks  # char → (offset, length, split)
         self._blob = blob
         self.loaded: dict[str, int] = {}
-        self.seen: set[str] = set()  # characters whose block is in ``loaded`` (or that have none)
+        self.seen: set[str] = set()  # characters whose block (or, when split, whose index) was read
+        self._pairs: dict[str, dict[str, tuple[int, int]]] = {}  # split character → pair → (offset, length)
+        self._pairs_seen: set[str] = set()
         self.FREQ = _Words(self)
 
     def check_initialized(self) -> None:  # what Route asks of a jieba tokenizer
         return None
 
+    def _read(self, offset: int, length: int):
+        return marshal.loads(self._blob[offset : offset + length])
+
     def ensure(self, text: str) -> None:
-        """Load the block of every character of ``text`` not loaded yet."""
-        new = set(text) - self.seen
-        if not new:
+        """Load what the words of ``text`` can start with: the block of each of its characters, and for a
+        split character the words of each pair it starts in ``text``."""
+        chars = set(text)
+        new = chars - self.seen
+        if new:
+            blocks, loaded = self._blocks, self.loaded
+            for char in new:
+                where = blocks.get(char)
+                if where is None:
+                    continue
+                if where[2]:
+                    singles, self._pairs[char] = self._read(where[0], where[1])
+                    loaded.update(singles)
+                else:
+                    loaded.update(self._read(where[0], where[1]))
+            self.seen |= new
+        pairs = self._pairs
+        if not pairs:
             return
-        blocks, blob, loaded = self._blocks, self._blob, self.loaded
-        for char in new:
-            where = blocks.get(char)
-            if where is not None:
-                loaded.update(marshal.loads(blob[where[0] : where[0] + where[1]]))
-        self.seen |= new
+        seen, loaded = self._pairs_seen, self.loaded
+        for char in chars.intersection(pairs):
+            index = pairs[char]
+            at = text.find(char)
+            while at != -1:
+                pair = text[at : at + 2]
+                if pair not in seen:
+                    seen.add(pair)
+                    where = index.get(pair)
+                    if where is not None:
+                        loaded.update(self._read(*where))
+                at = text.find(char, at + 1)
 
     def ensure_all(self) -> None:
         self.ensure("".join(self._blocks))
+        for char, index in self._pairs.items():
+            for pair, where in index.items():
+                if pair not in self._pairs_seen:
+                    self._pairs_seen.add(pair)
+                    self.loaded.update(self._read(*where))
+            self._pairs_seen.add(char)
 
     # -- the file ---------------------------------------------------------------------------------
-    @staticmethod
-    def encode(freq: Mapping[str, int], total: int) -> bytes:
+    @classmethod
+    def encode(cls, freq: Mapping[str, int], total: int) -> bytes:
         by_char: dict[str, dict[str, int]] = {}
         for word, count in freq.items():
             if word:
                 by_char.setdefault(word[0], {})[word] = count
         blocks, parts, offset = {}, [], 0
-        for char, words in by_char.items():
-            data = marshal.dumps(words)
-            blocks[char] = (offset, len(data))
+
+        def put(value) -> tuple[int, int]:
+            nonlocal offset
+            data = marshal.dumps(value)
             parts.append(data)
             offset += len(data)
+            return offset - len(data), len(data)
+
+        for char, words in by_char.items():
+            if len(words) <= cls.SPLIT:
+                blocks[char] = (*put(words), False)
+                continue
+            by_pair: dict[str, dict[str, int]] = {}
+            singles = {}
+            for word, count in words.items():
+                if len(word) == 1:
+                    singles[word] = count
+                else:
+                    by_pair.setdefault(word[:2], {})[word] = count
+            index = {pair: put(pair_words) for pair, pair_words in by_pair.items()}
+            blocks[char] = (*put((singles, index)), True)
         header = marshal.dumps((total, sum(len(words) for words in by_char.values()), blocks))
         return MAGIC + len(header).to_bytes(HEADER, "little") + header + b"".join(parts)
 
