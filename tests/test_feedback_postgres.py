@@ -1,4 +1,4 @@
-"""The PostgreSQL feedback store (kb/feedback_postgres.py) against a real, throwaway PostgreSQL: a cluster made
+"""The PostgreSQL feedback store (kb/feedback/postgres.py) against a real, throwaway PostgreSQL: a cluster made
 with Debian's initdb in a temporary folder, listening on a Unix socket there only (as the ``postgres`` user
 when the suite runs as root), stopped and removed afterwards. `make test` installs postgresql when missing."""
 
