@@ -92,6 +92,7 @@ class CompactDictionary:
         self.seen: set[str] = set()  # characters whose block (or, when split, whose index) was read
         self._pairs: dict[str, dict[str, tuple[int, int]]] = {}  # split character → pair → (offset, length)
         self._pairs_seen: set[str] = set()
+        self._complete = False  # everything loaded (ensure_all): nothing left to look for
         self.FREQ = _Words(self)
 
     def check_initialized(self) -> None:  # what Route asks of a jieba tokenizer
@@ -103,6 +104,8 @@ class CompactDictionary:
     def ensure(self, text: str) -> None:
         """Load what the words of ``text`` can start with: the block of each of its characters, and for a
         split character the words of each pair it starts in ``text``."""
+        if self._complete:
+            return
         chars = set(text)
         new = chars - self.seen
         if new:
@@ -140,7 +143,7 @@ class CompactDictionary:
                 if pair not in self._pairs_seen:
                     self._pairs_seen.add(pair)
                     self.loaded.update(self._read(*where))
-            self._pairs_seen.add(char)
+        self._complete = True
 
     # -- the file ---------------------------------------------------------------------------------
     @classmethod
