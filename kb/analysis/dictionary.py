@@ -138,7 +138,7 @@ class CompactDictionary:
 
     def ensure_all(self) -> None:
         self.ensure("".join(self._blocks))
-        for char, index in self._pairs.items():
+        for index in self._pairs.values():
             for pair, where in index.items():
                 if pair not in self._pairs_seen:
                     self._pairs_seen.add(pair)
