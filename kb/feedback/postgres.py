@@ -52,6 +52,7 @@ def _reason(error: BaseException) -> str:
 
 class PostgresFeedbackStore(StoreHealth):
     where = "PostgreSQL feedback store"
+    PLACEHOLDER = "%s"
 
     def __init__(self, url: str, max_missed: int = MAX_MISSED, connect_timeout: int = 5) -> None:
         super().__init__()
@@ -132,15 +133,3 @@ class PostgresFeedbackStore(StoreHealth):
                 return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
         except psycopg.Error as error:
             raise FeedbackUnavailable(_reason(error)) from error
-
-    def feedback(self, limit: int = 500) -> list[dict]:
-        """The newest feedback first."""
-        return self._read("SELECT * FROM feedback ORDER BY id DESC LIMIT %s", (limit,))
-
-    def missed(self, limit: int = 500) -> list[dict]:
-        """Questions that found nothing, most asked first."""
-        return self._read("SELECT query, region, times, last FROM missed ORDER BY times DESC, last DESC LIMIT %s",
-                          (limit,))
-
-    def count(self) -> int:
-        return int(self._read("SELECT COUNT(*) AS n FROM feedback", ())[0]["n"])

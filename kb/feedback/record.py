@@ -108,7 +108,8 @@ def miss_fields(query: str, region: str) -> tuple[str, str]:
 
 
 class StoreHealth:
-    """What every store says about itself: off since start, failing since the latest write, or on."""
+    """What every store says about itself (off since start, failing since the latest write, or on) and its
+    listings."""
 
     def __init__(self) -> None:
         self.off_reason = ""  # why the store is off since start; '' while it works
@@ -134,4 +135,21 @@ class StoreHealth:
 
     where = "feedback store"
 
+    # The listings, the same SQL for every store; ``_read(sql, parameters)`` is the store's own, and
+    # ``PLACEHOLDER`` its driver's parameter mark.
+    PLACEHOLDER = "?"
 
+    def _read(self, sql: str, parameters: tuple) -> list[dict]:
+        raise NotImplementedError
+
+    def feedback(self, limit: int = 500) -> list[dict]:
+        """The newest feedback first."""
+        return self._read(f"SELECT * FROM feedback ORDER BY id DESC LIMIT {self.PLACEHOLDER}", (limit,))
+
+    def missed(self, limit: int = 500) -> list[dict]:
+        """Questions that found nothing, most asked first."""
+        return self._read("SELECT query, region, times, last FROM missed ORDER BY times DESC, last DESC "
+                          f"LIMIT {self.PLACEHOLDER}", (limit,))
+
+    def count(self) -> int:
+        return int(self._read("SELECT COUNT(*) AS n FROM feedback", ())[0]["n"])

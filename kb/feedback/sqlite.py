@@ -164,15 +164,3 @@ class FeedbackStore(StoreHealth):
                 return [dict(row) for row in db.execute(sql, parameters).fetchall()]
         except (OSError, sqlite3.Error) as error:
             raise FeedbackUnavailable(_reason(error)) from error
-
-    def feedback(self, limit: int = 500) -> list[dict]:
-        """The newest feedback first."""
-        return self._read("SELECT * FROM feedback ORDER BY id DESC LIMIT ?", (limit,))
-
-    def missed(self, limit: int = 500) -> list[dict]:
-        """Questions that found nothing, most asked first."""
-        return self._read("SELECT query, region, times, last FROM missed ORDER BY times DESC, last DESC LIMIT ?",
-                          (limit,))
-
-    def count(self) -> int:
-        return int(self._read("SELECT COUNT(*) AS n FROM feedback", ())[0]["n"])
