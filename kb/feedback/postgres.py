@@ -11,7 +11,6 @@ the URL or the server's address.
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 
 import psycopg
@@ -80,10 +79,6 @@ class PostgresFeedbackStore(StoreHealth):
                 for statement in SCHEMA:
                     db.execute(statement)
             self._made = True
-
-    @staticmethod
-    def _now() -> str:
-        return dt.datetime.now().isoformat(timespec="seconds")
 
     def add(self, feedback: Feedback) -> int:
         """Store validated feedback and return its id; FeedbackError for bad input, FeedbackUnavailable

@@ -3,6 +3,7 @@ is on, failing or off. The tables are in kb.feedback.sqlite (and kb.feedback.pos
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import unicodedata
@@ -134,6 +135,10 @@ class StoreHealth:
         return reason
 
     where = "feedback store"
+
+    @staticmethod
+    def _now() -> str:
+        return dt.datetime.now().isoformat(timespec="seconds")
 
     # The listings, the same SQL for every store; ``_read(sql, parameters)`` is the store's own, and
     # ``PLACEHOLDER`` its driver's parameter mark.

@@ -7,7 +7,6 @@ neither lose a row nor block readers for long.
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 import threading
 import time
@@ -110,10 +109,6 @@ class FeedbackStore(StoreHealth):
             if db.in_transaction:
                 db.execute("ROLLBACK")
             raise
-
-    @staticmethod
-    def _now() -> str:
-        return dt.datetime.now().isoformat(timespec="seconds")
 
     def add(self, feedback: Feedback) -> int:
         """Store validated feedback and return its id; FeedbackError for bad input, FeedbackUnavailable
