@@ -10,7 +10,7 @@ export KB_PORT   ?= 8000
 export KB_CORPUS ?= corpus
 export KB_INDEX  ?= var/index
 
-.PHONY: install build run test lint clean browser loadtest bench tune curve
+.PHONY: install build run test lint clean browser services loadtest bench tune curve
 
 install: $(STAMP)
 
@@ -24,22 +24,34 @@ $(STAMP): pyproject.toml
 build: install
 	$(BIN)/kb build
 
+# kb serve runs one worker per core (KB_WORKERS); more than one share the rate limit through a private
+# redis-server, installed here when missing.
 run: install
+	@if [ "$${KB_WORKERS:-$$(nproc)}" != 1 ]; then sh scripts/install-services.sh redis-server; fi
 	$(BIN)/kb build
 	$(BIN)/kb serve --host $(KB_HOST) --port $(KB_PORT)
+
+services:
+	@# Debian's redis-server (kb serve's workers share a rate limit through it) for tests/test_workers.py,
+	@# and postgresql for tests/test_feedback_postgres.py (a throwaway cluster the test starts itself).
+	sh scripts/install-services.sh redis-server postgresql
 
 browser:
 	@# Debian's Chromium and a Chinese font for the browser tests (apt-get when run as root).
 	bash scripts/install-browser.sh
 
-test: install browser
+test: install browser services
 	$(BIN)/pytest -q
 
 # Benchmarks (docs/benchmarks.md); not part of `make test`.
 loadtest: install
 	@# make run's server (kb build + kb serve) on a free 127.0.0.1 port over a temporary copy of the corpus:
 	@# 20 clients for 60 s, then a live kb add + reindex under load. LOADTEST_ARGS=--help
+	@# Then, over the corpus + all of lawref: saturation throughput with 1 and N workers, and 20 agents
+	@# asking about once a second with live typing bursts. LOADSCALE_ARGS=--help
+	sh scripts/install-services.sh redis-server
 	$(BIN)/python scripts/loadtest.py $(LOADTEST_ARGS)
+	$(BIN)/python scripts/loadtest_scale.py $(LOADSCALE_ARGS)
 
 bench: install
 	@# The corpus plus all of ../shared/lawref in a temporary index, beside plain Whoosh and bm25s. BENCH_ARGS=--help

@@ -15,7 +15,9 @@
 5. Scores the dev set on the big index and on the corpus alone.
 
 Prints Markdown tables and writes every figure as JSON (``--json-out``). Exits 1 when a target is
-missed: build ≤ 120 s, search p95 ≤ 5 × bm25s p95, no query over 250 ms, dev set at scale ≥ alone.
+missed: build ≤ bm25s's build (tokenising included), search p95 ≤ 2 × bm25s p95, ask p95 ≤ 40 ms, no
+query over 250 ms, dev set at scale ≥ alone. Beside each wall-clock figure the query's CPU time
+(``time.process_time``) is recorded, which a shared host's neighbours disturb much less.
 """
 
 from __future__ import annotations
@@ -39,8 +41,8 @@ QUERIES = Path(__file__).with_name("bench-queries.txt")
 # Queries run before timing starts: they load what a first query loads (jieba's dictionary, the
 # searcher, lazily read columns), and share no query with the list.
 WARM_UP = ["电力", "供电企业 用户", "什么是不可抗力？", "环境保护"]
-TARGET_BUILD_S = 120.0
-TARGET_RATIO = 5.0
+TARGET_RATIO = 2.0  # search p95 against bm25s's
+TARGET_ASK_P95_MS = 40.0
 TARGET_MAX_MS = 250.0
 
 
@@ -97,16 +99,19 @@ def stats(times_ms: list[float]) -> dict:
 def timed(run: Callable[[str], object], queries: list[tuple[str, str]], passes: int) -> dict:
     """Per query kind and overall: p50 / p95 / max in ms, and the slowest query."""
     per_kind: dict[str, list[float]] = {}
+    cpu: list[float] = []
     slowest = (0.0, "")
     for _ in range(passes):
         for kind, query in queries:
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             run(query)
             ms = (time.perf_counter() - started) * 1000
+            cpu.append((time.process_time() - started_cpu) * 1000)
             per_kind.setdefault(kind, []).append(ms)
             slowest = max(slowest, (ms, query[:30]))
     out = {kind: stats(times) for kind, times in per_kind.items()}
     out["all"] = stats([t for times in per_kind.values() for t in times])
+    out["cpu"] = stats(cpu)
     out["slowest"] = {"ms": round(slowest[0], 1), "query": slowest[1]}
     return out
 
@@ -233,7 +238,7 @@ def bm25s_reference(texts: list[str], queries: list[tuple[str, str]], passes: in
 def table(rows: list[tuple[str, dict]]) -> str:
     lines = ["| system | kind | n | p50 ms | p95 ms | max ms |", "| --- | --- | ---: | ---: | ---: | ---: |"]
     for name, figures in rows:
-        for kind in ("short", "question", "paragraph", "all"):
+        for kind in ("short", "question", "paragraph", "all", "cpu"):
             if kind in figures:
                 f = figures[kind]
                 lines.append(f"| {name} | {kind} | {f['n']} | {f['p50']} | {f['p95']} | {f['max']} |")
@@ -264,6 +269,7 @@ def run(args: argparse.Namespace) -> int:
 
         started = time.perf_counter()
         index = OpenIndex(tmp / "index")
+        index.vocab.dictionary.ensure_all()  # as kb serve loads it before serving (a one-shot ask reads it lazily)
         report["open_seconds"] = round(time.perf_counter() - started, 2)
         for query in WARM_UP:
             search(index, query)
@@ -298,17 +304,19 @@ def run(args: argparse.Namespace) -> int:
             shutil.rmtree(tmp, ignore_errors=True)
 
     checks = []
-    if "build" in report:
-        seconds = report["build"]["seconds"]
-        checks.append(("build ≤ 120 s", seconds <= TARGET_BUILD_S, f"{seconds} s"))
-    checks += [("no search or ask over 250 ms", max(report["search"]["all"]["max"], report["ask"]["all"]["max"])
-               <= TARGET_MAX_MS, f"search max {report['search']['all']['max']} ms, ask max "
-               f"{report['ask']['all']['max']} ms")]
+    search_all, ask_all = report["search"]["all"], report["ask"]["all"]
+    if "build" in report and "bm25s" in report:
+        seconds, floor = report["build"]["seconds"], report["bm25s"]["build_seconds"]
+        checks.append(("build ≤ bm25s build (tokenising included)", seconds <= floor,
+                       f"{seconds} s vs {floor} s ({seconds / floor:.2f}×)"))
+    checks.append(("ask p95 ≤ 40 ms", ask_all["p95"] <= TARGET_ASK_P95_MS,
+                   f"{ask_all['p95']} ms (CPU {report['ask']['cpu']['p95']} ms)"))
+    checks.append(("no search or ask over 250 ms", max(search_all["max"], ask_all["max"]) <= TARGET_MAX_MS,
+                   f"search max {search_all['max']} ms, ask max {ask_all['max']} ms"))
     if "bm25s" in report:
         floor = report["bm25s"]["search"]["all"]["p95"]
-        checks.append(("search p95 ≤ 5 × bm25s p95", report["search"]["all"]["p95"] <= TARGET_RATIO * floor,
-                       f"{report['search']['all']['p95']} ms vs {floor} ms "
-                       f"({report['search']['all']['p95'] / floor:.1f}×)"))
+        checks.append(("search p95 ≤ 2 × bm25s p95", search_all["p95"] <= TARGET_RATIO * floor,
+                       f"{search_all['p95']} ms vs {floor} ms ({search_all['p95'] / floor:.1f}×)"))
     if "dev_alone" in report:
         scale, alone = report["dev_at_scale"]["summary"], report["dev_alone"]["summary"]
         keys = [("value", "precise_and_cited"), ("passage", "recalled"), ("none", "declined")]

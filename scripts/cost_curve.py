@@ -5,7 +5,7 @@ it is, each further one made by a reproducible transformation of the real texts 
 the copy's number and every paragraph's sentences rotated by it — so each copy is a new document while
 the term statistics stay those of real law (every word as frequent within a document; document
 frequencies K times as high). Each scale is imported with ``kb add``'s importer, built with ``kb build``
-(its peak memory read from the children's ``ru_maxrss``), served by ``kb serve`` (its peak memory from
+(its peak memory read from the children's ``ru_maxrss``), served by ``kb serve --workers 1`` (its peak memory from
 ``/proc/<pid>/status`` VmHWM after the queries), and timed over HTTP with ``scripts/bench-queries.txt``
 (``/api/search`` and ``/api/ask``, three passes after a warm-up pass).
 
@@ -110,7 +110,8 @@ def serve_and_time(corpus: Path, index: Path, queries: list[str], data: Path) ->
     env = {"KB_RATE_LIMIT": "1000000/minute", "KB_LIVE_RATE_LIMIT": "1000000/minute", "KB_DATA": str(data),
            "PATH": "/usr/bin:/bin"}
     server = subprocess.Popen([str(KB), "--corpus", str(corpus), "--index", str(index), "serve", "--port",
-                               str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                               str(port), "--workers", "1"], env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(300):

@@ -354,11 +354,18 @@ class Server:
         return self.process is not None and self.process.poll() is None
 
     def cpu_seconds(self) -> float | None:
+        """CPU seconds of the server: its own and its worker processes' (kb serve --workers N)."""
+        total, pids = 0, [self.pid]
         try:
-            fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            while pids:
+                pid = pids.pop()
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])
+                for task in Path(f"/proc/{pid}/task").iterdir():
+                    pids += [int(child) for child in (task / "children").read_text().split()]
         except (OSError, IndexError, ValueError):
-            return None
+            return None if total == 0 else total / os.sysconf("SC_CLK_TCK")
+        return total / os.sysconf("SC_CLK_TCK")
 
     def listener_pid(self) -> int | None:
         """The PID whose socket listens on the port (Linux /proc), or None when it cannot be told."""

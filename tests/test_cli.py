@@ -235,6 +235,8 @@ class FakeWaitress:
     def __init__(self, monkeypatch):
         import waitress
 
+        if "KB_WORKERS" not in os.environ:
+            monkeypatch.setenv("KB_WORKERS", "1")  # one process: waitress (more are gunicorn, tests/test_workers.py)
         self.calls: list[dict] = []
         monkeypatch.setattr(waitress, "create_server", self.create_server)
         monkeypatch.setattr(waitress, "serve", lambda app, **options: self.calls.append(options))
@@ -284,6 +286,27 @@ def test_serve_options_come_from_the_environment(corpus_index_path, monkeypatch,
         (8124, 50, 5, 2)
 
 
+def test_serve_defaults_to_one_worker_per_core(monkeypatch):
+    import argparse
+
+    from kb.cli.serve import machine_cores, serve_settings
+
+    monkeypatch.delenv("KB_WORKERS", raising=False)
+    assert serve_settings(argparse.Namespace())["workers"] == machine_cores() == len(os.sched_getaffinity(0))
+
+
+def test_serve_without_redis_serves_one_worker_rather_than_a_budget_per_worker(corpus_index_path, monkeypatch,
+                                                                               capsys, tmp_path):
+    monkeypatch.setenv("KB_DATA", str(tmp_path))
+    monkeypatch.delenv("KB_RATE_LIMIT_STORAGE", raising=False)
+    waitress = FakeWaitress(monkeypatch)
+    monkeypatch.setattr("kb.cli.ratestore.redis_server", lambda: None)
+    assert main(["--corpus", str(CORPUS), "--index", str(corpus_index_path), "serve", "--workers", "4"]) == 0
+    assert len(waitress.calls) == 1  # waitress, one process
+    err = capsys.readouterr().err
+    assert "no redis-server" in err and "serving with one worker, not 4" in err and "(1 worker ×" in err
+
+
 @pytest.mark.parametrize("args, env, message", [
     (["--port", "99999"], {}, "--port must be from 1 to 65535, not 99999"),
     (["--port", "0"], {}, "--port must be from 1 to 65535"),
@@ -294,6 +317,8 @@ def test_serve_options_come_from_the_environment(corpus_index_path, monkeypatch,
     (["--connection-limit", "0"], {}, "--connection-limit must be from 1"),
     (["--channel-timeout", "soon"], {}, "--channel-timeout must be a whole number"),
     (["--trusted-proxy-hops", "-1"], {}, "--trusted-proxy-hops must be from 0"),
+    (["--workers", "0"], {}, "--workers must be from 1"),
+    ([], {"KB_WORKERS": "many"}, "--workers (from KB_WORKERS) must be a whole number"),
     ([], {"KB_LIVE_RATE_LIMIT": "lots"}, "KB_LIVE_RATE_LIMIT"),
     ([], {"KB_RATE_LIMIT": "fast please"}, "KB_RATE_LIMIT"),
 ])

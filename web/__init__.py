@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from kb.answer import WARMERS
 from kb.errors import IndexMissing, KbError, SettingsError
-from kb.feedback import FeedbackStore
+from kb.feedback import FeedbackStore, open_store
 from kb.index import OpenIndex
 from kb.vocab import Vocab, default_vocab
 from web.security import ADMIN_ENDPOINTS
@@ -31,8 +31,12 @@ def create_app(config: dict | None = None) -> Flask:
         KB_CORPUS=os.environ.get("KB_CORPUS", "corpus"),
         KB_DATA=os.environ.get("KB_DATA", "var"),
         KB_ADMIN_TOKEN=os.environ.get("KB_ADMIN_TOKEN", ""),
+        KB_FEEDBACK_URL=os.environ.get("KB_FEEDBACK_URL", ""),  # postgresql://… ; '' = SQLite under KB_DATA
         KB_RATE_LIMIT=os.environ.get("KB_RATE_LIMIT", "120/minute"),
         KB_LIVE_RATE_LIMIT=os.environ.get("KB_LIVE_RATE_LIMIT", ""),  # '' = LIVE_FACTOR × KB_RATE_LIMIT
+        # Where the limits are counted: memory (one process) or a store every worker shares (redis://…);
+        # kb serve --workers N sets it to its private Redis.
+        KB_RATE_LIMIT_STORAGE=os.environ.get("KB_RATE_LIMIT_STORAGE", "") or "memory://",
         KB_TRUSTED_PROXY_HOPS=os.environ.get("KB_TRUSTED_PROXY_HOPS", "0"),
         JSON_AS_ASCII=False,
         MAX_CONTENT_LENGTH=64 * 1024,
@@ -40,14 +44,16 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     limits = _rate_limits(app.config["KB_RATE_LIMIT"] or "120/minute", app.config["KB_LIVE_RATE_LIMIT"])
     _trust_proxies(app, app.config["KB_TRUSTED_PROXY_HOPS"])
-    store = app.extensions["kb_feedback"] = FeedbackStore(Path(app.config["KB_DATA"]))
+    store = app.extensions["kb_feedback"] = open_store(Path(app.config["KB_DATA"]), app.config["KB_FEEDBACK_URL"])
     if not store.available:
         # Answers never need the store: the site serves, feedback posts get a 503, /healthz says why.
         app.logger.warning("feedback off: %s", store.off_detail)
     limiter = _protect(app, *limits)
     app.json.ensure_ascii = False
     vocab = app.extensions["kb_vocab"] = default_vocab()
-    vocab.segmenter  # noqa: B018 — load jieba's dictionary now, not on the first query
+    # The whole dictionary now, not a block per new character on the first queries; made before kb serve
+    # forks, it is shared by the workers.
+    vocab.dictionary.ensure_all()
     app.extensions["kb_index"] = _open_index(Path(app.config["KB_INDEX"]), vocab)
     app.config["KB_INDEX_PATH"] = Path(app.config["KB_INDEX"])
 
@@ -146,7 +152,7 @@ def _protect(app: Flask, limit: str, live_limit: str) -> Limiter:
     # live calls have their own (_live_budget). The client is the socket's address, or behind a trusted
     # proxy the address ProxyFix read from X-Forwarded-For.
     limiter = Limiter(get_remote_address, app=app, application_limits=[limit], headers_enabled=True,
-                      storage_uri=os.environ.get("KB_RATE_LIMIT_STORAGE", "memory://"),
+                      storage_uri=app.config["KB_RATE_LIMIT_STORAGE"],
                       application_limits_exempt_when=lambda: request.endpoint in ("static", "api.healthz")
                       or is_live())
     app.extensions["kb_limiter"] = limiter

@@ -6,15 +6,25 @@ log P(word) + the best score of the rest (``calc``), computing ``log(FREQ[word])
 for every candidate of every sentence. That was the largest single cost of indexing a law library.
 ``Route`` does the same walk with the log probabilities looked up from a table filled once per
 word, and the DAG never materialised. The arithmetic, the order of the candidates and the
-tie-breaking (the longer word wins) are jieba's, and ``tests/test_route.py`` checks the words are
+tie-breaking (the longer word wins) are jieba's, and ``tests/test_jieba_route.py`` checks the words are
 the same as jieba's own on the corpus and the law library.
+
+The dictionary is a loaded jieba ``Tokenizer`` or a ``kb.analysis.dictionary.CompactDictionary``, which
+loads the words of a sentence's characters before the sentence is cut (and never changes). jieba itself
+is not imported here: a one-shot ``kb ask`` that reads the compact dictionary never imports it.
 """
 
 from __future__ import annotations
 
+import re
 from math import log
 
-from jieba import Tokenizer, re_eng, re_han_default, re_skip_default
+# jieba's own patterns (jieba/__init__.py, 0.42), copied so that cutting needs no import of jieba (whose
+# import alone takes a third of a second, pkg_resources included); tests/test_jieba_route.py checks
+# they are still jieba's.
+re_han_default = re.compile("([\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]+)", re.U)
+re_skip_default = re.compile("(\r\n|\\s)", re.U)
+re_eng = re.compile("[a-zA-Z0-9]", re.U)
 
 
 class _LogProbabilities(dict):
@@ -34,24 +44,34 @@ class _LogProbabilities(dict):
 
 
 class Route:
-    """``cut(sentence)`` == ``list(tokenizer.cut(sentence, HMM=False))`` for a loaded jieba tokenizer."""
+    """``cut(sentence)`` == ``list(tokenizer.cut(sentence, HMM=False))`` for a loaded jieba tokenizer (or
+    the compact form of its dictionary)."""
 
-    def __init__(self, tokenizer: Tokenizer) -> None:
+    def __init__(self, tokenizer) -> None:
         tokenizer.check_initialized()
         self.tokenizer = tokenizer
-        self._key = (tokenizer.total, len(tokenizer.FREQ))
+        # A compact dictionary loads per character: ``freq`` is its plain dict of what is loaded, filled
+        # for a sentence's characters before the sentence is cut.
+        self._ensure = getattr(tokenizer, "ensure", None)
+        self.freq = tokenizer.loaded if self._ensure else tokenizer.FREQ
+        self._key = self._version()
         logtotal = log(tokenizer.total)
-        self.freq = tokenizer.FREQ
-        self.logp = _LogProbabilities(tokenizer.FREQ, logtotal)
+        self.logp = _LogProbabilities(self.freq, logtotal)
         # jieba's term is log(FREQ.get(word) or 1) - logtotal: a character of frequency 0 gives -logtotal.
         self.unknown = log(1) - logtotal
 
+    def _version(self) -> tuple:
+        # A jieba tokenizer changes when words are added; a compact dictionary never does.
+        return (self.tokenizer.total, "compact" if self._ensure else len(self.tokenizer.FREQ))
+
     def current(self) -> bool:
         """False once words were added to the tokenizer since the table was made."""
-        return self._key == (self.tokenizer.total, len(self.tokenizer.FREQ))
+        return self._key == self._version()
 
     def cut(self, sentence: str) -> list[str]:
         """``sentence`` cut into words as jieba's ``cut(HMM=False)`` cuts it, in one pass per run of Chinese."""
+        if self._ensure is not None:
+            self._ensure(sentence)
         words: list[str] = []
         for block in re_han_default.split(sentence):
             if not block:

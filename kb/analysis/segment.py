@@ -3,7 +3,8 @@ own ChineseAnalyzer drops the 3 of 3个工作日), search-mode sub-words placed 
 come from, and every token's offsets into the verbatim text; character bigrams for the recall net.
 
 A ``Segmenter`` is made once per vocabulary (``kb.vocab.Vocab.analysis``) from its normaliser and its
-jieba tokenizer, and remembers the words of the runs it has cut.
+jieba dictionary (the compact form, ``kb.analysis.dictionary``), and remembers the words of the runs it
+has cut.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-
-from jieba import Tokenizer
+from typing import TYPE_CHECKING
 
 from kb.analysis.jieba_route import Route
 from kb.analysis.normalise import Normaliser
+
+if TYPE_CHECKING:  # a jieba Tokenizer or the compact form of its dictionary (kb.analysis.dictionary)
+    from jieba import Tokenizer
 
 CJK = r"\u3400-\u4dbf\u4e00-\u9fff"
 # Numbers, Latin words, Chinese runs and the kept symbols; anything else is punctuation.

@@ -215,7 +215,7 @@ class Answerer:
         """A probable typo (高压双电原): a stretch of the question one character from a corpus word, that is
         itself no word of the segmenter's dictionary."""
         self.weigh(index, question)
-        return self.speller.correct(question.text, known=self.vocab.segmenter.FREQ)
+        return self.speller.correct(question.text, known=self.vocab.dictionary.FREQ)
 
     def weigh(self, index: OpenIndex, question: Question) -> Question:
         """The question's words weighted by rarity in the index (a word no clause holds is marked absent)."""

@@ -198,7 +198,7 @@ def _groups(question: Question, asking: list[str], voc: Vocab) -> list[WordGroup
     groups: list[WordGroup] = []
     seen: set[str] = set()
     negate_next = False
-    for piece in voc.analysis.segment(_without_regions(question.norm, region_names, voc.segmenter.FREQ),
+    for piece in voc.analysis.segment(_without_regions(question.norm, region_names, voc.dictionary.FREQ),
                                       subwords=False):
         word = piece.text
         if w.negator_re.fullmatch(word):

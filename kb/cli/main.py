@@ -91,7 +91,10 @@ def _add_tool_commands(commands) -> None:
     p = commands.add_parser("check", help="verify the index's files against their checksums and the corpus")
     p.set_defaults(func=cmd_check)
 
-    p = commands.add_parser("serve", help="serve the index that kb build made, with waitress (never builds)")
+    p = commands.add_parser("serve", help="serve the index that kb build made, with N worker processes "
+                                          "(gunicorn; waitress for one) — never builds")
+    p.add_argument("--workers", help="worker processes sharing the open index, at least 1 (KB_WORKERS, default "
+                                     "the machine's cores); more than one share a rate limit through Redis")
     p.add_argument("--host", help="address to listen on (KB_HOST, default 127.0.0.1)")
     p.add_argument("--port", help="TCP port, 1–65535 (KB_PORT, default 8000)")
     p.add_argument("--threads", help="worker threads, at least 1 (KB_THREADS, default 8)")

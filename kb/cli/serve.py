@@ -1,4 +1,5 @@
-"""``kb serve``: the built index served with waitress, the site loaded by its dotted name.
+"""``kb serve``: the built index served by N worker processes (gunicorn, ``kb.cli.prefork``) or, with one
+worker, by waitress; the site loaded by its dotted name.
 
 Serving never builds, and ``kb`` never imports the site's package: the application factory is named
 (``web:create_app`` unless ``KB_APP`` names another) and imported when ``kb serve`` runs, so the library
@@ -12,6 +13,7 @@ import importlib
 import os
 import sys
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 
 from kb.cli.commands import EXIT_USAGE, _fail
@@ -29,7 +31,16 @@ SERVE_LIMITS = {
     "connection_limit": ("KB_CONNECTION_LIMIT", 1000, 1, 1_000_000),
     "channel_timeout": ("KB_CHANNEL_TIMEOUT", 30, 1, 86_400),
     "trusted_proxy_hops": ("KB_TRUSTED_PROXY_HOPS", 0, 0, 10),
+    "workers": ("KB_WORKERS", None, 1, 256),  # None: the machine's cores (machine_cores)
 }
+
+
+def machine_cores() -> int:
+    """The cores this process may run on (a container's or taskset's share, not the host's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def serve_settings(args: argparse.Namespace) -> dict[str, int]:
@@ -41,7 +52,7 @@ def serve_settings(args: argparse.Namespace) -> dict[str, int]:
         raw = given if given is not None else os.environ.get(variable, "")
         origin = f"--{name.replace('_', '-')}" + ("" if given is not None else f" (from {variable})")
         if given is None and not raw.strip():
-            settings[name] = default
+            settings[name] = default if default is not None else machine_cores()
             continue
         try:
             value = int(str(raw).strip())
@@ -78,14 +89,74 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not manifest.get("documents"):
         print(f"kb: warning: the index at {index_path} holds no documents; /healthz answers 503", file=sys.stderr)
 
+    try:
+        with ExitStack() as stack:
+            workers, storage = _workers_and_rate_store(settings["workers"], stack)
+            try:
+                create_app = site_factory()
+                # Made here, before any fork: the workers share the open index copy-on-write.
+                app = create_app({"KB_INDEX": args.index, "KB_CORPUS": args.corpus,
+                                  "KB_TRUSTED_PROXY_HOPS": settings["trusted_proxy_hops"],
+                                  **({"KB_RATE_LIMIT_STORAGE": storage} if storage else {})})
+            except SettingsError as error:  # no such factory, or a bad KB_RATE_LIMIT or KB_LIVE_RATE_LIMIT
+                return _fail(str(error), EXIT_USAGE)
+            if workers > 1:
+                return _serve_workers(app, host, workers, settings)
+            return _serve_waitress(app, host, settings)
+    except SettingsError as error:  # the private redis-server would not start
+        return _fail(str(error))
+
+
+def _workers_and_rate_store(workers: int, stack: ExitStack) -> tuple[int, str]:
+    """How many workers to run and the rate-limit store they share ('' = the site's default). More than
+    one worker needs one store for all (KB_RATE_LIMIT_STORAGE, else a private redis-server); without
+    either, or without gunicorn, one worker is served rather than N budgets per client."""
+    from kb.cli import prefork, ratestore
+
+    if workers == 1:
+        return 1, ""
+    if not prefork.gunicorn_importable():
+        print(f"kb: warning: gunicorn is not available here: serving with one worker, not {workers}",
+              file=sys.stderr)
+        return 1, ""
+    storage = os.environ.get("KB_RATE_LIMIT_STORAGE", "").strip()
+    if storage and not storage.startswith("memory"):
+        return workers, storage
+    program = ratestore.redis_server()
+    if program is None:
+        print(f"kb: warning: no redis-server to share the rate limit between workers (apt-get install "
+              f"redis-server, or set KB_RATE_LIMIT_STORAGE): serving with one worker, not {workers}",
+              file=sys.stderr)
+        return 1, ""
+    return workers, stack.enter_context(ratestore.private_redis(program))
+
+
+def _describe(host: str, settings: dict[str, int], workers: int) -> str:
+    return (f"serving on http://{host}:{settings['port']} ({workers} worker{'s' if workers > 1 else ''} × "
+            f"{settings['threads']} threads, at most {settings['connection_limit']} connections"
+            f"{' each' if workers > 1 else ''}, idle ones closed after {settings['channel_timeout']} s, "
+            f"trusted proxy hops {settings['trusted_proxy_hops']})")
+
+
+def _serve_workers(app, host: str, workers: int, settings: dict[str, int]) -> int:
+    import socket
+
+    from kb.cli.prefork import serve_prefork
+
+    # gunicorn retries a taken port for five seconds and then logs a traceback-like line: say it plainly.
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, settings["port"]))
+    except OSError as error:
+        return _fail(f"cannot listen on {host}:{settings['port']}: {error}")
+    print(_describe(host, settings, workers), file=sys.stderr, flush=True)
+    return serve_prefork(app, host, settings["port"], workers, settings)
+
+
+def _serve_waitress(app, host: str, settings: dict[str, int]) -> int:
     from waitress import create_server  # the WSGI server is only needed here
 
-    try:
-        create_app = site_factory()
-        app = create_app({"KB_INDEX": args.index, "KB_CORPUS": args.corpus,
-                          "KB_TRUSTED_PROXY_HOPS": settings["trusted_proxy_hops"]})
-    except SettingsError as error:  # no such factory, or a bad KB_RATE_LIMIT or KB_LIVE_RATE_LIMIT
-        return _fail(str(error), EXIT_USAGE)
     try:
         server = create_server(
             app, host=host, port=settings["port"], threads=settings["threads"],
@@ -97,8 +168,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
             clear_untrusted_proxy_headers=settings["trusted_proxy_hops"] == 0)
     except OSError as error:
         return _fail(f"cannot listen on {host}:{settings['port']}: {error}")
-    print(f"serving on http://{host}:{settings['port']} ({settings['threads']} threads, at most "
-          f"{settings['connection_limit']} connections, idle ones closed after {settings['channel_timeout']} s, "
-          f"trusted proxy hops {settings['trusted_proxy_hops']})", file=sys.stderr, flush=True)
+    print(_describe(host, settings, 1), file=sys.stderr, flush=True)
     server.run()
     return 0

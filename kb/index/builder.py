@@ -245,6 +245,7 @@ def build(corpus: Path | None = None, index_path: Path | None = None, force: boo
                                    index_path, wanted)
             documents = load_corpus(corpus, vocab)
             faq_report = check_faq_entries(corpus, documents, say, vocab)
+        vocab.dictionary.ensure_all()  # a build reads all of it: loaded whole once, before forking, not per text
         vocab.analysis.index_words("供电")  # the dictionary and its route table, loaded before timing (and forking)
         try:
             generation = new_generation(index_path)

@@ -148,7 +148,7 @@ class OpenIndex:
         self._generation: Generation | None = None
         self._refused: dict[Path, str] = {}  # damaged generations, not tried again until the link moves
         self.problem: str | None = None  # why the generation served is not the one the link names
-        self.vocab.segmenter  # noqa: B018 — jieba's dictionary loads now, not on the first query
+        self.vocab.analysis  # noqa: B018 — the analysis (its dictionary's index) is made now, not on the first query
         self.refresh()
 
     # The open generation's parts, read by search, answers and the pages.

@@ -16,16 +16,20 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import jieba
 import yaml
 
+from kb.analysis.dictionary import CompactDictionary, jieba_dictionary_stamp
 from kb.analysis.filters import AliasFilter, Analyzer, Bigrams, StopFilter, Words
 from kb.analysis.normalise import Normaliser
 from kb.analysis.segment import Segmenter
 from kb.errors import UnknownRegion, UnknownStatus
 from kb.vocab.lexicon import Lexicon
 from kb.vocab.wording import Wording
+
+if TYPE_CHECKING:
+    import jieba
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
@@ -44,7 +48,9 @@ class Vocab:
 
     def _yaml(self, name: str):
         if name not in self._loaded:
-            self._loaded[name] = yaml.safe_load((self.data_dir / name).read_text(encoding="utf-8")) or {}
+            # libyaml's loader when PyYAML has it: the pure-Python one took a tenth of a second of a one-shot ask.
+            loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+            self._loaded[name] = yaml.load((self.data_dir / name).read_text(encoding="utf-8"), Loader=loader) or {}
         return self._loaded[name]
 
     def _lines(self, name: str) -> list[str]:
@@ -66,7 +72,7 @@ class Vocab:
         """The normaliser and segmenter of this vocabulary's counters and dictionary."""
         units = self.units
         normaliser = Normaliser(units["counters"], units["ordinals"], units["idioms_after_one"])
-        return Segmenter(normaliser, self.segmenter)
+        return Segmenter(normaliser, self.dictionary)
 
     @cached_property
     def aliases(self) -> AliasFilter:
@@ -198,8 +204,18 @@ class Vocab:
         return digest.hexdigest()[:16]
 
     @cached_property
+    def dictionary(self) -> CompactDictionary:
+        """The analysis's dictionary: ``segmenter``'s words and frequencies in the compact form read per
+        character, made from it once per dictionary and cached (kb.analysis.dictionary)."""
+        key = f"{jieba_dictionary_stamp()}|{self.fingerprint}"
+        return CompactDictionary.cached(key, lambda: self.segmenter)
+
+    @cached_property
     def segmenter(self) -> jieba.Tokenizer:
-        """A jieba tokenizer with the domain dictionary, loaded now rather than lazily."""
+        """A jieba tokenizer with the domain dictionary, loaded now rather than lazily: what the compact
+        ``dictionary`` is made from, and the reference the tests compare the analysis with."""
+        import jieba  # a third of a second to import: only when the compact dictionary is (re)made
+
         jieba.setLogLevel(logging.WARNING)
         tokenizer = jieba.Tokenizer()
         tokenizer.initialize()

@@ -1,0 +1,268 @@
+#!/usr/bin/env python3
+"""Throughput against workers, and a hotline's agents, over the whole law library (``make loadtest``, second part).
+
+1. Builds the corpus plus all of ``../shared/lawref`` in a temporary directory (or serves ``--index``).
+2. Saturation: for 1 and for N workers (``kb serve --workers``), ``--clients`` clients ask and search
+   with no think time for ``--seconds``; requests per second and p50/p95, and the ratio N : 1.
+3. Agents: N workers, ``--agents`` agents for ``--agent-seconds``, each asking about once a second
+   (Poisson arrivals, a question or a search from the bench's and the dev set's lists); half the
+   questions are typed live first: two to four prefixes sent with ``live=1`` 150–300 ms apart, as the
+   console does on each typing pause. p50/p95/max of every request, of the live ones and of the
+   full questions.
+
+Standard library only, loopback only; prints Markdown tables and writes ``--json-out``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import math
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+KB = Path(sys.executable).with_name("kb")
+HOST = "127.0.0.1"
+sys.path.insert(0, str(ROOT / "scripts"))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def percentile(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[max(0, math.ceil(p * len(values)) - 1)] if values else float("nan")
+
+
+def figures(latencies: list[float], seconds: float | None = None) -> dict:
+    row = {"requests": len(latencies), "p50_ms": round(percentile(latencies, 0.5), 1),
+           "p95_ms": round(percentile(latencies, 0.95), 1), "max_ms": round(max(latencies, default=float("nan")), 1)}
+    if seconds:
+        row["req_per_s"] = round(len(latencies) / seconds, 1)
+    return row
+
+
+def questions() -> tuple[list[str], list[str]]:
+    """(questions, searches): the bench's fixed list and the dev set's questions."""
+    asks, searches = [], []
+    section = ""
+    for line in (ROOT / "scripts" / "bench-queries.txt").read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("["):
+            section = line
+            continue
+        (searches if section == "[short]" else asks).append(line)
+    dev = ROOT.parent / "shared" / "eval" / "dev.jsonl"
+    if dev.exists():
+        asks += [json.loads(line)["q"] for line in dev.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [q for q in asks if len(q) < 200], searches
+
+
+class Server:
+    def __init__(self, index: Path, corpus: Path, data: Path, workers: int) -> None:
+        self.port = free_port()
+        env = {**os.environ, "KB_RATE_LIMIT": "100000000/minute", "KB_LIVE_RATE_LIMIT": "100000000/minute",
+               "KB_DATA": str(data), "PYTHONUNBUFFERED": "1"}
+        env.pop("KB_RATE_LIMIT_STORAGE", None)  # kb serve's own Redis for N > 1, as make run has
+        self.log = open(data / f"serve-{workers}.log", "wb")
+        self.process = subprocess.Popen([str(KB), "--corpus", str(corpus), "--index", str(index), "serve",
+                                         "--host", HOST, "--port", str(self.port), "--workers", str(workers)],
+                                        env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 300
+        while True:
+            try:
+                connection = http.client.HTTPConnection(HOST, self.port, timeout=5)
+                connection.request("GET", "/healthz")
+                if connection.getresponse().status == 200:
+                    break
+            except OSError:
+                pass
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"kb serve --workers {workers} did not come up")
+            time.sleep(0.3)
+
+    def stop(self) -> None:
+        os.killpg(self.process.pid, signal.SIGTERM)  # the session this script started
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(30)
+        self.log.close()
+
+
+def get(connection_box: list, port: int, path: str) -> float | None:
+    """GET ``path`` on a kept-alive connection; the latency in ms, None on a failure (reconnects)."""
+    if connection_box[0] is None:
+        connection_box[0] = http.client.HTTPConnection(HOST, port, timeout=30)
+    started = time.perf_counter()
+    try:
+        connection_box[0].request("GET", path)
+        response = connection_box[0].getresponse()
+        response.read()
+        ok = response.status == 200
+    except (OSError, http.client.HTTPException):
+        connection_box[0].close()
+        connection_box[0] = None
+        return None
+    return (time.perf_counter() - started) * 1000 if ok else None
+
+
+def url(endpoint: str, query: str, live: bool = False) -> str:
+    params = {"q": query, **({"live": "1"} if live else {})}
+    return f"/api/{endpoint}?{urllib.parse.urlencode(params)}"
+
+
+def saturate(port: int, clients: int, seconds: float, asks: list[str], searches: list[str]) -> dict:
+    """Closed loop, no think time: what the server does flat out."""
+    latencies: list[float] = []
+    failures = [0]
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def client(number: int) -> None:
+        rng, box, mine, failed = random.Random(number), [None], [], 0
+        while time.monotonic() < deadline:
+            path = url("ask", rng.choice(asks)) if rng.random() < 0.6 else url("search", rng.choice(searches))
+            latency = get(box, port, path)
+            if latency is None:
+                failed += 1
+            else:
+                mine.append(latency)
+        with lock:
+            latencies.extend(mine)
+            failures[0] += failed
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return {**figures(latencies, time.monotonic() - started), "failed": failures[0]}
+
+
+def agents(port: int, count: int, seconds: float, asks: list[str], searches: list[str]) -> dict:
+    """Agents asking about once a second, half their questions typed live first."""
+    records: dict[str, list[float]] = {"live": [], "full": [], "search": []}
+    failures = [0]
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def agent(number: int) -> None:
+        rng, box = random.Random(f"agent-{number}"), [None]
+        mine: dict[str, list[float]] = {"live": [], "full": [], "search": []}
+        failed = 0
+        next_at = time.monotonic() + rng.expovariate(1.0)
+        while next_at < deadline:
+            time.sleep(max(0.0, next_at - time.monotonic()))
+            if rng.random() < 0.25:
+                sent = [("search", url("search", rng.choice(searches)))]
+            else:
+                question = rng.choice(asks)
+                sent = []
+                if rng.random() < 0.5 and len(question) > 4:  # typed live: prefixes at typing pauses
+                    cuts = sorted(rng.sample(range(2, len(question)), min(rng.randint(2, 4), len(question) - 2)))
+                    sent += [("live", url("ask", question[:cut], live=True)) for cut in cuts]
+                sent.append(("full", url("ask", question)))
+            for position, (kind, path) in enumerate(sent):
+                if position:
+                    time.sleep(rng.uniform(0.15, 0.3))
+                latency = get(box, port, path)
+                if latency is None:
+                    failed += 1
+                else:
+                    mine[kind].append(latency)
+            next_at += rng.expovariate(1.0)
+        with lock:
+            for kind, values in mine.items():
+                records[kind].extend(values)
+            failures[0] += failed
+
+    threads = [threading.Thread(target=agent, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    every = [v for values in records.values() for v in values]
+    return {"all": figures(every, seconds), **{kind: figures(values) for kind, values in records.items()},
+            "failed": failures[0]}
+
+
+def build_lawref(work: Path) -> tuple[Path, Path]:
+    from cost_curve import make_corpus
+
+    corpus = make_corpus(work, ROOT.parent / "shared" / "lawref", 1, None)
+    index = work / "index"
+    started = time.perf_counter()
+    subprocess.run([str(KB), "--corpus", str(corpus), "--index", str(index), "build", "--quiet"], check=True)
+    print(f"built the corpus + lawref in {time.perf_counter() - started:.0f} s", flush=True)
+    return corpus, index
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--index", type=Path, help="a built index of the corpus + lawref (default: build one)")
+    parser.add_argument("--corpus", type=Path, help="the corpus --index was built from")
+    parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument("--clients", type=int, default=16, help="saturation clients")
+    parser.add_argument("--seconds", type=float, default=30, help="saturation seconds per worker count")
+    parser.add_argument("--agents", type=int, default=20)
+    parser.add_argument("--agent-seconds", type=float, default=60)
+    parser.add_argument("--json-out", type=Path)
+    args = parser.parse_args(argv)
+    asks, searches = questions()
+    work = Path(tempfile.mkdtemp(prefix="kb-loadscale-"))
+    try:
+        corpus, index = (args.corpus, args.index) if args.index else build_lawref(work)
+        report: dict = {"workers": args.workers, "cores": len(os.sched_getaffinity(0)), "saturation": {}}
+        for workers in sorted({1, args.workers}):
+            server = Server(index, corpus, work, workers)
+            try:
+                saturate(server.port, args.clients, 3, asks, searches)  # warm every worker
+                report["saturation"][workers] = saturate(server.port, args.clients, args.seconds, asks, searches)
+                print(f"saturation, {workers} worker(s): {report['saturation'][workers]}", flush=True)
+                if workers == args.workers:
+                    report["agents"] = agents(server.port, args.agents, args.agent_seconds, asks, searches)
+                    print(f"agents: {report['agents']}", flush=True)
+            finally:
+                server.stop()
+        one, many = report["saturation"][1], report["saturation"][args.workers]
+        report["speedup"] = round(many["req_per_s"] / one["req_per_s"], 2)
+        print("\n| workers | req/s | p50 ms | p95 ms | failed |\n| ---: | ---: | ---: | ---: | ---: |")
+        for workers, row in report["saturation"].items():
+            print(f"| {workers} | {row['req_per_s']} | {row['p50_ms']} | {row['p95_ms']} | {row['failed']} |")
+        print(f"\nspeed-up {args.workers} : 1 = {report['speedup']}×\n")
+        print(f"{args.agents} agents, {args.workers} workers, {args.agent_seconds:.0f} s:\n"
+              "| requests | n | p50 ms | p95 ms | max ms |\n| --- | ---: | ---: | ---: | ---: |")
+        for kind in ("all", "live", "full", "search"):
+            row = report["agents"][kind]
+            print(f"| {kind} | {row['requests']} | {row['p50_ms']} | {row['p95_ms']} | {row['max_ms']} |")
+        print(f"failed: {report['agents']['failed']}")
+        if args.json_out:
+            args.json_out.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        failed = sum(row["failed"] for row in report["saturation"].values()) + report["agents"]["failed"]
+        return 1 if failed else 0
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
