@@ -26,6 +26,10 @@ class Reference:
     doc_id: str | None  # None: not in the base
     proposed: bool  # named by a draft: a repeal proposed, not in effect
 
+    @property
+    def in_base(self) -> bool:
+        return self.doc_id is not None
+
     def to_dict(self) -> dict:
         return {"ref": self.ref, "title": self.title, "extent": self.extent, "doc_id": self.doc_id,
                 "in_base": self.doc_id is not None, "proposed": self.proposed}

@@ -15,6 +15,7 @@
   var composing = false;
   var PAUSE_MS = 300;
   var MIN_HAN = 2;  // a lone character (or half a word) is not yet a question
+  var YEARS = [1990, 2100];  // a date field's year outside these is still being typed (0006-02-02)
 
   // Worth asking while typing: two Chinese characters at least, and not ending in Latin letters, which
   // are pinyin still being typed without an IME's composition events (高压shuang dian).
@@ -26,7 +27,9 @@
   // Only a whole, valid date is sent: a half-typed one is left out, never sent for the server to refuse.
   function startDate() {
     if (!from || !from.value) return "";
-    return from.validity.valid && /^\d{4}-\d{2}-\d{2}$/.test(from.value) ? from.value : "";
+    var year = parseInt(from.value.slice(0, 4), 10);
+    return from.validity.valid && /^\d{4}-\d{2}-\d{2}$/.test(from.value) && year >= YEARS[0] && year <= YEARS[1]
+      ? from.value : "";
   }
 
   function params() {
