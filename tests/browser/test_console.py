@@ -123,6 +123,7 @@ def test_the_timeline_shows_every_stage_date(page, server):
     remaining = page.locator("#answer .timeline .remaining").inner_text()
     assert expected.last_due.isoformat() in remaining and "个工作日" in remaining
     assert "若征求意见稿施行" in page.locator("#answer .timeline").inner_text()
+    screenshot(page, "console-timeline", full_page=True)
 
 
 def test_a_date_in_the_question_counts_as_the_start(page):
