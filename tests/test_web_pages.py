@@ -120,6 +120,18 @@ def test_the_faq_is_in_categories_with_glossary_and_help(client):
     assert with_terms and page.count('<dl class="glossary"') == len(with_terms)
 
 
+def test_an_entry_resting_on_drafts_alone_says_so(client, corpus_index):
+    page = client.get("/faq").get_data(as_text=True)
+    in_force = corpus_index.vocab.documents["status_values"][0]
+    drafts_only = [e for e in load_faq(CORPUS / "faq")
+                   if e.cites and all(corpus_index.documents[c.partition("#")[0]]["meta"]["status"] != in_force
+                                      for c in e.cites)]
+    assert drafts_only and page.count('class="draft-warning"') == len(drafts_only)
+    for entry in drafts_only:
+        block = page.split(f'id="{entry.id}"')[1].split("</details>")[0]
+        assert "征求意见稿，尚未施行" in block
+
+
 def test_the_clause_view_shows_the_document_and_goes_back(client):
     page = client.get("/clause/006/a28?back=/faq%23tingdian-tiqian-tongzhi").get_data(as_text=True)
     assert "电力供应与使用条例" in page and "第二十八条" in page and 'href="/faq#tingdian-tiqian-tongzhi"' in page

@@ -10,12 +10,14 @@ from flask import current_app
 from kb.corpus.faq import Entry, load_faq, search_faq
 from kb.present.faq_groups import categories, help_entry_id, related
 from kb.present.glossary import terms_in
+from kb.present.related import related_clauses
 from web import kb_index
 from web.documents import relink
 from web.render import markdown_html
 from web.urls import clause_view_url
 
 EXAMPLES_PER_CATEGORY = 1
+TODAY_INSTEAD = 2  # clauses in force shown beside an entry that rests on drafts alone
 
 
 def _entries() -> list[Entry]:
@@ -39,12 +41,25 @@ def _citation(doc_id: str, clause_id: str) -> dict | None:
             "url": relink(index, f"/doc/{doc_id}#{clause_id}"), "view": clause_view_url(doc_id, clause_id)}
 
 
+def _in_force_instead(citations: list[dict], in_force: str) -> list[dict]:
+    """For an entry that rests on drafts alone: clauses of documents in force on the same items."""
+    found: list[dict] = []
+    for c in citations:
+        for doc_id, clause_id in related_clauses(kb_index(), c["doc_id"], c["clause_id"]):
+            other = _citation(doc_id, clause_id)
+            if other and other["status"] == in_force and other not in found:
+                found.append(other)
+    return found[:TODAY_INSTEAD]
+
+
 def _public(entry: Entry, everything: list[Entry] | None = None) -> dict:
     citations = [c for c in (_citation(*cite.partition("#")[::2]) for cite in entry.cites) if c]
+    in_force = kb_index().vocab.documents["status_values"][0]
+    draft_only = bool(citations) and all(c["status"] != in_force for c in citations)
     return {"id": entry.id, "question": entry.question, "topic": entry.topic, "answer": entry.answer_md.strip(),
             "answer_html": markdown_html(entry.answer_md), "citations": citations,
-            "terms": terms_in(entry.answer_md), "draft_only": bool(citations) and all(
-                c["status"] != kb_index().vocab.documents["status_values"][0] for c in citations),
+            "terms": terms_in(entry.answer_md), "draft_only": draft_only,
+            "today": _in_force_instead(citations, in_force) if draft_only else [],
             "related": [{"id": r.id, "question": r.question} for r in related(entry, everything or [])]}
 
 

@@ -155,7 +155,7 @@ def clause_page(doc_id: str, clause_id: str):
     back = request.args.get("back") or ""
     return render_template("clause.html", doc=document, meta=document.public_meta(), clause=clause,
                            standing=overview[doc_id], related=related,
-                           permalink=relink(index, f"/doc/{doc_id}#{clause_id}"),
+                           permalink=relink(index, f"/doc/{doc_id}#{clause_id}"), help=help_entry(),
                            back=back if back.startswith("/") and not back.startswith("//") else "")
 
 
