@@ -13,6 +13,6 @@ import yaml
 from kb.vocab import DATA_DIR
 
 
-def data_file(name: str, data_dir: Path = DATA_DIR):
+def data_file(name: str, data_dir: Path = DATA_DIR) -> dict:
     """A YAML data file of kb/data, parsed ({} when empty)."""
     return yaml.safe_load((data_dir / name).read_text(encoding="utf-8")) or {}

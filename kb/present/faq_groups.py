@@ -4,6 +4,7 @@ with its related entries (same topic first, then same category), and the entry t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from kb.corpus.faq import Entry
 from kb.present import data_file
@@ -19,7 +20,7 @@ class Category:
     entries: list[Entry] = field(default_factory=list)
 
 
-def categories(entries: list[Entry], data_dir=DATA_DIR) -> list[Category]:
+def categories(entries: list[Entry], data_dir: Path = DATA_DIR) -> list[Category]:
     """The entries grouped in the file's order; empty categories left out."""
     spec = data_file("faq_categories.yaml", data_dir)["categories"]
     groups = [Category(c["name"], f"cat-{number}") for number, c in enumerate(spec, start=1)]
@@ -29,12 +30,12 @@ def categories(entries: list[Entry], data_dir=DATA_DIR) -> list[Category]:
     return [group for group in groups if group.entries]
 
 
-def category_of(entry: Entry, data_dir=DATA_DIR) -> str:
+def category_of(entry: Entry, data_dir: Path = DATA_DIR) -> str:
     spec = data_file("faq_categories.yaml", data_dir)["categories"]
     return next((c["name"] for c in spec if entry.topic in c["topics"]), spec[-1]["name"])
 
 
-def related(entry: Entry, entries: list[Entry], data_dir=DATA_DIR) -> list[Entry]:
+def related(entry: Entry, entries: list[Entry], data_dir: Path = DATA_DIR) -> list[Entry]:
     """Up to RELATED other entries: those of the same topic, then those of the same category."""
     same_topic = [e for e in entries if e.id != entry.id and e.topic == entry.topic]
     category = category_of(entry, data_dir)
@@ -43,5 +44,5 @@ def related(entry: Entry, entries: list[Entry], data_dir=DATA_DIR) -> list[Entry
     return (same_topic + same_category)[:RELATED]
 
 
-def help_entry_id(data_dir=DATA_DIR) -> str:
+def help_entry_id(data_dir: Path = DATA_DIR) -> str:
     return data_file("faq_categories.yaml", data_dir).get("help_entry", "")

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from kb.present import data_file
 from kb.vocab import DATA_DIR
 
 
-def glossary(data_dir=DATA_DIR) -> dict[str, str]:
+def glossary(data_dir: Path = DATA_DIR) -> dict[str, str]:
     """Every term and its explanation, in the file's order."""
     return dict(data_file("glossary.yaml", data_dir).get("terms", {}))
 
 
-def terms_in(text: str, data_dir=DATA_DIR) -> list[tuple[str, str]]:
+def terms_in(text: str, data_dir: Path = DATA_DIR) -> list[tuple[str, str]]:
     """The glossary's terms that ``text`` contains, longest first where one contains another (用电报装 before
     报装: only the longer is listed when the shorter occurs only inside it)."""
     terms = glossary(data_dir)
