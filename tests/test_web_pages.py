@@ -10,8 +10,8 @@ import re
 
 from kb.answer.rule_table import rule_table
 from kb.corpus.faq import load_faq
-from kb.present.faq_groups import categories
-from kb.present.glossary import terms_in
+from kb.present.faq_groups import FaqGroups
+from kb.present.glossary import Glossary
 from kb.present.timeline import timeline, working_days_between
 from tests.conftest import CORPUS
 
@@ -70,7 +70,7 @@ def test_a_question_without_answer_offers_faq_entries_clauses_and_examples(clien
     assert 'class="no-result-faq"' in page and 'href="/faq#' in page
     assert '<a href="/search?q=' in page  # 条款检索 is a link
     faq = load_faq(CORPUS / "faq")
-    firsts = [group.entries[0].question for group in categories(faq)]
+    firsts = [group.entries[0].question for group in FaqGroups().categories(faq)]
     assert all(question in page for question in firsts)  # the examples are the FAQ's own questions
     start = client.get("/").get_data(as_text=True)
     assert all(question in start for question in firsts)
@@ -109,14 +109,14 @@ def test_the_csv_holds_every_row_of_the_json(client):
 def test_the_faq_is_in_categories_with_glossary_and_help(client):
     page = client.get("/faq").get_data(as_text=True)
     faq = load_faq(CORPUS / "faq")
-    groups = categories(faq)
+    groups = FaqGroups().categories(faq)
     assert sum(len(g.entries) for g in groups) == len(faq)  # every entry in exactly one category
     assert all(f'id="{g.slug}"' in page for g in groups)
     assert page.count('class="faq-entry"') == len(faq)
     assert 'class="still-need-help"' in page
     nav = page.split('<nav class="site-nav"')[1].split("</nav>")[0]
     assert re.findall(r'href="([^"]+)"', nav) == ["/faq"] and "/rules" not in page  # no staff tools
-    with_terms = [e for e in faq if terms_in(e.answer_md)]
+    with_terms = [e for e in faq if Glossary().terms_in(e.answer_md)]
     assert with_terms and page.count('<dl class="glossary"') == len(with_terms)
 
 

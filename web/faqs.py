@@ -8,8 +8,8 @@ from pathlib import Path
 from flask import current_app
 
 from kb.corpus.faq import Entry, load_faq, search_faq
-from kb.present.faq_groups import categories, help_entry_id, related
-from kb.present.glossary import terms_in
+from kb.present.faq_groups import FaqGroups
+from kb.present.glossary import Glossary
 from kb.present.related import related_clauses
 from web import kb_index
 from web.documents import relink
@@ -20,14 +20,26 @@ EXAMPLES_PER_CATEGORY = 1
 TODAY_INSTEAD = 2  # clauses in force shown beside an entry that rests on drafts alone
 
 
-def _entries() -> list[Entry]:
+def _cache() -> dict:
+    """The app's FAQ state: the entries (reloaded when a file changes), the categories and the glossary."""
     cache = current_app.extensions.setdefault("kb_faq", {})
+    if "groups" not in cache:
+        data_dir = kb_index().vocab.data_dir
+        cache["groups"], cache["glossary"] = FaqGroups(data_dir), Glossary(data_dir)
     folder = Path(current_app.config["KB_CORPUS"]) / "faq"
     stamp = max((p.stat().st_mtime for p in folder.glob("*.md")), default=0.0) if folder.is_dir() else 0.0
     if cache.get("stamp") != stamp:
         cache["entries"] = load_faq(folder) if folder.is_dir() else []
         cache["stamp"] = stamp
-    return cache["entries"]
+    return cache
+
+
+def _entries() -> list[Entry]:
+    return _cache()["entries"]
+
+
+def _groups() -> FaqGroups:
+    return _cache()["groups"]
 
 
 def _citation(doc_id: str, clause_id: str) -> dict | None:
@@ -58,9 +70,9 @@ def _public(entry: Entry, everything: list[Entry] | None = None) -> dict:
     draft_only = bool(citations) and all(c["status"] != in_force for c in citations)
     return {"id": entry.id, "question": entry.question, "topic": entry.topic, "answer": entry.answer_md.strip(),
             "answer_html": markdown_html(entry.answer_md), "citations": citations,
-            "terms": terms_in(entry.answer_md), "draft_only": draft_only,
+            "terms": _cache()["glossary"].terms_in(entry.answer_md), "draft_only": draft_only,
             "today": _in_force_instead(citations, in_force) if draft_only else [],
-            "related": [{"id": r.id, "question": r.question} for r in related(entry, everything or [])]}
+            "related": [{"id": r.id, "question": r.question} for r in _groups().related(entry, everything or [])]}
 
 
 def faq_entries() -> list[dict]:
@@ -72,7 +84,7 @@ def faq_categories() -> list[dict]:
     """The entries in their categories: [{"name", "slug", "entries": [...]}]."""
     everything = _entries()
     return [{"name": group.name, "slug": group.slug, "entries": [_public(e, everything) for e in group.entries]}
-            for group in categories(everything)]
+            for group in _groups().categories(everything)]
 
 
 def search_entries(query: str) -> list[dict]:
@@ -82,10 +94,11 @@ def search_entries(query: str) -> list[dict]:
 
 def examples() -> list[str]:
     """Example questions: the first entry of each FAQ category."""
-    return [entry.question for group in categories(_entries()) for entry in group.entries[:EXAMPLES_PER_CATEGORY]]
+    return [entry.question for group in _groups().categories(_entries())
+            for entry in group.entries[:EXAMPLES_PER_CATEGORY]]
 
 
 def help_entry() -> dict | None:
     """The FAQ entry that names the ways to reach a person (kb/data/faq_categories.yaml)."""
-    wanted = help_entry_id()
+    wanted = _groups().help_entry_id
     return next(({"id": e.id, "question": e.question} for e in _entries() if e.id == wanted), None)

@@ -20,29 +20,32 @@ class Category:
     entries: list[Entry] = field(default_factory=list)
 
 
-def categories(entries: list[Entry], data_dir: Path = DATA_DIR) -> list[Category]:
-    """The entries grouped in the file's order; empty categories left out."""
-    spec = data_file("faq_categories.yaml", data_dir)["categories"]
-    groups = [Category(c["name"], f"cat-{number}") for number, c in enumerate(spec, start=1)]
-    place = {topic: number for number, c in enumerate(spec) for topic in c["topics"]}
-    for entry in entries:
-        groups[place.get(entry.topic, len(groups) - 1)].entries.append(entry)
-    return [group for group in groups if group.entries]
+class FaqGroups:
+    """The categories file, read once: make one per vocabulary data directory and keep it."""
 
+    def __init__(self, data_dir: Path = DATA_DIR) -> None:
+        spec = data_file("faq_categories.yaml", data_dir)
+        self.names: list[str] = [c["name"] for c in spec["categories"]]
+        self._place = {topic: number for number, c in enumerate(spec["categories"]) for topic in c["topics"]}
+        self.help_entry_id: str = spec.get("help_entry", "")
 
-def category_of(entry: Entry, data_dir: Path = DATA_DIR) -> str:
-    spec = data_file("faq_categories.yaml", data_dir)["categories"]
-    return next((c["name"] for c in spec if entry.topic in c["topics"]), spec[-1]["name"])
+    def _number(self, entry: Entry) -> int:
+        return self._place.get(entry.topic, len(self.names) - 1)  # an unlisted topic goes last
 
+    def categories(self, entries: list[Entry]) -> list[Category]:
+        """The entries grouped in the file's order; empty categories left out."""
+        groups = [Category(name, f"cat-{number}") for number, name in enumerate(self.names, start=1)]
+        for entry in entries:
+            groups[self._number(entry)].entries.append(entry)
+        return [group for group in groups if group.entries]
 
-def related(entry: Entry, entries: list[Entry], data_dir: Path = DATA_DIR) -> list[Entry]:
-    """Up to RELATED other entries: those of the same topic, then those of the same category."""
-    same_topic = [e for e in entries if e.id != entry.id and e.topic == entry.topic]
-    category = category_of(entry, data_dir)
-    same_category = [e for e in entries if e.id != entry.id and e not in same_topic
-                     and category_of(e, data_dir) == category]
-    return (same_topic + same_category)[:RELATED]
+    def category_of(self, entry: Entry) -> str:
+        return self.names[self._number(entry)]
 
-
-def help_entry_id(data_dir: Path = DATA_DIR) -> str:
-    return data_file("faq_categories.yaml", data_dir).get("help_entry", "")
+    def related(self, entry: Entry, entries: list[Entry]) -> list[Entry]:
+        """Up to RELATED other entries: those of the same topic, then those of the same category."""
+        same_topic = [e for e in entries if e.id != entry.id and e.topic == entry.topic]
+        number = self._number(entry)
+        same_category = [e for e in entries if e.id != entry.id and e.topic != entry.topic
+                         and self._number(e) == number]
+        return (same_topic + same_category)[:RELATED]

@@ -8,21 +8,22 @@ from kb.present import data_file
 from kb.vocab import DATA_DIR
 
 
-def glossary(data_dir: Path = DATA_DIR) -> dict[str, str]:
-    """Every term and its explanation, in the file's order."""
-    return dict(data_file("glossary.yaml", data_dir).get("terms", {}))
+class Glossary:
+    """The glossary file, read once."""
 
+    def __init__(self, data_dir: Path = DATA_DIR) -> None:
+        self.terms: dict[str, str] = dict(data_file("glossary.yaml", data_dir).get("terms", {}))
+        self._longest_first = sorted(self.terms, key=len, reverse=True)
+        self._order = {term: number for number, term in enumerate(self.terms)}
 
-def terms_in(text: str, data_dir: Path = DATA_DIR) -> list[tuple[str, str]]:
-    """The glossary's terms that ``text`` contains, longest first where one contains another (用电报装 before
-    报装: only the longer is listed when the shorter occurs only inside it)."""
-    terms = glossary(data_dir)
-    found = []
-    for term in sorted(terms, key=len, reverse=True):
-        rest = text
-        for longer, _ in found:
-            rest = rest.replace(longer, "")
-        if term in rest:
-            found.append((term, terms[term]))
-    order = list(terms)
-    return sorted(found, key=lambda pair: order.index(pair[0]))
+    def terms_in(self, text: str) -> list[tuple[str, str]]:
+        """The terms ``text`` contains, in the file's order; a term found only inside a longer one that is
+        listed (报装 inside 用电报装) is left out."""
+        found: list[str] = []
+        for term in self._longest_first:
+            rest = text
+            for longer in found:
+                rest = rest.replace(longer, "")
+            if term in rest:
+                found.append(term)
+        return [(term, self.terms[term]) for term in sorted(found, key=self._order.__getitem__)]
