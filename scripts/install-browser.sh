@@ -1,5 +1,5 @@
 #!/bin/sh
-# Install Debian's Chromium (and a Chinese font, so pages and screenshots show 汉字, not boxes)
+# Install Debian's Chromium (and a Chinese font, so pages and screenshots show 汉字, not boxes; and poppler-utils)
 # for the browser tests in tests/browser. Idempotent: does nothing when both are there.
 # Never downloads a browser through Playwright: only apt's /usr/bin/chromium is used.
 # As a non-root user it installs nothing and says that the browser tests will be skipped
@@ -14,6 +14,8 @@ packages=""
 if ! command -v fc-list >/dev/null 2>&1 || [ -z "$(fc-list :lang=zh family 2>/dev/null)" ]; then
     packages="$packages $FONT"
 fi
+# pdftoppm turns the rule sheet's printed PDF into a PNG (tests/browser/test_rules.py; optional there).
+command -v pdftoppm >/dev/null 2>&1 || packages="$packages poppler-utils"
 packages=$(echo $packages)  # trim
 
 if [ -z "$packages" ]; then

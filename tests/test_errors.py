@@ -59,12 +59,12 @@ def test_each_error_says_its_status(error, status):
 
 
 def test_the_site_answers_an_error_by_its_status(client, monkeypatch):
-    import web.api
+    import web.queries
 
     def unavailable(*args, **kwargs):
         raise IndexMissing("no index at x: run `kb build` first")
 
-    monkeypatch.setattr(web.api, "ask", unavailable)
+    monkeypatch.setattr(web.queries, "ask", unavailable)
     response = client.get("/api/ask?q=停电")
     assert response.status_code == 503
     assert response.get_json() == {"error": "索引尚未建立", "detail": "no index at x: run `kb build` first",
@@ -72,11 +72,11 @@ def test_the_site_answers_an_error_by_its_status(client, monkeypatch):
 
 
 def test_a_value_error_from_a_bug_is_a_500_not_a_400(client, monkeypatch):
-    import web.api
+    import web.queries
 
     def bug(*args, **kwargs):
         raise ValueError("a bug")
 
-    monkeypatch.setattr(web.api, "ask", bug)
+    monkeypatch.setattr(web.queries, "ask", bug)
     response = client.get("/api/ask?q=停电")
     assert response.status_code == 500 and "a bug" not in response.get_data(as_text=True)

@@ -57,11 +57,12 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["kb_index"] = _open_index(Path(app.config["KB_INDEX"]), vocab)
     app.config["KB_INDEX_PATH"] = Path(app.config["KB_INDEX"])
 
-    from web.api import api
+    from web.api import api, health
     from web.pages import pages
 
     app.register_blueprint(pages)
     app.register_blueprint(api)
+    app.register_blueprint(health)
     _live_budget(app, limiter, limits[1])
     _register_errors(app)
     return app
@@ -129,9 +130,12 @@ def _trust_proxies(app: Flask, hops: int | str) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
 
 
+LIVE_ENDPOINTS = ("pages.answer_fragment", "api.api_ask")
+
+
 def is_live() -> bool:
     """A call the console makes while the agent types (its JavaScript adds live=1)."""
-    return request.endpoint == "api.api_ask" and request.args.get("live") == "1"
+    return request.endpoint in LIVE_ENDPOINTS and request.args.get("live") == "1"
 
 
 def _protect(app: Flask, limit: str, live_limit: str) -> Limiter:
@@ -153,7 +157,7 @@ def _protect(app: Flask, limit: str, live_limit: str) -> Limiter:
     # proxy the address ProxyFix read from X-Forwarded-For.
     limiter = Limiter(get_remote_address, app=app, application_limits=[limit], headers_enabled=True,
                       storage_uri=app.config["KB_RATE_LIMIT_STORAGE"],
-                      application_limits_exempt_when=lambda: request.endpoint in ("static", "api.healthz")
+                      application_limits_exempt_when=lambda: request.endpoint in ("static", "health.healthz")
                       or is_live())
     app.extensions["kb_limiter"] = limiter
 
@@ -171,10 +175,10 @@ def _protect(app: Flask, limit: str, live_limit: str) -> Limiter:
 
 
 def _live_budget(app: Flask, limiter: Limiter, live_limit: str) -> None:
-    """/api/ask?live=1 draws on its own, larger budget instead of the shared one."""
-    endpoint = "api.api_ask"
-    app.view_functions[endpoint] = limiter.limit(live_limit, exempt_when=lambda: not is_live(),
-                                                 scope="live")(app.view_functions[endpoint])
+    """/answer?live=1 (and /api/ask?live=1) draw on their own, larger budget instead of the shared one."""
+    for endpoint in LIVE_ENDPOINTS:
+        app.view_functions[endpoint] = limiter.limit(live_limit, exempt_when=lambda: not is_live(),
+                                                     scope="live")(app.view_functions[endpoint])
 
 
 def kb_vocab() -> Vocab:
@@ -191,7 +195,7 @@ def feedback_store() -> FeedbackStore:
 
 
 def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path == "/healthz"
+    return request.blueprint in ("api", "health") or request.path.startswith("/api/")
 
 
 GRANULARITY = {"second": "秒", "minute": "分钟", "hour": "小时", "day": "天", "month": "月", "year": "年"}

@@ -46,6 +46,7 @@ class Layout:
     pages: list[list[Block]]
     page_of: dict[str, int] = field(default_factory=dict)  # anchor → page number, from 1
     contents: list[tuple[str, str]] = field(default_factory=list)  # per page: (first anchor, its label)
+    labels: dict[str, str] = field(default_factory=dict)  # anchor → clause label
 
 
 def _bytes(text: str) -> int:
@@ -99,7 +100,7 @@ def layout(blocks: list[Block], labels: dict[str, str], body_bytes: int) -> Layo
                 current.append(block)
                 size += cost
         pages.append(current)
-    result = Layout(pages)
+    result = Layout(pages, labels=labels)
     for number, page in enumerate(pages, start=1):
         first = ""
         for block in page:
@@ -157,7 +158,8 @@ class DocumentPages:
         key = (*self._generation(index), doc_id, number)
         found = self.rendered.get(key)
         if found is None:
-            found = Markup(render_blocks(self.layout(index, doc_id).pages[number - 1]))
+            layout = self.layout(index, doc_id)
+            found = Markup(render_blocks(layout.pages[number - 1], layout.labels))
             self.rendered.put(key, found)
         return found
 

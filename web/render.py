@@ -3,6 +3,9 @@
 Corpus Markdown is text from elsewhere: raw HTML in it is shown as text, and a link or image whose URL
 a browser would read as a script (``javascript:``, ``vbscript:``, ``data:`` other than an image, in any
 case, entity-encoded or with tabs and spaces) loses its URL and stays as plain text.
+
+Both jobs are Markdown tree-processors working on the element tree, never on the HTML text: one removes
+unsafe URLs, one gives a table's body rows their anchors (id, class="clause" and the clause's label).
 """
 
 from __future__ import annotations
@@ -17,7 +20,6 @@ from markdown.treeprocessors import Treeprocessor
 
 from kb.parse import Block
 
-_ROW = re.compile(r"<tr>")
 LINK_SCHEMES = {"http", "https", "mailto"}  # besides relative URLs and #fragments
 IMAGE_SCHEMES = {"http", "https"}
 DATA_IMAGE = re.compile(r"^data:image/(png|gif|jpeg|webp);")  # what the CSP's img-src allows, minus SVG
@@ -54,10 +56,40 @@ class _SafeUrls(Treeprocessor):
                 del element.attrib[attribute]  # <a> without href is text; <img> without src shows nothing
 
 
-class _SafeUrlsExtension(Extension):
+class _RowAnchors(Treeprocessor):
+    """The body rows of the document's tables, in order, get the anchors the parser gave them."""
+
+    def __init__(self, md: markdown.Markdown, anchors: list[str], labels: dict[str, str]) -> None:
+        super().__init__(md)
+        self.anchors, self.labels = anchors, labels
+
+    def run(self, root: Element) -> None:
+        anchors = iter(self.anchors)
+        for body in root.iter("tbody"):
+            for row in body.iter("tr"):
+                anchor = next(anchors, None)
+                if anchor:
+                    row.set("id", anchor)
+                    row.set("class", "clause")
+                    if self.labels.get(anchor):
+                        row.set("data-label", self.labels[anchor])
+
+
+class _Extension(Extension):
+    def __init__(self, anchors: list[str] | None = None, labels: dict[str, str] | None = None) -> None:
+        super().__init__()
+        self.anchors, self.labels = anchors, labels or {}
+
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 — the markdown package's name
         # Below "unescape" (priority 0), so the URLs checked are the ones written into the HTML.
         md.treeprocessors.register(_SafeUrls(md), "kb_safe_urls", -10)
+        if self.anchors:
+            md.treeprocessors.register(_RowAnchors(md, self.anchors, self.labels), "kb_row_anchors", -20)
+
+
+def _markdown(source: str, anchors: list[str] | None = None, labels: dict[str, str] | None = None) -> str:
+    # Escape first: the markdown package passes raw HTML through, corpus text must not.
+    return markdown.markdown(html.escape(source, quote=False), extensions=["tables", _Extension(anchors, labels)])
 
 
 def markdown_html(source: str) -> str:
@@ -65,37 +97,22 @@ def markdown_html(source: str) -> str:
     return _markdown(source)
 
 
-def _markdown(source: str) -> str:
-    # Escape first: the markdown package passes raw HTML through, corpus text must not.
-    return markdown.markdown(html.escape(source, quote=False), extensions=["tables", _SafeUrlsExtension()])
-
-
-def _table(block: Block) -> str:
-    rendered = _markdown(block.source)
-    head, sep, body = rendered.partition("<tbody>")
-    if not sep:
-        return rendered
-    anchors = iter(block.row_anchors)
-
-    def anchor(_match: re.Match) -> str:
-        row = next(anchors, None)
-        return f'<tr id="{html.escape(row)}" class="clause">' if row else "<tr>"
-
-    return head + sep + _ROW.sub(anchor, body)
-
-
-def render_blocks(blocks: list[Block]) -> str:
+def render_blocks(blocks: list[Block], labels: dict[str, str] | None = None) -> str:
+    """The blocks as HTML; ``labels`` (anchor → clause label) become each clause's data-label, which the
+    page's 复制引用 puts in the citation."""
+    labels = labels or {}
     parts: list[str] = []
     for block in blocks:
         anchor = f' id="{html.escape(block.anchor)}"' if block.anchor else ""
+        label = f' data-label="{html.escape(labels[block.anchor])}"' if labels.get(block.anchor or "") else ""
         if block.kind == "title":
             parts.append(f"<h1 class=\"doc-title\">{html.escape(block.source)}</h1>")
         elif block.kind == "heading":
             level = max(2, min(block.level or 2, 6))
-            parts.append(f'<h{level}{anchor} class="clause">{html.escape(block.source)}</h{level}>')
+            parts.append(f'<h{level}{anchor} class="clause"{label}>{html.escape(block.source)}</h{level}>')
         elif block.kind == "table":
-            parts.append(f'<div class="table-wrap">{_table(block)}</div>')
+            parts.append(f'<div class="table-wrap">{_markdown(block.source, block.row_anchors, labels)}</div>')
         else:
             css = ' class="clause"' if block.anchor else ""
-            parts.append(f"<div{anchor}{css}>{_markdown(block.source)}</div>")
+            parts.append(f"<div{anchor}{css}{label}>{_markdown(block.source)}</div>")
     return "\n".join(parts)

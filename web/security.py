@@ -11,7 +11,7 @@ import hmac
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort, request
+from flask import abort, current_app, request
 
 CROSS_SITE = "跨站提交不予受理：请在本站页面上提交。"
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -120,6 +120,14 @@ def admin_token_matches(token: str) -> bool:
         return hmac.compare_digest(given.encode(), token.encode())
     cookie = request.cookies.get(ADMIN_COOKIE, "")
     return bool(cookie) and hmac.compare_digest(cookie.encode(), admin_cookie_value(token).encode())
+
+
+def admin_allowed() -> bool:
+    """Admin pages are off (404) unless KB_ADMIN_TOKEN is set; the token is compared in constant time."""
+    token = current_app.config.get("KB_ADMIN_TOKEN") or ""
+    if not token:
+        abort(404)
+    return admin_token_matches(token)
 
 
 def set_admin_cookie(response, token: str) -> None:

@@ -33,7 +33,7 @@ def test_typing_a_question_shows_the_answer_card(page):
 
 def test_typing_asks_on_the_live_budget_and_keeps_it_out_of_the_address(page):
     asked = []
-    page.on("request", lambda request: asked.append(request.url) if "/api/ask" in request.url else None)
+    page.on("request", lambda request: asked.append(request.url) if "/answer?" in request.url else None)
     ask_by_typing(page, "窃电行为包括哪些")
     assert asked and all("live=1" in url for url in asked)
     assert "live" not in page.url  # the address the agent can share is the plain question
@@ -45,12 +45,116 @@ def test_disagreeing_rules_are_all_on_the_card(page):
     assert {"2个工作日", "10个工作日"} <= set(figures)
 
 
-def test_copy_puts_the_answer_and_its_citation_on_one_line(page):
-    card = ask_by_typing(page, "计划检修停电要提前几天通知")
-    card.locator("button.copy").click()
-    copied = page.evaluate("navigator.clipboard.readText()")
-    assert "7天" in copied and "出处：《电力供应与使用条例" in copied and "第二十八条" in copied
-    assert "\n" not in copied
+def test_the_copied_note_holds_the_permalink_region_and_due_date(page, server):
+    page.goto("/")
+    page.select_option("#region", "鄂尔多斯市")
+    page.fill("#from", "2026-11-03")
+    card = ask_by_typing(page, "高压单电源用户合计办理时间", goto=False)
+    due = card.locator(".deadlines .due").first.inner_text()
+    card.locator("button.copy-note").click()
+    note = page.evaluate("navigator.clipboard.readText()")
+    link = card.locator(".source a").get_attribute("href")
+    assert f"{server.url}{link}" in note  # the permalink, absolute
+    assert "地区：鄂尔多斯市" in note and "受理日期：2026-11-03" in note and f"最迟：{due}" in note
+    assert "知识库索引日期：" in note and note.count("《") == 1  # the document named once
+    month_day = f"{int(due[5:7])}月{int(due[8:])}日"
+    say = card.locator(".say").inner_text()
+    assert say.startswith("按鄂尔多斯市现行规定") and month_day in say
+    page.evaluate("navigator.clipboard.writeText('')")
+    page.locator("#q").focus()
+    page.keyboard.press("Alt+c")  # the key copies it too
+    page.wait_for_function("async () => (await navigator.clipboard.readText()).startsWith('【工单备注】')")
+
+
+def test_the_copy_key_is_above_the_fold_at_1366_by_768(browser, server):
+    context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN", base_url=server.url)
+    try:
+        page = context.new_page()
+        page.goto("/?q=" + "高压双电源用户供电方案答复时限" + "&region=鄂尔多斯市&from=2026-11-03")
+        box = page.locator("#answer button.copy-note").bounding_box()
+        assert box and box["y"] + box["height"] <= 768
+    finally:
+        context.close()
+
+
+def test_composition_does_not_ask(page):
+    """Pinyin being composed in an IME is not a question: nothing is asked until the composition ends."""
+    asked = []
+    page.on("request", lambda request: asked.append(request.url) if "/answer?" in request.url else None)
+    page.goto("/")
+    page.locator("#q").focus()
+    ime = page.context.new_cdp_session(page)
+    for text in ("gao", "gaoya", "高压shuang", "高压shuang dian"):
+        ime.send("Input.imeSetComposition", {"text": text, "selectionStart": len(text), "selectionEnd": len(text)})
+        page.wait_for_timeout(120)
+    page.wait_for_timeout(800)  # longer than the typing pause
+    assert asked == []
+    ime.send("Input.insertText", {"text": "高压双电源用户供电方案答复时限"})  # the composition ends
+    page.wait_for_function("() => new URLSearchParams(location.search).get('q') === '高压双电源用户供电方案答复时限'")
+    assert len(asked) == 1 and "live=1" in asked[0]
+
+
+def test_a_lone_character_is_not_asked_and_the_last_card_stays(page):
+    asked = []
+    card = ask_by_typing(page, "窃电行为包括哪些")
+    page.on("request", lambda request: asked.append(request.url) if "/answer?" in request.url else None)
+    page.locator("#q").fill("")
+    page.locator("#q").press_sequentially("高", delay=5)
+    page.wait_for_timeout(800)
+    assert asked == [] and card.count() == 1  # one character is not yet a question; the card is kept
+
+
+def test_the_timeline_shows_every_stage_date(page, server):
+    import datetime as dt
+
+    from kb.answer.rule_table import rule_table
+    from kb.index import OpenIndex
+    from kb.present.timeline import timeline
+    from kb.vocab import default_vocab
+
+    vocab = default_vocab()
+    expected = timeline(rule_table(OpenIndex(server.index_path, vocab), "高压双电源用户", "鄂尔多斯市"),
+                        dt.date(2026, 11, 3), dt.date.today(), vocab)
+    page.goto("/?q=高压双电源用户供电方案答复时限&region=鄂尔多斯市&from=2026-11-03")
+    stages = page.locator("#answer .timeline ol.stages.binding > li")
+    assert stages.count() == len(expected.binding) >= 4
+    for item, step in zip(stages.all_inner_texts(), expected.binding, strict=True):
+        assert step.item in item and step.figure in item and step.due.isoformat() in item
+    remaining = page.locator("#answer .timeline .remaining").inner_text()
+    assert expected.last_due.isoformat() in remaining and "个工作日" in remaining
+    assert "若征求意见稿施行" in page.locator("#answer .timeline").inner_text()
+    screenshot(page, "console-timeline", full_page=True)
+
+
+def test_a_date_in_the_question_counts_as_the_start(page):
+    card = ask_by_typing(page, "11月20日申请的高压单电源用户供电方案最晚什么时候答复")
+    assert "受理" in card.locator(".timeline h2").inner_text()
+    assert card.locator(".deadlines .due").count() >= 1
+
+
+def test_a_half_typed_date_is_not_sent(page):
+    asked = []
+    page.on("request", lambda request: asked.append(request.url) if "/answer?" in request.url else None)
+    page.goto("/")
+    page.locator("#from").press_sequentially("2026")  # year only: the field's value stays empty
+    ask_by_typing(page, "窃电行为包括哪些", goto=False)
+    assert asked and not any("from=" in url for url in asked)
+    assert "from" not in page.locator("#answer").inner_text()
+
+
+def test_a_search_without_result_offers_examples_and_faq_entries(page):
+    page.goto("/")
+    assert page.locator(".examples.start li a").count() >= 3  # the start page has examples
+    page.locator("#q").press_sequentially("停电通知", delay=5)
+    page.wait_for_function("() => new URLSearchParams(location.search).get('q') === '停电通知'")
+    card = page.locator("#answer .answer-card.empty")
+    card.wait_for()
+    assert card.locator(".no-result-faq li a").count() >= 1
+    assert all(href.startswith("/faq#") for href in
+               card.locator(".no-result-faq li a").evaluate_all("links => links.map(a => a.getAttribute('href'))"))
+    assert card.locator(".examples li a").count() >= 3
+    assert card.locator("a", has_text="条款检索").get_attribute("href").startswith("/search?q=")
+    assert page.locator("#announce").inner_text() != ""  # the status line says something happened
 
 
 def test_keyboard_only_use(page):

@@ -4,33 +4,68 @@ from __future__ import annotations
 
 from tests.browser.conftest import screenshot
 
+TAP = 44  # px: the smallest target a finger hits reliably (WCAG 2.5.5)
 
-def test_faq_reads_on_a_375_pixel_phone(phone_page):
+
+def test_faq_reads_on_a_375_pixel_phone_in_categories(phone_page):
     phone_page.goto("/faq")
-    entries = phone_page.locator("article.faq-entry")
+    entries = phone_page.locator("details.faq-entry")
     assert entries.count() >= 20
+    categories = phone_page.locator("nav.faq-categories a")
+    assert categories.count() >= 4 and "办电时间" in categories.first.inner_text()
     assert phone_page.evaluate("document.scrollingElement.scrollWidth") <= 375  # no sideways scrolling
     text = phone_page.locator("main").inner_text()
     assert "notes" not in text and "TODO" not in text and "推断" not in text
+    nav = phone_page.locator("header .site-nav a").all_inner_texts()
+    assert nav == ["常见问题"]  # no staff tools on the public page
+    assert phone_page.locator(".still-need-help a").count() == 1
     screenshot(phone_page, "faq")
 
 
-def test_faq_search_and_clause_links(phone_page):
+def test_faq_tap_targets_are_44_pixels(phone_page):
+    phone_page.goto("/faq")
+    phone_page.locator("details.faq-entry summary").first.click()
+    entry = phone_page.locator("details.faq-entry").first
+    targets = [phone_page.locator("nav.faq-categories a"), phone_page.locator("details.faq-entry summary"),
+               entry.locator("form.feedback button"), entry.locator(".faq-sources a"), entry.locator(".faq-related a")]
+    small = []
+    for locator in targets:
+        for box in locator.evaluate_all("els => els.map(e => e.getBoundingClientRect().height)"):
+            if 0 < box < TAP:
+                small.append(box)
+    assert small == []
+    names = entry.locator("form.feedback button").evaluate_all("bs => bs.map(b => b.getAttribute('aria-label'))")
+    question = entry.locator("summary").inner_text()
+    assert names == [f"有用：{question}", f"有误：{question}"]  # each named by its entry
+
+
+def test_faq_search_and_the_citation_view(phone_page):
     phone_page.goto("/faq")
     phone_page.fill("input[name=q]", "停电要提前几天通知")
     phone_page.locator("form.faq-search button").click()
-    first = phone_page.locator("article.faq-entry").first
-    assert "提前" in first.locator("h2").inner_text()
+    first = phone_page.locator("details.faq-entry").first
+    assert "提前" in first.locator("summary").inner_text()
     link = first.locator(".faq-sources a").first
-    href = link.get_attribute("href")
-    assert href.startswith("/doc/006#a28")
+    assert link.get_attribute("href").startswith("/clause/006/a28")
     link.click()
-    phone_page.wait_for_url("**/doc/006#a28")
-    assert phone_page.evaluate("document.querySelector(':target').id") == "a28"
+    phone_page.wait_for_url("**/clause/006/a28**")
+    view = phone_page.locator(".clause-view")
+    assert "电力供应与使用条例" in view.inner_text() and view.locator(".clause-doc .badge.status").count() == 1
+    phone_page.locator(".clause-view a.back").click()
+    phone_page.wait_for_url("**/faq#*")
+    assert phone_page.evaluate("document.getElementById(location.hash.slice(1)).open") is True
+
+
+def test_faq_glossary_and_related_entries(phone_page):
+    phone_page.goto("/faq")
+    terms = phone_page.locator("dl.glossary dt").all_text_contents()
+    assert terms  # some entry explains its terms
+    assert phone_page.locator(".faq-related li a").count() >= 20
 
 
 def test_faq_feedback(phone_page, server):
     phone_page.goto("/faq")
-    entry = phone_page.locator("article.faq-entry").first
+    entry = phone_page.locator("details.faq-entry").first
+    entry.locator("summary").click()
     entry.locator("form.feedback button.useful").click()
     entry.locator(".thanks").wait_for()
