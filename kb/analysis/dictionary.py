@@ -25,6 +25,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 MAGIC = b"kb-dictionary 2\n"
 HEADER = 8  # bytes giving the length of the marshalled (total, size, {char: (offset, length, split)})
@@ -190,7 +191,7 @@ class CompactDictionary:
         return cls(total, size, blocks, view[start + length :])
 
     @classmethod
-    def cached(cls, key: str, tokenizer: Callable[[], object], folder: Path | None = None) -> CompactDictionary:
+    def cached(cls, key: str, tokenizer: Callable[[], Any], folder: Path | None = None) -> CompactDictionary:
         """The dictionary named ``key`` from the cache folder, made from ``tokenizer()`` (a loaded jieba
         tokenizer) and written there when it is not there yet or cannot be read."""
         path = (folder or cache_folder()) / f"dictionary-{hashlib.sha256(key.encode()).hexdigest()[:20]}.bin"
@@ -213,4 +214,7 @@ class CompactDictionary:
             # A read-only home: this process works from memory, the next one tries again.
             if written:
                 Path(written).unlink(missing_ok=True)
-        return cls.decode(data)
+        made = cls.decode(data)
+        if made is None:  # what encode wrote always decodes; say so rather than return nothing
+            raise AssertionError("a compact dictionary that does not read back")
+        return made

@@ -91,7 +91,7 @@ class PostgresFeedbackStore(StoreHealth):
                     "INSERT INTO feedback (created_at, kind, target, verdict, comment, answer, region) "
                     "VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id",
                     (self._now(), feedback.kind, feedback.target, feedback.verdict, feedback.comment,
-                     feedback.answer, feedback.region)).fetchone()[0]
+                     feedback.answer, feedback.region)).fetchone()[0]  # type: ignore[index]  # RETURNING: one row
         except psycopg.Error as error:
             raise FeedbackUnavailable(self._failed(error, _reason(error))) from error
         self.last_error = ""
@@ -109,7 +109,7 @@ class PostgresFeedbackStore(StoreHealth):
                 db.execute("INSERT INTO missed (created_at, query, region, times, last) VALUES (%s, %s, %s, 1, %s) "
                            "ON CONFLICT (query, region) DO UPDATE SET times = missed.times + 1, last = excluded.last",
                            (now, query, region, now))
-                excess = db.execute("SELECT COUNT(*) FROM missed").fetchone()[0] - self.max_missed
+                excess = db.execute("SELECT COUNT(*) FROM missed").fetchone()[0] - self.max_missed  # type: ignore[index]
                 if excess > 0:
                     db.execute("DELETE FROM missed WHERE id IN "
                                "(SELECT id FROM missed ORDER BY times, last, id LIMIT %s)", (excess,))
@@ -124,7 +124,7 @@ class PostgresFeedbackStore(StoreHealth):
             self._ensure_schema()
             with self._connect() as db:
                 cursor = db.execute(sql, parameters)
-                columns = [column.name for column in cursor.description]
+                columns = [column.name for column in cursor.description or ()]
                 return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
         except psycopg.Error as error:
             raise FeedbackUnavailable(_reason(error)) from error
