@@ -355,17 +355,7 @@ class Server:
 
     def cpu_seconds(self) -> float | None:
         """CPU seconds of the server: its own and its worker processes' (kb serve --workers N)."""
-        total, pids = 0, [self.pid]
-        try:
-            while pids:
-                pid = pids.pop()
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-                total += int(fields[11]) + int(fields[12])
-                for task in Path(f"/proc/{pid}/task").iterdir():
-                    pids += [int(child) for child in (task / "children").read_text().split()]
-        except (OSError, IndexError, ValueError):
-            return None if total == 0 else total / os.sysconf("SC_CLK_TCK")
-        return total / os.sysconf("SC_CLK_TCK")
+        return process_tree_cpu(self.pid)
 
     def listener_pid(self) -> int | None:
         """The PID whose socket listens on the port (Linux /proc), or None when it cannot be told."""
@@ -412,6 +402,22 @@ class Server:
         if self._log is not None:
             self._log.close()
             self._log = None
+
+
+def process_tree_cpu(pid: int) -> float | None:
+    """CPU seconds (user + system) of ``pid`` and every process below it, from /proc; None off Linux."""
+    total, pids = 0, [pid]
+    try:
+        while pids:
+            current = pids.pop()
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+            for task in Path(f"/proc/{current}/task").iterdir():
+                pids += [int(child) for child in (task / "children").read_text().split()]
+    except (OSError, IndexError, ValueError):
+        if total == 0:
+            return None
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def machine_busy_seconds() -> float | None:

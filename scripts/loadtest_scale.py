@@ -37,6 +37,8 @@ KB = Path(sys.executable).with_name("kb")
 HOST = "127.0.0.1"
 sys.path.insert(0, str(ROOT / "scripts"))
 
+from loadtest import machine_busy_seconds, process_tree_cpu  # noqa: E402 — the scripts folder, just added
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -237,7 +239,18 @@ def main(argv: list[str] | None = None) -> int:
             server = Server(index, corpus, work, workers)
             try:
                 saturate(server.port, args.clients, 3, asks, searches)  # warm every worker
-                report["saturation"][workers] = saturate(server.port, args.clients, args.seconds, asks, searches)
+                cpu0, own0, busy0 = process_tree_cpu(server.process.pid), os.times(), machine_busy_seconds()
+                row = saturate(server.port, args.clients, args.seconds, asks, searches)
+                cpu1, own1, busy1 = process_tree_cpu(server.process.pid), os.times(), machine_busy_seconds()
+                if None not in (cpu0, cpu1, busy0, busy1):
+                    # Where the host's cores went: the server (all its workers), this load generator, the rest.
+                    server_s = cpu1 - cpu0
+                    client_s = (own1.user + own1.system) - (own0.user + own0.system)
+                    row.update({"server_cores": round(server_s / args.seconds, 2),
+                                "load_generator_cores": round(client_s / args.seconds, 2),
+                                "other_cores": round(max(0.0, busy1 - busy0 - server_s - client_s) / args.seconds, 2),
+                                "requests_per_server_cpu_s": round(row["requests"] / max(server_s, 0.01), 1)})
+                report["saturation"][workers] = row
                 print(f"saturation, {workers} worker(s): {report['saturation'][workers]}", flush=True)
                 if workers == args.workers:
                     report["agents"] = agents(server.port, args.agents, args.agent_seconds, asks, searches)
@@ -246,9 +259,12 @@ def main(argv: list[str] | None = None) -> int:
                 server.stop()
         one, many = report["saturation"][1], report["saturation"][args.workers]
         report["speedup"] = round(many["req_per_s"] / one["req_per_s"], 2)
-        print("\n| workers | req/s | p50 ms | p95 ms | failed |\n| ---: | ---: | ---: | ---: | ---: |")
+        print("\n| workers | req/s | p50 ms | p95 ms | failed | server cores | load generator | others | req per "
+              "server CPU s |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         for workers, row in report["saturation"].items():
-            print(f"| {workers} | {row['req_per_s']} | {row['p50_ms']} | {row['p95_ms']} | {row['failed']} |")
+            print(f"| {workers} | {row['req_per_s']} | {row['p50_ms']} | {row['p95_ms']} | {row['failed']} | "
+                  f"{row.get('server_cores')} | {row.get('load_generator_cores')} | {row.get('other_cores')} | "
+                  f"{row.get('requests_per_server_cpu_s')} |")
         print(f"\nspeed-up {args.workers} : 1 = {report['speedup']}×\n")
         print(f"{args.agents} agents, {args.workers} workers, {args.agent_seconds:.0f} s:\n"
               "| requests | n | p50 ms | p95 ms | max ms |\n| --- | ---: | ---: | ---: | ---: |")
