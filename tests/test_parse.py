@@ -150,3 +150,11 @@ def test_ids_are_stable_for_the_same_text():
 def test_an_unnumbered_attachment_marker_at_the_top_is_not_an_attachment():
     doc = parse("附件\n\n# 方案\n\n一、目标\n\n做好工作。\n", "方案")
     assert by_label(doc)["一、"].id == "c1"
+
+
+def test_a_table_cell_that_ends_its_sentence_is_not_followed_by_a_comma():
+    text = ("| 序号 | 重点任务 | 完成时限 |\n| --- | --- | --- |\n"
+            "| 1 | 推广移动作业终端，精准对接用户需求。 | 持续推进 |\n| 2 | 压减办电时间 | 2020年底前 |\n")
+    rows = [c.text for c in parse(text).clauses if c.kind == "row"]
+    assert "需求。完成时限 持续推进" in rows[0] and "。，" not in rows[0]
+    assert "压减办电时间，完成时限 2020年底前" in rows[1]

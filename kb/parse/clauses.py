@@ -202,7 +202,8 @@ class _Parser:
                 key = f"{leaves[0]}{key}"
             pairs = [f"{leaves[i]} {cell}" if i < len(leaves) and leaves[i] else cell
                      for i, cell in enumerate(cells) if cell and i > 0]
-            text = f"{caption} — {key}：{'，'.join(pairs)}" if caption else f"{key}：{'，'.join(pairs)}"
+            joined = _join_cells(pairs)
+            text = f"{caption} — {key}：{joined}" if caption else f"{key}：{joined}"
             if unit:
                 text += f"（单位：{unit}）"
             clause_id = self._unique(f"{base_id}-r{index}")
@@ -351,3 +352,14 @@ def parse(body: str, title: str = "") -> ParsedDocument:
 def parse_document(document: Document) -> ParsedDocument:
     """The clauses and layout of a corpus document (``parse`` of its body, its title marked)."""
     return parse(document.body, document.title)
+
+
+def _join_cells(cells: list[str]) -> str:
+    """A row's cells as one sentence: a comma between them, none after a cell that ends its own sentence
+    (…精准对接用户需求。完成时限 持续推进, not “需求。，完成时限”)."""
+    out = ""
+    for cell in cells:
+        if out:
+            out += "" if out.endswith(("。", "；", ";", "！", "？", "!", "?")) else "，"
+        out += cell
+    return out
