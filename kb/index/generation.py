@@ -109,7 +109,7 @@ def open_generation(target: Path, vocab: Vocab) -> Generation:
         facts = [Fact.from_dict(record) for record in _read_json(target / FACTS)]
         metas = {doc_id: {**record["meta"], "title": record["title"]} for doc_id, record in documents.items()}
         titles = Titles({doc_id: record["title"] for doc_id, record in documents.items()}, vocab.analysis.normalize,
-                        vocab.documents["title_prefixes"])
+                        vocab.documents["title_prefixes"], vocab.documents["title_place_suffixes"])
         by_clause: dict[str, list[Fact]] = {}
         by_item: dict[str, list[Fact]] = {}
         for fact in facts:
