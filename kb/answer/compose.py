@@ -18,7 +18,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, replace
 
 from kb.answer import passages
-from kb.answer.candidates import Candidate, ClauseReader, head_phrases, yesno_phrases
+from kb.answer.candidates import Candidate
 from kb.answer.deadlines import parse_start
 from kb.answer.features import (
     ClauseContext,
@@ -32,7 +32,9 @@ from kb.answer.features import (
 )
 from kb.answer.model import AnswerModel, calibration_inputs, load_model
 from kb.answer.peers import Scored, by_authority, by_customer_type, same_thing
+from kb.answer.phrases import head_phrases, yesno_phrases
 from kb.answer.question import Question, WordGroup, understand
+from kb.answer.reader import ClauseReader
 from kb.answer.spelling import Correction, Speller
 from kb.answer.standing import Standing, standings_of
 from kb.answer.statement import (

@@ -13,7 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 
-from kb.answer.candidates import ClauseReader, read_number
+from kb.answer.candidates import read_number
+from kb.answer.reader import ClauseReader
 from kb.vocab import Vocab, default_vocab
 
 ALIAS_WEIGHT = 0.6
