@@ -95,6 +95,11 @@ def _segment_run(route: Route, run: str) -> Iterator[tuple[str, int, int, bool]]
         start = end
 
 
+def char_bigrams(text: str) -> list[str]:
+    """The overlapping character bigrams of ``text``, in order (供用电 → 供用, 用电); none for one character."""
+    return [text[i : i + 2] for i in range(len(text) - 1)]
+
+
 class Segmenter:
     """The analyzer's words of a text, for one normaliser and one jieba dictionary.
 
@@ -181,5 +186,5 @@ class Segmenter:
             if match.lastindex != CHINESE_RUN or len(run) == 1:
                 grams.append(run)
             else:
-                grams += [run[i : i + 2] for i in range(len(run) - 1)]
+                grams += char_bigrams(run)
         return grams
