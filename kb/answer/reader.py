@@ -40,6 +40,24 @@ TABLE_NUMBER = re.compile(rf"\s*({NUMBER})(?:\s*/\s*({NUMBER}))?\s*")
 PROSE_CELL_MIN = 12
 
 
+class _Found:
+    """The candidates found so far in a text, and the spans they took: a span taken is read once."""
+
+    def __init__(self) -> None:
+        self.candidates: list[Candidate] = []
+        self.taken: list[tuple[int, int]] = []
+
+    def free(self, a: int, b: int) -> bool:
+        """Whether no candidate found so far overlaps ``a``–``b``."""
+        return all(b <= x or a >= y for x, y in self.taken)
+
+    def add(self, candidate: Candidate | None) -> None:
+        """Keep ``candidate`` (if any) and take its span."""
+        if candidate is not None:
+            self.taken.append((candidate.start, candidate.end))
+            self.candidates.append(candidate)
+
+
 class ClauseReader:
     """Reads the candidates of one clause (prose, or a table row) with the engine's wording."""
 
@@ -56,71 +74,82 @@ class ClauseReader:
 
     # -- prose ------------------------------------------------------------------------------------
     def prose(self, text: str, subject: str = "", header: str = "") -> list[Candidate]:
+        """Every candidate of a prose ``text``, in order, each with its own context; ``subject`` and
+        ``header`` are what a table row and column give the text's candidates (a long cell)."""
         norm, origins = self.segmenter.normalize_with_offsets(text)
         self._original = (text, origins)
         self._starts = None
-        found: list[Candidate] = []
-        taken: list[tuple[int, int]] = []
+        found = _Found()
+        self._numbers(norm, found)
+        self._dates(norm, found)
+        self._doc_numbers(norm, found)
+        self._singles(norm, found)
+        candidates = found.candidates + stated_phrases(norm, self.w.frames)
+        candidates.sort(key=lambda c: (c.start, c.kind))
+        self._contexts(norm, origins, text, candidates, subject, header)
+        return candidates
 
-        def free(a: int, b: int) -> bool:
-            return all(b <= x or a >= y for x, y in taken)
-
-        def add(candidate: Candidate | None) -> None:
-            if candidate is not None:
-                taken.append((candidate.start, candidate.end))
-                found.append(candidate)
-
+    def _numbers(self, norm: str, found: _Found) -> None:
+        """Ranges and lists first (a number inside one is not a figure of its own), then exact dates and
+        百分之 percentages."""
         for m in self.w.range_re.finditer(norm):
-            if free(*m.span()) and not _glued(norm, m.start()) and not self._in_word(norm, m.start(), m.end(1)):
-                found += self._range(norm, m)
-                taken.append(m.span())
+            if found.free(*m.span()) and not _glued(norm, m.start()) and not self._in_word(norm, m.start(), m.end(1)):
+                found.candidates += self._range(norm, m)
+                found.taken.append(m.span())
         for m in self.w.list_re.finditer(norm):
-            if free(*m.span()) and not _glued(norm, m.start()) and not self._in_word(norm, m.start(), m.end(1)):
-                found += self._list(norm, m)
-                taken.append(m.span())
+            if found.free(*m.span()) and not _glued(norm, m.start()) and not self._in_word(norm, m.start(), m.end(1)):
+                found.candidates += self._list(norm, m)
+                found.taken.append(m.span())
         for m in DATE.finditer(norm):
-            if free(*m.span()):
+            if found.free(*m.span()):
                 year, month, day = (int(g) for g in m.groups())
-                add(Candidate("date", f"{year}年{month}月{day}日", "", "date", "", *m.span()))
+                found.add(Candidate("date", f"{year}年{month}月{day}日", "", "date", "", *m.span()))
         for m in PERCENT_WORDS.finditer(norm):
             value = read_number(m.group(1))
-            if value is not None and free(*m.span()):
-                add(Candidate("number", value, "%", "percent", "", *m.span()))
+            if value is not None and found.free(*m.span()):
+                found.add(Candidate("number", value, "%", "percent", "", *m.span()))
+
+    def _dates(self, norm: str, found: _Found) -> None:
+        """Years and year or month phrases (2020年底前, 2月底前, 2023年起)."""
         # The bound of a year or month phrase (2020年底前, 2月底前, 2023年起) stands apart from its value, as
         # 不超过 does from a number's: the fact is 2020年底, bounded by 前.
         for m in YEAR_PHRASE.finditer(norm):
-            if free(*m.span()) and (m.group(2) or m.group(3) or m.group(4) or _year_context(norm, m.start())):
+            if found.free(*m.span()) and (m.group(2) or m.group(3) or m.group(4) or _year_context(norm, m.start())):
                 bound = m.group(4) or ""
-                add(Candidate("year", int(m.group(1)) if not (m.group(2) or m.group(3) or m.group(4))
-                              else m.group(0)[:len(m.group(0)) - len(bound)], "", "year", "", *m.span(), bound=bound))
+                found.add(Candidate("year", int(m.group(1)) if not (m.group(2) or m.group(3) or m.group(4))
+                                    else m.group(0)[:len(m.group(0)) - len(bound)], "", "year", "", *m.span(),
+                                    bound=bound))
         for m in MONTH_PHRASE.finditer(norm):
-            if free(*m.span()) and not _glued(norm, m.start()):
-                add(Candidate("year", m.group(0)[:m.start(3) - m.start()], "", "year", "", *m.span(),
-                              bound=m.group(3)))
+            if found.free(*m.span()) and not _glued(norm, m.start()):
+                found.add(Candidate("year", m.group(0)[:m.start(3) - m.start()], "", "year", "", *m.span(),
+                                    bound=m.group(3)))
+
+    def _doc_numbers(self, norm: str, found: _Found) -> None:
+        """文号, with and without the issuer's code before it (鄂电营销〔2021〕66号 / 〔2021〕66号)."""
         for m in DOC_NUMBER.finditer(norm):
-            if free(*m.span()):
-                # 文号 with and without the issuer's code before it (鄂电营销〔2021〕66号 / 〔2021〕66号); the code
-                # is the last word before the bracket, not the verb before it (按照…, 印发…).
+            if found.free(*m.span()):
+                # the code is the last word before the bracket, not the verb before it (按照…, 印发…)
                 issuer = ""
                 for word in reversed(self.segmenter.words(m.group(1) or "")):
                     if word in self.w.boundaries or len(issuer + word) > 8:
                         break
                     issuer = word + issuer
-                found.append(Candidate("phrase", m.group(2), "", "phrase", "", m.start(2), m.end(), frame="docnum"))
+                found.candidates.append(Candidate("phrase", m.group(2), "", "phrase", "", m.start(2), m.end(),
+                                                  frame="docnum"))
                 if issuer:
-                    add(Candidate("phrase", issuer + m.group(2), "", "phrase", "", m.end(1) - len(issuer), m.end(),
-                                  frame="docnum"))
-                taken.append(m.span())
+                    found.add(Candidate("phrase", issuer + m.group(2), "", "phrase", "", m.end(1) - len(issuer),
+                                        m.end(), frame="docnum"))
+                found.taken.append(m.span())
+
+    def _singles(self, norm: str, found: _Found) -> None:
+        """A number with its unit where no range, list, date or 文号 took it; then a bare code (12398)."""
         for m in self.w.figure_re.finditer(norm):
-            if free(*m.span()) and not _glued(norm, m.start()) and not self._in_word(norm, m.start(), m.end(1)):
-                add(self._single(norm, m.group(1), m.group(3), m.start(), m.end()))
+            if found.free(*m.span()) and not _glued(norm, m.start()) and not self._in_word(norm, m.start(), m.end(1)):
+                found.add(self._single(norm, m.group(1), m.group(3), m.start(), m.end()))
         for m in CODE.finditer(norm):
-            if free(*m.span()) and not re.match(rf"\s*(?:{self.w.unit_pattern}|年|号|条|款|〕|\])", norm[m.end():]):
-                add(Candidate("code", m.group(1), "", "code", "", *m.span()))
-        found += stated_phrases(norm, self.w.frames)
-        found.sort(key=lambda c: (c.start, c.kind))
-        self._contexts(norm, origins, text, found, subject, header)
-        return found
+            if found.free(*m.span()) and not re.match(rf"\s*(?:{self.w.unit_pattern}|年|号|条|款|〕|\])",
+                                                      norm[m.end():]):
+                found.add(Candidate("code", m.group(1), "", "code", "", *m.span()))
 
     def _in_word(self, norm: str, start: int, end: int) -> bool:
         """A Chinese numeral that is part of a word rather than a count: 统一日期, 唯一, 之一, 一次性. Read in
