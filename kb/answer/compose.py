@@ -206,15 +206,16 @@ class Answerer:
             for candidate in candidates:
                 if not candidate.sentence:
                     self.reader.fill_context(clause.text, candidate)
-            doc_region = self.vocab.canonical_region(record["meta"].get("region", "全国")) or "全国"
+            nationwide, draft = self.vocab.nationwide, self.vocab.draft
+            doc_region = self.vocab.canonical_region(record["meta"].get("region", nationwide)) or nationwide
             contexts.append(ClauseContext(
                 doc_id=doc_id, clause_id=clause_id, label=clause.label, text=text,
                 heading=self.wording.plain(" ".join(clause.heading_path)), title=self.wording.plain(record["title"]),
                 rank=rank, score_share=share,
                 binding=standing.binding if standing else True,
-                draft=bool(standing and standing.effective_status == "征求意见稿"),
-                lapsed=bool(standing and not standing.in_force and standing.effective_status != "征求意见稿"),
-                region_own=bool(region and doc_region == region and region != "全国"),
+                draft=bool(standing and standing.effective_status == draft),
+                lapsed=bool(standing and not standing.in_force and standing.effective_status != draft),
+                region_own=bool(region and doc_region == region and region != nationwide),
                 doc_named=doc_id in named, in_table=clause.kind == "row", candidates=candidates,
                 unnumbered=clause.kind == "paragraph" and clause.label.endswith("段"),
                 facts=index.facts_by_clause.get(clause_key(doc_id, clause_id), []) if self.use_lexicon else []))
@@ -291,7 +292,7 @@ class Answerer:
         answer = Answer(question=text, found=False, answer="")
         answer.hits = [h.to_dict() for h in hits[:SHOWN_HITS]]
         answer.understood = {**question.to_dict(), "region": p.region, "on": p.on.isoformat(),
-                             "line": understood_line(question, p.region, p.on),
+                             "line": understood_line(question, p.region, p.on, self.vocab),
                              "did_you_mean": p.correction.meant if p.correction else ""}
         try:
             self._answer(index, answer, p, text, start)
@@ -305,7 +306,7 @@ class Answerer:
         if not hits:
             answer.kind = "none"
             return
-        if question.kind == "status" and passages.status(index, answer, hits, p.named, p.standing):
+        if question.kind == "status" and passages.status(index, answer, hits, p.named, p.standing, self.vocab):
             return
         if question.kind == "definition" and passages.definition(index, answer, question, hits, self.vocab):
             return
@@ -322,7 +323,7 @@ class Answerer:
         else:
             passages.passage(index, answer, question, hits, self.vocab)
         if answer.found:
-            applicable(answer, p.standing)
+            applicable(answer, p.standing, self.vocab)
 
     def _as_stated(self, scored: Scored, question: Question) -> Scored:
         """A phrase as the answer states it: without the question's own words it opens with (the question
@@ -349,7 +350,7 @@ class Answerer:
         best = scored[0]
         lex = self.lexicon
         by_type = by_customer_type(best, scored, question, lex) if self.use_lexicon else []
-        group = by_type or by_authority(same_thing(best, scored, lex), region_standing)
+        group = by_type or by_authority(same_thing(best, scored, lex), region_standing, self.vocab)
         headline = group[0]
         answer.found = True
         answer.kind = "phrase" if best.candidate.kind in ("phrase", "cell") else "figure"
@@ -359,8 +360,8 @@ class Answerer:
         answer.facts = facts + [stated_fact(index, s, question, self.vocab)
                                 for s in others[: max(0, 4 - len(group))]]
         answer.figure = " / ".join(dict.fromkeys(f["figure"] for f in facts))
-        answer.answer = by_type_sentence(index, group, region_standing, lex) if by_type else figure_sentence(
-            index, group, region_standing)
+        answer.answer = by_type_sentence(index, group, region_standing, self.vocab) if by_type else figure_sentence(
+            index, group, region_standing, self.vocab)
         answer.deadlines = latest_dates(index, facts,
                                         start or parse_start(text or "", on, self.vocab.analysis.normalize))
         due = "；".join(dict.fromkeys(f"按{d['region']}规定最迟{d['due']}{'（估算）' if d.get('estimated') else ''}"

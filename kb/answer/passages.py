@@ -73,7 +73,8 @@ def definition(index: OpenIndex, answer: Answer, question: Question, hits, vocab
     return False
 
 
-def status(index: OpenIndex, answer: Answer, hits, named: list[str], region_standing: dict[str, Standing]) -> bool:
+def status(index: OpenIndex, answer: Answer, hits, named: list[str], region_standing: dict[str, Standing],
+           vocab: Vocab) -> bool:
     """生效了吗 / 作废: the document's standing on the date and what it repeals or is repealed by."""
     doc_id = named[0] if named else hits[0].doc_id
     standing = region_standing.get(doc_id)
@@ -83,15 +84,16 @@ def status(index: OpenIndex, answer: Answer, hits, named: list[str], region_stan
     meta = record["meta"]
     parts = [f"《{doc_title(index, doc_id)}》：{standing.effective_status}"]
     parts += [n for n in standing.notes if n not in parts[0]]
-    draft = standing.effective_status == "征求意见稿"
+    draft = standing.effective_status == vocab.draft
+    extents = vocab.extents
     for entry in meta.get("supersedes") or []:
         target = (entry.get("ref") or entry.get("title") or entry.get("id") or "") if isinstance(entry, dict) \
             else str(entry)
-        extent = (entry.get("extent") if isinstance(entry, dict) else "") or "全部废止"
-        if "不一致" in extent:
+        extent = (entry.get("extent") if isinstance(entry, dict) else "") or extents.full
+        if extents.partial in extent:
             parts.append(f"{'施行后' if draft else ''}与{target}不一致之处以本文件为准")
         else:
-            verb = "取代旧版本" if extent == "修订" else "废止"
+            verb = "取代旧版本" if extent == extents.amended else "废止"
             parts.append(f"{'正式发布施行后拟' if draft else ''}{verb}：{target}")
     answer.found = True
     answer.kind = "status"

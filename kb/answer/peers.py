@@ -12,6 +12,7 @@ from kb.answer.features import FIGURE_KINDS, ClauseContext
 from kb.answer.lexicon_signal import matching_fact
 from kb.answer.question import Question
 from kb.answer.standing import Standing, ordered
+from kb.vocab import Vocab
 from kb.vocab.lexicon import Lexicon
 
 PEER_SCORE_GAP = 1.0  # another document's figure about the same thing, ranked this close, is listed beside it
@@ -104,9 +105,10 @@ def by_customer_type(best: Scored, scored: list[Scored], question: Question, lex
     return list(by_doc[docs[0]].values())[:MAX_TYPES] if docs else []
 
 
-def by_authority(group: list[Scored], region_standing: dict[str, Standing]) -> list[Scored]:
+def by_authority(group: list[Scored], region_standing: dict[str, Standing], vocab: Vocab) -> list[Scored]:
     """Binding rules first, the most specific region first (city before region before nation); drafts and
     rules not in force after them; the model's order within each."""
-    ranks = {s.doc_id: n for n, s in enumerate(ordered(region_standing[d] for d in
-                                                       {g.clause.doc_id for g in group} if d in region_standing))}
+    ranks = {s.doc_id: n for n, s in enumerate(ordered((region_standing[d] for d in
+                                                        {g.clause.doc_id for g in group} if d in region_standing),
+                                                       vocab))}
     return sorted(group, key=lambda s: (ranks.get(s.clause.doc_id, len(ranks)), -s.score))

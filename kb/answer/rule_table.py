@@ -83,7 +83,7 @@ def rule_table(index: OpenIndex, subject: str, region: str | None = None, on: dt
     on = on or dt.date.today()
     metas = index.metas
     standing: dict[str, Standing] = standings(metas, region, on, vocab)
-    authority = {s.doc_id: n for n, s in enumerate(ordered(standing.values()))}
+    authority = {s.doc_id: n for n, s in enumerate(ordered(standing.values(), vocab))}
     covered = set(lexicon.broader(subject))
     table = RuleTable(subject=subject, region=region, on=on.isoformat())
     for fact in index.facts:

@@ -16,12 +16,10 @@ from kb.answer.standing import Standing, ordered
 from kb.errors import DeadlineError
 from kb.index.generation import OpenIndex
 from kb.vocab import Vocab
-from kb.vocab.lexicon import Lexicon
 
 MAX_ANSWER = 400
 SHOWN_HITS = 10
 MAX_CITATIONS = 5
-IN_FORCE_NOTE = {"征求意见稿": "征求意见稿，尚未施行"}
 
 
 @dataclass
@@ -55,11 +53,13 @@ def citation(index: OpenIndex, doc_id: str, clause_id: str, text: str, label: st
             "status": record["meta"].get("status", ""), "clause_id": clause_id, "label": label, "text": text}
 
 
-def status_note(standing: Standing | None) -> str:
+def status_note(standing: Standing | None, vocab: Vocab) -> str:
+    """What an answer says beside a figure of a document that does not bind as it stands: a draft (征求意见稿，
+    尚未施行), a status not in force, or the region it applies to instead; "" when it binds (or is unknown)."""
     if standing is None:
         return ""
-    if standing.effective_status in IN_FORCE_NOTE:
-        return IN_FORCE_NOTE[standing.effective_status]
+    if standing.effective_status == vocab.draft:
+        return f"{vocab.draft}，{vocab.statuses.not_yet}"
     if not standing.in_force:
         return standing.effective_status
     if not standing.applies_here:
@@ -78,7 +78,7 @@ def _verbatim_segment(candidate: Candidate, clause_text: str) -> str:
     return segment_text.strip() or clause_text[:120]
 
 
-def applicable(answer: Answer, region_standing: dict[str, Standing]) -> None:
+def applicable(answer: Answer, region_standing: dict[str, Standing], vocab: Vocab) -> None:
     """Every document involved, in order of authority, with its standing; a figure only beside the
     documents whose figure is about the same thing as the headline (same family, same conditions)."""
     same = [f for f in answer.facts if f.get("peer")]
@@ -88,14 +88,14 @@ def applicable(answer: Answer, region_standing: dict[str, Standing]) -> None:
     involved = list(dict.fromkeys([f["doc_id"] for f in same] + [c["doc_id"] for c in answer.citations]))
     answer.applicable = [{**s.to_dict(), **({"figure": figures[s.doc_id]["figure"],
                                              "label": figures[s.doc_id]["label"]} if s.doc_id in figures else {})}
-                         for s in ordered(region_standing[d] for d in involved if d in region_standing)]
+                         for s in ordered((region_standing[d] for d in involved if d in region_standing), vocab)]
 
 
-def understood_line(question: Question, region: str | None, on: dt.date) -> str:
+def understood_line(question: Question, region: str | None, on: dt.date, vocab: Vocab) -> str:
     """理解为：高压双电源用户 · 供电方案答复 · 巴彦淖尔市 · 2026-12-01 (and the conditions)."""
     named = "".join(question.subjects[:1] + question.items[:1])
     conditions = [c for c in question.conditions if c not in named]
-    parts = [*question.subjects[:1], *question.items[:1], *conditions, region or "全国", on.isoformat()]
+    parts = [*question.subjects[:1], *question.items[:1], *conditions, region or vocab.nationwide, on.isoformat()]
     if not question.subjects and not question.items:
         parts = [g.word for g in question.groups if g.weight >= 1 and not g.absent][:4] + parts
     return "理解为：" + " · ".join(dict.fromkeys(p for p in parts if p))
@@ -107,9 +107,10 @@ def clause_text(index: OpenIndex, clause: ClauseContext) -> tuple[str, str]:
 
 
 def by_type_sentence(index: OpenIndex, group: list[Scored], region_standing: dict[str, Standing],
-                      lex: Lexicon) -> str:
+                     vocab: Vocab) -> str:
     first = group[0]
-    note = status_note(region_standing.get(first.clause.doc_id))
+    note = status_note(region_standing.get(first.clause.doc_id), vocab)
+    lex = vocab.lexicon
     region = index.documents[first.clause.doc_id]["meta"].get("region", "")
     parts = "；".join(f"{(lexicon_reading(s, lex) or ('',))[0]}{s.candidate.figure}" for s in group)
     text = (f"{region}：按用户类型不同——{parts}{'（' + note + '）' if note else ''}。"
@@ -134,7 +135,8 @@ def stated_fact(index: OpenIndex, scored: Scored, question: Question, vocab: Voc
             "peer": True}
 
 
-def figure_sentence(index: OpenIndex, group: list[Scored], region_standing: dict[str, Standing]) -> str:
+def figure_sentence(index: OpenIndex, group: list[Scored], region_standing: dict[str, Standing],
+                    vocab: Vocab) -> str:
     """What an agent can read out: the figure that binds and where, with the clause's own words; every
     binding figure when they differ; drafts and rules not in force after them, as what they would set."""
     def binds(s: Scored) -> bool:
@@ -145,7 +147,7 @@ def figure_sentence(index: OpenIndex, group: list[Scored], region_standing: dict
         return f"《{doc_title(index, s.clause.doc_id)}》{s.clause.label}"
 
     def part(s: Scored) -> str:
-        note = status_note(region_standing.get(s.clause.doc_id))
+        note = status_note(region_standing.get(s.clause.doc_id), vocab)
         region = index.documents[s.clause.doc_id]["meta"].get("region", "")
         words = _verbatim_segment(s.candidate, s.clause.text)
         words = words if len(words) <= 120 else words[:119] + "…"
@@ -165,7 +167,7 @@ def figure_sentence(index: OpenIndex, group: list[Scored], region_standing: dict
     if others:
         text += "尚未施行的文件另有规定：" + "；".join(
             f"{index.documents[s.clause.doc_id]['meta'].get('region', '')}{source(s)}"
-            f"（{status_note(region_standing.get(s.clause.doc_id)) or '不适用'}）：{s.candidate.figure}"
+            f"（{status_note(region_standing.get(s.clause.doc_id), vocab) or '不适用'}）：{s.candidate.figure}"
             for s in others) + "。"
     return text if len(text) <= MAX_ANSWER else text[: MAX_ANSWER - 1] + "…"
 
