@@ -363,7 +363,8 @@ class Answerer:
         answer.answer = by_type_sentence(index, group, region_standing, self.vocab) if by_type else figure_sentence(
             index, group, region_standing, self.vocab)
         answer.deadlines = latest_dates(index, facts,
-                                        start or parse_start(text or "", on, self.vocab.analysis.normalize))
+                                        start or parse_start(text or "", on, self.vocab.analysis.normalize),
+                                        self.vocab)
         due = "；".join(dict.fromkeys(f"按{d['region']}规定最迟{d['due']}{'（估算）' if d.get('estimated') else ''}"
                                       for d in answer.deadlines if d.get("due")))
         if due and len(answer.answer) + len(due) + 12 <= MAX_ANSWER:

@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 
 from kb.answer.candidates import Candidate
-from kb.answer.deadlines import TIME_UNITS, due_date
+from kb.answer.deadlines import TimeUnits, due_date
 from kb.answer.features import ClauseContext, own_context
 from kb.answer.peers import Scored, lexicon_reading
 from kb.answer.question import Question
@@ -172,18 +172,20 @@ def figure_sentence(index: OpenIndex, group: list[Scored], region_standing: dict
     return text if len(text) <= MAX_ANSWER else text[: MAX_ANSWER - 1] + "…"
 
 
-def latest_dates(index: OpenIndex, facts: list[dict], start: dt.date | None) -> list[dict]:
-    """The latest date under each rule whose figure is a time limit, counted from ``start``."""
+def latest_dates(index: OpenIndex, facts: list[dict], start: dt.date | None, vocab: Vocab) -> list[dict]:
+    """The latest date under each rule whose figure is a time limit (in a unit ``vocab`` counts to a date),
+    counted from ``start``; [] without a start."""
     if start is None:
         return []
+    units = TimeUnits.of(vocab)
     out = []
     for fact in facts:
-        if fact["unit"] not in TIME_UNITS or not isinstance(fact["value"], int | float):
+        if fact["unit"] not in units.counted or not isinstance(fact["value"], int | float):
             continue
         entry = {"doc_id": fact["doc_id"], "region": fact["region"], "title": doc_title(index, fact["doc_id"]),
                  "label": fact["label"], "figure": fact["figure"], "start": start.isoformat()}
         try:
-            deadline = due_date(start, fact["value"], fact["unit"])
+            deadline = due_date(start, fact["value"], fact["unit"], units)
             # estimated: counted through a year without a published holiday arrangement (the rule says 估算)
             entry.update({"due": deadline.due.isoformat(), "rule": deadline.rule, "estimated": deadline.estimated})
         except DeadlineError as error:  # a year no calendar covers, or not a countable limit
