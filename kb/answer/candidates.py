@@ -66,6 +66,7 @@ class Candidate:
 
 
 def number_text(value) -> str:
+    """``value`` as a figure writes it: 5.0 → 5, 0.5 → 0.5."""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
@@ -84,6 +85,7 @@ def read_number(text: str) -> int | float | None:
 
 
 def canonical_unit(unit: str) -> str:
+    """``unit`` without a leading 个 (个工作日 → 工作日); 个 alone stays."""
     return unit[1:] if unit.startswith("个") and len(unit) > 1 else unit
 
 

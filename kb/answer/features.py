@@ -289,6 +289,7 @@ def _sentence_offset(candidate: Candidate) -> int:
 
 
 def question_absent_share(question: Question) -> float:
+    """Share of the ``question``'s weight on words no clause of the index holds (1 with no words)."""
     total = sum(g.weight for g in question.groups) or 1.0
     return sum(g.weight for g in question.groups if g.absent) / total if question.groups else 1.0
 

@@ -43,6 +43,8 @@ def unsure(index: OpenIndex, answer: Answer, question: Question, hits, scored: l
 
 
 def passage(index: OpenIndex, answer: Answer, question: Question, hits, vocab: Vocab) -> None:
+    """The top hit's clause quoted as the ``answer`` when it covers enough of the ``question``'s words
+    (read with ``vocab``), with the ``hits`` as citations; otherwise the answer is ``none``."""
     top = hits[0]
     if question_coverage(question, top.text + top.heading + top.title, vocab) < MIN_COVERAGE:
         answer.kind = "none"
@@ -52,6 +54,8 @@ def passage(index: OpenIndex, answer: Answer, question: Question, hits, vocab: V
 
 
 def quote(index: OpenIndex, answer: Answer, hit, kind: str) -> None:
+    """The ``answer`` found as ``kind``: the document's title, the clause's label and the clause of ``hit``
+    (its first 300 characters)."""
     answer.found = True
     answer.kind = kind
     excerpt = hit.text if len(hit.text) <= 300 else hit.text[:300] + "…"

@@ -61,12 +61,14 @@ class Question:
     asks_document_event: bool = False  # it names a document's own history (施行, 修正, 印发 …)
 
     def to_dict(self) -> dict:
+        """The question as JSON shows it: its word groups as their words."""
         data = asdict(self)
         data["groups"] = [g.word for g in self.groups]
         return data
 
     @property
     def asks_phrase(self) -> bool:
+        """Whether the question asks for a phrase (who, where, which, yes or no) rather than a figure."""
         return self.kind in ("agent", "place", "which", "yesno")
 
     @property

@@ -341,6 +341,7 @@ class ClauseReader:
         return out
 
     def clause(self, clause: Clause) -> list[Candidate]:
+        """The candidates of ``clause``: cell by cell for a table row, else its prose."""
         if clause.kind == "row":
             return self.row(clause)
         return self.prose(clause.text)

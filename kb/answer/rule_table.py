@@ -53,6 +53,7 @@ class RuleTable:
     differing_items: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
+        """Plain JSON values, for the template and the API."""
         return asdict(self)
 
 

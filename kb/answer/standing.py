@@ -361,6 +361,7 @@ class StandingCache:
         self._cache: dict[tuple, dict[str, Standing]] = {}
 
     def get(self, region: str | None, on: dt.date) -> dict[str, Standing]:
+        """The standings for ``region`` (None: no region in particular) on the date ``on``, made once."""
         key = (region, on)
         if key not in self._cache:
             anywhere = self._anywhere.get(on)

@@ -38,16 +38,20 @@ class Answer:
     kind: str = ""  # figure | phrase | passage | definition | status | unsure | none
 
     def to_dict(self) -> dict:
+        """Plain JSON values, for the CLI, the API and the site."""
         return asdict(self)
 
 
 def doc_title(index: OpenIndex, doc_id: str) -> str:
+    """The title of ``doc_id`` in the ``index`` with its 文号 in brackets, unless the title already holds it."""
     record = index.documents[doc_id]
     number = record["meta"].get("doc_number") or ""
     return f"{record['title']}（{number}）" if number and number not in record["title"] else record["title"]
 
 
 def citation(index: OpenIndex, doc_id: str, clause_id: str, text: str, label: str) -> dict:
+    """A citation of the clause ``clause_id`` of ``doc_id``: its document's title, region and status, the
+    clause's ``label`` and verbatim ``text``."""
     record = index.documents[doc_id]
     return {"doc_id": doc_id, "title": doc_title(index, doc_id), "region": record["meta"].get("region", ""),
             "status": record["meta"].get("status", ""), "clause_id": clause_id, "label": label, "text": text}
@@ -102,12 +106,16 @@ def understood_line(question: Question, region: str | None, on: dt.date, vocab: 
 
 
 def clause_text(index: OpenIndex, clause: ClauseContext) -> tuple[str, str]:
+    """The verbatim text and label of the ``clause`` as the ``index`` stores it (the context's label if none)."""
     text, label = index.clause_text(clause.doc_id, clause.clause_id)
     return text, label or clause.label
 
 
 def by_type_sentence(index: OpenIndex, group: list[Scored], region_standing: dict[str, Standing],
                      vocab: Vocab) -> str:
+    """The answer when it depends on the customer type the question does not name: each type's figure
+    in ``group`` (one document's, as the lexicon of ``vocab`` reads the types), with the document's
+    region, its status note from ``region_standing`` and its title."""
     first = group[0]
     note = status_note(region_standing.get(first.clause.doc_id), vocab)
     lex = vocab.lexicon
@@ -119,6 +127,9 @@ def by_type_sentence(index: OpenIndex, group: list[Scored], region_standing: dic
 
 
 def stated_fact(index: OpenIndex, scored: Scored, question: Question, vocab: Vocab) -> dict:
+    """The fact an answer lists for a ``scored`` candidate: its value, unit and bound, the customer type,
+    item and conditions its own words name (read with ``vocab``), and where it stands (the ``index``'s
+    document and clause). ``question`` is the question answered."""
     candidate, clause = scored.candidate, scored.clause
     record = index.documents[clause.doc_id]
     own = own_context(candidate, vocab.wording)

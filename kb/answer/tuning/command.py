@@ -66,6 +66,7 @@ def markdown_report(model: AnswerModel, asked: list[Asked], imported: dict[str, 
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``make tune`` with the arguments ``argv`` (default: the command line); 0 once the model is written."""
     parser = argparse.ArgumentParser(prog="python -m kb.answer.tuning",
                                      description=(kb.answer.tuning.__doc__ or "").splitlines()[0])
     parser.add_argument("sets", nargs="*", type=Path, help="question sets (default: the public ones)")

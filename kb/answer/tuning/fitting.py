@@ -92,6 +92,8 @@ class Outcome:
 
 
 def rank_outcomes(model: AnswerModel, asked: list[Asked]) -> list[Outcome]:
+    """Each question of ``asked`` as ``model`` ranks its candidates: the top one, whether it is right and may be
+    stated, and what the calibration reads of it."""
     out = []
     for item in asked:
         if not item.vectors:
@@ -128,6 +130,8 @@ def fit_calibration(outcomes: list[Outcome]) -> dict:
 
 
 def apply_calibration(calibration: dict, outcomes: list[Outcome]) -> None:
+    """Each outcome's probability under ``calibration`` (1 for an answer stated whatever the threshold, 0 for
+    one that may not be stated)."""
     model = AnswerModel([], [], 0.0, 0.0, [], [], calibration=calibration)
     for o in outcomes:
         if o.fixed:
@@ -206,6 +210,7 @@ def cross_validate(asked: list[Asked], regularisation: float = REGULARISATION,
 
 
 def per_group(outcomes: list[Outcome], threshold: float) -> dict[str, dict]:
+    """``rates`` at ``threshold`` for the outcomes of each document, by document."""
     by: dict[str, list[Outcome]] = defaultdict(list)
     for o in outcomes:
         by[o.group].append(o)

@@ -34,6 +34,8 @@ class Asked:
 
 
 def default_sets() -> list[Path]:
+    """The public question sets: ``../shared/eval/dev.jsonl`` and ``dev2.jsonl`` where they exist, and
+    ``tests/questions/*.jsonl``."""
     shared = ROOT.parent / "shared" / "eval"
     return [p for p in (shared / "dev.jsonl", shared / "dev2.jsonl") if p.exists()] + sorted(
         (ROOT / "tests" / "questions").glob("*.jsonl"))
@@ -87,6 +89,9 @@ def _prefer_whole_ranges(item: Asked, question, candidates) -> None:
 
 
 def collect(records: list[dict], index: OpenIndex, imported: dict[str, str], answerer: Answerer) -> list[Asked]:
+    """Every question of ``records`` asked over ``index`` with ``answerer`` as it answers: its document
+    group (``imported`` maps a record's source to the document it became), its candidates' vectors and
+    labels, and whether it was routed to a value at all."""
     asked: list[Asked] = []
     for record in records:
         item = Asked(record, _group(record, index, imported))
