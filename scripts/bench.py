@@ -249,54 +249,72 @@ def run(args: argparse.Namespace) -> int:
                                                       for k in ("short", "question", "paragraph")}}
     print(f"bench: {tmp}\nmachine: {report['machine']}", flush=True)
     try:
-        corpus = tmp / "corpus"
-        if reuse is None:
-            shutil.copytree(Path(args.corpus), corpus)
-            report["import"] = import_lawref(corpus, Path(args.lawref))
-            print(f"import: {report['import']}", flush=True)
-        if reuse is None or args.rebuild:
-            report["build"] = build(kb, corpus, tmp / "index")
-            print(f"build: {report['build']}", flush=True)
-
-        from kb.answer import ask
-        from kb.index import OpenIndex
-        from kb.search import search
-
-        started = time.perf_counter()
-        index = OpenIndex(tmp / "index")
-        report["open_seconds"] = round(time.perf_counter() - started, 2)
-        for query in WARM_UP:
-            search(index, query)
-            ask(index, query)
-        report["search"] = timed(lambda q: search(index, q), queries, args.passes)
-        report["ask"] = timed(lambda q: ask(index, q), queries, args.passes)
-        print(table([("kb search", report["search"]), ("kb ask", report["ask"])]), flush=True)
-
-        if Path(args.dev).is_file():
-            report["dev_at_scale"] = dev_score(index, Path(args.dev))
-            alone = tmp / "alone"
-            build(kb, Path(args.corpus), alone)
-            report["dev_alone"] = dev_score(OpenIndex(alone), Path(args.dev))
-            print(f"dev set, corpus + lawref: {report['dev_at_scale']['line']}\n"
-                  f"dev set, corpus alone:    {report['dev_alone']['line']}", flush=True)
-
-        if args.references != "none":
-            texts = clause_texts(index)
-            report["bm25s"] = bm25s_reference(texts, queries, args.passes)
-            print(f"bm25s: built in {report['bm25s']['build_seconds']} s", flush=True)
-            rows = [("kb search", report["search"]), ("bm25s", report["bm25s"]["search"])]
-            if args.references == "all":
-                shutil.rmtree(tmp / "plain", ignore_errors=True)
-                report["plain_whoosh"] = plain_whoosh(texts, tmp / "plain", queries, args.ref_passes)
-                print(f"plain Whoosh: built in {report['plain_whoosh']['build_seconds']} s", flush=True)
-                rows.append(("plain Whoosh", report["plain_whoosh"]["search"]))
-            print(table(rows), flush=True)
+        _measure(args, kb, queries, tmp, reuse, report)
     finally:
         if args.keep or reuse is not None:
             print(f"kept {tmp}")
         else:
             shutil.rmtree(tmp, ignore_errors=True)
 
+    checks = _checks(report)
+    report["checks"] = [{"target": name, "met": ok, "measured": detail} for name, ok, detail in checks]
+    for name, ok, detail in checks:
+        print(f"  [{'MET' if ok else 'MISSED'}] {name} — {detail}")
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
+    return 0 if all(ok for _, ok, _ in checks) else 1
+
+
+def _measure(args: argparse.Namespace, kb: Path, queries: list, tmp: Path, reuse: Path | None,
+             report: dict) -> None:
+    """Import, build and time kb search and ask in ``tmp`` (or the kept run ``reuse``), the dev set at
+    scale and alone, and the reference systems; the figures go into ``report``."""
+    corpus = tmp / "corpus"
+    if reuse is None:
+        shutil.copytree(Path(args.corpus), corpus)
+        report["import"] = import_lawref(corpus, Path(args.lawref))
+        print(f"import: {report['import']}", flush=True)
+    if reuse is None or args.rebuild:
+        report["build"] = build(kb, corpus, tmp / "index")
+        print(f"build: {report['build']}", flush=True)
+
+    from kb.answer import ask
+    from kb.index import OpenIndex
+    from kb.search import search
+
+    started = time.perf_counter()
+    index = OpenIndex(tmp / "index")
+    report["open_seconds"] = round(time.perf_counter() - started, 2)
+    for query in WARM_UP:
+        search(index, query)
+        ask(index, query)
+    report["search"] = timed(lambda q: search(index, q), queries, args.passes)
+    report["ask"] = timed(lambda q: ask(index, q), queries, args.passes)
+    print(table([("kb search", report["search"]), ("kb ask", report["ask"])]), flush=True)
+
+    if Path(args.dev).is_file():
+        report["dev_at_scale"] = dev_score(index, Path(args.dev))
+        alone = tmp / "alone"
+        build(kb, Path(args.corpus), alone)
+        report["dev_alone"] = dev_score(OpenIndex(alone), Path(args.dev))
+        print(f"dev set, corpus + lawref: {report['dev_at_scale']['line']}\n"
+              f"dev set, corpus alone:    {report['dev_alone']['line']}", flush=True)
+
+    if args.references != "none":
+        texts = clause_texts(index)
+        report["bm25s"] = bm25s_reference(texts, queries, args.passes)
+        print(f"bm25s: built in {report['bm25s']['build_seconds']} s", flush=True)
+        rows = [("kb search", report["search"]), ("bm25s", report["bm25s"]["search"])]
+        if args.references == "all":
+            shutil.rmtree(tmp / "plain", ignore_errors=True)
+            report["plain_whoosh"] = plain_whoosh(texts, tmp / "plain", queries, args.ref_passes)
+            print(f"plain Whoosh: built in {report['plain_whoosh']['build_seconds']} s", flush=True)
+            rows.append(("plain Whoosh", report["plain_whoosh"]["search"]))
+        print(table(rows), flush=True)
+
+
+def _checks(report: dict) -> list[tuple[str, bool, str]]:
+    """The benchmark's targets, each with whether the ``report`` meets it and what was measured."""
     checks = []
     if "build" in report:
         seconds = report["build"]["seconds"]
@@ -314,12 +332,7 @@ def run(args: argparse.Namespace) -> int:
         keys = [("value", "precise_and_cited"), ("passage", "recalled"), ("none", "declined")]
         checks.append(("dev set at scale ≥ corpus alone", all(scale[k][c] >= alone[k][c] for k, c in keys),
                        f"{report['dev_at_scale']['line']}"))
-    report["checks"] = [{"target": name, "met": ok, "measured": detail} for name, ok, detail in checks]
-    for name, ok, detail in checks:
-        print(f"  [{'MET' if ok else 'MISSED'}] {name} — {detail}")
-    if args.json_out:
-        Path(args.json_out).write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
-    return 0 if all(ok for _, ok, _ in checks) else 1
+    return checks
 
 
 def main(argv: list[str] | None = None) -> int:
