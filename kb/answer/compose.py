@@ -14,11 +14,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections import OrderedDict
 from dataclasses import dataclass, replace
 
 from kb.answer import passages
 from kb.answer.candidates import Candidate
+from kb.answer.contexts import ClauseContexts
 from kb.answer.deadlines import parse_start
 from kb.answer.features import (
     ClauseContext,
@@ -32,7 +32,6 @@ from kb.answer.features import (
 )
 from kb.answer.model import AnswerModel, calibration_inputs, load_model
 from kb.answer.peers import Scored, by_authority, by_customer_type, same_thing
-from kb.answer.phrases import head_phrases, yesno_phrases
 from kb.answer.question import Question, WordGroup, understand
 from kb.answer.reader import ClauseReader
 from kb.answer.spelling import Correction, Speller
@@ -52,18 +51,14 @@ from kb.answer.statement import (
     understood_line,
 )
 from kb.index.generation import OpenIndex
-from kb.model import clause_key
 from kb.search.plan import search
 from kb.search.scoring import TermLookups
 from kb.vocab import Vocab, default_vocab
 from kb.vocab.wording import Wording
 
 CANDIDATE_HITS = 30
-READ_CLAUSES = 8  # the top clauses whose candidates are scored
 RERANK_COVERAGE = 1.0  # weight of the question's word coverage beside the BM25 share when reordering hits
-LEXICON_CLAUSES = 8  # clauses the lexicon adds for an asked item, ranked after the search's
 LONE_LEAD = 5.0  # the lead of a best candidate no other figure rivals (as in kb.answer.tuning)
-CACHE_CLAUSES = 4096
 
 
 @dataclass
@@ -92,7 +87,7 @@ class Answerer:
         self.reader = ClauseReader(self.wording, vocab.analysis, vocab.units["idioms_after_one"])
         self.use_lexicon = use_lexicon
         self.speller = Speller(vocab, vocab.lexicon)
-        self._clauses: OrderedDict[tuple, tuple] = OrderedDict()
+        self.contexts = ClauseContexts(vocab, self.reader, use_lexicon)
 
     @property
     def model(self) -> AnswerModel:
@@ -100,24 +95,6 @@ class Answerer:
         if self._model is None:
             self._model = load_model()
         return self._model
-
-    # -- reading -------------------------------------------------------------------------------------
-    def _clause(self, index: OpenIndex, doc_id: str, clause_id: str):
-        """(parsed clause, its candidates, its normalised text), read once per generation."""
-        key = (index.manifest.get("fingerprint"), index.manifest.get("built_at"), doc_id, clause_id)
-        found = self._clauses.get(key)
-        if found is None:
-            clause = index.parsed(doc_id).clause(clause_id)
-            if clause is None:
-                return None
-            candidates = self.reader.clause(clause)
-            found = (clause, candidates, self.wording.plain(clause.text))
-            self._clauses[key] = found
-            if len(self._clauses) > CACHE_CLAUSES:
-                self._clauses.popitem(last=False)
-        else:
-            self._clauses.move_to_end(key)
-        return found
 
     def _rerank(self, index: OpenIndex, question: Question, hits: list) -> list:
         """The search's hits reordered by their BM25 score and how much of the question's weighted words
@@ -161,65 +138,6 @@ class Answerer:
         question.groups = weighted
         question.weighed = True
         return question
-
-    def _contexts(self, index: OpenIndex, question: Question, hits, region: str | None,
-                  region_standing: dict[str, Standing], named: list[str]) -> list[ClauseContext]:
-        keys: list[tuple[str, str, float]] = []
-        best_score = hits[0].score if hits else 1.0
-        for hit in hits:
-            if named and hit.doc_id not in named:
-                continue
-            keys.append((hit.doc_id, hit.clause_id, hit.score / best_score if best_score else 0.0))
-            if len(keys) >= READ_CLAUSES:
-                break
-        if self.use_lexicon and question.items:
-            wanted = set(question.items[:1])
-            subjects = set(self.lexicon.broader(question.subjects[0])) if question.subjects else None
-            seen = {(d, c) for d, c, _ in keys}
-            extra = 0
-            for fact in index.facts_by_item.get(question.items[0], []):
-                key = (fact.doc_id, fact.clause_id)
-                if key in seen or fact.item not in wanted or (subjects and fact.subject not in subjects):
-                    continue
-                if named and fact.doc_id not in named:
-                    continue
-                seen.add(key)
-                keys.append((*key, 0.0))
-                extra += 1
-                if extra >= LEXICON_CLAUSES:
-                    break
-        contexts: list[ClauseContext] = []
-        for rank, (doc_id, clause_id, share) in enumerate(keys):
-            read = self._clause(index, doc_id, clause_id)
-            standing = region_standing.get(doc_id)
-            if read is None or (standing is not None and not standing.applies_here):
-                continue
-            clause, candidates, text = read
-            record = index.documents[doc_id]
-            candidates = list(candidates)
-            if question.heads:
-                candidates += head_phrases(self.vocab.analysis.normalize(clause.text), question.heads,
-                                           self.wording.boundaries, self.vocab.analysis)
-            if question.yesno:
-                candidates += yesno_phrases(self.vocab.analysis.normalize(clause.text),
-                                            self.wording.yesno_verbs[question.yesno])
-            for candidate in candidates:
-                if not candidate.sentence:
-                    self.reader.fill_context(clause.text, candidate)
-            nationwide, draft = self.vocab.nationwide, self.vocab.draft
-            doc_region = self.vocab.canonical_region(record["meta"].get("region", nationwide)) or nationwide
-            contexts.append(ClauseContext(
-                doc_id=doc_id, clause_id=clause_id, label=clause.label, text=text,
-                heading=self.wording.plain(" ".join(clause.heading_path)), title=self.wording.plain(record["title"]),
-                rank=rank, score_share=share,
-                binding=standing.binding if standing else True,
-                draft=bool(standing and standing.effective_status == draft),
-                lapsed=bool(standing and not standing.in_force and standing.effective_status != draft),
-                region_own=bool(region and doc_region == region and region != nationwide),
-                doc_named=doc_id in named, in_table=clause.kind == "row", candidates=candidates,
-                unnumbered=clause.kind == "paragraph" and clause.label.endswith("段"),
-                facts=index.facts_by_clause.get(clause_key(doc_id, clause_id), []) if self.use_lexicon else []))
-        return contexts
 
     def vectors(self, question: Question, contexts: list[ClauseContext]) -> list[tuple[Candidate, ClauseContext,
                                                                                          list[float]]]:
@@ -276,7 +194,7 @@ class Answerer:
         if hits and question.asks_value and question.kind not in ("status", "definition"):
             if not _weighed(question):
                 self.weigh(index, question)
-            prepared.contexts = self._contexts(index, question, hits, region, region_standing, named)
+            prepared.contexts = self.contexts.of(index, question, hits, region, region_standing, named)
         return prepared
 
     # -- answering ----------------------------------------------------------------------------------
@@ -312,7 +230,7 @@ class Answerer:
             return
         if question.asks_value:
             if not p.contexts:
-                p.contexts = self._contexts(index, question, hits, p.region, p.standing, p.named)
+                p.contexts = self.contexts.of(index, question, hits, p.region, p.standing, p.named)
             scored = self.score(question, p.contexts)
             if scored and scored[0].probability >= self.model.threshold and admissible(
                     question, scored[0].vector, [s.vector for s in scored[1:] if s.candidate.family ==
