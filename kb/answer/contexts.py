@@ -55,32 +55,8 @@ class ClauseContexts:
         """The contexts of the clauses ``question`` is answered from: the first ``READ_CLAUSES`` of ``hits``
         (of the ``named`` documents only, when it names some), then the lexicon's clauses of the asked item;
         a clause of a document that does not apply in ``region`` (by ``region_standing``) is left out."""
-        keys: list[tuple[str, str, float]] = []
-        best_score = hits[0].score if hits else 1.0
-        for hit in hits:
-            if named and hit.doc_id not in named:
-                continue
-            keys.append((hit.doc_id, hit.clause_id, hit.score / best_score if best_score else 0.0))
-            if len(keys) >= READ_CLAUSES:
-                break
-        if self.use_lexicon and question.items:
-            wanted = set(question.items[:1])
-            subjects = set(self.lexicon.broader(question.subjects[0])) if question.subjects else None
-            seen = {(d, c) for d, c, _ in keys}
-            extra = 0
-            for fact in index.facts_by_item.get(question.items[0], []):
-                key = (fact.doc_id, fact.clause_id)
-                if key in seen or fact.item not in wanted or (subjects and fact.subject not in subjects):
-                    continue
-                if named and fact.doc_id not in named:
-                    continue
-                seen.add(key)
-                keys.append((*key, 0.0))
-                extra += 1
-                if extra >= LEXICON_CLAUSES:
-                    break
         contexts: list[ClauseContext] = []
-        for rank, (doc_id, clause_id, share) in enumerate(keys):
+        for rank, (doc_id, clause_id, share) in enumerate(self._keys(index, question, hits, named)):
             read = self._clause(index, doc_id, clause_id)
             standing = region_standing.get(doc_id)
             if read is None or (standing is not None and not standing.applies_here):
@@ -111,3 +87,32 @@ class ClauseContexts:
                 unnumbered=clause.kind == "paragraph" and clause.label.endswith("段"),
                 facts=index.facts_by_clause.get(clause_key(doc_id, clause_id), []) if self.use_lexicon else []))
         return contexts
+
+    def _keys(self, index: OpenIndex, question: Question, hits, named: list[str]) -> list[tuple[str, str, float]]:
+        """(document, clause, its search score over the best one's) of the clauses to read, in order: the top
+        hits, then the lexicon's clauses stating the asked item (for the asked customer type), scored 0."""
+        keys: list[tuple[str, str, float]] = []
+        best_score = hits[0].score if hits else 1.0
+        for hit in hits:
+            if named and hit.doc_id not in named:
+                continue
+            keys.append((hit.doc_id, hit.clause_id, hit.score / best_score if best_score else 0.0))
+            if len(keys) >= READ_CLAUSES:
+                break
+        if self.use_lexicon and question.items:
+            wanted = set(question.items[:1])
+            subjects = set(self.lexicon.broader(question.subjects[0])) if question.subjects else None
+            seen = {(d, c) for d, c, _ in keys}
+            extra = 0
+            for fact in index.facts_by_item.get(question.items[0], []):
+                key = (fact.doc_id, fact.clause_id)
+                if key in seen or fact.item not in wanted or (subjects and fact.subject not in subjects):
+                    continue
+                if named and fact.doc_id not in named:
+                    continue
+                seen.add(key)
+                keys.append((*key, 0.0))
+                extra += 1
+                if extra >= LEXICON_CLAUSES:
+                    break
+        return keys
