@@ -1,5 +1,5 @@
 """A candidate: one figure or role phrase a clause states, the things an answer is chosen from, and the
-small readers every stage of reading them shares (a number, a unit, a phrase as stated, text spans).
+small readers every stage of reading them shares (a number, a phrase as stated).
 
 Nothing here knows a document or an item: a figure is a number with any unit of
 ``kb/data/answers.yaml`` (日, 工作日, 元, 万元, %, 倍, 次, 人, 公里, 吨 …, Chinese numerals
@@ -19,10 +19,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from kb.analysis.comparison import number_text
 from kb.analysis.numerals import NUMERAL_CHARS, cn_to_int
 
-SENTENCE_END = re.compile(r"[。；;!?！？\n]")
-SEGMENT_END = re.compile(r"[，,：:]")
 MAX_PHRASE = 30
 
 
@@ -65,13 +64,6 @@ class Candidate:
         return self.value
 
 
-def number_text(value) -> str:
-    """``value`` as a figure writes it: 5.0 → 5, 0.5 → 0.5."""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 def read_number(text: str) -> int | float | None:
     """12 / 60,000 / 0.5 / 三十 / 五千 / 二〇二四 → the number; None when it is not one."""
     text = text.replace(",", "")
@@ -84,24 +76,8 @@ def read_number(text: str) -> int | float | None:
     return cn_to_int(text)
 
 
-def canonical_unit(unit: str) -> str:
-    """``unit`` without a leading 个 (个工作日 → 工作日); 个 alone stays."""
-    return unit[1:] if unit.startswith("个") and len(unit) > 1 else unit
-
-
 def clean_phrase(text: str) -> str:
     """A phrase as an answer gives it: without quotes, a trailing parenthesis or a leading 由."""
     text = text.strip().strip("“”\"「」『』 ")
     text = re.sub(r"[（(][^（）()]{1,8}[）)]$", "", text).strip()
     return text
-
-
-def spans(pattern: re.Pattern[str], norm: str, start: int, end: int) -> list[tuple[int, int]]:
-    """The non-empty stretches of ``norm[start:end]`` between the matches of ``pattern`` (its sentences or
-    segments), as offsets."""
-    found, cursor = [], start
-    for m in pattern.finditer(norm, start, end):
-        found.append((cursor, m.start()))
-        cursor = m.end()
-    found.append((cursor, end))
-    return [(a, b) for a, b in found if b > a]

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import re
 
-from kb.analysis.segment import Segmenter
-from kb.answer.candidates import SENTENCE_END
+from kb.analysis.segment import SENTENCE_END, Segmenter
 
 
 def list_others(norm: str, list_start: int, count: int, segmenter: Segmenter) -> list[str]:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 
-from kb.analysis.segment import Segmenter
-from kb.answer.candidates import MAX_PHRASE, SEGMENT_END, SENTENCE_END, Candidate, clean_phrase, spans
+from kb.analysis.segment import SEGMENT_END, SENTENCE_END, Segmenter, spans
+from kb.answer.candidates import MAX_PHRASE, Candidate, clean_phrase
 from kb.vocab.wording import Frame
 
 QUOTED = re.compile(r"[“\"「『]([^”\"」』]{1,20})[”\"」』]")

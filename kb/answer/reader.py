@@ -11,18 +11,9 @@ from __future__ import annotations
 
 import re
 
-from kb.analysis.segment import Segmenter
-from kb.answer.candidates import (
-    MAX_PHRASE,
-    SEGMENT_END,
-    SENTENCE_END,
-    Candidate,
-    canonical_unit,
-    clean_phrase,
-    number_text,
-    read_number,
-    spans,
-)
+from kb.analysis.comparison import canonical_unit, number_text
+from kb.analysis.segment import SEGMENT_END, SENTENCE_END, Segmenter, spans
+from kb.answer.candidates import MAX_PHRASE, Candidate, clean_phrase, read_number
 from kb.answer.lists import distributed, list_others
 from kb.answer.phrases import stated_phrases
 from kb.parse.clauses import Clause
