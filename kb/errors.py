@@ -21,6 +21,7 @@ class KbError(Exception):
 
     @property
     def public_message(self) -> str:
+        """What a user is shown of the error (the CLI, the API, the site): its message."""
         return str(self)
 
 
@@ -121,6 +122,7 @@ class FeedbackUnavailable(UnavailableError):
 
     @property
     def public_message(self) -> str:
+        """What a user is shown: feedback could not be saved, answers and search still work."""
         return "反馈暂时无法保存，请稍后再试。答复与检索不受影响。"
 
 

@@ -27,18 +27,22 @@ class Document:
 
     @property
     def region(self) -> str:
+        """The region of the front matter ("" when none)."""
         return self.meta.get("region") or ""
 
     @property
     def status(self) -> str:
+        """The status of the front matter ("" when none)."""
         return self.meta.get("status") or ""
 
     @property
     def kind(self) -> str:
+        """The kind of the front matter ("" when none)."""
         return self.meta.get("kind") or ""
 
     @property
     def doc_number(self) -> str:
+        """The 文号 of the front matter ("" when none)."""
         return self.meta.get("doc_number") or ""
 
 
@@ -61,6 +65,7 @@ class Clause:
 
     @property
     def indexable(self) -> bool:
+        """Whether the clause is indexed: not a container of others, and not blank."""
         return not self.container and bool(self.text.strip())
 
 
@@ -111,6 +116,7 @@ class Fact:
     status: str = ""
 
     def to_dict(self) -> dict:
+        """Plain JSON values, as ``facts.json`` stores a fact."""
         return asdict(self)
 
     @classmethod
@@ -124,9 +130,11 @@ class Fact:
         return getattr(self, key)
 
     def get(self, key: str, default=None):
+        """The field ``key``, or ``default`` when a fact has no such field (the mapping interface)."""
         return getattr(self, key) if key in FACT_FIELDS else default
 
     def keys(self) -> Iterator[str]:
+        """The fields of a fact (the mapping interface)."""
         return iter(FACT_FIELDS)
 
 
@@ -154,6 +162,7 @@ class Hit:
     marks: list[tuple[int, int]] = field(default_factory=list)
 
     def to_dict(self) -> dict:
+        """Plain JSON values, for the CLI and the API."""
         return asdict(self)
 
 
@@ -168,6 +177,7 @@ class SearchResult:
     elapsed_ms: float = 0.0
 
     def to_dict(self) -> dict:
+        """Plain JSON values, its hits included."""
         data = asdict(self)
         data["hits"] = [hit.to_dict() for hit in self.hits]
         return data

@@ -530,14 +530,7 @@ def run(args: argparse.Namespace) -> int:
           f"({report['dev_questions']} from {args.questions})", flush=True)
     try:
         shutil.copytree(source, tmp / "corpus")
-        started = time.perf_counter()
-        build = subprocess.run([str(kb), "build", "--quiet"], env=env, capture_output=True, text=True,
-                               timeout=300, cwd=str(ROOT))
-        report["initial_build_s"] = round(time.perf_counter() - started, 2)
-        print(f"kb build: {build.stdout.strip() or build.stderr.strip()} ({report['initial_build_s']} s wall)",
-              flush=True)
-        if build.returncode != 0:
-            checks.add("kb build", False, build.stderr.strip()[-500:])
+        if not _initial_build(kb, env, report, checks):
             return finish(checks, report, server, tmp, args)
         server.start()
         pid_before = server.pid
@@ -547,35 +540,7 @@ def run(args: argparse.Namespace) -> int:
         report["index_before"] = {k: health_before.get(k) for k in ("documents", "clauses", "facts", "fingerprint")}
         print(f"server pid {pid_before} (listener pid {listener_before}); index {report['index_before']}", flush=True)
 
-        # ---- phase 1: load
-        print(f"\n== load: {args.clients} clients × {args.seconds} s", flush=True)
-        cpu0, own0, busy0 = server.cpu_seconds(), os.times(), machine_busy_seconds()
-        load = Load("p1", port, args.clients, args.seconds, questions, args.seed)
-        load.start()
-        load.join()
-        duration = load.ended - load.started
-        cpu1, own1, busy1 = server.cpu_seconds(), os.times(), machine_busy_seconds()
-        rows = summarize(load.records, duration)
-        report["load"] = {"duration_s": round(duration, 2), "rows": rows,
-                          "statuses": dict(Counter(r.status for r in load.records)),
-                          "errors": error_summary(load.records),
-                          "server_cpu_s": round(cpu1 - cpu0, 1) if cpu0 is not None else None,
-                          "client_cpu_s": round((own1.user + own1.system) - (own0.user + own0.system), 1)}
-        report["load"]["other_processes_cpu_s"] = other_cpu(busy0, busy1, report["load"]["server_cpu_s"],
-                                                            report["load"]["client_cpu_s"])
-        print(table(rows))
-        print(f"duration {duration:.1f} s; statuses {report['load']['statuses']}; server CPU "
-              f"{report['load']['server_cpu_s']} s ({(report['load']['server_cpu_s'] or 0) / duration:.2f} cores), "
-              f"load generator CPU {report['load']['client_cpu_s']} s, other processes "
-              f"{report['load']['other_processes_cpu_s']} s", flush=True)
-        for line in report["load"]["errors"]:
-            print("  error: " + line)
-        total_errors = rows[-1]["errors"]
-        checks.add("load: zero failed requests", total_errors == 0, f"{total_errors} of {rows[-1]['requests']}")
-        checks.add("load: no 429 (rate limit raised)", not any(r.status == 429 for r in load.records))
-        report["feedback_after_load"] = check_feedback(checks, port, token, tmp / "var" / "feedback.sqlite3",
-                                                       load.feedback)
-        all_feedback = list(load.feedback)
+        all_feedback = _load_phase(args, checks, report, server, port, token, tmp, questions)
 
         # ---- phase 2: live reindex under load
         if args.reindex_seconds > 0:
@@ -584,17 +549,7 @@ def run(args: argparse.Namespace) -> int:
             report["feedback_after_reindex"] = check_feedback(checks, port, token,
                                                               tmp / "var" / "feedback.sqlite3", all_feedback)
 
-        # ---- the server's log: tracebacks and queue warnings
-        log = server.log_text()
-        tracebacks = log.count("Traceback (most recent call last)")
-        report["server_log"] = {"tracebacks": tracebacks, "queue_warnings": log.count("Task queue depth"),
-                                "max_queue_depth": max((int(n) for n in re.findall(r"Task queue depth is (\d+)", log)),
-                                                       default=0)}
-        checks.add("server log: no tracebacks", tracebacks == 0, f"{tracebacks} tracebacks")
-        if tracebacks:
-            print(_tracebacks(log, 3))
-            report["server_log"]["first_tracebacks"] = _tracebacks(log, 3)
-        print(f"server log: {report['server_log']}", flush=True)
+        _server_log(checks, report, server)
     except Exception as exc:  # noqa: BLE001 — a crash of the harness is a failed run, reported as such
         import traceback
 
@@ -606,19 +561,71 @@ def run(args: argparse.Namespace) -> int:
     return finish(checks, report, server, tmp, args)
 
 
+def _initial_build(kb: Path, env: dict, report: dict, checks: Checks) -> bool:
+    """``kb build`` of the copied corpus, timed into ``report``; False (and a failed check) when it fails."""
+    started = time.perf_counter()
+    build = subprocess.run([str(kb), "build", "--quiet"], env=env, capture_output=True, text=True,
+                           timeout=300, cwd=str(ROOT))
+    report["initial_build_s"] = round(time.perf_counter() - started, 2)
+    print(f"kb build: {build.stdout.strip() or build.stderr.strip()} ({report['initial_build_s']} s wall)",
+          flush=True)
+    if build.returncode != 0:
+        checks.add("kb build", False, build.stderr.strip()[-500:])
+        return False
+    return True
+
+
+def _load_phase(args: argparse.Namespace, checks: Checks, report: dict, server: Server, port: int,
+                token: str, tmp: Path, questions: list[str]) -> list[FeedbackSent]:
+    """Phase 1: ``args.clients`` clients for ``args.seconds`` s; the figures into ``report``, the checks of
+    failed requests, rate limits and feedback kept; returns the feedback the clients sent."""
+    print(f"\n== load: {args.clients} clients × {args.seconds} s", flush=True)
+    cpu0, own0, busy0 = server.cpu_seconds(), os.times(), machine_busy_seconds()
+    load = Load("p1", port, args.clients, args.seconds, questions, args.seed)
+    load.start()
+    load.join()
+    duration = load.ended - load.started
+    cpu1, own1, busy1 = server.cpu_seconds(), os.times(), machine_busy_seconds()
+    rows = summarize(load.records, duration)
+    report["load"] = {"duration_s": round(duration, 2), "rows": rows,
+                      "statuses": dict(Counter(r.status for r in load.records)),
+                      "errors": error_summary(load.records),
+                      "server_cpu_s": round(cpu1 - cpu0, 1) if cpu0 is not None else None,
+                      "client_cpu_s": round((own1.user + own1.system) - (own0.user + own0.system), 1)}
+    report["load"]["other_processes_cpu_s"] = other_cpu(busy0, busy1, report["load"]["server_cpu_s"],
+                                                        report["load"]["client_cpu_s"])
+    print(table(rows))
+    print(f"duration {duration:.1f} s; statuses {report['load']['statuses']}; server CPU "
+          f"{report['load']['server_cpu_s']} s ({(report['load']['server_cpu_s'] or 0) / duration:.2f} cores), "
+          f"load generator CPU {report['load']['client_cpu_s']} s, other processes "
+          f"{report['load']['other_processes_cpu_s']} s", flush=True)
+    for line in report["load"]["errors"]:
+        print("  error: " + line)
+    total_errors = rows[-1]["errors"]
+    checks.add("load: zero failed requests", total_errors == 0, f"{total_errors} of {rows[-1]['requests']}")
+    checks.add("load: no 429 (rate limit raised)", not any(r.status == 429 for r in load.records))
+    report["feedback_after_load"] = check_feedback(checks, port, token, tmp / "var" / "feedback.sqlite3",
+                                                   load.feedback)
+    return list(load.feedback)
+
+
+def _server_log(checks: Checks, report: dict, server: Server) -> None:
+    """The server's log after the run: tracebacks and task queue warnings, into ``report`` and ``checks``."""
+    log = server.log_text()
+    tracebacks = log.count("Traceback (most recent call last)")
+    report["server_log"] = {"tracebacks": tracebacks, "queue_warnings": log.count("Task queue depth"),
+                            "max_queue_depth": max((int(n) for n in re.findall(r"Task queue depth is (\d+)", log)),
+                                                   default=0)}
+    checks.add("server log: no tracebacks", tracebacks == 0, f"{tracebacks} tracebacks")
+    if tracebacks:
+        print(_tracebacks(log, 3))
+        report["server_log"]["first_tracebacks"] = _tracebacks(log, 3)
+    print(f"server log: {report['server_log']}", flush=True)
+
+
 def live_reindex(args, checks: Checks, report: dict, server: Server, port: int, env: dict, kb: Path, tmp: Path,
                  questions: list[str], health_before: dict, pid_before: int, listener_before) -> list[FeedbackSent]:
-    print(f"\n== live reindex: {args.reindex_clients} clients × {args.reindex_seconds} s, "
-          f"kb add at {args.reindex_at:.0%}", flush=True)
-    probe = Client(port)
-    status, before = probe.get_json(q("/api/ask", q=NEW_QUESTION))
-    checks.add("before: the invented figure is not yet answered", status == 200 and NEW_FIGURE not in before["answer"],
-               f"answer: {before['answer'][:80]!r}")
-    probe.close()
-    incoming = tmp / "incoming"
-    incoming.mkdir()
-    policy = incoming / NEW_POLICY_NAME
-    policy.write_text(NEW_POLICY, encoding="utf-8")
+    policy = _new_policy(args, checks, port, tmp)
     index_link = Path(env["KB_INDEX"])
     old_fingerprint = health_before["fingerprint"]
 
@@ -646,13 +653,57 @@ def live_reindex(args, checks: Checks, report: dict, server: Server, port: int, 
     swap_wall = rebuild.swap_wall
     after_swap = sum(1 for r in load.records if r.started > swap_wall)
 
+    (health_status, health), (search_status, found), (ask_status, answer) = _probe_after(port)
+    listener_after = server.listener_pid()
+
+    reindex = _reindex_figures(load, rebuild, seen, records, rows, (cpu0, own0, busy0), (cpu1, own1, busy1),
+                               health, answer, server, (listener_before, listener_after))
+    report["reindex"] = reindex
+    _print_reindex(rows, reindex, duration, after_swap)
+
+    _reindex_checks(checks, reindex, rows, (health_status, health), (search_status, found), (ask_status, answer),
+                    health_before, new_doc.get("id"), server, pid_before, listener_before, listener_after, seen)
+    return load.feedback
+
+
+def _new_policy(args: argparse.Namespace, checks: Checks, port: int, tmp: Path) -> Path:
+    """Before the reindex: the invented figure is not answered yet; the new policy written to ``tmp``
+    for ``kb add``."""
+    print(f"\n== live reindex: {args.reindex_clients} clients × {args.reindex_seconds} s, "
+          f"kb add at {args.reindex_at:.0%}", flush=True)
+    probe = Client(port)
+    status, before = probe.get_json(q("/api/ask", q=NEW_QUESTION))
+    checks.add("before: the invented figure is not yet answered", status == 200 and NEW_FIGURE not in before["answer"],
+               f"answer: {before['answer'][:80]!r}")
+    probe.close()
+    incoming = tmp / "incoming"
+    incoming.mkdir()
+    policy = incoming / NEW_POLICY_NAME
+    policy.write_text(NEW_POLICY, encoding="utf-8")
+    return policy
+
+
+def _probe_after(port: int) -> tuple[tuple[int, dict], tuple[int, dict], tuple[int, dict]]:
+    """After the reindex: /healthz, a search for the new phrase and the question on the new figure."""
     probe = Client(port)
     health_status, health = probe.get_json("/healthz")
     search_status, found = probe.get_json(q("/api/search", q=NEW_PHRASE))
     ask_status, answer = probe.get_json(q("/api/ask", q=NEW_QUESTION))
     probe.close()
-    listener_after = server.listener_pid()
+    return (health_status, health), (search_status, found), (ask_status, answer)
 
+
+def _reindex_figures(load: Load, rebuild, seen: dict, records: list, rows: list[dict], usage0: tuple,
+                     usage1: tuple, health: dict, answer: dict, server: Server, listeners: tuple) -> dict:
+    """The reindex phase's figures: requests, CPU (``usage0`` and ``usage1``: the server's, this process's
+    and the machine's before and after), the kb add and its swap, what the pollers saw and when, the
+    index and the answer after, the server's and its listener's pids (``listeners``: before, after)."""
+    (cpu0, own0, busy0), (cpu1, own1, busy1) = usage0, usage1
+    listener_before, listener_after = listeners
+    duration = load.ended - load.started
+    swap_wall = rebuild.swap_wall
+    after_swap = sum(1 for r in load.records if r.started > swap_wall)
+    new_doc = {"id": rebuild.doc_id}
     reindex = {
         "duration_s": round(duration, 2), "rows": rows, "statuses": dict(Counter(r.status for r in records)),
         "errors": error_summary(records),
@@ -679,12 +730,7 @@ def live_reindex(args, checks: Checks, report: dict, server: Server, port: int, 
     }
     reindex["other_processes_cpu_s"] = other_cpu(busy0, busy1, reindex["server_cpu_s"],
                                                  reindex["client_cpu_s"] + reindex["kb_add_cpu_s"])
-    report["reindex"] = reindex
-    _print_reindex(rows, reindex, duration, after_swap)
-
-    _reindex_checks(checks, reindex, rows, (health_status, health), (search_status, found), (ask_status, answer),
-                    health_before, new_doc.get("id"), server, pid_before, listener_before, listener_after, seen)
-    return load.feedback
+    return reindex
 
 
 def _print_reindex(rows: list[dict], reindex: dict, duration: float, after_swap: int) -> None:

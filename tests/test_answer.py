@@ -206,7 +206,7 @@ def test_what_the_engine_understood_is_one_line(corpus_index):
 
 
 def _reader():
-    from kb.answer.candidates import ClauseReader
+    from kb.answer.reader import ClauseReader
     from kb.vocab import default_vocab
 
     vocab = default_vocab()

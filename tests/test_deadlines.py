@@ -406,3 +406,26 @@ def test_a_month_and_day_far_ahead_of_today_is_last_year():
 @pytest.mark.parametrize("question", ["多少个工作日能接电？", "5个工作日内", "2月30日申请", "2025年申请的", ""])
 def test_parse_start_without_a_date_is_none(question):
     assert parse_start(question, TODAY) is None
+
+
+def test_the_units_counted_to_a_date_are_read_from_units_yaml(tmp_path):
+    """The time units are data (``units.yaml`` ``deadlines``): a vocabulary that also counts 自然日 as calendar
+    days gives its latest date, and names it among the units counted when another unit is refused."""
+    import shutil
+
+    import yaml
+
+    from kb.answer.deadlines import TimeUnits
+    from kb.vocab import DATA_DIR, Vocab
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data)
+    units = yaml.safe_load((data / "units.yaml").read_text(encoding="utf-8"))
+    units["deadlines"]["calendar_days"].append("自然日")
+    (data / "units.yaml").write_text(yaml.safe_dump(units, allow_unicode=True), encoding="utf-8")
+    counted = TimeUnits.of(Vocab(data_dir=data))
+    assert due_date(date(2024, 9, 27), 3, "自然日", counted).due == date(2024, 9, 30)
+    with pytest.raises(DeadlineError, match="工作日、日、天、自然日、小时"):
+        due_date(date(2024, 9, 27), 3, "星期", counted)
+    with pytest.raises(DeadlineError):
+        due_date(date(2024, 9, 27), 3, "自然日")  # the package's own data does not count it

@@ -16,6 +16,7 @@ from kb.answer.references import resolve_reference
 from kb.answer.standing import Standing, ordered, standings
 from kb.corpus import load_corpus
 from kb.errors import UnknownRegion
+from kb.vocab import default_vocab
 
 ON = dt.date(2026, 11, 23)
 PLAN_TITLE = "内蒙古自治区全面提升“获得电力”服务水平优化营商环境行动方案"
@@ -244,7 +245,7 @@ def test_a_reference_to_a_document_not_in_the_corpus_is_none(ref):
 # -- order of authority -----------------------------------------------------------
 
 def test_order_binding_by_specificity_then_elsewhere_drafts_not_yet_and_ended_last(ordos):
-    assert [s.doc_id for s in ordered(ordos.values())] == [
+    assert [s.doc_id for s in ordered(ordos.values(), default_vocab())] == [
         "city_new", "city_old",  # 鄂尔多斯市, newer first
         "plan",  # 内蒙古自治区
         "law",  # 全国
@@ -256,14 +257,15 @@ def test_order_binding_by_specificity_then_elsewhere_drafts_not_yet_and_ended_la
 
 
 def test_repealed_documents_come_last():
-    order = [s.doc_id for s in ordered(standings(with_docs(final=final_plan()), "鄂尔多斯市", ON).values())]
+    order = [s.doc_id for s in ordered(standings(with_docs(final=final_plan()), "鄂尔多斯市", ON).values(),
+                                               default_vocab())]
     assert order.index("final") < order.index("law")
     assert order[-2:] == ["plan", "expired"]  # repealed and expired together at the end, newer first
 
 
 def test_the_order_does_not_depend_on_the_input_order(ordos):
-    forward = [s.doc_id for s in ordered(ordos.values())]
-    assert [s.doc_id for s in ordered(reversed(list(ordos.values())))] == forward
+    forward = [s.doc_id for s in ordered(ordos.values(), default_vocab())]
+    assert [s.doc_id for s in ordered(reversed(list(ordos.values())), default_vocab())] == forward
 
 
 def test_a_standing_is_plain_data():
@@ -278,7 +280,7 @@ def test_the_real_corpus_in_ordos_on_2026_11_23():
     docs = load_corpus(Path(__file__).resolve().parents[1] / "corpus")
     documents = {d.id: {**d.meta, "title": d.title} for d in docs}
     result = standings(documents, "鄂尔多斯市", ON)
-    order = [s.doc_id for s in ordered(result.values())]
+    order = [s.doc_id for s in ordered(result.values(), default_vocab())]
     binding = [doc_id for doc_id in order if result[doc_id].binding]
 
     assert not result["002"].binding and result["002"].effective_status == "征求意见稿"

@@ -117,3 +117,26 @@ def test_every_unit_and_domain_list_lives_once_in_the_data_files():
     assert vocab.lexicon.units == vocab.units["figures"]
     assert vocab.nationwide == "全国" and vocab.in_force == "现行有效" and vocab.draft == "征求意见稿"
     assert "其他" in vocab.faq_topics and "中华人民共和国" in vocab.documents["title_prefixes"]
+
+
+def test_no_status_region_or_extent_word_is_typed_into_the_code():
+    """The statuses the code names, 全国 and the extents of a ``supersedes`` entry are read from the data
+    (``Vocab.statuses``, ``Vocab.nationwide``, ``Vocab.extents``): no string constant of kb/ (docstrings
+    aside) is one of them."""
+    import ast
+    from pathlib import Path
+
+    vocab = default_vocab()
+    names = vocab.documents
+    words = {*names["status_names"].values(), *names["supersede_extents"].values(), vocab.nationwide}
+    assert {vocab.statuses.draft, vocab.extents.amended} <= words
+    typed = []
+    for path in sorted((Path(__file__).resolve().parents[1] / "kb").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                      if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+                      and node.body and isinstance(node.body[0], ast.Expr)
+                      and isinstance(node.body[0].value, ast.Constant)}
+        typed += [f"{path.name}:{node.lineno} {node.value}" for node in ast.walk(tree)
+                  if isinstance(node, ast.Constant) and node.value in words and id(node) not in docstrings]
+    assert typed == []

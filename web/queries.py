@@ -49,7 +49,8 @@ def documents_overview(on: dt.date | None = None) -> list[dict]:
     """Every document with its metadata and its standing on the date, in order of authority."""
     index = kb_index()
     metas = index.metas
-    return [{**metas[s.doc_id], **s.to_dict()} for s in ordered(standings(metas, None, on).values())]
+    in_order = ordered(standings(metas, None, on, index.vocab).values(), index.vocab)
+    return [{**metas[s.doc_id], **s.to_dict()} for s in in_order]
 
 
 def document_or_404(doc_id: str) -> Document:

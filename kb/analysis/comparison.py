@@ -41,12 +41,20 @@ def figure_key(text: object) -> str:
     return _digits_for_numerals(squash(text)).replace("个", "")
 
 
-def _format_value(value: object) -> str:
-    if value is None:
-        return ""
+def number_text(value: object) -> str:
+    """``value`` as a figure writes it: 5.0 → 5, 0.5 → 0.5, anything else as ``str`` gives it."""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def canonical_unit(unit: str) -> str:
+    """``unit`` without a leading 个 (个工作日 → 工作日), as facts and candidates store it; 个 alone stays."""
+    return unit[1:] if unit.startswith("个") and len(unit) > 1 else unit
+
+
+def _format_value(value: object) -> str:
+    return "" if value is None else number_text(value)
 
 
 class _Figured(Protocol):

@@ -98,6 +98,26 @@ def _segment_run(route: Route, run: str) -> Iterator[tuple[str, int, int, bool]]
         start = end
 
 
+SENTENCE_END = re.compile(r"[。；;!?！？\n]")
+SEGMENT_END = re.compile(r"[，,：:]")
+
+
+def spans(pattern: re.Pattern[str], norm: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The non-empty stretches of ``norm[start:end]`` between the matches of ``pattern`` (its sentences with
+    ``SENTENCE_END``, a sentence's segments with ``SEGMENT_END``), as offsets."""
+    found, cursor = [], start
+    for m in pattern.finditer(norm, start, end):
+        found.append((cursor, m.start()))
+        cursor = m.end()
+    found.append((cursor, end))
+    return [(a, b) for a, b in found if b > a]
+
+
+def char_bigrams(text: str) -> list[str]:
+    """The overlapping character bigrams of ``text``, in order (供用电 → 供用, 用电); none for one character."""
+    return [text[i : i + 2] for i in range(len(text) - 1)]
+
+
 class Segmenter:
     """The analyzer's words of a text, for one normaliser and one jieba dictionary.
 
@@ -184,5 +204,5 @@ class Segmenter:
             if match.lastindex != CHINESE_RUN or len(run) == 1:
                 grams.append(run)
             else:
-                grams += [run[i : i + 2] for i in range(len(run) - 1)]
+                grams += char_bigrams(run)
         return grams

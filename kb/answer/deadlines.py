@@ -56,13 +56,8 @@ from lunar_python import Lunar
 
 from kb.analysis.numerals import cn_to_int
 from kb.errors import DeadlineError, DeadlineUnknown
-from kb.vocab import default_vocab
+from kb.vocab import Vocab, default_vocab
 
-WORKING_DAYS = "工作日"
-CALENDAR_DAYS = ("日", "天")
-HOURS = "小时"
-TIME_UNITS = (WORKING_DAYS, *CALENDAR_DAYS, HOURS)
-UNCOUNTED_TIME_UNITS = ("月", "年", "周", "分钟")  # time, but not counted to a date here
 # parse_start: a month/day without a year lies at most this far ahead of today, else it was last year.
 FUTURE_TOLERANCE = timedelta(days=61)
 
@@ -84,6 +79,27 @@ _CN_NUMERAL = "零〇一二两三四五六七八九十"
 _NUM = rf"\d{{1,2}}|[{_CN_NUMERAL}]{{1,3}}"
 _ISO_DATE = re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
 _CN_DATE = re.compile(rf"(?:(?<!\d)(\d{{4}})\s*年\s*)?(?<![\d{_CN_NUMERAL}])({_NUM})\s*月\s*({_NUM})\s*[日号]")
+
+
+@dataclass(frozen=True)
+class TimeUnits:
+    """The units a time limit is counted to a date in (``units.yaml`` ``deadlines``)."""
+
+    working_days: str  # 工作日: the Nth working day
+    calendar_days: tuple[str, ...]  # 日, 天: start + N days
+    hours: str  # 小时: start + ceil(N / 24) days
+    uncounted: tuple[str, ...]  # 月, 年 …: time, but not counted to a date here
+
+    @classmethod
+    def of(cls, vocab: Vocab) -> TimeUnits:
+        """The time units of ``vocab``'s ``units.yaml``."""
+        spec = vocab.units["deadlines"]
+        return cls(spec["working_days"], tuple(spec["calendar_days"]), spec["hours"], tuple(spec["uncounted"]))
+
+    @property
+    def counted(self) -> tuple[str, ...]:
+        """Every unit counted to a date: working days, calendar days, hours."""
+        return (self.working_days, *self.calendar_days, self.hours)
 
 
 @dataclass
@@ -182,12 +198,13 @@ def is_working_day(day: date) -> bool:
     return _WorkingCalendar().is_working_day(day)
 
 
-def _check(amount: float, unit: str) -> str:
+def _check(amount: float, unit: str, units: TimeUnits) -> str:
     unit = unit.strip().removeprefix("个")
-    if unit not in TIME_UNITS:
-        if unit in UNCOUNTED_TIME_UNITS:
-            raise DeadlineError(f"以“{unit}”计的时限不推算到期日，可推算的时限单位为工作日、日、天、小时")
-        raise DeadlineError(f"“{unit}”不是时限单位（可推算的时限单位为工作日、日、天、小时）")
+    if unit not in units.counted:
+        counted = "、".join(units.counted)
+        if unit in units.uncounted:
+            raise DeadlineError(f"以“{unit}”计的时限不推算到期日，可推算的时限单位为{counted}")
+        raise DeadlineError(f"“{unit}”不是时限单位（可推算的时限单位为{counted}）")
     if isinstance(amount, bool) or not isinstance(amount, int | float) or not math.isfinite(amount) or amount <= 0:
         raise DeadlineError(f"时限须为正数，而不是{amount!r}")
     return unit
@@ -212,21 +229,23 @@ def _working_due(start: date, days: int, calendar: _WorkingCalendar) -> tuple[da
     return day, adjusted
 
 
-def due_date(start: date, amount: float, unit: str) -> Deadline:
+def due_date(start: date, amount: float, unit: str, units: TimeUnits | None = None) -> Deadline:
     """The latest date of a time limit of ``amount`` ``unit`` counted from ``start`` (start day not counted).
 
     ``unit`` is 工作日, 日, 天 or 小时 (a leading 个 as in 个工作日 is accepted). Raises ``DeadlineError``
     for other units or a non-positive amount, and ``DeadlineUnknown`` when a working day to count
     falls in a year neither the official calendar nor the estimate covers. Counting working days
     through a year without a published arrangement gives ``estimated=True`` and says so in the rule.
+    ``units`` are the units counted, as ``kb/data/units.yaml`` names them (default: the package's).
     """
-    unit = _check(amount, unit)
-    figure = f"{_figure(amount)}{'个' if unit == WORKING_DAYS else ''}{unit}"
+    units = units or TimeUnits.of(default_vocab())
+    unit = _check(amount, unit, units)
+    figure = f"{_figure(amount)}{'个' if unit == units.working_days else ''}{unit}"
     since = f"自{cn_date(start)}（受理当日不计）起算{figure}"
     days = math.ceil(amount)
     rounding = ""
     estimated = False
-    if unit == WORKING_DAYS:
+    if unit == units.working_days:
         calendar = _WorkingCalendar()
         due, adjusted = _working_due(start, days, calendar)
         if days != amount:
@@ -236,7 +255,7 @@ def due_date(start: date, amount: float, unit: str) -> Deadline:
         estimated = bool(estimated_years)
         note = ESTIMATE_NOTE.format(years=estimated_years) if estimated else ""
         rule = f"{since}{rounding}，跳过周末和法定节假日，调休上班日计入{counted}，最迟{cn_date(due)}{note}。"
-    elif unit in CALENDAR_DAYS:
+    elif unit in units.calendar_days:
         due = _add_days(start, days)
         if days != amount:
             rounding = "（不足1日按1日计）"

@@ -28,6 +28,7 @@ class DocumentDate:
 
     @property
     def year(self) -> int:
+        """The date's year (all a date known only to the year says)."""
         return self.value.year
 
 

@@ -16,7 +16,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from kb.analysis.segment import char_bigrams
 from kb.answer.candidates import Candidate
+from kb.answer.conditions import conditions, negation
 from kb.answer.lexicon_signal import SIGNALS, signals
 from kb.answer.question import Question, WordGroup
 from kb.model import Fact
@@ -26,9 +28,6 @@ from kb.vocab.wording import Wording
 FIGURE_KINDS = ("number", "list", "range", "range_top", "range_bottom")
 PHRASE_KINDS = ("phrase", "cell")
 NEAR_SCALE = 12.0  # characters: a matched word this far from the candidate counts half
-NEGATION_REACH = 5  # characters before a word where a negator still negates it
-BOUND_AFTER_NEGATOR = re.compile(r"得?(?:超过|少于|低于|高于|多于|大于|小于|足)")
-NEGATOR_CHARS = "没未不无非"  # a positive phrase right after one of these is said negated (没有外线 is no 有外线)
 
 FEATURES = (
     "bias_figure", "bias_phrase", "bias_date", "bias_code",
@@ -117,172 +116,42 @@ def _nearness(groups: list[WordGroup], sentence: str, start: int, end: int) -> f
     return NEAR_SCALE / (NEAR_SCALE + best)
 
 
-def _opposite_forms(word: str, w: Wording) -> list[str]:
-    """外环外 for 外环内, 无外线工程 for 有外线工程, 未实行 for 实行: the word with an affix swapped."""
-    out: list[str] = []
-    for a, b in w.suffix_pairs:
-        for this, that in ((a, b), (b, a)):
-            if word.endswith(this) and (len(word) > len(this) or len(this) >= 2):
-                out.append(word[: -len(this)] + that)
-    for a, b in w.prefix_pairs:
-        for this, that in ((a, b), (b, a)):
-            if word.startswith(this) and len(word) > len(this) and not word.startswith(that):
-                out.append(that + word[len(this):])
-    return out
-
-
-@dataclass
-class _Affixed:
-    """What a question says with an affix, worked out once per question: the prefix pairs it says
-    (有电力外线工程: the context saying 无电力外线工程 contradicts), the suffix pairs as patterns (外环外 against
-    外环线以内), and each word's affix-opposites (外环内 for 外环外)."""
-
-    prefixed: list[tuple[str, str, str]]  # (prefix said, word, opposite prefix)
-    suffixed: list[tuple[re.Pattern[str], re.Pattern[str]]]  # (agreeing pattern, contradicting pattern)
-    opposites: list[tuple[tuple[str, ...], list[str]]]  # (the word's forms, its opposites)
-
-
-def _affixed(question: Question, w: Wording) -> _Affixed:
-    cached = question.__dict__.get("_affixed")
-    if cached is not None:
-        return cached
-    asked = w.plain(question.norm)
-    prefixed, suffixed, opposites = [], [], []
-    for group in question.groups:
-        if len(group.word) < 2:
-            continue
-        for a, b in w.prefix_pairs + [(b, a) for a, b in w.prefix_pairs]:
-            if _says(asked, a, group.word, b):
-                prefixed.append((a, group.word, b))
-        for a, b in w.suffix_pairs + [(b, a) for a, b in w.suffix_pairs]:
-            if group.word + a in asked:
-                # 外环外 asked, 外环线以内 / 外环以外 written: a word or two may stand between, and 以 before
-                near = rf"{re.escape(group.word)}.{{0,2}}?(?:以|之)?"
-                suffixed.append((re.compile(near + re.escape(a)), re.compile(near + re.escape(b))))
-        found = _opposite_forms(group.word, w)
-        if found:
-            opposites.append((group.forms, found))
-    cached = _Affixed(prefixed, suffixed, opposites)
-    question.__dict__["_affixed"] = cached
-    return cached
-
-
-def conditions(question: Question, own: str, w: Wording) -> tuple[float, float, float]:
-    """(agree, contradict, extra): conditions the question names found in the candidate's own context,
-    conditions of the same exclusive group (or an affix-opposite word) found instead, and conditions
-    the context states that the question does not name."""
-    stated = set(w.condition_re.findall(own))
-    agree = contra = 0.0
-    for condition in question.conditions:
-        if condition in stated:
-            agree += 1
-        elif any(other in stated for group in w.group_of(condition) for other in group if other != condition):
-            contra += 1
-    affixed = _affixed(question, w)
-    for a, word, b in affixed.prefixed:
-        if _says(own, b, word, a):
-            contra += 1
-        elif _says(own, a, word, b):
-            agree += 1
-    for agreeing, contradicting in affixed.suffixed:
-        if contradicting.search(own):
-            contra += 1
-        elif agreeing.search(own):
-            agree += 1
-    for forms, found in affixed.opposites:
-        if any(o in own for o in found) and not any(form in own for form in forms):
-            contra += 1
-    named = set(question.conditions)
-    extra = sum(1 for c in stated if c not in named and not any(c in n or n in c for n in named))
-    return agree, contra, float(extra)
-
-
-def negation(question: Question, own: str, w: Wording) -> tuple[float, float]:
-    """(agree, contradict): question words whose negation (没/未/无/不/非 before them) the candidate's own
-    context shares or reverses."""
-    agree = contra = 0.0
-    for group in question.groups:
-        if group.alias:
-            continue  # an alias the question did not type says nothing of its negation
-        for form in group.forms:
-            at = own.find(form)
-            if at < 0:
-                continue
-            negated_here = _negated(own, at, question, w)
-            if negated_here == group.negated:
-                agree += 1.0 if group.negated else 0.0
-            else:
-                contra += 1.0
-            break
-    return agree, contra
-
-
-def _says(text: str, prefix: str, word: str, other: str) -> bool:
-    """Whether ``text`` holds ``prefix + word`` not as part of ``other + word`` (实行三零服务 is not said by
-    未实行三零服务, 有外线工程 not by 没有外线工程)."""
-    extra = other[: -len(prefix)] if other.endswith(prefix) and other != prefix else ""
-    at = text.find(prefix + word)
-    while at >= 0:
-        before = text[max(0, at - 2):at]
-        negated = before.endswith(tuple(NEGATOR_CHARS)) and not prefix.startswith(tuple(NEGATOR_CHARS))
-        if (not extra or text[max(0, at - len(extra)):at] != extra) and not negated:
-            return True
-        at = text.find(prefix + word, at + 1)
-    return False
-
-
-def _negated(text: str, at: int, question: Question, w: Wording) -> bool:
-    """Whether the word at ``at`` stands in a negated phrase: a negator shortly before it, with nothing
-    between that ends the phrase (的, punctuation) or is another of the question's words (不涉及低压线路
-    negates 低压; 未实行三零服务的低压用户 does not negate 低压)."""
-    window = re.split(r"[，,。；;：:、]", text[max(0, at - NEGATION_REACH):at])[-1]
-    # 不超过 / 不少于 / 不得低于 bound a figure; they negate no word
-    negators = [m for m in w.negator_re.finditer(window) if not BOUND_AFTER_NEGATOR.match(window, m.end())]
-    if not negators:
-        return False
-    between = window[negators[-1].end():]
-    if "的" in between:
-        return False
-    return not any(form in between for g in question.groups for form in g.forms if len(form) >= 2)
-
-
 def _years(text: str) -> set[int]:
     return {int(y) for y in re.findall(r"((?:19|20)\d{2})", text)}
 
 
 def vector(question: Question, candidate: Candidate, clause: ClauseContext, w: Wording,
            best_cov: float, lex: Lexicon) -> list[float]:
-    """The feature vector of one candidate, in ``FEATURES`` order; ``w`` and ``lex`` are the vocabulary's
-    wording and lexicon."""
+    """The feature vector of one candidate, in ``FEATURES`` order.
+
+    ``question`` is the question understood and weighed, ``candidate`` one thing its ``clause`` states,
+    ``w`` and ``lex`` the vocabulary's wording and lexicon, ``best_cov`` the best own-context coverage of
+    the question among the clause's candidates (``cov_best_in_clause``)."""
     f = dict.fromkeys(FEATURES, 0.0)
-    groups = question.groups
-    is_figure = candidate.kind in FIGURE_KINDS
-    is_phrase = candidate.kind in PHRASE_KINDS
-    is_date = candidate.kind in ("date", "year") or candidate.frame == "date"
+    own = own_context(candidate, w)
+    item = w.plain(without_others(candidate, candidate.extra.get("item", "")))
+    _kind_features(f, question, candidate, w)
+    _coverage_features(f, question, candidate, clause, w, best_cov, own, item)
+    _case_features(f, question, candidate, clause, w, own, item)
+    _clause_features(f, question, candidate, clause, own, lex)
+    _phrase_features(f, question, candidate, w)
+    return [f[name] for name in FEATURES]
+
+
+def _kinds(candidate: Candidate) -> tuple[bool, bool, bool]:
+    """(a figure, a phrase, a date) — what kind of thing the candidate is."""
+    return (candidate.kind in FIGURE_KINDS, candidate.kind in PHRASE_KINDS,
+            candidate.kind in ("date", "year") or candidate.frame == "date")
+
+
+def _kind_features(f: dict[str, float], question: Question, candidate: Candidate, w: Wording) -> None:
+    """The candidate's kind against the kind of answer asked: unit family, date, phrase, frame, code, range
+    end and bound."""
+    is_figure, is_phrase, is_date = _kinds(candidate)
     f["bias_figure"] = float(is_figure)
     f["bias_phrase"] = float(is_phrase and candidate.frame != "date")
     f["bias_date"] = float(is_date)
     f["bias_code"] = float(candidate.kind == "code")
-
-    own = own_context(candidate, w)
-    f["cov_own"] = coverage(groups, own)
-    f["cov_segment"] = coverage(groups, w.plain(candidate.segment))
-    f["cov_sentence"] = coverage(groups, w.plain(candidate.sentence))
-    f["cov_clause"] = coverage(groups, clause.text + clause.heading)
-    f["cov_title"] = coverage(groups, clause.title)
-    f["cov_subject"] = coverage(groups, w.plain(candidate.subject))
-    f["cov_header"] = coverage(groups, w.plain(candidate.header))
-    f["cov_other"] = coverage(groups, w.plain(candidate.extra.get("other", "")))
-    item = w.plain(without_others(candidate, candidate.extra.get("item", "")))
-    f["cov_item"] = coverage(groups, item)
-    f["cov_bigram_own"] = bigram_coverage(question, own)
-    f["cov_after"] = coverage(groups, w.plain(candidate.extra.get("after", "")))
-    f["cov_best_in_clause"] = float(f["cov_own"] >= best_cov - 1e-9)
-    sentence = w.plain(candidate.sentence)
-    f["near"] = _nearness(groups, sentence, candidate.start - _sentence_offset(candidate),
-                          candidate.end - _sentence_offset(candidate))
-    f["absent_share"] = question_absent_share(question)
-
     families = set(question.families)
     if families:
         f["family_match"] = float(is_figure and candidate.family in families)
@@ -314,13 +183,40 @@ def vector(question: Question, candidate: Candidate, clause: ClauseContext, w: W
     elif question.range_end == "bottom":
         f["bound_match"] = float(candidate.bound in ("不少于", "以上"))
 
+
+def _coverage_features(f: dict[str, float], question: Question, candidate: Candidate, clause: ClauseContext,
+                       w: Wording, best_cov: float, own: str, item: str) -> None:
+    """How much of the question's weighted words each part of the candidate's context holds, and how near."""
+    groups = question.groups
+    f["cov_own"] = coverage(groups, own)
+    f["cov_segment"] = coverage(groups, w.plain(candidate.segment))
+    f["cov_sentence"] = coverage(groups, w.plain(candidate.sentence))
+    f["cov_clause"] = coverage(groups, clause.text + clause.heading)
+    f["cov_title"] = coverage(groups, clause.title)
+    f["cov_subject"] = coverage(groups, w.plain(candidate.subject))
+    f["cov_header"] = coverage(groups, w.plain(candidate.header))
+    f["cov_other"] = coverage(groups, w.plain(candidate.extra.get("other", "")))
+    f["cov_item"] = coverage(groups, item)
+    f["cov_bigram_own"] = bigram_coverage(question, own)
+    f["cov_after"] = coverage(groups, w.plain(candidate.extra.get("after", "")))
+    f["cov_best_in_clause"] = float(f["cov_own"] >= best_cov - 1e-9)
+    sentence = w.plain(candidate.sentence)
+    f["near"] = _nearness(groups, sentence, candidate.start - _sentence_offset(candidate),
+                          candidate.end - _sentence_offset(candidate))
+    f["absent_share"] = question_absent_share(question)
+
+
+def _case_features(f: dict[str, float], question: Question, candidate: Candidate, clause: ClauseContext,
+                   w: Wording, own: str, item: str) -> None:
+    """The case the question names against the candidate's: conditions, negation, the question's own
+    figures and years."""
     # An enumerated item's conditions ((二)较大事故和一般事故…) hold for the sentences after it — when the
     # candidate's own words state none of its own (an earlier case of the item is not the candidate's)
     f["cond_agree"], f["cond_contra"], f["cond_extra"] = conditions(question, own, w)
     if not f["cond_agree"] and not f["cond_contra"]:
         f["cond_agree"], f["cond_contra"], _extra = conditions(question, own + " " + item, w)
     f["neg_agree"], f["neg_contra"] = negation(question, own, w)
-    negated = [g for g in groups if g.negated]
+    negated = [g for g in question.groups if g.negated]
     f["neg_missing"] = float(bool(negated) and not any(form in own for g in negated for form in g.forms))
 
     value = float(candidate.value) if isinstance(candidate.value, int | float) else None
@@ -336,6 +232,11 @@ def vector(question: Question, candidate: Candidate, clause: ClauseContext, w: W
         f["year_agree"] = float(bool(years & set(question.years)))
         f["year_contra"] = float(bool(years) and not years & set(question.years))
 
+
+def _clause_features(f: dict[str, float], question: Question, candidate: Candidate, clause: ClauseContext,
+                     own: str, lex: Lexicon) -> None:
+    """The clause's search rank and the document's standing, the lexicon's reading, and the candidate's
+    place in its clause (a table, a list distributed or not, a bound, a window prefix)."""
     f["rank_inverse"] = 1.0 / (1 + clause.rank)
     f["rank_first"] = float(clause.rank == 0)
     f["score_share"] = clause.score_share
@@ -357,25 +258,29 @@ def vector(question: Question, candidate: Candidate, clause: ClauseContext, w: W
     f["list_undistributed"] = float(candidate.kind == "list" and not candidate.subject)
     f["has_bound"] = float(bool(candidate.bound))
     f["window_prefix"] = float(candidate.prefix in ("连续", "每", "累计", "满"))
+
+
+def _phrase_features(f: dict[str, float], question: Question, candidate: Candidate, w: Wording) -> None:
+    """A phrase against the question: the yes/no verb or head noun asked, the question's own words given
+    back, an agent's head noun, the frame's closer named in the question."""
     f["yesno_match"] = float(candidate.frame == "yesno" and bool(question.yesno))
     f["head_match"] = float(candidate.frame == "modifier" and bool(question.heads))
-    if is_phrase:
+    if candidate.kind in PHRASE_KINDS:
         value_text = w.plain(str(candidate.value))
         # an answer never just repeats the question (获得电力 quoted in a clause the question names)
         f["phrase_in_question"] = float(len(value_text) >= 2 and value_text in w.plain(question.norm))
         f["agent_head"] = float(any(value_text.endswith(h) for h in w.agent_heads))
         closer = candidate.extra.get("closer", "")
         f["closer_in_question"] = float(bool(closer) and closer in question.norm)
-    return [f[name] for name in FEATURES]
 
 
 def bigram_coverage(question: Question, text: str) -> float:
     """Share of the character bigrams of the question's words found in ``text``: 供用电 meets 供电、用电,
     退车 meets 退货 half-way."""
-    wanted = {g.word[i:i + 2] for g in question.groups if len(g.word) >= 2 for i in range(len(g.word) - 1)}
+    wanted = {gram for g in question.groups if len(g.word) >= 2 for gram in char_bigrams(g.word)}
     if not wanted or not text:
         return 0.0
-    have = {text[i:i + 2] for i in range(len(text) - 1)}
+    have = set(char_bigrams(text))
     return len(wanted & have) / len(wanted)
 
 
@@ -384,6 +289,7 @@ def _sentence_offset(candidate: Candidate) -> int:
 
 
 def question_absent_share(question: Question) -> float:
+    """Share of the ``question``'s weight on words no clause of the index holds (1 with no words)."""
     total = sum(g.weight for g in question.groups) or 1.0
     return sum(g.weight for g in question.groups if g.absent) / total if question.groups else 1.0
 

@@ -74,22 +74,28 @@ class AnswerModel:
 
     @staticmethod
     def probability(score: float) -> float:
+        """The logistic function of ``score``, clipped so that it never overflows."""
         return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, score))))
 
     def largest_weights(self, count: int = 12) -> list[tuple[str, float]]:
+        """The ``count`` features of largest absolute weight, with their weights (for the report)."""
         pairs = sorted(zip(self.features, self.weights, strict=True), key=lambda p: -abs(p[1]))
         return [(name, round(weight, 3)) for name, weight in pairs[:count]]
 
     def to_dict(self) -> dict:
+        """The model as its data file holds it."""
         return {"features": self.features, "weights": self.weights, "intercept": self.intercept,
                 "calibration": self.calibration, "threshold": self.threshold, "mean": self.mean,
                 "scale": self.scale, "report": self.report}
 
     def save(self, path: Path = MODEL_FILE) -> None:
+        """Write the model to ``path`` (default: ``kb/data/answer_model.json``) as JSON."""
         path.write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
 def load_model(path: Path = MODEL_FILE) -> AnswerModel:
+    """The model of the data file at ``path``; ``ModelError`` when it cannot be read or names other
+    features than ``FEATURES``."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:

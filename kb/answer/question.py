@@ -11,9 +11,11 @@ answer: the question's own words, weighted by how rare they are, are what candid
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 
-from kb.answer.candidates import ClauseReader, read_number
+from kb.answer.candidates import read_number
+from kb.answer.reader import ClauseReader
 from kb.vocab import Vocab, default_vocab
 
 ALIAS_WEIGHT = 0.6
@@ -60,12 +62,14 @@ class Question:
     asks_document_event: bool = False  # it names a document's own history (施行, 修正, 印发 …)
 
     def to_dict(self) -> dict:
+        """The question as JSON shows it: its word groups as their words."""
         data = asdict(self)
         data["groups"] = [g.word for g in self.groups]
         return data
 
     @property
     def asks_phrase(self) -> bool:
+        """Whether the question asks for a phrase (who, where, which, yes or no) rather than a figure."""
         return self.kind in ("agent", "place", "which", "yesno")
 
     @property
@@ -160,7 +164,7 @@ def _read_asking(question: Question, vocab: Vocab) -> None:
     question.groups = _groups(question, asking, vocab)
 
 
-def _without_regions(norm: str, names: set[str], words: dict[str, int]) -> str:
+def _without_regions(norm: str, names: set[str], words: Mapping[str, int]) -> str:
     """The question with the regions it names taken out, so they do not count as its words. A name ending
     in 市 / 盟 / 省 gives up that character when it starts a word with the next one (鄂尔多斯市区用户 keeps
     市区); ``words`` is the segmenter's dictionary."""

@@ -53,6 +53,7 @@ class RuleTable:
     differing_items: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
+        """Plain JSON values, for the template and the API."""
         return asdict(self)
 
 
@@ -83,7 +84,7 @@ def rule_table(index: OpenIndex, subject: str, region: str | None = None, on: dt
     on = on or dt.date.today()
     metas = index.metas
     standing: dict[str, Standing] = standings(metas, region, on, vocab)
-    authority = {s.doc_id: n for n, s in enumerate(ordered(standing.values()))}
+    authority = {s.doc_id: n for n, s in enumerate(ordered(standing.values(), vocab))}
     covered = set(lexicon.broader(subject))
     table = RuleTable(subject=subject, region=region, on=on.isoformat())
     for fact in index.facts:

@@ -29,19 +29,8 @@ from dataclasses import asdict, dataclass, field, replace
 from kb.answer.document_dates import DocumentDate, as_text, end_of_validity, parse_date, parse_validity
 from kb.answer.references import document_label, resolve_entry
 from kb.index.generation import OpenIndex
-from kb.vocab import Vocab, default_vocab
+from kb.vocab import Statuses, Vocab, default_vocab
 
-IN_FORCE = "现行有效"
-DRAFT = "征求意见稿"
-REPEALED = "已废止"
-EXPIRED = "已失效"
-NOT_YET = "尚未施行"
-FULL_REPEAL = "全部废止"
-AMENDED = "修订"  # the extent `kb add` gives a newer version of a document with the same title
-PARTIAL = "不一致之处"
-SUPERSEDED_VERSION = "已被修改"
-# Statuses of documents that never took effect, so their supersedes entries never did either.
-NEVER_EFFECTIVE = frozenset({DRAFT})
 
 @dataclass
 class Standing:
@@ -82,7 +71,7 @@ def _canonical_asked_region(region: str | None, vocab: Vocab) -> str | None:
 
 
 def _document_region(meta: dict, vocab: Vocab) -> str:
-    written = as_text(meta.get("region")) or "全国"
+    written = as_text(meta.get("region")) or vocab.nationwide
     return vocab.canonical_region(written) or written
 
 
@@ -94,14 +83,14 @@ def _start(meta: dict) -> DocumentDate | None:
     return parse_date(meta.get("issued"))
 
 
-def _not_yet_note(meta: dict, start: DocumentDate | None, on: dt.date) -> str | None:
+def _not_yet_note(meta: dict, start: DocumentDate | None, on: dt.date, vocab: Vocab) -> str | None:
     """Why the document has not started by ``on`` (not yet in effect, or not yet issued), or None."""
     if start is None or start.value <= on:
         return None
     effective = parse_date(meta.get("effective"))
     issued = parse_date(meta.get("issued"))
     if effective is not None and effective.exact:
-        return f"自{effective.text}起施行，尚未施行"
+        return f"自{effective.text}起施行，{vocab.statuses.not_yet}"
     if issued is not None and issued.exact:
         return f"{issued.text}印发，{on.isoformat()}时尚未印发"
     return f"{start.year}年印发，{on.isoformat()}时尚未印发"
@@ -131,31 +120,33 @@ def _first_pass(doc_id: str, meta: dict, on: dt.date, vocab: Vocab) -> tuple[Sta
     """The standing from the document's own metadata, for no region in particular; and whether it has
     taken effect by ``on``."""
     not_in_force = vocab.documents["not_in_force"]
+    named = vocab.statuses
     region = _document_region(meta, vocab)
-    status = as_text(meta.get("status")) or IN_FORCE
+    status = as_text(meta.get("status")) or named.in_force
     notes: list[str] = []
 
     start = _start(meta)
-    not_yet_note = _not_yet_note(meta, start, on)
+    not_yet_note = _not_yet_note(meta, start, on, vocab)
     not_yet = not_yet_note is not None
     expires, expired, expired_note = _expiry(meta, start, on, notes)
 
-    taken_effect = status not in NEVER_EFFECTIVE and not not_yet
+    # a draft never took effect, so its supersedes entries never did either
+    taken_effect = status != named.draft and not not_yet
     if status in not_in_force:
         effective_status = status
-        notes.append("征求意见稿，尚未施行" if status == DRAFT else f"状态为{status}")
+        notes.append(f"{named.draft}，{named.not_yet}" if status == named.draft else f"状态为{status}")
     elif not_yet_note is not None:
-        effective_status = NOT_YET
+        effective_status = named.not_yet
         notes.append(not_yet_note)
     elif expired:
-        effective_status = EXPIRED
+        effective_status = named.expired
     else:
-        effective_status = IN_FORCE
-    if expired and status != DRAFT:
+        effective_status = named.in_force
+    if expired and status != named.draft:
         notes.append(expired_note)
 
     chain = vocab.region_chain(region)
-    in_force = effective_status == IN_FORCE
+    in_force = effective_status == named.in_force
     standing = Standing(
         doc_id=doc_id,
         title=as_text(meta.get("title")) or "",
@@ -241,6 +232,7 @@ def standings_anywhere(documents: dict[str, dict], on: dt.date | None = None,
     own_notes = {doc_id: len(standing.notes) for doc_id, standing in result.items()}
     # The documents' own standing, before any repeal: what decides whether a repeal or override holds.
     own_status = {doc_id: standing.effective_status for doc_id, standing in result.items()}
+    named, extents = vocab.statuses, vocab.extents
     links = [(repealer_id, target_id, how)
              for repealer_id in sorted(documents)
              for target_id, how in _supersedes(repealer_id, documents, vocab)]
@@ -250,49 +242,51 @@ def standings_anywhere(documents: dict[str, dict], on: dt.date | None = None,
 
     # Repeals in full (and newer versions) first: they depend only on whether the repealer has taken effect.
     for repealer_id, target_id, how in links:
-        if how == PARTIAL:
+        if how == extents.partial:
             continue
         meta, target = documents[repealer_id], result[target_id]
         if taken_effect[repealer_id]:
             _add(target.superseded_by, repealer_id)
-            if how == AMENDED:
-                _add(target.notes, f"已被修改，现行版本为{repealer_id}（{_start_text(meta)}起施行）")
+            if how == extents.amended:
+                _add(target.notes, f"{named.superseded}，现行版本为{repealer_id}（{_start_text(meta)}起施行）")
             else:
                 _add(target.notes, f"已被{document_label(meta, repealer_id)}废止")
-            if target.effective_status in (IN_FORCE, NOT_YET, EXPIRED):
-                target.effective_status = SUPERSEDED_VERSION if how == AMENDED else REPEALED
+            if target.effective_status in (named.in_force, named.not_yet, named.expired):
+                target.effective_status = named.superseded if how == extents.amended else named.repealed
                 target.in_force = target.binding = False
-        elif own_status[repealer_id] == DRAFT:
-            _add(target.notes, f"征求意见稿{_titled(meta, repealer_id)}拟废止本文件")
-        elif own_status[repealer_id] == NOT_YET:
+        elif own_status[repealer_id] == named.draft:
+            _add(target.notes, f"{named.draft}{_titled(meta, repealer_id)}拟废止本文件")
+        elif own_status[repealer_id] == named.not_yet:
             _add(target.notes, f"{document_label(meta, repealer_id)}自{_start_text(meta)}起施行，届时废止本文件")
 
     # Overrides where they differ hold while the overriding document is in force (after the repeals above).
     for repealer_id, target_id, how in links:
-        if how != PARTIAL:
+        if how != extents.partial:
             continue
         meta, target = documents[repealer_id], result[target_id]
         if result[repealer_id].in_force:
             _add(target.partly_superseded_by, repealer_id)
             _add(target.notes, f"与{document_label(meta, repealer_id)}不一致之处以其为准")
-        elif own_status[repealer_id] == DRAFT:
-            _add(target.notes, f"征求意见稿{_titled(meta, repealer_id)}拟规定与本文件不一致之处以其为准")
-        elif own_status[repealer_id] == NOT_YET:
+        elif own_status[repealer_id] == named.draft:
+            _add(target.notes, f"{named.draft}{_titled(meta, repealer_id)}拟规定与本文件不一致之处以其为准")
+        elif own_status[repealer_id] == named.not_yet:
             _add(target.notes, f"{document_label(meta, repealer_id)}自{_start_text(meta)}起施行后，"
                                "与本文件不一致之处以其为准")
     return Anywhere(on, result, own_notes, vocab)
 
 
 def _supersedes(doc_id: str, documents: dict[str, dict], vocab: Vocab) -> list[tuple[str, str]]:
-    """The corpus documents ``doc_id`` repeals, amends or overrides, each with how: ``PARTIAL`` (only where
-    they differ), ``AMENDED`` (a newer version of the same document) or ``FULL_REPEAL``."""
+    """The corpus documents ``doc_id`` repeals, amends or overrides, each with how (``vocab.extents``):
+    ``partial`` (only where they differ), ``amended`` (a newer version of the same document) or ``full``."""
+    extents = vocab.extents
     found: list[tuple[str, str]] = []
     for entry in documents[doc_id].get("supersedes") or []:
         target_id = resolve_entry(entry, documents, vocab)
         if target_id is None or target_id == doc_id:
             continue
-        extent = str(entry.get("extent") or FULL_REPEAL) if isinstance(entry, dict) else FULL_REPEAL
-        found.append((target_id, PARTIAL if "不一致" in extent else AMENDED if extent == AMENDED else FULL_REPEAL))
+        extent = str(entry.get("extent") or extents.full) if isinstance(entry, dict) else extents.full
+        found.append((target_id, extents.partial if extents.partial in extent
+                      else extents.amended if extent == extents.amended else extents.full))
     return found
 
 
@@ -312,14 +306,14 @@ def _start_text(meta: dict) -> str:
 
 # -- order of authority ---------------------------------------------------------
 
-def _group(standing: Standing) -> int:
+def _group(standing: Standing, named: Statuses) -> int:
     if standing.binding:
         return 0
     if standing.in_force:
         return 1  # in force, but for another region
-    if standing.effective_status == DRAFT:
+    if standing.effective_status == named.draft:
         return 2
-    if standing.effective_status == NOT_YET:
+    if standing.effective_status == named.not_yet:
         return 3
     return 4  # repealed, superseded, expired or otherwise not in force
 
@@ -332,7 +326,7 @@ def _sort_date(standing: Standing) -> dt.date | None:
     return issued.value if issued else (effective.value if effective else None)
 
 
-def ordered(standings: Iterable[Standing]) -> list[Standing]:
+def ordered(standings: Iterable[Standing], vocab: Vocab) -> list[Standing]:
     """Order of authority for display.
 
     Binding documents first — most specific region first (city before 自治区 before 全国), newer
@@ -345,7 +339,7 @@ def ordered(standings: Iterable[Standing]) -> list[Standing]:
 
     def key(standing: Standing) -> tuple:
         date = _sort_date(standing)
-        return (_group(standing), not standing.applies_here, -standing.level, date is None,
+        return (_group(standing, vocab.statuses), not standing.applies_here, -standing.level, date is None,
                 -(date.toordinal() if date else 0), standing.doc_id)
 
     return sorted(standings, key=key)
@@ -367,6 +361,7 @@ class StandingCache:
         self._cache: dict[tuple, dict[str, Standing]] = {}
 
     def get(self, region: str | None, on: dt.date) -> dict[str, Standing]:
+        """The standings for ``region`` (None: no region in particular) on the date ``on``, made once."""
         key = (region, on)
         if key not in self._cache:
             anywhere = self._anywhere.get(on)

@@ -165,6 +165,7 @@ class Problem:
     figure: str = ""
 
     def to_dict(self) -> dict:
+        """Plain JSON values, for the CLI and the API."""
         return {"entry": self.entry, "kind": self.kind, "message": self.message, "cite": self.cite,
                 "figure": self.figure}
 

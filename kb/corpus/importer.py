@@ -302,11 +302,11 @@ class Importer:
         newer = [d for d in others if _version_date(d.meta) > mine]
         if newer:
             latest = max(newer, key=lambda d: _version_date(d.meta))
-            front["status"] = "已被修改"
+            front["status"] = self.vocab.statuses.superseded
             front["notes"].append(f"旧版本：{latest.id}（{_version_date(latest.meta) or '日期不详'}）为较新版本")
-            return f"an older version of {latest.id}, marked 已被修改"
+            return f"an older version of {latest.id}, marked {front['status']}"
         for older in others:
-            front["supersedes"].append({"id": older.id, "title": older.title, "extent": "修订"})
+            front["supersedes"].append({"id": older.id, "title": older.title, "extent": self.vocab.extents.amended})
         ids = "、".join(d.id for d in others)
         front["notes"].append(f"新版本：取代同名文件 {ids}")
         return f"a new version of {ids} (dated {mine or 'unknown'}), which it supersedes"

@@ -100,6 +100,7 @@ class Outcome:
 
     @property
     def missed(self) -> bool:
+        """Whether the question counts as missed: a value not answered precisely, another kind not right."""
         return not self.precise if self.kind == "value" else not self.correct
 
 

@@ -15,13 +15,12 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
+from kb.analysis.segment import SEGMENT_END, SENTENCE_END, spans
 from kb.model import Clause, Fact
 from kb.vocab import default_vocab
 from kb.vocab.lexicon import Lexicon, Match
 
 NUM = r"\d+(?:\.\d+)?"
-SENTENCE_END = re.compile(r"[。；;!?！？\n]")
-SEGMENT_END = re.compile(r"[，,：:]")
 YEAR_PHRASE = re.compile(r"(?:到|至|力争)?(20\d{2}|19\d{2})年(?:底|末|年底)?(?:前|以前)?")
 TARGET_YEAR_BEFORE = re.compile(r"(?:实现|完成|到|至|力争|确保|于)$")
 CONTEXT_BEFORE = re.compile(r"(?:连续|每|近|累计)$")
@@ -159,14 +158,6 @@ class _Reader:
             return None
         return _Figure(m.start(), m.end(), [int(m.group(1))], "", kind="year")
 
-    def _spans(self, pattern: re.Pattern[str], start: int, end: int) -> list[tuple[int, int]]:
-        spans, cursor = [], start
-        for m in pattern.finditer(self.norm, start, end):
-            spans.append((cursor, m.start()))
-            cursor = m.end()
-        spans.append((cursor, end))
-        return [(a, b) for a, b in spans if b > a]
-
     def _verbatim(self, a: int, b: int) -> str:
         if a >= b or not self.origins:
             return ""
@@ -257,12 +248,12 @@ class _Reader:
         self._figures_sorted = _Sorted(figures)
         starts = self._figures_sorted.starts
         out: list[dict] = []
-        for sentence in self._spans(SENTENCE_END, 0, len(self.norm)):
+        for sentence in spans(SENTENCE_END, self.norm, 0, len(self.norm)):
             first, last = bisect_left(starts, sentence[0]), bisect_left(starts, sentence[1])
             if first == last:
                 continue
             in_sentence = figures[first:last]
-            segments = self._spans(SEGMENT_END, *sentence)
+            segments = spans(SEGMENT_END, self.norm, *sentence)
             segment_starts = [a for a, _ in segments]
             numbers = [bisect_right(segment_starts, f.start) - 1 for f in in_sentence]
             figure_segments = set(numbers)

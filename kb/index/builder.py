@@ -54,6 +54,7 @@ class BuildReport:
     fingerprint: str
 
     def summary(self) -> str:
+        """The line ``kb build`` prints: what was built, how fast and where, or that nothing needed to be."""
         if not self.built:
             return f"index is up to date ({self.documents} documents, {self.clauses} clauses) at {self.path}"
         return (f"built {self.clauses} clauses from {self.documents} documents in {self.seconds:.2f} s "

@@ -61,6 +61,8 @@ class WordField(TEXT):
 
     # whoosh declares a generator; its writer only iterates what ``index`` returns, and a list is faster here.
     def index(self, value: Any, **kwargs: Any) -> list[tuple[bytes, int, float, bytes]]:  # type: ignore[override]
+        """The terms of ``value`` with their frequencies, from the analyzer's word list when it has one (no
+        token objects); otherwise Whoosh's own path, with ``kwargs`` passed through."""
         words: Callable[[str], Iterable[str]] | None = getattr(self.analyzer, "words", None)
         if words is None or type(self.format) is not formats.Frequency or not isinstance(value, str):
             return list(super().index(value, **kwargs))
@@ -79,6 +81,7 @@ class TermPool:
         self._in_order = True  # add_document adds a document's postings before the next document's
 
     def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
+        """Keep one posting ``item`` (field, term, document, weight, value) under its field and term."""
         key = item[:2]
         postings = self._terms.get(key)
         if postings is None:
@@ -105,6 +108,7 @@ class TermPool:
                 yield fieldname, btext, docnum, weight, vbytes
 
     def cleanup(self) -> None:
+        """Forget the postings kept (the writer's pool interface)."""
         self._terms.clear()
 
 
@@ -164,4 +168,5 @@ class KbSegmentWriter(PooledSegmentWriter):
             self.pooled = True
 
     def write_pool(self, fieldwriter: W3FieldWriter, lengths: Any) -> None:
+        """Write the pooled terms to ``fieldwriter``, grouped by field and term, with the field ``lengths``."""
         write_terms(fieldwriter, self.schema, lengths, self.pool.grouped())

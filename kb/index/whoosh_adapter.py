@@ -73,6 +73,7 @@ class PooledSegmentWriter(SegmentWriter):
     pooled = False
 
     def write_pool(self, fieldwriter: W3FieldWriter, lengths: Any) -> None:
+        """Write the pooled postings to ``fieldwriter`` with the field ``lengths`` (a subclass's job)."""
         raise NotImplementedError
 
     def _flush_segment(self) -> None:

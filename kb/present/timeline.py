@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from kb.answer.deadlines import TIME_UNITS, due_date, is_working_day
+from kb.answer.deadlines import TimeUnits, due_date, is_working_day
 from kb.answer.rule_table import RuleRow, RuleTable
 from kb.errors import KbError
 from kb.present import data_file
@@ -81,8 +81,8 @@ def draft_status(vocab: Vocab) -> str:
     return next(rule["status"] for rule in vocab.documents["statuses"] if rule["status"] in not_in_force)
 
 
-def _counted(row: RuleRow) -> bool:
-    return row.unit in TIME_UNITS and isinstance(row.value, (int, float))
+def _counted(row: RuleRow, units: TimeUnits) -> bool:
+    return row.unit in units.counted and isinstance(row.value, (int, float))
 
 
 def _document_order(row: RuleRow) -> tuple:
@@ -90,18 +90,18 @@ def _document_order(row: RuleRow) -> tuple:
     return row.doc_id, [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", row.clause_id)]
 
 
-def _chain(rows: list[RuleRow], start: dt.date, order: list[str]) -> list[Step]:
+def _chain(rows: list[RuleRow], start: dt.date, order: list[str], units: TimeUnits) -> list[Step]:
     """The rows of the stages in stage order (a document's sub-steps of one stage in its own order), each
     counted from the due date of the one before."""
     steps, current = [], start
     for item in order:
         for row in sorted((r for r in rows if r.item == item), key=_document_order):
-            if not _counted(row):
+            if not _counted(row, units):
                 steps.append(Step(row.item, row.figure, row.doc_id, row.clause_id, row.label, None,
                                   f"规定为“{row.figure}”，无法计算日期，未计入"))
                 continue
             try:
-                due = due_date(current, float(row.value), row.unit).due
+                due = due_date(current, float(row.value), row.unit, units).due
             except KbError as error:  # a year without a holiday calendar: say so, never guess
                 steps.append(Step(row.item, row.figure, row.doc_id, row.clause_id, row.label, None, str(error)))
                 continue
@@ -110,12 +110,13 @@ def _chain(rows: list[RuleRow], start: dt.date, order: list[str]) -> list[Step]:
     return steps
 
 
-def _totals(rows: list[RuleRow], start: dt.date, items: list[str]) -> list[Step]:
+def _totals(rows: list[RuleRow], start: dt.date, items: list[str], units: TimeUnits) -> list[Step]:
     steps = []
     for row in rows:
-        if row.item in items and _counted(row) and not row.bound == "至":  # "17至30个工作日" is a range, not a limit
+        # "17至30个工作日" is a range, not a limit
+        if row.item in items and _counted(row, units) and not row.bound == "至":
             try:
-                due = due_date(start, float(row.value), row.unit).due
+                due = due_date(start, float(row.value), row.unit, units).due
             except KbError:
                 continue
             steps.append(Step(row.item, row.figure, row.doc_id, row.clause_id, row.label, due))
@@ -125,9 +126,12 @@ def _totals(rows: list[RuleRow], start: dt.date, items: list[str]) -> list[Step]
 def timeline(table: RuleTable, start: dt.date, today: dt.date, vocab: Vocab) -> Timeline:
     """The stages of ``table``'s customer type from ``start``: under the binding rules, and under the drafts."""
     spec = data_file("stages.yaml", vocab.data_dir)
+    units = TimeUnits.of(vocab)
     draft = draft_status(vocab)
     binding = [row for row in table.rows if row.binding]
     drafts = [row for row in table.rows if not row.binding and row.effective_status == draft]
     return Timeline(table.subject, table.region, start, today,
-                    binding=_chain(binding, start, spec["stages"]), draft=_chain(drafts, start, spec["stages"]),
-                    totals=_totals(binding, start, spec["totals"]), draft_totals=_totals(drafts, start, spec["totals"]))
+                    binding=_chain(binding, start, spec["stages"], units),
+                    draft=_chain(drafts, start, spec["stages"], units),
+                    totals=_totals(binding, start, spec["totals"], units),
+                    draft_totals=_totals(drafts, start, spec["totals"], units))

@@ -74,10 +74,13 @@ class BoundedCollector(FilterCollector):
         self.deadline = float("inf")
 
     def prepare(self, top_searcher, q, context):
+        """Whoosh's preparation of the collector, with ``top_searcher``, the query ``q`` and ``context``; the
+        time limit starts here."""
         super().prepare(top_searcher, q, context)
         self.deadline = time.perf_counter() + self.seconds
 
     def collect_matches(self):
+        """Whoosh's collection of the matches, stopped with ``TimeLimit`` once the time limit has passed."""
         child, allow, offset = self.child, self._allow, self.offset
         for count, sub_docnum in enumerate(child.matches()):
             if count % self.CHECK_EVERY == 0 and time.perf_counter() > self.deadline:
@@ -295,6 +298,7 @@ class Scorer:
                 previous = last
 
     def run(self) -> Scored:
+        """The best documents of the query and their scores, reading the terms' postings rarest first."""
         acc, limit = self.acc, self.limit
         # Cheapest first: rare terms, which also give the highest scores, set the k-th best score early,
         # and the long lists of common words come last, where the scores they can still add are small

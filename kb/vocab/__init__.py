@@ -41,6 +41,27 @@ class Region:
     names: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Statuses:
+    """The statuses the code names (``documents.yaml`` ``status_names``)."""
+
+    in_force: str  # 现行有效
+    draft: str  # 征求意见稿
+    repealed: str  # 已废止
+    expired: str  # 已失效
+    superseded: str  # 已被修改: an older version of a document a newer one amends
+    not_yet: str  # 尚未施行: a standing on a date before the document takes effect
+
+
+@dataclass(frozen=True)
+class Extents:
+    """How far a ``supersedes`` entry reaches (``documents.yaml`` ``supersede_extents``)."""
+
+    full: str  # 全部废止, the default
+    amended: str  # 修订: a newer version of the same document
+    partial: str  # 不一致: an extent holding it overrides only where the documents differ
+
+
 @dataclass
 class Vocab:
     data_dir: Path = DATA_DIR
@@ -142,6 +163,16 @@ class Vocab:
     def draft(self) -> str:
         """The status of a draft (征求意见稿)."""
         return self.documents["status_names"]["draft"]
+
+    @cached_property
+    def statuses(self) -> Statuses:
+        """Every status the code names, in force and not (``status_names``)."""
+        return Statuses(**self.documents["status_names"])
+
+    @cached_property
+    def extents(self) -> Extents:
+        """The extents of a ``supersedes`` entry the code tells apart (``supersede_extents``)."""
+        return Extents(**self.documents["supersede_extents"])
 
     @cached_property
     def documents(self) -> dict:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 
+from kb.analysis.comparison import canonical_unit, number_text
 from kb.analysis.segment import Segmenter
 
 QUOTES = "“”\"'‘’「」『』《》"
@@ -144,19 +145,13 @@ class Lexicon:
 
     def canonical_unit(self, unit: str) -> str:
         """The unit without a leading 个 (个工作日 → 工作日), as facts store it."""
-        return unit[1:] if unit.startswith("个") and len(unit) > 1 else unit
+        return canonical_unit(unit)
 
     def render(self, value, unit: str) -> str:
         """A figure as an answer writes it: 5个工作日, 2个环节, 200千瓦, 100%, 1996年9月1日."""
-        text = _number_text(value)
+        text = number_text(value)
         if not unit and isinstance(value, int) and 1900 <= value <= 2100:
             return f"{text}年"  # a target year
         if unit in self.units["counted"]:
             return f"{text}个{unit}"
         return f"{text}{unit}"
-
-
-def _number_text(value) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)

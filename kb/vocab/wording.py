@@ -70,6 +70,7 @@ class Wording:
 
     @cached_property
     def unit_pattern(self) -> str:
+        """Every unit of every family as one regular-expression alternation, longest first."""
         return _alternation(self.family_of_unit, self.normalize)
 
     @cached_property
@@ -84,6 +85,7 @@ class Wording:
 
     @cached_property
     def range_re(self) -> re.Pattern[str]:
+        """A range of two numbers with their units (五万元以上五十万元以下, 40%至80%, 三至七日)."""
         joiners = _alternation(self.data["range_joiners"], self.normalize)
         closers = _alternation(self.data["range_closers"], self.normalize)
         return re.compile(rf"({NUMBER})\s*(?:个)?\s*({self.unit_pattern})?\s*({joiners})\s*({NUMBER})\s*(?:个)?\s*"
@@ -91,14 +93,17 @@ class Wording:
 
     @cached_property
     def kind_res(self) -> list[tuple[str, re.Pattern[str]]]:
+        """Each kind of answer a question may ask for, with the pattern of the words asking it."""
         return [(kind, re.compile(_alternation(words, self.normalize))) for kind, words in self.kinds]
 
     @cached_property
     def negator_re(self) -> re.Pattern[str]:
+        """The negators (没有, 未, 不 …) as one pattern."""
         return re.compile(_alternation(self.negators, self.normalize))
 
     @cached_property
     def condition_re(self) -> re.Pattern[str]:
+        """Every condition of the mutually exclusive groups (有外线工程 / 无外线工程 …) as one pattern."""
         return re.compile(_alternation((w for group in self.exclusive for w in group), self.normalize))
 
     def group_of(self, condition: str) -> list[list[str]]:

@@ -1,0 +1,148 @@
+"""Conditions and negation: whether a candidate's own words state the case the question names (无外线工程,
+外环内, 实行三零服务), rule it out (a condition of the same exclusive group, an affix-opposite word, the
+word negated), or add cases the question does not name — counted for ``kb.answer.features``."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from kb.answer.question import Question
+from kb.vocab.wording import Wording
+
+NEGATION_REACH = 5  # characters before a word where a negator still negates it
+
+
+BOUND_AFTER_NEGATOR = re.compile(r"得?(?:超过|少于|低于|高于|多于|大于|小于|足)")
+
+
+NEGATOR_CHARS = "没未不无非"  # a positive phrase right after one of these is said negated (没有外线 is no 有外线)
+
+
+def _opposite_forms(word: str, w: Wording) -> list[str]:
+    """外环外 for 外环内, 无外线工程 for 有外线工程, 未实行 for 实行: the word with an affix swapped."""
+    out: list[str] = []
+    for a, b in w.suffix_pairs:
+        for this, that in ((a, b), (b, a)):
+            if word.endswith(this) and (len(word) > len(this) or len(this) >= 2):
+                out.append(word[: -len(this)] + that)
+    for a, b in w.prefix_pairs:
+        for this, that in ((a, b), (b, a)):
+            if word.startswith(this) and len(word) > len(this) and not word.startswith(that):
+                out.append(that + word[len(this):])
+    return out
+
+
+@dataclass
+class _Affixed:
+    """What a question says with an affix, worked out once per question: the prefix pairs it says
+    (有电力外线工程: the context saying 无电力外线工程 contradicts), the suffix pairs as patterns (外环外 against
+    外环线以内), and each word's affix-opposites (外环内 for 外环外)."""
+
+    prefixed: list[tuple[str, str, str]]  # (prefix said, word, opposite prefix)
+    suffixed: list[tuple[re.Pattern[str], re.Pattern[str]]]  # (agreeing pattern, contradicting pattern)
+    opposites: list[tuple[tuple[str, ...], list[str]]]  # (the word's forms, its opposites)
+
+
+def _affixed(question: Question, w: Wording) -> _Affixed:
+    cached = question.__dict__.get("_affixed")
+    if cached is not None:
+        return cached
+    asked = w.plain(question.norm)
+    prefixed, suffixed, opposites = [], [], []
+    for group in question.groups:
+        if len(group.word) < 2:
+            continue
+        for a, b in w.prefix_pairs + [(b, a) for a, b in w.prefix_pairs]:
+            if _says(asked, a, group.word, b):
+                prefixed.append((a, group.word, b))
+        for a, b in w.suffix_pairs + [(b, a) for a, b in w.suffix_pairs]:
+            if group.word + a in asked:
+                # 外环外 asked, 外环线以内 / 外环以外 written: a word or two may stand between, and 以 before
+                near = rf"{re.escape(group.word)}.{{0,2}}?(?:以|之)?"
+                suffixed.append((re.compile(near + re.escape(a)), re.compile(near + re.escape(b))))
+        found = _opposite_forms(group.word, w)
+        if found:
+            opposites.append((group.forms, found))
+    cached = _Affixed(prefixed, suffixed, opposites)
+    question.__dict__["_affixed"] = cached
+    return cached
+
+
+def conditions(question: Question, own: str, w: Wording) -> tuple[float, float, float]:
+    """(agree, contradict, extra): conditions the question names found in the candidate's own context,
+    conditions of the same exclusive group (or an affix-opposite word) found instead, and conditions
+    the context states that the question does not name."""
+    stated = set(w.condition_re.findall(own))
+    agree = contra = 0.0
+    for condition in question.conditions:
+        if condition in stated:
+            agree += 1
+        elif any(other in stated for group in w.group_of(condition) for other in group if other != condition):
+            contra += 1
+    affixed = _affixed(question, w)
+    for a, word, b in affixed.prefixed:
+        if _says(own, b, word, a):
+            contra += 1
+        elif _says(own, a, word, b):
+            agree += 1
+    for agreeing, contradicting in affixed.suffixed:
+        if contradicting.search(own):
+            contra += 1
+        elif agreeing.search(own):
+            agree += 1
+    for forms, found in affixed.opposites:
+        if any(o in own for o in found) and not any(form in own for form in forms):
+            contra += 1
+    named = set(question.conditions)
+    extra = sum(1 for c in stated if c not in named and not any(c in n or n in c for n in named))
+    return agree, contra, float(extra)
+
+
+def negation(question: Question, own: str, w: Wording) -> tuple[float, float]:
+    """(agree, contradict): question words whose negation (没/未/无/不/非 before them) the candidate's own
+    context shares or reverses."""
+    agree = contra = 0.0
+    for group in question.groups:
+        if group.alias:
+            continue  # an alias the question did not type says nothing of its negation
+        for form in group.forms:
+            at = own.find(form)
+            if at < 0:
+                continue
+            negated_here = _negated(own, at, question, w)
+            if negated_here == group.negated:
+                agree += 1.0 if group.negated else 0.0
+            else:
+                contra += 1.0
+            break
+    return agree, contra
+
+
+def _says(text: str, prefix: str, word: str, other: str) -> bool:
+    """Whether ``text`` holds ``prefix + word`` not as part of ``other + word`` (实行三零服务 is not said by
+    未实行三零服务, 有外线工程 not by 没有外线工程)."""
+    extra = other[: -len(prefix)] if other.endswith(prefix) and other != prefix else ""
+    at = text.find(prefix + word)
+    while at >= 0:
+        before = text[max(0, at - 2):at]
+        negated = before.endswith(tuple(NEGATOR_CHARS)) and not prefix.startswith(tuple(NEGATOR_CHARS))
+        if (not extra or text[max(0, at - len(extra)):at] != extra) and not negated:
+            return True
+        at = text.find(prefix + word, at + 1)
+    return False
+
+
+def _negated(text: str, at: int, question: Question, w: Wording) -> bool:
+    """Whether the word at ``at`` stands in a negated phrase: a negator shortly before it, with nothing
+    between that ends the phrase (的, punctuation) or is another of the question's words (不涉及低压线路
+    negates 低压; 未实行三零服务的低压用户 does not negate 低压)."""
+    window = re.split(r"[，,。；;：:、]", text[max(0, at - NEGATION_REACH):at])[-1]
+    # 不超过 / 不少于 / 不得低于 bound a figure; they negate no word
+    negators = [m for m in w.negator_re.finditer(window) if not BOUND_AFTER_NEGATOR.match(window, m.end())]
+    if not negators:
+        return False
+    between = window[negators[-1].end():]
+    if "的" in between:
+        return False
+    return not any(form in between for g in question.groups for form in g.forms if len(form) >= 2)

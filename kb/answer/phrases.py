@@ -1,0 +1,101 @@
+"""The role phrases a clause states: what a frame of the wording encloses (由X负责, 以X为单位, 在X前), a
+quoted name, either side of X是Y; and, for a question that asks for them, the words modifying its head
+noun (什么职称 → 中级以上技术职称) and the yes/no verbs with what follows them (包括本数 / 不包括本数)."""
+
+from __future__ import annotations
+
+import re
+
+from kb.analysis.segment import SEGMENT_END, SENTENCE_END, Segmenter, spans
+from kb.answer.candidates import MAX_PHRASE, Candidate, clean_phrase
+from kb.vocab.wording import Frame
+
+QUOTED = re.compile(r"[“\"「『]([^”\"」』]{1,20})[”\"」』]")
+
+
+# -- phrases ----------------------------------------------------------------------------------
+def stated_phrases(norm: str, frames: list[Frame]) -> list[Candidate]:
+    """Every phrase a frame of the wording encloses, every quoted name and either side of X是Y in ``norm``."""
+    out: list[Candidate] = []
+    for frame in frames:
+        closers = re.compile("|".join(re.escape(c) for c in sorted(frame.close, key=len, reverse=True)))
+        for opened in re.finditer(re.escape(frame.open), norm):
+            stretch = re.match(rf"[^，,。；;：:、]{{1,{MAX_PHRASE + 8}}}", norm[opened.end():])
+            if not stretch:
+                continue
+            # Every closer in reach makes a candidate (由X管理部门指定的其他供电企业供电 has four): the
+            # features tell which one the question means.
+            for closed in closers.finditer(stretch.group(0)):
+                phrase = stretch.group(0)[:closed.start()].strip()
+                if not phrase or phrase[0] in "的之" or len(phrase) > MAX_PHRASE:
+                    continue
+                start = opened.end()
+                end = start + (closed.end() if frame.keep_close else closed.start())
+                value = phrase + (closed.group(0) if frame.keep_close else "")
+                out.append(Candidate("phrase", clean_phrase(value), "", "phrase", "", start, end,
+                                     frame=frame.kind, extra={"closer": closed.group(0)}))
+    for m in QUOTED.finditer(norm):
+        out.append(Candidate("phrase", m.group(1), "", "phrase", "", m.start(), m.end(), frame="quoted"))
+    for sentence_start, sentence_end in spans(SENTENCE_END, norm, 0, len(norm)):
+        for a, b in spans(SEGMENT_END, norm, sentence_start, sentence_end):
+            segment = norm[a:b]
+            where = segment.find("是")
+            if 1 < where < len(segment) - 2 and not segment.startswith(("是", "不")):
+                left, right = segment[:where].strip(), segment[where + 1:].strip()
+                if left.endswith(("不", "就", "还", "都", "也", "只", "即", "正", "总", "凡", "若", "要", "或")):
+                    continue
+                if 1 < len(left) <= MAX_PHRASE + 10 and 1 < len(right) <= MAX_PHRASE + 10:
+                    out.append(Candidate("phrase", clean_phrase(left), "", "phrase", "", a, a + where,
+                                         frame="is_subject", extra={"other": right}))
+                    out.append(Candidate("phrase", clean_phrase(right), "", "phrase", "", a + where + 1, b,
+                                         frame="is_object", extra={"other": left}))
+    return [c for c in out if c.value and len(str(c.value)) <= MAX_PHRASE + 10]
+
+
+MAX_MODIFIER = 16
+
+
+PUNCTUATION = set("，,。；;：:、（）()《》\n ")
+
+
+def head_phrases(norm: str, heads: list[str], boundaries: set[str], segmenter: Segmenter) -> list[Candidate]:
+    """For 什么职称 / 哪个口岸 / 什么标准: each place the clause names the head noun, with the words that
+    modify it, back to a word that opens a noun phrase (以及, 按照, 由 …) or punctuation: 中级以上技术职称,
+    甘其毛都口岸; a quoted modifier is a name and stands alone (按照“一户一表”标准 → 一户一表)."""
+    out: list[Candidate] = []
+    words = [(piece.start, piece.end, piece.text) for piece in segmenter.segment(norm, subwords=False)]
+    for head in heads:
+        for m in re.finditer(re.escape(head), norm):
+            start = i = m.start()
+            for word_start, word_end, word in reversed(words):
+                if word_end > start:
+                    continue
+                if word in boundaries or any(ch in PUNCTUATION for ch in norm[word_start:word_end]):
+                    break
+                if start - word_start > MAX_MODIFIER:
+                    break
+                # a quotation mark is not a word of the analyzer: keep it with the word it stands by
+                i = word_start
+                while i > 0 and norm[i - 1] in "“”\"「」『』":
+                    i -= 1
+            modifier = norm[i:start]
+            if not modifier.strip("“”\"「」『』"):
+                continue
+            quoted = re.fullmatch(r"[“\"「『]([^”\"」』]+)[”\"」』]", modifier)
+            value = quoted.group(1) if quoted else clean_phrase(modifier + head)
+            out.append(Candidate("phrase", value, "", "phrase", "", i, m.end(), frame="modifier"))
+    return out
+
+
+def yesno_phrases(norm: str, verbs: list[str]) -> list[Candidate]:
+    """For 含不含本数 / 能不能 …: each verb of the answer (包括 / 不包括, 可以 / 不得) with what follows it in
+    its segment: 包括本数, 不包括本数."""
+    out: list[Candidate] = []
+    pattern = re.compile("|".join(re.escape(v) for v in sorted(verbs, key=len, reverse=True)))
+    for m in pattern.finditer(norm):
+        end = m.end()
+        while end < len(norm) and end - m.end() < 12 and norm[end] not in PUNCTUATION:
+            end += 1
+        out.append(Candidate("phrase", norm[m.start():end].strip("“”\""), "", "phrase", "", m.start(), end,
+                             frame="yesno"))
+    return out

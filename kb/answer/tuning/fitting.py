@@ -1,0 +1,217 @@
+"""Fitting the answer model: the pairwise ranker, the calibration of its confidence, the threshold, and
+the cross-validation that holds out whole documents (each question scored as ``kb eval`` scores the
+product's answer)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from kb.answer.compose import Answerer
+from kb.answer.features import FEATURES, admissible
+from kb.answer.model import AnswerModel, calibration_inputs
+from kb.answer.tuning.labels import ON, Asked
+from kb.evaluation.score import score
+from kb.index.generation import OpenIndex
+
+WRONG_TARGET = 0.03  # held-out wrong figures at most (the product's bound)
+
+
+NONE_TARGET = 0.04  # held-out none questions answered with a figure at most
+
+
+REGULARISATION = 0.03  # chosen by document-held-out top-1 accuracy (1 → 0.01 tried)
+
+
+PAIRS_PER_RIGHT = 30
+
+
+CALIBRATION_REGULARISATION = 0.1
+
+
+LONE_LEAD = 5.0  # the lead of a best candidate that has no rival at all
+
+
+def answering_with(index: OpenIndex, reference: Answerer) -> Answering:
+    """Ask a question with a ranker that states its best admissible figure whatever its confidence."""
+    engines: dict[int, Answerer] = {}
+
+    def answer(model: AnswerModel, record: dict) -> dict:
+        engine = engines.get(id(model))
+        if engine is None:
+            stating = AnswerModel(model.features, model.weights, model.intercept, -1.0, model.mean, model.scale)
+            engine = engines[id(model)] = Answerer(model=stating, use_lexicon=reference.use_lexicon)
+        return engine.ask(index, record["q"], on=ON).to_dict()
+
+    return answer
+
+
+def fit(asked: list[Asked], regularisation: float = REGULARISATION, seed: int = 0) -> AnswerModel:
+    """A pairwise ranker: logistic regression on the differences between each question's right candidates
+    and (a sample of) its wrong ones, over standardised features, so that a question's right figure
+    scores above the others of the same question (a RankNet-style objective, linear)."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    x = np.array([v for a in asked for v in a.vectors], dtype=float)
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale == 0] = 1.0
+    rng = np.random.default_rng(seed)
+    differences, labels = [], []
+    for item in asked:
+        if not item.vectors or not any(item.labels) or all(item.labels):
+            continue
+        z = (np.array(item.vectors, dtype=float) - mean) / scale
+        y = np.array(item.labels)
+        wrong = np.where(y == 0)[0]
+        for right in np.where(y == 1)[0]:
+            sample = wrong if len(wrong) <= PAIRS_PER_RIGHT else rng.choice(wrong, PAIRS_PER_RIGHT, replace=False)
+            for other in sample:
+                differences += [z[right] - z[other], z[other] - z[right]]
+                labels += [1, 0]
+    ranker = LogisticRegression(C=regularisation, max_iter=5000, fit_intercept=False)
+    ranker.fit(np.array(differences), np.array(labels))
+    return AnswerModel(list(FEATURES), [float(w) for w in ranker.coef_[0]], 0.0, 0.5,
+                       [float(m) for m in mean], [float(s) for s in scale])
+
+
+@dataclass
+class Outcome:
+    qid: str
+    group: str
+    kind: str
+    standing: dict  # what the calibration reads of the top candidate ({} when there is none)
+    right: bool  # the top candidate answers it (its figure, from a cited clause)
+    has_candidates: bool
+    figure_right: bool = False  # its figure is right, whatever clause it came from
+    admissible: bool = True  # it may be stated at all (kb.answer.features.admissible)
+    probability: float = 0.0
+    fixed: bool = False  # answered whatever the threshold (a passage, a status: no figure is weighed)
+
+
+def rank_outcomes(model: AnswerModel, asked: list[Asked]) -> list[Outcome]:
+    """Each question of ``asked`` as ``model`` ranks its candidates: the top one, whether it is right and may be
+    stated, and what the calibration reads of it."""
+    out = []
+    for item in asked:
+        if not item.vectors:
+            out.append(Outcome(item.record["id"], item.group, item.record["kind"], {}, False, False))
+            continue
+        scores = [model.score(v) for v in item.vectors]
+        top, standing = calibration_inputs(scores, item.figures, item.vectors, LONE_LEAD)
+        out.append(Outcome(item.record["id"], item.group, item.record["kind"], standing, bool(item.labels[top]),
+                           True, item.figures_right[top], admissible=admissible(
+                               item.question, item.vectors[top],
+                               [v for n, v in enumerate(item.vectors) if n != top
+                                and item.families[n] == item.families[top]])))
+    return out
+
+
+def fit_calibration(outcomes: list[Outcome]) -> dict:
+    """The probability that the top candidate is right, from what ``calibration_inputs`` reads of it
+    (on held-out outcomes: the ranker never saw these questions)."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    rows = [o for o in outcomes if o.has_candidates and o.admissible]
+    names = list(rows[0].standing) if rows else []
+    x = np.array([[o.standing[n] for n in names] for o in rows], dtype=float)
+    y = np.array([int(o.figure_right) for o in rows])
+    if len(set(y)) < 2:
+        return {}
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale[scale == 0] = 1.0
+    calibrator = LogisticRegression(C=CALIBRATION_REGULARISATION, max_iter=5000).fit((x - mean) / scale, y)
+    return {"features": names, "weights": [float(w) for w in calibrator.coef_[0]],
+            "intercept": float(calibrator.intercept_[0]), "mean": [float(m) for m in mean],
+            "scale": [float(s) for s in scale]}
+
+
+def apply_calibration(calibration: dict, outcomes: list[Outcome]) -> None:
+    """Each outcome's probability under ``calibration`` (1 for an answer stated whatever the threshold, 0 for
+    one that may not be stated)."""
+    model = AnswerModel([], [], 0.0, 0.0, [], [], calibration=calibration)
+    for o in outcomes:
+        if o.fixed:
+            o.probability = 1.0
+        else:
+            o.probability = model.confidence(o.standing) if o.has_candidates and o.admissible else 0.0
+
+
+def rates(outcomes: list[Outcome], threshold: float) -> dict:
+    """Precise (the figure stated is right and cited), wrong (a figure stated that is not the answer) among
+    value questions, and none questions answered with a figure, at a threshold."""
+    values = [o for o in outcomes if o.kind == "value"]
+    nones = [o for o in outcomes if o.kind == "none"]
+    right = sum(1 for o in values if o.probability >= threshold and o.right)
+    # a wrong figure is a figure stated that is not the answer (the right figure read from another clause
+    # than the one cited is imprecise, not wrong)
+    wrong = sum(1 for o in values if o.probability >= threshold and not o.figure_right)
+    stated_none = sum(1 for o in nones if o.probability >= threshold)
+    total = len(values) or 1
+    return {"value": len(values), "precise": right, "wrong": wrong, "precise_rate": round(right / total, 3),
+            "wrong_rate": round(wrong / total, 3), "none": len(nones), "none_stated": stated_none}
+
+
+def choose_threshold(outcomes: list[Outcome], target: float = WRONG_TARGET) -> float:
+    """The lowest threshold at which held-out wrong figures stay at or under ``target`` and none questions
+    answered with a figure at or under ``NONE_TARGET``."""
+    for threshold in sorted({round(o.probability, 4) for o in outcomes if o.has_candidates} | {0.5, 0.99}):
+        r = rates(outcomes, threshold)
+        if r["wrong_rate"] <= target and r["none_stated"] <= NONE_TARGET * max(1, r["none"]):
+            return threshold
+    return 1.0
+
+
+Answering = Callable[[AnswerModel, dict], dict]
+
+
+def score_as_answered(outcomes: list[Outcome], asked: list[Asked], model: AnswerModel, answering: Answering) -> None:
+    """Score each question as ``kb eval`` scores the product's answer when the model states its best figure:
+    the figure stated with the documents beside it, the gates and the routes it takes (a passage, a status).
+    A question then counts as precise or wrong by the eval's own rules, not by the best candidate alone."""
+    by_id = {item.record["id"]: item for item in asked}
+    for o in outcomes:
+        record = by_id[o.qid].record
+        answer = answering(model, record)
+        result = score(record, answer)
+        routed_elsewhere = answer.get("kind") in ("passage", "definition", "status")
+        o.admissible = o.admissible and answer.get("kind") in ("figure", "phrase") or routed_elsewhere
+        o.right = result.precise
+        o.figure_right = not result.wrong
+        if routed_elsewhere:
+            o.has_candidates, o.standing = False, {}
+            o.fixed = answer.get("found", False)
+
+
+def cross_validate(asked: list[Asked], regularisation: float = REGULARISATION,
+                   answering: Answering | None = None) -> list[Outcome]:
+    """Each document's questions ranked by a model fit without them, and their confidence calibrated by a
+    calibration fit on the other documents' held-out outcomes (so no question is scored by a model or a
+    calibration that saw it). With ``answering``, each question is scored as the product answers it."""
+    groups = sorted({a.group for a in asked})
+    outcomes: list[Outcome] = []
+    for group in groups:
+        train = [a for a in asked if a.group != group]
+        if not any(y for a in train for y in a.labels):
+            continue
+        model = fit(train, regularisation)
+        held = [a for a in asked if a.group == group]
+        fold = rank_outcomes(model, held)
+        if answering is not None:
+            score_as_answered(fold, held, model, answering)
+        outcomes += fold
+    for group in groups:
+        apply_calibration(fit_calibration([o for o in outcomes if o.group != group]),
+                          [o for o in outcomes if o.group == group])
+    return outcomes
+
+
+def per_group(outcomes: list[Outcome], threshold: float) -> dict[str, dict]:
+    """``rates`` at ``threshold`` for the outcomes of each document, by document."""
+    by: dict[str, list[Outcome]] = defaultdict(list)
+    for o in outcomes:
+        by[o.group].append(o)
+    return {g: rates(os_, threshold) for g, os_ in sorted(by.items())}
