@@ -49,6 +49,7 @@ class Speller:
         # a stretch begins and ends where the question's words do: 户供电 (of 用户供电) is no typo of 转供电
         pieces = list(self.analysis.segment(norm, subwords=False))
         starts, ends = {p.start for p in pieces}, {p.end for p in pieces}
+        width = {at: p.end - p.start for p in pieces for at in range(p.start, p.end)}  # each character's word
         best: Correction | None = None
         for size in sorted(self.by_length, reverse=True):
             words = self.by_length[size]
@@ -60,6 +61,8 @@ class Speller:
                                                                                for ch in stretch):
                     continue
                 for position in range(size):
+                    if _lone_particle(width, start, size, start + position):
+                        continue
                     for word in self._variants(words, stretch, position):
                         if word not in norm and (best is None or len(word) > len(best.meant)):
                             best = Correction(stretch, word)
@@ -73,7 +76,18 @@ class Speller:
         table = self._tables.get(key)
         if table is None:
             table = self._tables[key] = {}
-            for word in words:
+            for word in sorted(words):  # in order: the same question gets the same correction in every process
                 table.setdefault(word[:position] + word[position + 1:], []).append(word)
         masked = stretch[:position] + stretch[position + 1:]
         return [w for w in table.get(masked, []) if w[position] != stretch[position]]
+
+
+def _lone_particle(width: dict[int, int], start: int, size: int, at: int) -> bool:
+    """Whether the character at ``at`` is a word of its own with only whole words beside it in the stretch
+    (哪年施行: 年 beside 施行; 的供电: 的 beside 供电): a particle, not a slip. A slip of the IME breaks a
+    word into single characters (双电原 for 双电源, 停点 for 停电), so the character replaced stands beside
+    another single one."""
+    if width.get(at, 1) != 1:
+        return False
+    neighbours = [i for i in (at - 1, at + 1) if start <= i < start + size]
+    return not any(width.get(i, 1) == 1 for i in neighbours)
