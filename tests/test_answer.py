@@ -269,3 +269,13 @@ def test_a_date_of_the_documents_own_history_answers_only_a_question_about_it(tm
     assert _admissible_figures(index, "供热条例哪天批准的")["2002年7月27日"]
     answer = ask(index, "今年冬天集中供暖几号开始", on=TODAY)
     assert "2002年7月27日" not in answer.answer and "2010年9月1日" not in answer.answer
+
+
+def test_confiscating_is_no_negation(tmp_path):
+    """没收违法所得 confiscates what was gained; it does not negate 违法所得 (没 is a negator only on its own)."""
+    corpus = tmp_path / "corpus"
+    write_doc(corpus, "t1", "某市技术市场条例",
+              "第二十五条 技术交易服务机构有欺骗行为的，没收其违法所得，并处以违法所得一至三倍的罚款。\n")
+    build(corpus, tmp_path / "index")
+    allowed = _admissible_figures(OpenIndex(tmp_path / "index"), "技术交易服务机构欺骗罚违法所得几倍")
+    assert allowed["1至3倍"]

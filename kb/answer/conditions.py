@@ -139,7 +139,8 @@ def _negated(text: str, at: int, question: Question, w: Wording) -> bool:
     negates 低压; 未实行三零服务的低压用户 does not negate 低压)."""
     window = re.split(r"[，,。；;：:、]", text[max(0, at - NEGATION_REACH):at])[-1]
     # 不超过 / 不少于 / 不得低于 bound a figure; they negate no word
-    negators = [m for m in w.negator_re.finditer(window) if not BOUND_AFTER_NEGATOR.match(window, m.end())]
+    negators = [m for m in w.negator_re.finditer(window) if not BOUND_AFTER_NEGATOR.match(window, m.end())
+                and not window.startswith(w.not_negating, m.start())]
     if not negators:
         return False
     between = window[negators[-1].end():]

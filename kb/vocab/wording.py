@@ -56,6 +56,7 @@ class Wording:
         self.frames = [Frame(normalize(f["open"]), [normalize(c) for c in f["close"]], f["kind"],
                              bool(f.get("keep_close", False))) for f in data["frames"]]
         self.negators = sorted((normalize(w) for w in data["negators"]), key=len, reverse=True)
+        self.not_negating = tuple(normalize(w) for w in data["not_negating"])
         self.exclusive = [[normalize(w) for w in group] for group in data["exclusive_conditions"]]
         self.suffix_pairs = [tuple(pair) for pair in data["opposed_affixes"]["suffix"]]
         self.prefix_pairs = [tuple(pair) for pair in data["opposed_affixes"]["prefix"]]
