@@ -212,7 +212,7 @@ def _reader():
     from kb.vocab import default_vocab
 
     vocab = default_vocab()
-    return ClauseReader(vocab.wording, vocab.analysis, vocab.units["idioms_after_one"])
+    return ClauseReader(vocab.wording, vocab.analysis, vocab.units["idioms_after_one"], vocab.units["figures"]["counted"])
 
 
 def test_the_bound_of_a_year_or_month_phrase_stands_apart_from_its_value():

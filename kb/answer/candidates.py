@@ -45,6 +45,7 @@ class Candidate:
     header: str = ""  # table: the column header
     frame: str = ""  # phrase: agent | which | date | quoted | cell | is_subject | is_object | yesno | modifier
     position: int = 0  # the candidate's place among the clause's candidates
+    counted: bool = False  # its unit is written with 个 (5个工作日): units.yaml figures.counted, set by the reader
     extra: dict = field(default_factory=dict)
 
     @property
@@ -53,7 +54,7 @@ class Candidate:
         if not isinstance(self.value, int | float):
             return str(self.value) + (self.bound if self.kind == "year" else "")
         number = number_text(self.value)
-        counted = self.unit in ("工作日", "小时", "环节", "月", "星期")
+        counted = self.counted
         return f"{self.prefix if self.prefix in ('前', '近') else ''}{number}{'个' if counted else ''}{self.unit}"
 
     @property

@@ -84,7 +84,8 @@ class Answerer:
         self._model = model
         self.wording = vocab.wording
         self.lexicon = vocab.lexicon
-        self.reader = ClauseReader(self.wording, vocab.analysis, vocab.units["idioms_after_one"])
+        self.reader = ClauseReader(self.wording, vocab.analysis, vocab.units["idioms_after_one"],
+                                   vocab.units["figures"]["counted"])
         self.use_lexicon = use_lexicon
         self.speller = Speller(vocab, vocab.lexicon)
         self.contexts = ClauseContexts(vocab, self.reader, use_lexicon)

@@ -156,7 +156,7 @@ def _read_asking(question: Question, vocab: Vocab) -> None:
     question.yesno = next((verb for verb in w.yesno_verbs if verb in norm), "")
     question.asks_document_event = any(word in norm for word in w.document_events)
     question.conditions = list(dict.fromkeys(w.condition_re.findall(norm)))
-    reader = ClauseReader(w, vocab.analysis, vocab.units["idioms_after_one"])
+    reader = ClauseReader(w, vocab.analysis, vocab.units["idioms_after_one"], vocab.units["figures"]["counted"])
     for candidate in reader.prose(question.text):
         if isinstance(candidate.value, int | float) and candidate.kind != "code":
             question.figures.append((float(candidate.value), candidate.unit))

@@ -10,6 +10,7 @@ Offsets are in the clause's normalised text; ``text`` is the verbatim span.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from kb.analysis.comparison import canonical_unit, number_text
 from kb.analysis.segment import SEGMENT_END, SENTENCE_END, Segmenter, spans
@@ -53,11 +54,13 @@ class _Found:
 class ClauseReader:
     """Reads the candidates of one clause (prose, or a table row) with the engine's wording."""
 
-    def __init__(self, wording: Wording, segmenter: Segmenter, idioms: list[str]) -> None:
+    def __init__(self, wording: Wording, segmenter: Segmenter, idioms: list[str],
+                 counted: Iterable[str] = ()) -> None:
         """``segmenter``: the vocabulary's words, whose dictionary (word → frequency) tells a numeral or a
         prefix that is part of a word (统一, 提前) from one that counts; ``idioms``: what a lone 一 never
-        counts before."""
+        counts before; ``counted``: the units an answer writes with 个 (``units.yaml`` figures.counted)."""
         self.w = wording
+        self.counted = frozenset(counted)
         self.segmenter = segmenter
         self.words = segmenter.tokenizer.FREQ
         self.idioms = idioms
@@ -79,6 +82,8 @@ class ClauseReader:
         candidates = found.candidates + stated_phrases(norm, self.w.frames)
         candidates.sort(key=lambda c: (c.start, c.kind))
         self._contexts(norm, origins, text, candidates, subject, header)
+        for candidate in candidates:
+            candidate.counted = candidate.unit in self.counted
         return candidates
 
     def _numbers(self, norm: str, found: _Found) -> None:
@@ -325,6 +330,7 @@ class ClauseReader:
                                      subject=row_subject, header=header, sentence=cell, segment=cell))
         for position, candidate in enumerate(out):
             candidate.position = position
+            candidate.counted = candidate.unit in self.counted
             # how the answer quotes a cell: its column and the cell, with the table's unit (the clause's label
             # names the row)
             cell = candidate.extra.get("cell") or candidate.text or str(candidate.value)
