@@ -153,11 +153,14 @@ def test_health_is_not_ok_with_an_empty_index(tmp_path):
 # ------------------------------------------------------------------------------- E: in front of the public
 
 
-def test_idle_connections_past_the_limit_do_not_lock_everyone_out(index_copy):
-    """Slowloris: more sockets than --connection-limit that never finish their headers. Waitress closes
-    them after --channel-timeout, so a normal request is answered within a few seconds, not minutes."""
+@pytest.mark.parametrize("workers", ["1", "2"], ids=["waitress", "gunicorn"])
+def test_idle_connections_past_the_limit_do_not_lock_everyone_out(index_copy, workers):
+    """Slowloris: more sockets than --connection-limit that never finish their headers. Both servers close
+    them after --channel-timeout, so a normal request is answered within seconds (4–5 s here; 9.5 s was
+    seen on a loaded CI host), not after the half minute waitress waits by default before its first sweep."""
     limit, timeout = 20, 2
-    with serving(index_copy, "--connection-limit", str(limit), "--channel-timeout", str(timeout)) as url:
+    with serving(index_copy, "--workers", workers, "--connection-limit", str(limit),
+                 "--channel-timeout", str(timeout)) as url:
         port = int(url.rsplit(":", 1)[1])
         idle = []
         try:
@@ -168,13 +171,13 @@ def test_idle_connections_past_the_limit_do_not_lock_everyone_out(index_copy):
                 idle.append(sock)
             time.sleep(0.5)  # let the server accept up to its limit
             started = time.monotonic()
-            status, _headers, _body = get(f"{url}/healthz", timeout=timeout + 8)
+            status, _headers, _body = get(f"{url}/healthz", timeout=40)
             waited = time.monotonic() - started
         finally:
             for sock in idle:
                 sock.close()
     assert status == 200
-    assert waited < timeout + 5, f"answered after {waited:.1f} s"
+    assert waited < 15, f"answered after {waited:.1f} s"
 
 
 def test_forwarded_clients_get_their_own_bucket_only_behind_a_trusted_proxy(index_copy):
