@@ -32,3 +32,11 @@ def test_no_serious_violation_on_a_phone(phone_page):
     phone_page.goto("/faq")
     phone_page.locator("details.faq-entry summary").first.click()
     assert _scan(phone_page) == []
+
+
+def test_no_serious_violation_with_the_suggestions_open(page):
+    page.goto("/")
+    page.locator("#q").press_sequentially("高压", delay=5)
+    page.keyboard.press("ArrowDown")  # an option active: aria-activedescendant points into the listbox
+    assert page.locator("#q").get_attribute("aria-activedescendant")
+    assert _scan(page) == []
