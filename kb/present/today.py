@@ -1,7 +1,7 @@
 """What applies today, for a public FAQ entry whose answer rests on a draft or on a target whose year has
 passed: the figures binding now on the same item for the same customer type (or a broader type it belongs
-to, or a kind of it, each named), each with its clause, then what the draft would change — one plain-language sentence built from the
-index at run time, with the words of ``kb/data/faq_today.yaml``.
+to, or a kind of it, each named), each with its clause, then what the draft would change — one plain-language
+sentence built from the index at run time, with the words of ``kb/data/faq_today.yaml``.
 
 The figures an entry rests on are those of its cited clauses on the item of the first figure its answer
 states (a figure read by the FAQ check's reader, ``kb.corpus.faq.FigureReader``); the entry rests on a

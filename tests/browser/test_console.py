@@ -96,12 +96,13 @@ def test_composition_does_not_ask(page):
 
 def _suggested(server, typed: str) -> list[str]:
     """What the combobox should offer for ``typed`` (a word of its own), read from the corpus's index:
-    kb.present.suggestions holding it, those beginning with it first, up to eight."""
+    kb.present.suggestions beginning with it, then (from three characters) those holding it, up to eight."""
     from kb.index import OpenIndex
     from kb.present.suggestions import suggestions
 
-    holding = [s for s in suggestions(OpenIndex(server.index_path)) if typed in s and s != typed]
-    return ([s for s in holding if s.startswith(typed)] + [s for s in holding if not s.startswith(typed)])[:8]
+    every = [s for s in suggestions(OpenIndex(server.index_path)) if s != typed]
+    inside = [s for s in every if len(typed) >= 3 and typed in s and not s.startswith(typed)]
+    return ([s for s in every if s.startswith(typed)] + inside)[:8]
 
 
 def _shown(page) -> list[str]:
@@ -119,6 +120,9 @@ def test_the_question_box_is_a_combobox_of_the_corpus_suggestions(page, server):
     assert listbox.get_attribute("role") == "listbox" and page.locator("datalist").count() == 0
     assert page.locator("[role=status], [aria-live]").count() == 1  # the one short announcement line
 
+    box.press_sequentially("供电方案答复时限", delay=5)  # 时限 begins no suggestion; two characters inside one are not offered
+    assert _suggested(server, "时限") == [] and _shown(page) == [] and box.get_attribute("aria-expanded") == "false"
+    box.fill("")
     box.press_sequentially("高压", delay=5)
     expected = _suggested(server, "高压")
     assert len(expected) >= 3 and _shown(page) == expected
@@ -131,6 +135,7 @@ def test_the_question_box_is_a_combobox_of_the_corpus_suggestions(page, server):
         assert options.nth(at).get_attribute("aria-selected") == "true"
         assert page.evaluate("document.activeElement.id") == "q"  # the focus never leaves the box
     assert listbox.locator("[aria-selected=true]").count() == 1
+    screenshot(page, "console-suggestions")
     page.keyboard.press("ArrowUp")  # above the first: back to the text
     assert box.get_attribute("aria-activedescendant") is None
     page.keyboard.press("ArrowDown")
@@ -141,9 +146,11 @@ def test_the_question_box_is_a_combobox_of_the_corpus_suggestions(page, server):
 
     box.press_sequentially("供电", delay=5)  # the word being typed at the end of the text
     assert _shown(page) == _suggested(server, "供电") and box.get_attribute("aria-expanded") == "true"
+    box.press_sequentially("公司", delay=5)  # 供电公司, held inside the titles of 000 and 001
+    assert _shown(page) == _suggested(server, "供电公司") and len(_shown(page)) >= 2
     page.keyboard.press("Escape")  # closes the list, keeps the text
     assert box.get_attribute("aria-expanded") == "false" and not listbox.is_visible()
-    assert box.input_value() == expected[0] + "供电"
+    assert box.input_value() == expected[0] + "供电公司"
     page.keyboard.press("ArrowDown")  # the list closed: ↓ goes to the results, as before
     assert page.evaluate("document.activeElement.id") != "q"
 
@@ -151,8 +158,8 @@ def test_the_question_box_is_a_combobox_of_the_corpus_suggestions(page, server):
 def test_a_suggestion_is_picked_with_the_mouse(page, server):
     page.goto("/")
     box = page.locator("#q")
-    box.press_sequentially("高压双电源用户合计", delay=5)
-    expected = _suggested(server, "合计")
+    box.press_sequentially("高压双电源用户供电方", delay=5)
+    expected = _suggested(server, "供电方")
     assert expected and _shown(page) == expected
     page.locator("#q-suggestions [role=option]:visible").first.click()
     assert box.input_value() == "高压双电源用户" + expected[0]

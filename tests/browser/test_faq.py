@@ -107,6 +107,7 @@ def test_an_entry_on_the_draft_opens_with_the_binding_rule_and_its_clause(phone_
     assert max(text.index(r.figure) for r in binding) < text.rindex(draft[0].figure)  # today first, then the draft
     links = first.locator("a")
     assert links.count() == len({(r.doc_id, r.clause_id) for r in binding})
+    first.evaluate("e => e.closest('details').scrollIntoView()")
     screenshot(phone_page, "faq-today")
     links.first.click()
     phone_page.wait_for_url(f"**/clause/{binding[0].doc_id}/{binding[0].clause_id}?back=*")

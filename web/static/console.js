@@ -104,23 +104,26 @@
   var options = listbox ? Array.prototype.slice.call(listbox.querySelectorAll("[role=option]")) : [];
   var SHOWN = 8;  // options shown at once
   var MIN_WORD = 2;  // characters of the word being typed before anything is suggested
+  var MIN_INSIDE = 3;  // ... before a suggestion holding it further in is offered (能源法 → 中华人民共和国能源法)
   var longest = options.reduce(function (n, o) { return Math.max(n, o.textContent.length); }, 0);
   var shown = [];
   var active = -1;
   var word = "";  // the end of the text the shown options continue
 
   // The longest end of the text's last run of characters (no space or punctuation, no trailing pinyin)
-  // that some suggestion holds; the suggestions holding it, those that begin with it first.
+  // that some suggestion begins with (or, from MIN_INSIDE characters, holds); those suggestions, the ones
+  // beginning with it first. A suggestion holding two characters somewhere inside is not what is being
+  // typed (…答复时限 is not 鄂尔多斯…管理时限…).
   function matching(text) {
     var tail = (text.match(/[^\s，。？！、；：,.?!;:（）()]*$/) || [""])[0];
     if (/[A-Za-z]$/.test(tail)) return { word: "", hits: [] };
     for (var n = Math.min(tail.length, longest); n >= MIN_WORD; n--) {
       var end = tail.slice(-n);
-      var hits = options.filter(function (o) { return o.textContent.indexOf(end) >= 0; });
-      if (!hits.length) continue;
-      hits = hits.filter(function (o) { return o.textContent !== end; });  // a word typed whole is not offered again
-      var first = hits.filter(function (o) { return o.textContent.indexOf(end) === 0; });
-      return { word: end, hits: first.concat(hits.filter(function (o) { return first.indexOf(o) < 0; })).slice(0, SHOWN) };
+      var first = options.filter(function (o) { return o.textContent.indexOf(end) === 0; });
+      var inside = n < MIN_INSIDE ? [] : options.filter(function (o) { return o.textContent.indexOf(end) > 0; });
+      if (!first.length && !inside.length) continue;
+      var hits = first.concat(inside).filter(function (o) { return o.textContent !== end; });  // a word typed whole is not offered again
+      return { word: end, hits: hits.slice(0, SHOWN) };
     }
     return { word: "", hits: [] };
   }
