@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import io
 import re
 
@@ -12,7 +13,9 @@ from kb.answer.rule_table import rule_table
 from kb.corpus.faq import load_faq
 from kb.present.faq_groups import FaqGroups
 from kb.present.glossary import Glossary
+from kb.present.suggestions import suggestions
 from kb.present.timeline import timeline, working_days_between
+from kb.present.today import TodayReader
 from tests.conftest import CORPUS
 
 QUESTION = "高压双电源用户供电方案答复时限"
@@ -78,10 +81,11 @@ def test_a_question_without_answer_offers_faq_entries_clauses_and_examples(clien
 
 def test_suggestions_come_from_the_lexicon_and_the_titles(client, corpus_index):
     page = client.get("/").get_data(as_text=True)
-    options = re.findall(r'<option value="([^"]+)">', page.split('<datalist id="suggestions">')[1].split("</datalist>")[0])
+    listbox = page.split('<ul id="q-suggestions"')[1].split("</ul>")[0]
+    options = [html.unescape(o) for o in re.findall(r'<li id="q-option-\d+" role="option"[^>]*>([^<]+)</li>', listbox)]
+    assert options == suggestions(corpus_index)  # every suggestion an option of the combobox's listbox
     titles = [record["title"] for record in corpus_index.documents.values()]
-    assert "高压双电源用户" in options and all(title.replace('"', "&#34;") in options or title in options
-                                          for title in titles if '"' not in title)
+    assert "高压双电源用户" in options and set(titles) <= set(options)
 
 
 def test_the_rule_sheet_puts_binding_rows_first_and_drafts_behind_the_switch(client):
@@ -120,16 +124,24 @@ def test_the_faq_is_in_categories_with_glossary_and_help(client):
     assert with_terms and page.count('<dl class="glossary"') == len(with_terms)
 
 
-def test_an_entry_resting_on_drafts_alone_says_so(client, corpus_index):
+def test_an_entry_resting_on_a_draft_or_a_lapsed_target_opens_with_what_applies_today(client, corpus_index):
     page = client.get("/faq").get_data(as_text=True)
-    in_force = corpus_index.vocab.documents["status_values"][0]
-    drafts_only = [e for e in load_faq(CORPUS / "faq")
-                   if e.cites and all(corpus_index.documents[c.partition("#")[0]]["meta"]["status"] != in_force
-                                      for c in e.cites)]
-    assert drafts_only and page.count('class="draft-warning"') == len(drafts_only)
-    for entry in drafts_only:
+    reader = TodayReader(corpus_index, dt.date.today())
+    entries = load_faq(CORPUS / "faq")
+    drafts_only = [e for e in entries if e.cites and all(
+        corpus_index.documents[c.partition("#")[0]]["meta"]["status"] == corpus_index.vocab.draft for c in e.cites)]
+    with_sentence = [e for e in entries if reader.of(e)]
+    assert drafts_only and {e.id for e in drafts_only} <= {e.id for e in with_sentence}
+    assert page.count('class="today-first"') == len(with_sentence)
+    for entry in with_sentence:
         block = page.split(f'id="{entry.id}"')[1].split("</details>")[0]
-        assert "征求意见稿，尚未施行" in block
+        body = block.split("</summary>")[1].lstrip()
+        assert body.startswith('<p class="today-first">')  # the first thing the entry says
+        first = body.split("</p>")[0]
+        assert html.unescape(re.sub(r"<[^>]+>", "", first)) == reader.of(entry).text
+        cited = [(p.doc_id, p.clause_id) for p in reader.of(entry).parts if p.doc_id]
+        assert re.findall(r'href="/clause/([^/"]+)/([^?"]+)\?back=%2Ffaq%23' + re.escape(entry.id) + '"', first) == cited
+    assert any(p.doc_id for e in with_sentence for p in reader.of(e).parts)  # some name a binding clause
 
 
 def test_the_clause_view_shows_the_document_and_goes_back(client):

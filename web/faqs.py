@@ -1,23 +1,25 @@
 """The public FAQ as the pages show it: entries with rendered answers, linked clauses, the glossary terms
-they use and related entries; grouped in categories; example questions for the console."""
+they use, related entries and, for one resting on a draft or a lapsed target, the sentence saying what
+applies today (kb.present.today); grouped in categories; example questions for the console."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
+from urllib.parse import quote
 
 from flask import current_app
 
 from kb.corpus.faq import Entry, load_faq, search_faq
 from kb.present.faq_groups import FaqGroups
 from kb.present.glossary import Glossary
-from kb.present.related import related_clauses
+from kb.present.today import TodayReader
 from web import kb_index
 from web.documents import clause_link
 from web.render import markdown_html
-from web.urls import clause_view_url
+from web.urls import clause_view_url, faq_url
 
 EXAMPLES_PER_CATEGORY = 1
-TODAY_INSTEAD = 2  # clauses in force shown beside an entry that rests on drafts alone
 
 
 def _cache() -> dict:
@@ -53,25 +55,31 @@ def _citation(doc_id: str, clause_id: str) -> dict | None:
             "url": clause_link(index, doc_id, clause_id), "view": clause_view_url(doc_id, clause_id)}
 
 
-def _in_force_instead(citations: list[dict], in_force: str) -> list[dict]:
-    """For an entry that rests on drafts alone: clauses of documents in force on the same items."""
-    found: list[dict] = []
-    for c in citations:
-        for doc_id, clause_id in related_clauses(kb_index(), c["doc_id"], c["clause_id"]):
-            other = _citation(doc_id, clause_id)
-            if other and other["status"] == in_force and other not in found:
-                found.append(other)
-    return found[:TODAY_INSTEAD]
+def _today_reader() -> TodayReader:
+    """What applies today, read over the open generation on today's date: one reader while both hold."""
+    cache, index = _cache(), kb_index()
+    key = (index.generation.target if index.generation else None, dt.date.today())
+    if cache.get("today_key") != key:
+        cache["today"], cache["today_key"] = TodayReader(index, key[1], index.vocab.data_dir), key
+    return cache["today"]
+
+
+def _today(entry: Entry, back: str) -> dict | None:
+    """The first sentence of an entry resting on a draft or a lapsed target, each citation a link to the
+    clause view (and back to the entry)."""
+    today = _today_reader().of(entry)
+    if today is None:
+        return None
+    parts = [{**part.to_dict(), "url": f"{clause_view_url(part.doc_id, part.clause_id)}?back={quote(back, safe='')}"
+              if part.doc_id else ""} for part in today.parts]
+    return {**today.to_dict(), "parts": parts}
 
 
 def _public(entry: Entry, everything: list[Entry] | None = None) -> dict:
     citations = [c for c in (_citation(*cite.partition("#")[::2]) for cite in entry.cites) if c]
-    in_force = kb_index().vocab.documents["status_values"][0]
-    draft_only = bool(citations) and all(c["status"] != in_force for c in citations)
     return {"id": entry.id, "question": entry.question, "topic": entry.topic, "answer": entry.answer_md.strip(),
             "answer_html": markdown_html(entry.answer_md), "citations": citations,
-            "terms": _cache()["glossary"].terms_in(entry.answer_md), "draft_only": draft_only,
-            "today": _in_force_instead(citations, in_force) if draft_only else [],
+            "terms": _cache()["glossary"].terms_in(entry.answer_md), "today": _today(entry, faq_url(entry.id)),
             "related": [{"id": r.id, "question": r.question} for r in _groups().related(entry, everything or [])]}
 
 

@@ -4,8 +4,9 @@ Corpus Markdown is text from elsewhere: raw HTML in it is shown as text, and a l
 a browser would read as a script (``javascript:``, ``vbscript:``, ``data:`` other than an image, in any
 case, entity-encoded or with tabs and spaces) loses its URL and stays as plain text.
 
-Both jobs are Markdown tree-processors working on the element tree, never on the HTML text: one removes
-unsafe URLs, one gives a table's body rows their anchors (id, class="clause" and the clause's label).
+The jobs are Markdown tree-processors working on the element tree, never on the HTML text: one removes
+unsafe URLs, one gives a table's column headers their scope, one gives its body rows their anchors (id,
+class="clause" and the clause's label).
 """
 
 from __future__ import annotations
@@ -56,6 +57,15 @@ class _SafeUrls(Treeprocessor):
                 del element.attrib[attribute]  # <a> without href is text; <img> without src shows nothing
 
 
+class _HeaderScopes(Treeprocessor):
+    """A table's header cells name the column they head, for a screen reader reading a cell (th scope)."""
+
+    def run(self, root: Element) -> None:
+        for head in root.iter("thead"):
+            for cell in head.iter("th"):
+                cell.set("scope", "col")
+
+
 class _RowAnchors(Treeprocessor):
     """The body rows of the document's tables, in order, get the anchors the parser gave them."""
 
@@ -83,6 +93,7 @@ class _Extension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 — the markdown package's name
         # Below "unescape" (priority 0), so the URLs checked are the ones written into the HTML.
         md.treeprocessors.register(_SafeUrls(md), "kb_safe_urls", -10)
+        md.treeprocessors.register(_HeaderScopes(md), "kb_header_scopes", -15)
         if self.anchors:
             md.treeprocessors.register(_RowAnchors(md, self.anchors, self.labels), "kb_row_anchors", -20)
 

@@ -1,6 +1,7 @@
 """What the pages and the command line show around an answer, as data (no HTML, no URLs): the 办电
 stages on a timeline (``timeline``), the FAQ in categories with related entries (``faq_groups``), the
-glossary of terms (``glossary``) and the suggestions offered while typing (``suggestions``).
+glossary of terms (``glossary``), the suggestions offered while typing (``suggestions``) and, for an FAQ
+entry resting on a draft or a lapsed target, what applies today (``today``).
 
 Each reads its words from a data file of ``kb/data/`` and its figures from the index."""
 

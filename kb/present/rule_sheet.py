@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from kb.answer.references import resolve_reference
 from kb.answer.rule_table import RuleRow, RuleTable
@@ -76,10 +77,27 @@ def _when(row: RuleRow) -> str:
     return str(row.effective or row.issued or "")
 
 
-def target_year_passed(row: RuleRow, today: dt.date) -> bool:
-    """A target set for a year (到2025年…) that is over: the row's own text names only past years."""
-    years = [int(y) for y in YEAR.findall(row.context or "")] + (
-        [int(row.value)] if isinstance(row.value, int) and 1990 < row.value < 2100 and row.unit == "年" else [])
+class Figure(Protocol):
+    """What ``target_year_passed`` reads: a rule row or a fact."""
+
+    context: str
+    qualifiers: list[str]
+    value: int | float | str
+    unit: str
+
+
+def target_years(row: Figure) -> list[int]:
+    """The years a figure's own words and conditions name (a table's 完成时限 column: 2020年底前), and its
+    value when it is a year."""
+    years = [int(y) for text in [row.context or "", *row.qualifiers] for y in YEAR.findall(text)]
+    if isinstance(row.value, int) and 1990 < row.value < 2100 and row.unit == "年":
+        years.append(int(row.value))
+    return years
+
+
+def target_year_passed(row: Figure, today: dt.date) -> bool:
+    """A target set for a year (到2025年…) that is over: the years it names are all past."""
+    years = target_years(row)
     return bool(years) and max(years) < today.year
 
 

@@ -94,6 +94,93 @@ def test_composition_does_not_ask(page):
     assert len(asked) == 1 and "live=1" in asked[0]
 
 
+def _suggested(server, typed: str) -> list[str]:
+    """What the combobox should offer for ``typed`` (a word of its own), read from the corpus's index:
+    kb.present.suggestions beginning with it, then (from three characters) those holding it, up to eight."""
+    from kb.index import OpenIndex
+    from kb.present.suggestions import suggestions
+
+    every = [s for s in suggestions(OpenIndex(server.index_path)) if s != typed]
+    inside = [s for s in every if len(typed) >= 3 and typed in s and not s.startswith(typed)]
+    return ([s for s in every if s.startswith(typed)] + inside)[:8]
+
+
+def _shown(page) -> list[str]:
+    return page.locator("#q-suggestions [role=option]:visible").all_inner_texts()
+
+
+def test_the_question_box_is_a_combobox_of_the_corpus_suggestions(page, server):
+    """WAI-ARIA 1.2 combobox with list autocomplete: ↑/↓ move aria-activedescendant while the focus stays in
+    the box, Enter picks, Escape closes; the options are the corpus's customer types, items and titles."""
+    page.goto("/")
+    box = page.locator("#q")
+    assert box.get_attribute("role") == "combobox" and box.get_attribute("aria-autocomplete") == "list"
+    assert box.get_attribute("aria-expanded") == "false" and box.get_attribute("list") is None
+    listbox = page.locator("#" + box.get_attribute("aria-controls"))
+    assert listbox.get_attribute("role") == "listbox" and page.locator("datalist").count() == 0
+    assert page.locator("[role=status], [aria-live]").count() == 1  # the one short announcement line
+
+    box.press_sequentially("供电方案答复时限", delay=5)  # 时限 begins no suggestion; two characters inside one are not offered
+    assert _suggested(server, "时限") == [] and _shown(page) == [] and box.get_attribute("aria-expanded") == "false"
+    box.fill("")
+    box.press_sequentially("高压", delay=5)
+    expected = _suggested(server, "高压")
+    assert len(expected) >= 3 and _shown(page) == expected
+    assert box.get_attribute("aria-expanded") == "true"
+    options = listbox.locator("[role=option]:visible")
+    ids = options.evaluate_all("os => os.map(o => o.id)")
+    for key, at in (("ArrowDown", 0), ("ArrowDown", 1), ("ArrowUp", 0)):
+        page.keyboard.press(key)
+        assert box.get_attribute("aria-activedescendant") == ids[at]
+        assert options.nth(at).get_attribute("aria-selected") == "true"
+        assert page.evaluate("document.activeElement.id") == "q"  # the focus never leaves the box
+    assert listbox.locator("[aria-selected=true]").count() == 1
+    screenshot(page, "console-suggestions")
+    page.keyboard.press("ArrowUp")  # above the first: back to the text
+    assert box.get_attribute("aria-activedescendant") is None
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")  # picks the option; the question is then asked
+    assert box.input_value() == expected[0]
+    assert box.get_attribute("aria-expanded") == "false" and box.get_attribute("aria-activedescendant") is None
+    page.wait_for_function("q => new URLSearchParams(location.search).get('q') === q", arg=expected[0])
+
+    box.press_sequentially("供电", delay=5)  # the word being typed at the end of the text
+    assert _shown(page) == _suggested(server, "供电") and box.get_attribute("aria-expanded") == "true"
+    box.press_sequentially("公司", delay=5)  # 供电公司, held inside the titles of 000 and 001
+    assert _shown(page) == _suggested(server, "供电公司") and len(_shown(page)) >= 2
+    page.keyboard.press("Escape")  # closes the list, keeps the text
+    assert box.get_attribute("aria-expanded") == "false" and not listbox.is_visible()
+    assert box.input_value() == expected[0] + "供电公司"
+    page.keyboard.press("ArrowDown")  # the list closed: ↓ goes to the results, as before
+    assert page.evaluate("document.activeElement.id") != "q"
+
+
+def test_a_suggestion_is_picked_with_the_mouse(page, server):
+    page.goto("/")
+    box = page.locator("#q")
+    box.press_sequentially("高压双电源用户供电方", delay=5)
+    expected = _suggested(server, "供电方")
+    assert expected and _shown(page) == expected
+    page.locator("#q-suggestions [role=option]:visible").first.click()
+    assert box.input_value() == "高压双电源用户" + expected[0]
+    assert page.evaluate("document.activeElement.id") == "q" and box.get_attribute("aria-expanded") == "false"
+    page.wait_for_function("q => new URLSearchParams(location.search).get('q') === q", arg=box.input_value())
+
+
+def test_composition_does_not_open_the_suggestions(page, server):
+    """While an IME composes, the list is not opened (its own keys choose its candidates); it opens once the
+    composed text is in the box."""
+    page.goto("/")
+    page.locator("#q").focus()
+    ime = page.context.new_cdp_session(page)
+    ime.send("Input.imeSetComposition", {"text": "高压双", "selectionStart": 3, "selectionEnd": 3})
+    page.wait_for_timeout(400)
+    assert page.locator("#q").get_attribute("aria-expanded") == "false" and _shown(page) == []
+    ime.send("Input.insertText", {"text": "高压双"})  # the composition ends
+    page.wait_for_function("() => document.getElementById('q').getAttribute('aria-expanded') === 'true'")
+    assert _shown(page) == _suggested(server, "高压双") and "高压双电源用户" in _shown(page)
+
+
 def test_a_lone_character_is_not_asked_and_the_last_card_stays(page):
     asked = []
     card = ask_by_typing(page, "窃电行为包括哪些")

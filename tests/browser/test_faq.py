@@ -69,3 +69,63 @@ def test_faq_feedback(phone_page, server):
     entry.locator("summary").click()
     entry.locator("form.feedback button.useful").click()
     entry.locator(".thanks").wait_for()
+
+
+def _rows(server, subject: str, item: str):
+    """The rule table's rows on ``item`` for ``subject`` over the server's index: what binds today (targets
+    whose year has passed left out) and what the draft 002 states."""
+    import datetime as dt
+
+    from kb.answer.rule_table import rule_table
+    from kb.index import OpenIndex
+    from kb.present.rule_sheet import target_year_passed
+
+    today = dt.date.today()
+    rows = [r for r in rule_table(OpenIndex(server.index_path), subject, None, today).rows if r.item == item]
+    return ([r for r in rows if r.binding and not target_year_passed(r, today)],
+            [r for r in rows if r.doc_id == "002" and r.subject == subject])
+
+
+def _first_said(page, entry_id: str):
+    entry = page.locator(f"details#{entry_id}")
+    entry.locator("summary").click()
+    first = entry.locator("summary + *")  # the first thing under the question
+    assert first.get_attribute("class") == "today-first"
+    return first
+
+
+def test_an_entry_on_the_draft_opens_with_the_binding_rule_and_its_clause(phone_page, server):
+    """高压双电源用户办电要多长时间？ rests on 002 (征求意见稿): it first says what binds today on the same item,
+    from the corpus, with a link to the clause; then what the draft would change."""
+    binding, draft = _rows(server, "高压双电源用户", "各环节合计时间")
+    assert binding and draft and {r.figure for r in binding} != {draft[0].figure}
+    phone_page.goto("/faq")
+    first = _first_said(phone_page, "gaoya-shuangdianyuan-shixian")
+    text = first.inner_text()
+    for row in binding:
+        assert row.figure in text and row.region in text and row.title in text
+    assert max(text.index(r.figure) for r in binding) < text.rindex(draft[0].figure)  # today first, then the draft
+    links = first.locator("a")
+    assert links.count() == len({(r.doc_id, r.clause_id) for r in binding})
+    first.evaluate("e => e.closest('details').scrollIntoView()")
+    screenshot(phone_page, "faq-today")
+    links.first.click()
+    phone_page.wait_for_url(f"**/clause/{binding[0].doc_id}/{binding[0].clause_id}?back=*")
+    view = phone_page.locator(".clause-view")
+    assert binding[0].title in view.inner_text() and view.locator(".clause-doc .badge.status").inner_text() == binding[0].status
+    phone_page.locator(".clause-view a.back").click()
+    phone_page.wait_for_url("**/faq#gaoya-shuangdianyuan-shixian")
+
+
+def test_an_entry_on_the_draft_with_no_binding_figure_says_so(phone_page, server):
+    from kb.present import data_file
+
+    words = data_file("faq_today.yaml")
+    subject, item = "未实行“三零”服务的低压用户", "各环节合计时间"
+    binding, draft = _rows(server, subject, item)
+    assert binding == [] and draft
+    phone_page.goto("/faq")
+    first = _first_said(phone_page, "diya-weishixing-sanling-shixian")
+    assert first.inner_text() == (words["none"].format(subject=subject, item=item)
+                                  + words["draft_only"].format(figures=f"不超过{draft[0].figure}"))
+    assert first.locator("a").count() == 0

@@ -1,4 +1,5 @@
-// Agent console: answers as the agent types; keyboard use; remembered region; the call-record note.
+// Agent console: answers as the agent types; suggestions in a combobox; keyboard use; remembered region;
+// the call-record note.
 // The server renders the card (templates/_answer.html, the same template as without JavaScript): this
 // script asks /answer for it and puts it in the page. It never builds the card itself.
 (function () {
@@ -95,12 +96,113 @@
     if (!composing) timer = setTimeout(function () { run(false); }, PAUSE_MS);
   }
 
-  box.addEventListener("compositionstart", function () { composing = true; clearTimeout(timer); });
-  box.addEventListener("compositionend", function () { composing = false; later(); });
-  box.addEventListener("input", function (event) { if (!event.isComposing) later(); });
+  // The suggestions (WAI-ARIA 1.2 combobox with list autocomplete). The server renders every suggestion
+  // (kb/present/suggestions.py) as a hidden option of the listbox; those that continue the word being typed
+  // are shown. ↑/↓ move aria-activedescendant (the focus stays in the box), Enter or a click picks, Escape
+  // closes. While an IME composes nothing changes: its own keys choose its candidates.
+  var listbox = document.getElementById("q-suggestions");
+  var options = listbox ? Array.prototype.slice.call(listbox.querySelectorAll("[role=option]")) : [];
+  var SHOWN = 8;  // options shown at once
+  var MIN_WORD = 2;  // characters of the word being typed before anything is suggested
+  var MIN_INSIDE = 3;  // ... before a suggestion holding it further in is offered (能源法 → 中华人民共和国能源法)
+  var longest = options.reduce(function (n, o) { return Math.max(n, o.textContent.length); }, 0);
+  var shown = [];
+  var active = -1;
+  var word = "";  // the end of the text the shown options continue
+
+  // The longest end of the text's last run of characters (no space or punctuation, no trailing pinyin)
+  // that some suggestion begins with (or, from MIN_INSIDE characters, holds); those suggestions, the ones
+  // beginning with it first. A suggestion holding two characters somewhere inside is not what is being
+  // typed (…答复时限 is not 鄂尔多斯…管理时限…).
+  function matching(text) {
+    var tail = (text.match(/[^\s，。？！、；：,.?!;:（）()]*$/) || [""])[0];
+    if (/[A-Za-z]$/.test(tail)) return { word: "", hits: [] };
+    for (var n = Math.min(tail.length, longest); n >= MIN_WORD; n--) {
+      var end = tail.slice(-n);
+      var first = options.filter(function (o) { return o.textContent.indexOf(end) === 0; });
+      var inside = n < MIN_INSIDE ? [] : options.filter(function (o) { return o.textContent.indexOf(end) > 0; });
+      if (!first.length && !inside.length) continue;
+      var hits = first.concat(inside).filter(function (o) { return o.textContent !== end; });  // a word typed whole is not offered again
+      return { word: end, hits: hits.slice(0, SHOWN) };
+    }
+    return { word: "", hits: [] };
+  }
+
+  function activate(at) {
+    shown.forEach(function (o, i) { o.setAttribute("aria-selected", i === at ? "true" : "false"); });
+    active = at;
+    if (at < 0) { box.removeAttribute("aria-activedescendant"); return; }
+    box.setAttribute("aria-activedescendant", shown[at].id);
+    shown[at].scrollIntoView({ block: "nearest" });
+  }
+
+  function closeList() {
+    if (!listbox) return;
+    activate(-1);
+    shown.forEach(function (o) { o.hidden = true; });
+    shown = [];
+    listbox.hidden = true;
+    box.setAttribute("aria-expanded", "false");
+  }
+
+  function suggest() {
+    if (!listbox || composing) return;
+    var found = matching(box.value);
+    closeList();
+    if (!found.hits.length) return;
+    word = found.word;
+    found.hits.forEach(function (o) { o.hidden = false; listbox.appendChild(o); });  // in the order shown
+    shown = found.hits;
+    listbox.hidden = false;
+    box.setAttribute("aria-expanded", "true");
+  }
+
+  function pick(option) {
+    var text = box.value;
+    box.value = text.slice(0, text.length - word.length) + option.textContent;
+    closeList();
+    box.focus();
+    box.setSelectionRange(box.value.length, box.value.length);
+    later();
+  }
+
+  box.addEventListener("keydown", function (event) {
+    if (event.isComposing || composing || !listbox) return;  // the IME's own keys
+    var handled = true;
+    if (event.key === "ArrowDown" && event.altKey) {
+      suggest();
+    } else if (listbox.hidden) {
+      handled = false;  // ↑/↓ move through the results instead (below)
+    } else if (event.key === "ArrowDown") {
+      activate(Math.min(active + 1, shown.length - 1));
+    } else if (event.key === "ArrowUp") {
+      activate(active - 1);  // above the first: back to the text
+    } else if (event.key === "Enter" && active >= 0) {
+      pick(shown[active]);
+    } else if (event.key === "Escape") {
+      closeList();
+    } else {
+      handled = false;
+      if (event.key === "Tab") closeList();
+    }
+    if (handled) { event.preventDefault(); event.stopPropagation(); }
+  });
+  if (listbox) {
+    listbox.addEventListener("mousedown", function (event) { event.preventDefault(); });  // the focus stays in the box
+    listbox.addEventListener("click", function (event) {
+      var option = event.target.closest ? event.target.closest("[role=option]") : null;
+      if (option) pick(option);
+    });
+  }
+  box.addEventListener("blur", closeList);
+
+  box.addEventListener("compositionstart", function () { composing = true; clearTimeout(timer); closeList(); });
+  box.addEventListener("compositionend", function () { composing = false; suggest(); later(); });
+  box.addEventListener("input", function (event) { if (!event.isComposing) { suggest(); later(); } });
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     clearTimeout(timer);
+    closeList();
     run(true);
   });
   region.addEventListener("change", function () {
