@@ -25,20 +25,13 @@ TOP_AGREEING = 5
 
 
 def calibration_inputs(scores: list[float], figures: list[str], vectors: list[list[float]],
-                       lone_lead: float, readings: list[tuple[str, str]] | None = None) -> tuple[int, dict[str, float]]:
+                       lone_lead: float) -> tuple[int, dict[str, float]]:
     """The best candidate, and what the calibration reads of it: its score, its lead over the best
-    candidate stating another figure (the same figure read twice is no rival, nor is the same sentence of
-    another document — an older or newer version, or another level's rule: ``readings`` are each candidate's
-    (own words without figures, document)), how many of the top five state its figure, and its
-    ``CALIBRATION_FEATURES``."""
+    candidate stating another figure (the same figure read twice is no rival), how many of the top five
+    state its figure, and its ``CALIBRATION_FEATURES``."""
     order = sorted(range(len(scores)), key=lambda i: -scores[i])
     top = order[0]
-
-    def peer(i: int) -> bool:
-        return bool(readings) and readings[i][0] == readings[top][0] and readings[i][1] != readings[top][1]
-
-    rival = next((scores[i] for i in order[1:] if figures[i] != figures[top] and not peer(i)),
-                 scores[top] - lone_lead)
+    rival = next((scores[i] for i in order[1:] if figures[i] != figures[top]), scores[top] - lone_lead)
     standing = {"best": scores[top], "margin": scores[top] - rival,
                 "agree": float(sum(1 for i in order[:TOP_AGREEING] if figures[i] == figures[top]))}
     for name in CALIBRATION_FEATURES:
