@@ -88,7 +88,7 @@ def test_questions_outside_the_corpus_are_declined(corpus_index, question):
 
 
 def test_the_json_object_has_every_field(corpus_index):
-    data = ask(corpus_index, "高压双电源多久能通电", on=TODAY).to_dict()
+    data = ask(corpus_index, "高压双电源用户供电方案答复时限", on=TODAY).to_dict()
     assert {"question", "found", "answer", "citations", "facts", "applicable", "hits"} <= set(data)
     assert len(data["answer"]) <= 400 and len(data["hits"]) <= 10
     assert {"doc_id", "title", "region", "status", "clause_id", "label", "text"} <= set(data["citations"][0])
@@ -142,7 +142,7 @@ def test_invented_figures_come_back_exactly_with_their_citations(tmp_path):
 def test_kb_ask_reads_questions_from_stdin_as_json_lines(corpus_index_path):
     kb = Path(sys.executable).with_name("kb")
     env_args = ["--index", str(corpus_index_path), "--corpus", str(Path(__file__).resolve().parents[1] / "corpus")]
-    questions = "高压双电源多久能通电\n明天会下雨吗\n窃电行为包括哪些\n"
+    questions = "高压双电源用户供电方案答复时限\n明天会下雨吗\n窃电行为包括哪些\n"
     run = subprocess.run([str(kb), *env_args, "ask", "--json", "-"], input=questions, capture_output=True,
                          text=True, timeout=120)
     lines = [json.loads(line) for line in run.stdout.splitlines()]
@@ -279,3 +279,74 @@ def test_confiscating_is_no_negation(tmp_path):
     build(corpus, tmp_path / "index")
     allowed = _admissible_figures(OpenIndex(tmp_path / "index"), "技术交易服务机构欺骗罚违法所得几倍")
     assert allowed["1至3倍"]
+
+
+def test_a_negator_negates_the_word_it_stands_before_and_no_further():
+    """As in a question (没实行 negates 实行): 不参加补考 negates 参加, not 补考; 未能及时填写 negates 填写
+    (能, 及时 are passed over); 不超过 bounds a figure and negates nothing."""
+    from kb.answer.conditions import negated_at
+    from kb.vocab import default_vocab
+
+    w = default_vocab().wording
+    assert not negated_at("不参加补考", 3, w)
+    assert negated_at("未能及时填写病历", 4, w)
+    assert not negated_at("连续60天停电次数不超过3次", 10, w)
+    assert negated_at("对没有外线工程的用户", 3, w)
+
+
+def test_a_prohibition_in_the_text_agrees_with_the_one_in_the_question(tmp_path):
+    """不得再次申请 and the question's 不能再申请 forbid the same act: neither case is a negation reversed, so the
+    figure of the case asked (欺骗 → 3年) may be stated."""
+    corpus = tmp_path / "corpus"
+    write_doc(corpus, "n1", "某市行政许可办法", (
+        "第七十八条 申请人隐瞒有关情况或者提供虚假材料申请许可的，申请人在一年内不得再次申请该许可。\n\n"
+        "第七十九条 被许可人以欺骗、贿赂等不正当手段取得许可的，申请人在三年内不得再次申请该许可。\n"))
+    build(corpus, tmp_path / "index")
+    allowed = _admissible_figures(OpenIndex(tmp_path / "index"), "以欺骗手段取得许可被撤销的，几年内不能再申请")
+    assert allowed["3年"]
+
+
+def test_a_date_names_no_one(tmp_path):
+    """哪个部门牵头 is never answered with the task's deadline."""
+    corpus = tmp_path / "corpus"
+    write_doc(corpus, "d1", "某市优化用电营商环境方案",
+              "22. 推动与政府共建电缆管廊、共享管网资源。（责任部门：计划发展部；完成时限：2022年底）\n")
+    build(corpus, tmp_path / "index")
+    index = OpenIndex(tmp_path / "index")
+    assert not _admissible_figures(index, "推动共建电缆管廊，供电公司哪个部门牵头").get("2022年底", False)
+    assert "2022年底" not in ask(index, "推动共建电缆管廊，供电公司哪个部门牵头", on=TODAY).answer
+
+
+def test_the_questions_own_figure_is_not_given_back_in_another_unit_of_time(tmp_path):
+    corpus = tmp_path / "corpus"
+    write_doc(corpus, "q1", "某市优化用电营商环境方案",
+              "一、高压客户平均接电时间压减至30个工作日以内，力争2023年底前压减至17个工作日。\n")
+    build(corpus, tmp_path / "index")
+    allowed = _admissible_figures(OpenIndex(tmp_path / "index"),
+                                  "高压客户平均接电时间先压到多少个工作日以内？力争压到17天的那个不算")
+    assert not allowed["17个工作日"]
+
+
+def test_a_character_inside_a_dictionary_word_is_no_slip_but_a_long_region_name_is(corpus_index):
+    assert ask(corpus_index, "供水企业水压不达标罚多少", on=TODAY).understood["did_you_mean"] == ""
+    assert ask(corpus_index, "巴颜淖尔高压双电源供电方案答复几天", on=TODAY).understood["did_you_mean"] == "巴彦淖尔"
+
+
+def test_who_is_read_in_the_questions_own_frame(tmp_path):
+    """向哪个部门申请 finds 向…部门提交书面申请: the body named, without the light verbs after it."""
+    from kb.answer.phrases import mirrored_phrases
+    from kb.vocab import default_vocab
+
+    w = default_vocab().wording
+    text = "学校申请使用校车的，应当向县级人民政府教育行政部门提交书面申请和证明材料。"
+    found = [c.value for c in mirrored_phrases(text, ("向", "申请"), w.mirror_light_verbs, "agent", w.agent_heads)]
+    assert found == ["县级人民政府教育行政部门"]
+    corpus = tmp_path / "corpus"
+    write_doc(corpus, "m1", "某市校车管理办法", f"第十五条 {text}\n")
+    build(corpus, tmp_path / "index")
+    assert "县级人民政府教育行政部门" in _admissible_figures(OpenIndex(tmp_path / "index"), "学校办校车使用许可，向哪个部门申请")
+
+
+def test_a_temperature_is_a_figure():
+    found = {c.figure: c for c in _reader().prose("供热期间，用户卧室的温度不低于十八摄氏度。")}
+    assert "18摄氏度" in found

@@ -43,3 +43,33 @@ def test_a_named_unit_of_time_is_the_one_asked():
 def test_a_question_about_a_documents_history_is_told_from_one_that_is_not():
     assert understand("这个条例什么时候修正的").asks_document_event
     assert not understand("今年冬天集中供暖几号开始").asks_document_event
+
+
+def test_the_longest_asking_word_decides_what_is_asked():
+    # 在哪一步之前 holds 在哪 (where) and 哪一步 (which step): the longer word is what is asked
+    assert understand("工业项目的临时电源最晚要在哪一步之前建到红线").kind == "which"
+    assert understand("电费在哪里交").kind == "place"
+
+
+def test_a_yes_or_no_question_that_names_a_time_limit_asks_no_figure():
+    """过了期限 is the case the question is about; 算受理了吗 asks yes or no. 期限是多久 asks the figure."""
+    question = understand("材料不全，行政机关过了期限也没告诉我要补正，那算受理了吗")
+    assert (question.kind, question.families) == ("yesno", [])
+    assert understand("补正的期限是多久").families
+
+
+def test_money_counted_in_yuan_asks_no_share_or_multiple():
+    assert "percent" not in understand("停电把冰箱里的东西放坏了，每户赔多少钱").families
+    assert {"money", "percent", "multiple"} <= set(understand("迟报事故的负责人罚多少").families)
+
+
+def test_a_prohibition_or_a_choice_negates_no_word():
+    assert not any(g.negated for g in understand("被撤销驾驶证的几年内不能再申领").groups)
+    assert not any(g.negated for g in understand("市场监管局决定立不立案后几个工作日内告诉我").groups)
+    assert [g.word for g in understand("没实行三零的低压非居民用户几天").groups if g.negated] == ["实行"]
+
+
+def test_who_or_where_asked_inside_a_frame_keeps_the_frame():
+    assert understand("学校要办校车使用许可，向哪个部门申请").around == ("向", "申请")
+    assert understand("谁负责电力设施保护").around == ("", "")  # no preposition: no frame
+    assert understand("高压双电源供电方案答复几天").around == ("", "")

@@ -163,9 +163,15 @@ class Answerer:
         if scored:
             _top, standing = calibration_inputs([s.score for s in scored],
                                                 [self.wording.plain(s.candidate.figure) for s in scored],
-                                                [s.vector for s in scored], LONE_LEAD)
+                                                [s.vector for s in scored], LONE_LEAD,
+                                                [self.reading(s.candidate, s.clause) for s in scored])
             scored[0].probability = self.model.confidence(standing)
         return scored
+
+    def reading(self, candidate: Candidate, clause: ClauseContext) -> tuple[str, str]:
+        """What a candidate says without its figures, and where (``kb.answer.model.calibration_inputs``)."""
+        words = re.sub(r"[\d.]+|[零一二两三四五六七八九十百千万]+", "#", own_context(candidate, self.wording))
+        return words, clause.doc_id
 
     def prepare(self, index: OpenIndex, text: str, region: str | None = None, on: dt.date | None = None) -> Prepared:
         """Everything an answer is decided from: the question understood and weighed, the hits, the

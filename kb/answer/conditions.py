@@ -7,13 +7,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kb.answer.question import Question
+from kb.answer.question import BOUND_AFTER_NEGATOR, Question
 from kb.vocab.wording import Wording
 
 NEGATION_REACH = 5  # characters before a word where a negator still negates it
 
 
-BOUND_AFTER_NEGATOR = re.compile(r"得?(?:超过|少于|低于|高于|多于|大于|小于|足)")
 
 
 NEGATOR_CHARS = "没未不无非"  # a positive phrase right after one of these is said negated (没有外线 is no 有外线)
@@ -101,7 +100,9 @@ def conditions(question: Question, own: str, w: Wording) -> tuple[float, float, 
 
 def negation(question: Question, own: str, w: Wording) -> tuple[float, float]:
     """(agree, contradict): question words whose negation (没/未/无/不/非 before them) the candidate's own
-    context shares or reverses."""
+    context shares or reverses. Reversed takes clear evidence either way: a word the question negates is
+    said negated by any negator near before it (没整改 is 未完成整改), a word the question does not negate
+    only by one directly before it (不参加补考 does not negate 补考)."""
     agree = contra = 0.0
     for group in question.groups:
         if group.alias:
@@ -110,7 +111,7 @@ def negation(question: Question, own: str, w: Wording) -> tuple[float, float]:
             at = own.find(form)
             if at < 0:
                 continue
-            negated_here = _negated(own, at, question, w)
+            negated_here = negated_at(own, at, w, near=group.negated)
             if negated_here == group.negated:
                 agree += 1.0 if group.negated else 0.0
             else:
@@ -133,17 +134,27 @@ def _says(text: str, prefix: str, word: str, other: str) -> bool:
     return False
 
 
-def _negated(text: str, at: int, question: Question, w: Wording) -> bool:
-    """Whether the word at ``at`` stands in a negated phrase: a negator shortly before it, with nothing
-    between that ends the phrase (的, punctuation) or is another of the question's words (不涉及低压线路
-    negates 低压; 未实行三零服务的低压用户 does not negate 低压)."""
-    window = re.split(r"[，,。；;：:、]", text[max(0, at - NEGATION_REACH):at])[-1]
+def negated_at(text: str, at: int, w: Wording, near: bool = False) -> bool:
+    """Whether the word at ``at`` is the word a negator shortly before it negates: the first word after the
+    negator, past only the words a negation passes over (未能及时填写 negates 填写; 不参加补考 negates 参加, not 补考)
+    — as a question's negator negates its next word. ``near``: any negator in reach negates it, unless 的 or
+    another of the question's words stands between (未完成整改 negates 整改)."""
+    start = max(0, at - NEGATION_REACH)
+    window = re.split(r"[，,。；;：:、]", text[start:at])[-1]
+    start = at - len(window)
     # 不超过 / 不少于 / 不得低于 bound a figure; they negate no word
-    negators = [m for m in w.negator_re.finditer(window) if not BOUND_AFTER_NEGATOR.match(window, m.end())
+    negators = [m for m in w.negator_re.finditer(window) if not BOUND_AFTER_NEGATOR.match(text, start + m.end())
                 and not window.startswith(w.not_negating, m.start())]
     if not negators:
         return False
     between = window[negators[-1].end():]
-    if "的" in between:
-        return False
-    return not any(form in between for g in question.groups for form in g.forms if len(form) >= 2)
+    if near:
+        return "的" not in between
+    return _passed_over(between, w.negation_passes_over)
+
+
+def _passed_over(between: str, words: frozenset[str]) -> bool:
+    """Whether ``between`` is empty or a run of ``words`` (能及时)."""
+    if not between:
+        return True
+    return any(between.startswith(word) and _passed_over(between[len(word):], words) for word in words)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from kb.answer.features import ClauseContext
-from kb.answer.phrases import head_phrases, yesno_phrases
+from kb.answer.phrases import head_phrases, mirrored_phrases, yesno_phrases
 from kb.answer.question import Question
 from kb.answer.reader import ClauseReader
 from kb.answer.standing import Standing
@@ -67,6 +67,10 @@ class ClauseContexts:
             if question.heads:
                 candidates += head_phrases(self.vocab.analysis.normalize(clause.text), question.heads,
                                            self.wording.boundaries, self.vocab.analysis)
+            if question.around[0]:
+                candidates += mirrored_phrases(self.vocab.analysis.normalize(clause.text), question.around,
+                                               self.wording.mirror_light_verbs, question.kind,
+                                               self.wording.agent_heads)
             if question.yesno:
                 candidates += yesno_phrases(self.vocab.analysis.normalize(clause.text),
                                             self.wording.yesno_verbs[question.yesno])

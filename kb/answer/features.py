@@ -40,7 +40,7 @@ FEATURES = (
     "cond_agree", "cond_contra", "cond_extra", "neg_agree", "neg_contra",
     "qfig_in_context", "value_is_qfig", "year_agree", "year_contra",
     "rank_inverse", "rank_first", "score_share",
-    "binding", "draft", "lapsed", "region_own", "doc_named",
+    "binding", "draft", "lapsed", "region_own", "doc_named", "draft_unasked", "not_in_force_unasked",
     "lex_subject", "lex_item", "lex_unit", *SIGNALS,
     "in_table", "candidates_log", "list_distributed", "list_undistributed", "has_bound", "window_prefix",
     "yesno_match", "head_match", "phrase_in_question", "agent_head", "closer_in_question",
@@ -133,7 +133,7 @@ def vector(question: Question, candidate: Candidate, clause: ClauseContext, w: W
     _kind_features(f, question, candidate, w)
     _coverage_features(f, question, candidate, clause, w, best_cov, own, item)
     _case_features(f, question, candidate, clause, w, own, item)
-    _clause_features(f, question, candidate, clause, own, lex)
+    _clause_features(f, question, candidate, clause, own, lex, w)
     _phrase_features(f, question, candidate, w)
     return [f[name] for name in FEATURES]
 
@@ -221,8 +221,10 @@ def _case_features(f: dict[str, float], question: Question, candidate: Candidate
 
     value = float(candidate.value) if isinstance(candidate.value, int | float) else None
     if question.figures:
+        # 17天 written in the question is the 17个工作日 of the text: the same span, counted another way
         f["value_is_qfig"] = float(value is not None and any(
-            value == v and (candidate.unit == u or not u) for v, u in question.figures))
+            value == v and (candidate.unit == u or not u or _both_time(w, candidate.unit, u))
+            for v, u in question.figures))
         f["qfig_in_context"] = float(any(f"{v:g}{u}" in candidate.sentence for v, u in question.figures))
     inside, outside = _ranges_holding(question, candidate, clause, w)
     f["qfig_in_range"], f["qfig_out_of_range"] = float(inside), float(outside)
@@ -233,15 +235,23 @@ def _case_features(f: dict[str, float], question: Question, candidate: Candidate
         f["year_contra"] = float(bool(years) and not years & set(question.years))
 
 
+def _both_time(w: Wording, unit: str, other: str) -> bool:
+    return w.family(unit) in w.time_families and w.family(other) in w.time_families
+
+
 def _clause_features(f: dict[str, float], question: Question, candidate: Candidate, clause: ClauseContext,
-                     own: str, lex: Lexicon) -> None:
+                     own: str, lex: Lexicon, w: Wording) -> None:
     """The clause's search rank and the document's standing, the lexicon's reading, and the candidate's
     place in its clause (a table, a list distributed or not, a bound, a window prefix)."""
     f["rank_inverse"] = 1.0 / (1 + clause.rank)
     f["rank_first"] = float(clause.rank == 0)
     f["score_share"] = clause.score_share
     f["binding"] = float(clause.binding)
-    f["draft"] = float(clause.draft)
+    # a draft answers a question that names drafts; for any other it is not the rule that binds
+    drafts_named = any(word in question.norm for word in w.drafts_named)
+    f["draft"] = float(clause.draft and drafts_named)
+    f["draft_unasked"] = float(clause.draft and not drafts_named)
+    f["not_in_force_unasked"] = float(not clause.binding and not drafts_named)
     f["lapsed"] = float(clause.lapsed)
     f["region_own"] = float(clause.region_own)
     f["doc_named"] = float(clause.doc_named)
@@ -364,6 +374,8 @@ def admissible(question: Question, vector: list[float], rivals: Sequence[list[fl
         at = FEATURES.index(agree)
         if vector[at] <= 0 and any(rival[at] > 0 for rival in rivals):
             return False
+    if question.kind in ("agent", "place") and vector[FEATURES.index("bias_date")] > 0:
+        return False  # a date names no one and no place (哪个部门牵头 answered 2022年底)
     if question.kind == "agent" and vector[FEATURES.index("bias_phrase")] > 0:
         return vector[FEATURES.index("agent_head")] > 0 or vector[FEATURES.index("frame_match")] > 0
     return True

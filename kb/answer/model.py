@@ -20,18 +20,26 @@ from kb.vocab import DATA_DIR
 # The best candidate's own features the calibration reads, beside its score, lead and agreement.
 CALIBRATION_FEATURES = ("cov_own", "cov_segment", "cov_clause", "absent_share", "family_match", "family_mismatch",
                         "rank_first", "score_share", "phrase_for_phrase", "bias_phrase", "bias_figure", "bias_date",
-                        "cond_contra", "neg_missing", "unnumbered_paragraph")
+                        "cond_contra", "neg_missing", "unnumbered_paragraph", "lex_fact_subject", "lex_fact_item",
+                        "cond_agree")
 TOP_AGREEING = 5
 
 
 def calibration_inputs(scores: list[float], figures: list[str], vectors: list[list[float]],
-                       lone_lead: float) -> tuple[int, dict[str, float]]:
+                       lone_lead: float, readings: list[tuple[str, str]] | None = None) -> tuple[int, dict[str, float]]:
     """The best candidate, and what the calibration reads of it: its score, its lead over the best
-    candidate stating another figure (the same figure read twice is no rival), how many of the top five
-    state its figure, and its ``CALIBRATION_FEATURES``."""
+    candidate stating another figure (the same figure read twice is no rival, nor is the same sentence of
+    another document — an older or newer version, or another level's rule: ``readings`` are each candidate's
+    (own words without figures, document)), how many of the top five state its figure, and its
+    ``CALIBRATION_FEATURES``."""
     order = sorted(range(len(scores)), key=lambda i: -scores[i])
     top = order[0]
-    rival = next((scores[i] for i in order[1:] if figures[i] != figures[top]), scores[top] - lone_lead)
+
+    def peer(i: int) -> bool:
+        return bool(readings) and readings[i][0] == readings[top][0] and readings[i][1] != readings[top][1]
+
+    rival = next((scores[i] for i in order[1:] if figures[i] != figures[top] and not peer(i)),
+                 scores[top] - lone_lead)
     standing = {"best": scores[top], "margin": scores[top] - rival,
                 "agree": float(sum(1 for i in order[:TOP_AGREEING] if figures[i] == figures[top]))}
     for name in CALIBRATION_FEATURES:

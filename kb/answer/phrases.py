@@ -99,3 +99,36 @@ def yesno_phrases(norm: str, verbs: list[str]) -> list[Candidate]:
         out.append(Candidate("phrase", norm[m.start():end].strip("“”\""), "", "phrase", "", m.start(), end,
                              frame="yesno"))
     return out
+
+
+def mirrored_phrases(norm: str, around: tuple[str, str], light_verbs: tuple[str, ...], kind: str,
+                     agent_heads: list[str]) -> list[Candidate]:
+    """The question's own frame in the text: for 向哪个部门申请, each 向X…申请 of a segment gives X (向县级…教育行政
+    部门提出申请 → 县级…教育行政部门). The light verbs between X and the closing word (提出, 进行) are left out.
+    An agent ends with the last word that names a body (…教育行政部门提交书面申请 → …教育行政部门). The phrase's
+    frame is the kind asked (agent, place): the question's own frame encloses it."""
+    opener, closer = around
+    if not opener or not closer:
+        return []
+    out: list[Candidate] = []
+    for at in (m.start() for m in re.finditer(re.escape(closer), norm)):
+        segment_start = max(norm.rfind(p, 0, at) for p in "，,。；;：:、\n") + 1
+        opened = norm.rfind(opener, segment_start, at)
+        if opened < 0:
+            continue  # no preposition in the segment before the closing word
+        stretch_start = opened + len(opener)
+        phrase = norm[stretch_start:at].strip()
+        changed = True
+        while changed:
+            changed = False
+            for verb in light_verbs:
+                if phrase.endswith(verb) and len(phrase) > len(verb):
+                    phrase, changed = phrase[:-len(verb)].strip(), True
+        if kind == "agent":
+            ends = [m.end() for m in re.finditer("|".join(map(re.escape, agent_heads)), phrase)]
+            phrase = phrase[:max(ends)] if ends else phrase
+        phrase = clean_phrase(phrase)
+        if 1 < len(phrase) <= MAX_PHRASE:
+            out.append(Candidate("phrase", phrase, "", "phrase", "", stretch_start, stretch_start + len(phrase),
+                                 frame=kind, extra={"closer": closer, "mirrored": "1"}))
+    return out

@@ -19,6 +19,9 @@ from kb.answer.reader import ClauseReader
 from kb.vocab import Vocab, default_vocab
 
 ALIAS_WEIGHT = 0.6
+# after a negator, a bound (不超过, 不得低于): it limits a figure and negates no word
+BOUND_AFTER_NEGATOR = re.compile(r"得?(?:超过|少于|低于|高于|多于|大于|小于|足)")
+ASKING_FIGURE = re.compile(r"几|多少|多久|多长|多大|多高|多远|多重|多快|多早|多晚|怎么罚|怎么算")
 WH = re.compile(r"[什哪谁几多吗何啥否么没]|是不是|能不能|可不可以")
 SHORT_WORD_WEIGHT = 0.3  # a one-character word (挪, 出, 本) says little on its own
 HEAD_AFTER = re.compile(r"(?:什么|哪个|哪种|哪类|哪一种|哪一类|哪一个|哪几个|哪些|啥|哪一级|哪一步|哪级)"
@@ -60,6 +63,7 @@ class Question:
     weighed: bool = False  # the groups' weights are their rarity in an index (kb.answer.compose.weigh)
     counted: bool = False  # 几 / 多少 without a unit: a number of something
     asks_document_event: bool = False  # it names a document's own history (施行, 修正, 印发 …)
+    around: tuple[str, str] = ("", "")  # who / where asked inside a frame: 向哪个部门申请 → (向, 申请)
 
     def to_dict(self) -> dict:
         """The question as JSON shows it: its word groups as their words."""
@@ -109,25 +113,34 @@ def _read_asking(question: Question, vocab: Vocab) -> None:
     w = vocab.wording
     norm = question.norm
     asking: list[str] = []
+    longest = 0
     for kind, pattern in w.kind_res:
         found = pattern.findall(norm)
         if found:
-            question.kind = question.kind or kind
+            # The longest asking word decides, the list's order breaks ties: 在哪一步 asks 哪一步 (which), not
+            # 在哪 (place)
+            if max(map(len, found)) > longest:
+                question.kind, longest = kind, max(map(len, found))
             # 什么时候 asks and says nothing else; 印发日期 / 生效时间 also say what is asked about
             asking += [word for word in found if WH.search(word)]
     if question.kind == "yesno_plain":
         question.kind = "yesno"  # …吗: a yes or no, as 是不是 asks, without a verb to weigh it by
     families: list[str] = []
+    interrogative = False  # a family asked with 几 / 多少 / 多久, not only named by a noun (期限, 罚款)
     for family, words in w.asked.items():
         hits = [word for word in words if word in norm]
         if hits:
             families.append(family)
             asking += hits
+            interrogative = interrogative or any(ASKING_FIGURE.search(word) for word in hits)
     for m in re.finditer(rf"(?:几|多少|多长|多久)\s*(?:个)?\s*({w.unit_pattern})", norm):
         family = w.family(m.group(1)) or w.family("个" + m.group(1))
         if family:
             families.append(family)
             asking.append(m.group(0))
+            interrogative = True
+    if question.kind == "yesno" and not interrogative:
+        families = []  # 过了期限也没告诉我，那算受理了吗: the 期限 is the case, a yes or no is asked
     named_time = [f for f in families if f in w.time_families]
     if "time" in families:
         # 多久 / 时限 / 最短 accept any duration; 几年 beside them names the one asked (有效期最短几年: years)
@@ -136,7 +149,7 @@ def _read_asking(question: Question, vocab: Vocab) -> None:
         families.append("working_days")
     if "working_days" in families and named_time:
         families.append("days")  # 几个工作日 answered by a text that counts 日 is still an answer in days
-    if "money" in families:
+    if "money" in families and not any(word in norm for word in w.money_counted):
         families += w.money_also
     if "magnitude" in families:
         families = [f for f in families if f != "magnitude"] + w.magnitude_families
@@ -154,6 +167,7 @@ def _read_asking(question: Question, vocab: Vocab) -> None:
     asking += top + bottom
     question.heads = [m.group(1) for m in HEAD_AFTER.finditer(norm) if m.group(1) not in ("时候", "时间", "意思")]
     question.yesno = next((verb for verb in w.yesno_verbs if verb in norm), "")
+    question.around = _around(question, vocab)
     question.asks_document_event = any(word in norm for word in w.document_events)
     question.conditions = list(dict.fromkeys(w.condition_re.findall(norm)))
     reader = ClauseReader(w, vocab.analysis, vocab.units["idioms_after_one"], vocab.units["figures"]["counted"])
@@ -162,6 +176,22 @@ def _read_asking(question: Question, vocab: Vocab) -> None:
             question.figures.append((float(candidate.value), candidate.unit))
     question.years = [int(y) for y in re.findall(r"((?:19|20)\d{2})年", norm)]
     question.groups = _groups(question, asking, vocab)
+
+
+def _around(question: Question, vocab: Vocab) -> tuple[str, str]:
+    """The preposition just before a who / where question's asking word and the word after it (向哪个部门申请
+    → 向, 申请): the frame the text states the answer in (``kb.answer.phrases.mirrored_phrases``)."""
+    if question.kind not in ("agent", "place"):
+        return "", ""
+    w, norm = vocab.wording, question.norm
+    asked = next((m for kind, pattern in w.kind_res if kind == question.kind for m in pattern.finditer(norm)), None)
+    if asked is None:
+        return "", ""
+    before = norm[asked.start() - 1:asked.start()]
+    after = next((piece.text for piece in vocab.analysis.segment(norm[asked.end():asked.end() + 8], subwords=False)
+                  if len(piece.text) >= 2 and all("\u4e00" <= ch <= "\u9fff" for ch in piece.text)), "")
+    # without a preposition (谁负责) the words before the verb were too often not the answer (held-out CV)
+    return (before, after) if before in w.mirror_prepositions and after else ("", "")
 
 
 def _without_regions(norm: str, names: set[str], words: Mapping[str, int]) -> str:
@@ -202,15 +232,18 @@ def _groups(question: Question, asking: list[str], voc: Vocab) -> list[WordGroup
     groups: list[WordGroup] = []
     seen: set[str] = set()
     negate_next = False
-    for piece in voc.analysis.segment(_without_regions(question.norm, region_names, voc.dictionary.FREQ),
-                                      subwords=False):
-        word = piece.text
-        if w.negator_re.fullmatch(word):
-            negate_next = True
+    pieces = [p.text for p in voc.analysis.segment(_without_regions(question.norm, region_names, voc.dictionary.FREQ),
+                                                   subwords=False)]
+    for at, word in enumerate(pieces):
+        if w.negator_re.fullmatch(word) and not word.startswith(w.not_negating):
+            # 立不立案 / 收不收费 ask a choice, 不超过 bounds a figure: neither negates the next word
+            following = pieces[at + 1] if at < len(pieces) - 1 else ""
+            choice = at > 0 and following.startswith(pieces[at - 1])
+            negate_next = not (choice or BOUND_AFTER_NEGATOR.match(following))
             continue
         if (word in stop or word in seen or not any(ch.isalnum() for ch in word) or word in asked
                 or word in region_names or read_number(word) is not None):
-            negate_next = negate_next and word in stop
+            negate_next = negate_next and (word in stop or word in w.negation_passes_over)
             continue
         seen.add(word)
         forms = [word]

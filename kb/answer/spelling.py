@@ -1,10 +1,11 @@
 """Probable typos against the corpus vocabulary: 高压双电原 → 高压双电源.
 
 A question word may be a slip of the IME (a homophone, a neighbouring character). The words the
-corpus is known to use — the domain lexicon's customer types and items and the dictionary's words (not
-place names: 上海外环 is no typo of 上海市) — are compared with the question: a stretch of it, between
-its word boundaries and itself no dictionary word, one replaced character away from such a word that
-the question does not hold, is taken as that word. The answer then says so ("您是不是要找：高压双电源"):
+corpus is known to use — the domain lexicon's customer types and items, the dictionary's words (not
+its place names: 上海外环 is no typo of 上海市) and the regions' names of four characters and more — are
+compared with the question: a stretch of it, between its word boundaries and itself no dictionary word,
+one replaced character away from such a word that the question does not hold, is taken as that word. The
+answer then says so ("您是不是要找：高压双电源"):
 a correction is never silent.
 """
 
@@ -29,6 +30,8 @@ class Speller:
 
     def __init__(self, vocabulary: Vocab, lex: Lexicon) -> None:
         words: set[str] = set(vocabulary.dictionary_words)
+        # a region's long names (巴彦淖尔, 锡林郭勒盟): four characters and more are one slip from no other name
+        words.update(name for region in vocabulary.regions.values() for name in region.names if len(name) >= 4)
         for entries in (lex.subjects, lex.items):
             for name, spec in entries.items():
                 if spec.get("kind") != "ignore":
@@ -61,7 +64,9 @@ class Speller:
                                                                                for ch in stretch):
                     continue
                 for position in range(size):
-                    if _lone_particle(width, start, size, start + position):
+                    # the character replaced is a word of its own: a slip breaks a word (双电原), while a
+                    # character inside a dictionary word was meant (供水企业 is no slip of 供电企业)
+                    if width.get(start + position, 1) != 1 or _lone_particle(width, start, size, start + position):
                         continue
                     for word in self._variants(words, stretch, position):
                         if word not in norm and (best is None or len(word) > len(best.meant)):

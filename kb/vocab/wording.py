@@ -42,6 +42,7 @@ class Wording:
         self.time_families = set(data["time_families"])
         self.asked = {family: [normalize(w) for w in words] for family, words in data["asked_families"].items()}
         self.money_also = list(data["money_also"])
+        self.money_counted = [normalize(word) for word in data["money_counted"]]
         self.magnitude_families = list(data["magnitude_families"])
         self.agent_heads = sorted((normalize(w) for w in data["agent_heads"]), key=len, reverse=True)
         self.kinds = [(kind, [normalize(w) for w in words]) for kind, words in data["answer_kinds"].items()]
@@ -53,10 +54,15 @@ class Wording:
         self.boundaries = {normalize(w) for w in data["phrase_boundaries"]}
         self.pointing_back = {normalize(w) for w in data["phrase_pointing_back"]}
         self.document_events = [normalize(w) for w in data["document_events"]]
+        self.mirror_prepositions = {normalize(w) for w in data["mirror_prepositions"]}
+        self.mirror_light_verbs = tuple(sorted((normalize(w) for w in data["mirror_light_verbs"]), key=len,
+                                               reverse=True))
         self.frames = [Frame(normalize(f["open"]), [normalize(c) for c in f["close"]], f["kind"],
                              bool(f.get("keep_close", False))) for f in data["frames"]]
         self.negators = sorted((normalize(w) for w in data["negators"]), key=len, reverse=True)
         self.not_negating = tuple(normalize(w) for w in data["not_negating"])
+        self.drafts_named = tuple(normalize(w) for w in data["drafts_named"])
+        self.negation_passes_over = frozenset(normalize(w) for w in data["negation_passes_over"])
         self.exclusive = [[normalize(w) for w in group] for group in data["exclusive_conditions"]]
         self.suffix_pairs = [tuple(pair) for pair in data["opposed_affixes"]["suffix"]]
         self.prefix_pairs = [tuple(pair) for pair in data["opposed_affixes"]["prefix"]]

@@ -100,7 +100,7 @@ def rank_outcomes(model: AnswerModel, asked: list[Asked]) -> list[Outcome]:
             out.append(Outcome(item.record["id"], item.group, item.record["kind"], {}, False, False))
             continue
         scores = [model.score(v) for v in item.vectors]
-        top, standing = calibration_inputs(scores, item.figures, item.vectors, LONE_LEAD)
+        top, standing = calibration_inputs(scores, item.figures, item.vectors, LONE_LEAD, item.readings)
         out.append(Outcome(item.record["id"], item.group, item.record["kind"], standing, bool(item.labels[top]),
                            True, item.figures_right[top], admissible=admissible(
                                item.question, item.vectors[top],
