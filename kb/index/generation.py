@@ -21,11 +21,12 @@ from whoosh.index import FileIndex
 from whoosh.searching import Searcher
 
 from kb.errors import IndexDamaged, IndexMissing
+from kb.index.clauses import ClauseStore
 from kb.index.schema import WORD_FIELDS, make_schema, scoring
 from kb.index.store import DOCUMENTS, FACTS, MANIFEST, default_index, generations, problems, read_manifest
 from kb.index.titles import Titles
 from kb.index.whoosh_adapter import length_column, segment_perdoc
-from kb.model import Fact, ParsedDocument, clause_key
+from kb.model import Clause, Fact, ParsedDocument, clause_key
 from kb.parse.clauses import parse
 from kb.vocab import Vocab, default_vocab
 
@@ -63,6 +64,7 @@ class Generation:
     facts_by_item: dict[str, list[Fact]]
     metas: dict[str, dict]  # each document's metadata with its title, as standings and pages read them
     titles: Titles  # for spotting a document named in a query
+    clause_store: ClauseStore  # every document's clauses by id, as the build parsed them
     # Made as they are first asked for (or by the index's warmers):
     lengths: dict[tuple[int, str], bytes] = field(default_factory=dict)  # (segment reader, field) → length bytes
     norms: dict[tuple, list[float]] = field(default_factory=dict)  # kb.search.scoring's BM25 length norms
@@ -78,6 +80,13 @@ class Generation:
         if lengths is None:
             lengths = self.lengths[key] = load_field_lengths(reader, fieldname)
         return lengths
+
+    def clause(self, doc_id: str, clause_id: str) -> Clause | None:
+        """One clause of a document of this generation: from the clause store, without parsing the document
+        (a generation built before the store parses it, once)."""
+        if self.clause_store.holds(doc_id):
+            return self.clause_store.clause(doc_id, clause_id)
+        return self.parsed_document(doc_id).clause(clause_id)
 
     def parsed_document(self, doc_id: str) -> ParsedDocument:
         """A document of this generation, parsed once."""
@@ -110,6 +119,7 @@ def open_generation(target: Path, vocab: Vocab) -> Generation:
         metas = {doc_id: {**record["meta"], "title": record["title"]} for doc_id, record in documents.items()}
         titles = Titles({doc_id: record["title"] for doc_id, record in documents.items()}, vocab.analysis.normalize,
                         vocab.documents["title_prefixes"], vocab.documents["title_place_suffixes"])
+        store = ClauseStore(target)
         by_clause: dict[str, list[Fact]] = {}
         by_item: dict[str, list[Fact]] = {}
         for fact in facts:
@@ -118,7 +128,7 @@ def open_generation(target: Path, vocab: Vocab) -> Generation:
     except DAMAGE as error:
         raise IndexDamaged(f"index generation {target.name} cannot be read ({type(error).__name__}: "
                            f"{' '.join(str(error).split())[:160]})") from error
-    return Generation(target, ix, searcher, documents, manifest, facts, by_clause, by_item, metas, titles)
+    return Generation(target, ix, searcher, documents, manifest, facts, by_clause, by_item, metas, titles, store)
 
 
 class OpenIndex:
@@ -248,8 +258,12 @@ class OpenIndex:
 
     def clause_text(self, doc_id: str, clause_id: str) -> tuple[str, str]:
         """(verbatim text, label) of a clause."""
-        clause = self.parsed(doc_id).clause(clause_id)
+        clause = self.clause(doc_id, clause_id)
         return (clause.text, clause.label) if clause else ("", clause_id)
+
+    def clause(self, doc_id: str, clause_id: str) -> Clause | None:
+        """One clause of a document of the open generation, or None (``Generation.clause``)."""
+        return self._open().clause(doc_id, clause_id)
 
     @contextmanager
     def searcher(self) -> Iterator:
