@@ -8,12 +8,11 @@ from __future__ import annotations
 import json
 import shutil
 
-from kb.corpus import Importer
 from kb.index import OpenIndex, build
 from kb.index.clauses import TABLE
 from kb.index.store import write_manifest
 from kb.parse.clauses import parse
-from tests.conftest import CORPUS, LAWREF, requires_shared
+from tests.conftest import CORPUS
 
 
 def assert_every_clause_as_parsed(index: OpenIndex) -> int:
@@ -33,16 +32,9 @@ def test_every_clause_of_the_corpus_reads_back_as_parsed(corpus_index):
     assert assert_every_clause_as_parsed(corpus_index) > 500
 
 
-def test_a_build_in_parts_stores_every_clause_of_a_law_sample(tmp_path):
+def test_a_build_in_parts_stores_every_clause_of_a_law_sample(law_sample_index_path):
     """Laws of the library (articles, long chapters, tables) in a two-part build: one store file per part."""
-    laws = sorted(requires_shared(LAWREF).rglob("*.md"))[::150]
-    corpus = tmp_path / "corpus"
-    shutil.copytree(CORPUS, corpus)
-    with Importer(corpus) as importer:
-        for law in laws:
-            importer.add(law)
-    build(corpus, tmp_path / "index", procs=2)
-    index = OpenIndex(tmp_path / "index")
+    index = OpenIndex(law_sample_index_path)
     try:
         parts = {where[0] for where in json.loads((index.generation.target / TABLE).read_text()).values()}
         assert parts == {"clauses-1.bin", "clauses-2.bin"}

@@ -191,7 +191,7 @@ def _index_in_parallel(ix, generation: Path, vocab: Vocab, documents: list[Docum
     context = multiprocessing.get_context("fork")
     writer = ix.writer()  # holds the index lock; adds nothing itself
     try:
-        workers = []
+        workers: list[tuple] = []
         for part in parts:
             receive, send = context.Pipe(duplex=False)
             worker = context.Process(target=_write_part, args=(str(generation), len(workers) + 1, vocab, part, send),

@@ -11,19 +11,25 @@ from kb.search.lookups import blocks, decode
 MAX_FILTERS = 256  # filters and terms kept per generation (regions × statuses × documents asked about)
 
 
-def allowed(index: OpenIndex, searcher, region: str | None, status: str | None, doc: str | None) -> set[int] | None:
-    """Document numbers a filter lets through, kept per index generation (a filter, not a result cache)."""
-    parts: list[list[tuple[str, str]]] = []
+def _parts(index: OpenIndex, region: str | None, status: str | None, doc: str | None) -> tuple:
+    """A filter as the terms of its parts: any of each part's terms, every part."""
+    parts: list[tuple[tuple[str, str], ...]] = []
     if region:
         canonical = index.vocab.canonical_region(region)
-        parts.append([("region", r) for r in index.vocab.region_chain(canonical or region)])
+        parts.append(tuple(("region", r) for r in index.vocab.region_chain(canonical or region)))
     if status:
-        parts.append([("status", status.strip())])
+        parts.append((("status", status.strip()),))
     if doc:
-        parts.append([("doc_id", doc.strip())])
+        parts.append((("doc_id", doc.strip()),))
+    return tuple(parts)
+
+
+def allowed(index: OpenIndex, searcher, region: str | None, status: str | None, doc: str | None) -> set[int] | None:
+    """Document numbers a filter lets through, kept per index generation (a filter, not a result cache)."""
+    parts = _parts(index, region, status, doc)
     if not parts:
         return None
-    key = ("allow", tuple(tuple(p) for p in parts))
+    key = ("allow", parts)
     found = index.generation.filters.get(key)
     if found is None:
         for terms in parts:
@@ -31,6 +37,23 @@ def allowed(index: OpenIndex, searcher, region: str | None, status: str | None, 
             found = docs if found is None else found & docs
         _keep(index, key, found)
     return found
+
+
+def allowed_mask(index: OpenIndex, searcher, region: str | None, status: str | None, doc: str | None):
+    """``allowed`` as a boolean array over the document numbers, for ``kb.search.dense``; kept beside it."""
+    parts = _parts(index, region, status, doc)
+    if not parts:
+        return None
+    key = ("mask", parts)
+    mask = index.generation.filters.get(key)
+    if mask is None:
+        import numpy as np  # only large generations are scored densely (kb.search.dense)
+
+        docs = allowed(index, searcher, region, status, doc) or set()
+        mask = np.zeros(searcher.doc_count_all(), dtype=bool)
+        mask[np.fromiter(docs, dtype=np.intp, count=len(docs))] = True
+        _keep(index, key, mask)
+    return mask
 
 
 def _documents_with(index: OpenIndex, searcher, fieldname: str, text: str) -> set[int]:
@@ -51,7 +74,7 @@ def _documents_with(index: OpenIndex, searcher, fieldname: str, text: str) -> se
     return docs
 
 
-def _keep(index: OpenIndex, key: tuple, value: set[int]) -> None:
+def _keep(index: OpenIndex, key: tuple, value) -> None:
     """Keep a filter's documents, up to a few hundred filters and terms (regions × statuses × documents
     asked about); then they are made again as they are asked for."""
     filters = index.generation.filters

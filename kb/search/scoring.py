@@ -36,7 +36,7 @@ from whoosh.util.numeric import byte_to_length
 
 from kb.index.generation import OpenIndex
 from kb.index.whoosh_adapter import field_b
-from kb.search.filters import allowed
+from kb.search.filters import allowed, allowed_mask
 from kb.search.lookups import TermLookups, blocks, decode
 
 BYTE_LENGTHS = [byte_to_length(b) for b in range(256)]  # Whoosh stores a field's length as one byte
@@ -346,13 +346,23 @@ def _suffix_sums(leaves: list[_Leaf]) -> list[float]:
     return sums
 
 
+# From this many clauses a search is scored over arrays (kb.search.dense: the same scores, bit for bit); below
+# it the dict-based Scorer is as fast and numpy is never imported (a one-shot kb ask over a small corpus).
+DENSE_MIN_DOCS = 20_000
+
+
 def top(index: OpenIndex, searcher, leaves: list[Term], limit: int, filters: tuple, filter_query,
         seconds: float, lookups: TermLookups | None = None) -> Scored:
-    """The top N for an OR of these terms: ``Scorer`` where it can read the postings (BM25F weighting),
-    Whoosh's collector otherwise."""
+    """The top N for an OR of these terms: ``Scorer`` where it can read the postings (BM25F weighting) —
+    ``DenseScorer`` from ``DENSE_MIN_DOCS`` clauses —, Whoosh's collector otherwise."""
     if not leaves:
         return Scored([], 0)
     weighting = searcher.weighting
     if not (hasattr(weighting, "B") and hasattr(weighting, "K1")) or not hasattr(searcher, "leaf_searchers"):
         return whoosh_top(searcher, leaves, limit, filter_query, seconds)
+    if searcher.doc_count_all() >= DENSE_MIN_DOCS:
+        from kb.search.dense import DenseScorer  # numpy: imported by large generations only
+
+        return DenseScorer(index, searcher, leaves, limit, allowed_mask(index, searcher, *filters), seconds,
+                           lookups).run()
     return Scorer(index, searcher, leaves, limit, allowed(index, searcher, *filters), seconds, lookups).run()
