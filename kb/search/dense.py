@@ -1,7 +1,8 @@
 """``Scorer``'s term-at-a-time BM25F and MaxScore over a dense table of scores (numpy), for large generations.
 
-The same algorithm as ``kb.search.scoring.Scorer``, giving the same documents and bit for bit the same
-scores; only the bookkeeping moves from Python dicts and lists into arrays. At lawref scale (160,000
+The same algorithm as ``kb.search.scoring.Scorer`` (both built on ``kb.search.terms``), giving the same
+documents and bit for bit the same scores; only the bookkeeping moves from Python dicts and lists into
+arrays. At lawref scale (160,000
 clauses) a question of common words keeps tens of thousands of clauses in play: ranking them for the
 k-th best score after each term, filtering the candidates and adding each term's postings were most of a
 search, one Python step per clause. Here each is a few array operations per term and segment, and a
@@ -27,7 +28,7 @@ from itertools import repeat
 import numpy as np
 
 from kb.search.lookups import blocks, decode
-from kb.search.scoring import DeadlinePassed, Scored, Scorer, _Leaf, _suffix_sums
+from kb.search.terms import DeadlinePassed, Scored, TermScorer, _Leaf, suffix_sums
 
 SMALL_BLOCK = 16  # blocks of fewer postings are scored cell by cell (as _Leaf.values scores them)
 
@@ -63,13 +64,13 @@ def _byte_array(lengths) -> np.ndarray:
     return np.frombuffer(view, dtype=np.uint8) if view.itemsize == 1 else np.array(lengths, dtype=np.uint8)
 
 
-class DenseScorer(Scorer):
+class DenseScorer(TermScorer):
     """``Scorer`` with the score table, the documents scored and the candidates as arrays over every
     document number; ``allow`` is a boolean array (``kb.search.filters.allowed_mask``), or None."""
 
     def __init__(self, index, searcher, leaves, limit: int, allow: np.ndarray | None, seconds: float,
                  lookups=None) -> None:
-        super().__init__(index, searcher, leaves, limit, None, seconds, lookups)
+        super().__init__(index, searcher, leaves, limit, seconds, lookups)
         size = searcher.doc_count_all()
         self.mask = allow
         self.scores = np.zeros(size)
@@ -184,7 +185,7 @@ class DenseScorer(Scorer):
         """``Scorer.run``, step for step, over the arrays."""
         limit, scores = self.limit, self.scores
         leaves = sorted(self.leaves, key=lambda leaf: (leaf.df, -leaf.max))
-        remaining = _suffix_sums(leaves)
+        remaining = suffix_sums(leaves)
         theta = float("-inf")
         try:
             i = 0
@@ -200,7 +201,7 @@ class DenseScorer(Scorer):
             matched = self.matched
             if i < len(leaves):
                 rest = sorted(leaves[i:], key=lambda leaf: -leaf.max)
-                remaining = _suffix_sums(rest)
+                remaining = suffix_sums(rest)
                 ids = self._scored_ids()
                 candidates = np.sort(ids[scores[ids] + remaining[0] >= theta])
                 wanted = np.zeros(len(scores), dtype=bool)

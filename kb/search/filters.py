@@ -7,6 +7,7 @@ from whoosh.reading import TermNotFound
 
 from kb.index.generation import OpenIndex
 from kb.search.lookups import blocks, decode
+from kb.search.terms import DENSE_MIN_DOCS
 
 MAX_FILTERS = 256  # filters and terms kept per generation (regions × statuses × documents asked about)
 
@@ -85,8 +86,12 @@ def _keep(index: OpenIndex, key: tuple, value) -> None:
 
 def warm(index: OpenIndex) -> None:
     """The filter of the top region (全国), which every region's filter includes, made when a generation
-    opens."""
+    opens — and for a generation scored over arrays, its array too (numpy is imported now, not by the
+    first question)."""
     with index.searcher() as searcher:
+        dense = searcher.doc_count_all() >= DENSE_MIN_DOCS
         for region in index.vocab.regions.values():
             if not region.parent:
                 allowed(index, searcher, region.name, None, None)
+                if dense:
+                    allowed_mask(index, searcher, region.name, None, None)
