@@ -38,6 +38,9 @@ def create_app(config: dict | None = None) -> Flask:
         # kb serve --workers N sets it to its private Redis.
         KB_RATE_LIMIT_STORAGE=os.environ.get("KB_RATE_LIMIT_STORAGE", "") or "memory://",
         KB_TRUSTED_PROXY_HOPS=os.environ.get("KB_TRUSTED_PROXY_HOPS", "0"),
+        # Answers and searches kept per index generation for the same question asked again (web.queries):
+        # this many of each per worker; 0 keeps none.
+        KB_ANSWER_CACHE=_whole_number(os.environ.get("KB_ANSWER_CACHE", ""), 512, "KB_ANSWER_CACHE"),
         JSON_AS_ASCII=False,
         MAX_CONTENT_LENGTH=64 * 1024,
     )
@@ -66,6 +69,19 @@ def create_app(config: dict | None = None) -> Flask:
     _live_budget(app, limiter, limits[1])
     _register_errors(app)
     return app
+
+
+def _whole_number(raw: str, default: int, name: str) -> int:
+    """A setting that is a whole number of 0 or more (``default`` when unset); SettingsError otherwise."""
+    if not raw.strip():
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise SettingsError(f"{name} must be a whole number of 0 or more, not {raw!r}")
+    return value
 
 
 def _open_index(path: Path, vocab: Vocab) -> OpenIndex | None:

@@ -22,6 +22,7 @@ from whoosh.searching import Searcher
 
 from kb.errors import IndexDamaged, IndexMissing
 from kb.index.clauses import ClauseStore
+from kb.index.memo import Memo
 from kb.index.schema import WORD_FIELDS, make_schema, scoring
 from kb.index.store import DOCUMENTS, FACTS, MANIFEST, default_index, generations, problems, read_manifest
 from kb.index.titles import Titles
@@ -72,6 +73,16 @@ class Generation:
     parsed: dict[str, ParsedDocument] = field(default_factory=dict)  # documents parsed for display
     # What the layers above derive from this generation (kb.answer's standings), each under its own key.
     extensions: dict[str, object] = field(default_factory=dict)
+    memos: dict[str, Memo] = field(default_factory=dict)  # see memo(); made on first use
+    _memo_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def memo(self, name: str, size: int) -> Memo:
+        """The bounded memo ``name`` of this generation (``kb.index.memo``), made with ``size`` on first use."""
+        found = self.memos.get(name)
+        if found is None:
+            with self._memo_lock:
+                found = self.memos.setdefault(name, Memo(size))
+        return found
 
     def field_lengths(self, reader, fieldname: str) -> bytes:
         """The length bytes of one field in one segment, loaded once."""
