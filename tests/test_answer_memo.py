@@ -92,7 +92,7 @@ def test_a_memo_keeps_at_most_its_size_dropping_the_least_recently_used():
     assert memo.get("a") == 1  # a is now the most recent
     memo.put("c", 3)
     assert memo.get("b", None) is None and memo.get("a") == 1 and memo.get("c") == 3
-    assert memo.stats() == {"entries": 2, "size": 2, "hits": 3, "misses": 1}
+    assert memo.stats() == {"entries": 2, "held": 2, "size": 2, "hits": 3, "misses": 1}
     nothing = Memo(0)
     nothing.put("a", 1)
     assert nothing.get("a", None) is None

@@ -66,3 +66,18 @@ def test_a_passed_deadline_returns_what_was_found_marked_timed_out(corpus_index)
     with corpus_index.searcher() as searcher:
         _, leaves = plan(corpus_index, searcher, "供电企业 用户 应当")
         assert DenseScorer(corpus_index, searcher, leaves, 10, None, 0.0).run().timed_out
+
+
+def test_postings_kept_decoded_score_the_same_to_the_bit(law_sample_index_path):
+    """A server keeps the postings it read decoded (OpenIndex.kept_postings): a second pass over the same
+    questions reads them from there, whole lists and the candidates' blocks picked from them alike; a small
+    allowance keeps few and drops the oldest."""
+    for allowance in (10_000_000, 3_000):
+        index = OpenIndex(law_sample_index_path, kept_postings=allowance)
+        try:
+            queries = LAW_QUERIES + QUERIES
+            assert assert_same(index, queries) == assert_same(index, queries)
+            kept = index.generation.memos["postings"]
+            assert kept.hits > 0 and kept.held <= allowance
+        finally:
+            index.close()

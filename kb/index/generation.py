@@ -157,10 +157,15 @@ class OpenIndex:
     """
 
     def __init__(self, index_path: Path | None = None, vocab: Vocab | None = None,
-                 warmers: Iterable[Callable[[OpenIndex], None]] = (), freeze_garbage: bool = False) -> None:
+                 warmers: Iterable[Callable[[OpenIndex], None]] = (), freeze_garbage: bool = False,
+                 kept_postings: int = 0) -> None:
         self.path = index_path or default_index()
         self.warmers = tuple(warmers)
         self.freeze_garbage = freeze_garbage
+        # How many postings a search over a large generation may keep decoded for the next searches
+        # (kb.search.dense; a server's choice: the CLI and the benchmark keep none, so each question is
+        # timed as if it were the first to read its words).
+        self.kept_postings = kept_postings
         self.vocab = vocab or default_vocab()  # what the index was built with, and what reads questions
         # What the layers above keep for as long as this index is open (kb.answer's engine), each under its own
         # key, the way Flask's app.extensions holds an extension's state.

@@ -16,42 +16,50 @@ from collections import OrderedDict
 from collections.abc import Hashable
 from typing import Any
 
-MISSING = object()
+MISSING = object()  # get's default: tells a kept None from nothing kept
 
 
 class Memo:
-    """A thread-safe LRU of at most ``size`` entries (0: keeps nothing), with hit and miss counts."""
+    """A thread-safe LRU holding at most ``size`` (0: nothing), with hit and miss counts: ``size`` entries,
+    or entries whose ``cost`` (given to ``put``: a posting list's length, say) sums to at most ``size``."""
 
     def __init__(self, size: int) -> None:
         self.size = max(0, size)
         self.hits = self.misses = 0
-        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+        self.held = 0  # the sum of the entries' costs
+        self._entries: OrderedDict[Hashable, tuple[Any, int]] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, key: Hashable, default: Any = MISSING) -> Any:
         """The value kept under ``key`` (now the most recently used), else ``default``."""
         with self._lock:
-            value = self._entries.get(key, MISSING)
-            if value is MISSING:
+            entry = self._entries.get(key)
+            if entry is None:
                 self.misses += 1
                 return default
             self._entries.move_to_end(key)
             self.hits += 1
-            return value
+            return entry[0]
 
-    def put(self, key: Hashable, value: Any) -> None:
-        """Keep ``value`` under ``key``, dropping the least recently used entry past ``size``."""
-        if not self.size:
+    def put(self, key: Hashable, value: Any, cost: int = 1) -> None:
+        """Keep ``value`` under ``key``, dropping the least recently used entries past ``size``; an entry
+        costing more than ``size`` is not kept."""
+        if cost > self.size:
             return
         with self._lock:
-            self._entries[key] = value
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self.held -= old[1]
+            self._entries[key] = (value, cost)
+            self.held += cost
+            while self.held > self.size:
+                _key, (_value, dropped) = self._entries.popitem(last=False)
+                self.held -= dropped
 
     def __len__(self) -> int:
         return len(self._entries)
 
     def stats(self) -> dict[str, int]:
         """Entries, size, hits and misses, for /healthz and the load test."""
-        return {"entries": len(self._entries), "size": self.size, "hits": self.hits, "misses": self.misses}
+        return {"entries": len(self._entries), "held": self.held, "size": self.size, "hits": self.hits,
+                "misses": self.misses}

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import time
 from bisect import bisect_right
+from dataclasses import dataclass
 from itertools import repeat
 
 import numpy as np
@@ -31,19 +32,23 @@ from kb.search.lookups import blocks, decode
 from kb.search.terms import DeadlinePassed, Scored, TermScorer, _Leaf, suffix_sums
 
 SMALL_BLOCK = 16  # blocks of fewer postings are scored cell by cell (as _Leaf.values scores them)
+# A server keeping postings decoded reads a term's whole list for the candidates when there is a candidate
+# for every this many postings (about two per block of 128): most blocks would be read anyway.
+WHOLE_LIST_READ = 64
 
 
 class _Postings:
     """A term's postings in one segment, decoded block by block into flat lists (weights spelled out)."""
 
-    __slots__ = ("ids", "weights", "sizes")
+    __slots__ = ("ids", "weights", "sizes", "lasts")
 
     def __init__(self) -> None:
         self.ids: list[int] = []
         self.weights: list[float] = []
         self.sizes: list[int] = []
+        self.lasts: list[int] = []
 
-    def add(self, ids, weights) -> None:
+    def add(self, last: int, ids, weights) -> None:
         n = len(ids)
         self.ids.extend(ids)
         if weights is None:
@@ -53,6 +58,37 @@ class _Postings:
         else:
             self.weights.extend(weights)
         self.sizes.append(n)
+        self.lasts.append(last)
+
+    def arrays(self) -> Decoded:
+        return Decoded(np.array(self.ids, dtype=np.intp), np.array(self.weights), np.array(self.sizes, dtype=np.intp),
+                       np.array(self.lasts, dtype=np.intp))
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """A term's postings in one segment as arrays: document numbers, weights, and each block's size and last
+    document number (blocks are what ``Scorer`` scores and skips by). What a server keeps decoded per
+    generation (``OpenIndex.kept_postings``), compactly: Whoosh's weights are single-precision floats, so
+    keeping them so loses nothing."""
+
+    ids: np.ndarray
+    weights: np.ndarray
+    sizes: np.ndarray
+    lasts: np.ndarray
+
+    def compact(self) -> Decoded:
+        return Decoded(self.ids.astype(np.int32), self.weights.astype(np.float32), self.sizes.astype(np.int32),
+                       self.lasts.astype(np.int32))
+
+    def full(self) -> Decoded:
+        return Decoded(self.ids.astype(np.intp), self.weights.astype(np.float64), self.sizes.astype(np.intp),
+                       self.lasts.astype(np.intp))
+
+    def blocks(self, take: np.ndarray) -> Decoded:
+        """Only the blocks ``take`` marks."""
+        postings = np.repeat(take, self.sizes)
+        return Decoded(self.ids[postings], self.weights[postings], self.sizes[take], self.lasts[take])
 
 
 def _byte_array(lengths) -> np.ndarray:
@@ -78,6 +114,8 @@ class DenseScorer(TermScorer):
         self._firsts: list[np.ndarray] = []  # …and their numbers, as they were first scored
         self.matched = 0
         self._norms: dict[int, np.ndarray] = {}
+        kept = index.kept_postings
+        self._kept = index.generation.memo("postings", kept) if kept else None
 
     def _norm_array(self, leaf: _Leaf) -> np.ndarray:
         norms = self._norms.get(id(leaf))
@@ -100,22 +138,46 @@ class DenseScorer(TermScorer):
                 values[at] = [cell(w, lengths[d]) for d, w in zip(ids[at].tolist(), weights[at].tolist(), strict=True)]
         return values
 
+    def _read(self, number: int, leaf: _Leaf, matcher, wanted: list[int] | None = None) -> Decoded | None:
+        """The term's postings in segment ``number``: every block, or with ``wanted`` (sorted local document
+        numbers) only the blocks holding one of them, as ``Scorer`` reads them."""
+        postings = _Postings()
+        previous = -1
+        for last, block in blocks(matcher):
+            if wanted is not None:
+                if previous >= wanted[-1]:
+                    break
+                if bisect_right(wanted, last) <= bisect_right(wanted, previous):
+                    previous = last
+                    continue
+            self._tick()
+            postings.add(last, *decode(block))
+            previous = last
+        return postings.arrays() if postings.ids else None
+
+    def _whole(self, number: int, leaf: _Leaf) -> Decoded | None:
+        """Every posting of the term in segment ``number``, from what the server keeps decoded, or read
+        (and then kept)."""
+        key = (number, leaf.field, leaf.text)
+        found = self._kept.get(key, None) if self._kept is not None else None
+        if found is not None:
+            self.blocks_read += len(found.sizes)
+            return found.full()
+        matcher = self._postings(number, leaf)
+        found = self._read(number, leaf, matcher) if matcher is not None else None
+        if found is not None and self._kept is not None:
+            self._kept.put(key, found.compact(), len(found.ids))
+        return found
+
     def _add_all(self, leaf: _Leaf) -> None:
         scores, scored, mask = self.scores, self.scored, self.mask
         for number, (reader, offset) in enumerate(self.segments):
-            matcher = self._postings(number, leaf)
-            if matcher is None:
+            postings = self._whole(number, leaf)
+            if postings is None:
                 continue
-            postings = _Postings()
-            for _, block in blocks(matcher):
-                self._tick()
-                postings.add(*decode(block))
-            if not postings.ids:
-                continue
-            ids = np.array(postings.ids, dtype=np.intp)
-            sizes = np.array(postings.sizes)
+            ids, sizes = postings.ids, postings.sizes
             small = np.repeat(sizes < SMALL_BLOCK, sizes)
-            values = self._values(leaf, ids, np.array(postings.weights), small, self._lengths(reader, leaf))
+            values = self._values(leaf, ids, postings.weights, small, self._lengths(reader, leaf))
             if offset:
                 ids += offset
             if mask is not None:
@@ -142,30 +204,38 @@ class DenseScorer(TermScorer):
             start, end = np.searchsorted(candidates, [offset, offset + count]).tolist()
             if start == end:
                 continue
-            matcher = self._postings(number, leaf)
-            if matcher is None:
+            postings = self._candidate_blocks(number, leaf, candidates[start:end] - offset)
+            if postings is None:
                 continue
-            local = (candidates[start:end] - offset).tolist()
-            postings = _Postings()
-            previous = -1
-            for last, block in blocks(matcher):
-                if previous >= local[-1]:
-                    break
-                if bisect_right(local, last) > bisect_right(local, previous):
-                    self._tick()
-                    postings.add(*decode(block))
-                previous = last
-            if not postings.ids:
-                continue
-            ids = np.array(postings.ids, dtype=np.intp)
+            ids, sizes = postings.ids, postings.sizes
             keep = wanted[offset: offset + count][ids]
-            sizes = np.array(postings.sizes)
             # As Scorer scores a block's candidates: cell by cell when fewer than SMALL_BLOCK of them.
             kept = np.add.reduceat(keep, np.cumsum(sizes) - sizes, dtype=np.intp)
             small = np.repeat(kept < SMALL_BLOCK, sizes)[keep]
             ids = ids[keep]
-            values = self._values(leaf, ids, np.array(postings.weights)[keep], small, self._lengths(reader, leaf))
+            values = self._values(leaf, ids, postings.weights[keep], small, self._lengths(reader, leaf))
             scores[ids + offset] += values
+
+    def _candidate_blocks(self, number: int, leaf: _Leaf, local: np.ndarray) -> Decoded | None:
+        """The blocks of the term's postings in segment ``number`` that hold one of the candidates ``local``
+        (sorted, local numbers): picked from the whole list when the server keeps it decoded, or when so
+        many candidates would read most blocks anyway (then it is kept); else read block by block."""
+        if self._kept is not None:
+            key = (number, leaf.field, leaf.text)
+            info = self.lookups.infos(leaf.field, leaf.text)[number]
+            whole = self._kept.get(key, None)
+            if whole is not None:
+                whole = whole.full()
+            elif info is not None and len(local) * WHOLE_LIST_READ >= info.doc_frequency():
+                whole = self._whole(number, leaf)
+            if whole is not None:
+                # Scorer's block skipping, for every block at once: a block is read when a candidate lies
+                # between the last document of the block before it and its own last document.
+                previous = np.concatenate(([-1], whole.lasts[:-1]))
+                take = np.searchsorted(local, whole.lasts, "right") > np.searchsorted(local, previous, "right")
+                return whole.blocks(take) if take.any() else None
+        matcher = self._postings(number, leaf)
+        return self._read(number, leaf, matcher, local.tolist()) if matcher is not None else None
 
     def _kth_of(self, values: np.ndarray) -> float:
         n = len(values)
