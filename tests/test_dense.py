@@ -81,3 +81,21 @@ def test_postings_kept_decoded_score_the_same_to_the_bit(law_sample_index_path):
             assert kept.hits > 0 and kept.held <= allowance
         finally:
             index.close()
+
+
+def test_a_keeping_server_decodes_the_longest_lists_as_a_generation_opens(law_sample_index_path, monkeypatch):
+    from kb.search import dense
+
+    monkeypatch.setattr(scoring, "DENSE_MIN_DOCS", 1)  # the law sample stands for a large generation
+    monkeypatch.setattr(dense, "DENSE_MIN_DOCS", 1)
+    monkeypatch.setattr(dense, "WARM_MIN_DF", 50)
+    index = OpenIndex(law_sample_index_path, warmers=(scoring.warm_postings,), kept_postings=40_000)
+    try:
+        kept = index.generation.memos["postings"]
+        assert len(kept) > 5 and 0 < kept.held <= 20_000 and kept.hits == 0
+        assert assert_same(index, LAW_QUERIES) and kept.hits > 0
+    finally:
+        index.close()
+    plain = OpenIndex(law_sample_index_path, warmers=(scoring.warm_postings,))
+    assert "postings" not in plain.generation.memos  # keeping nothing, nothing is decoded ahead
+    plain.close()

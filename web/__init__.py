@@ -18,6 +18,7 @@ from kb.answer import WARMERS
 from kb.errors import IndexMissing, KbError, SettingsError
 from kb.feedback import FeedbackStore, open_store
 from kb.index import OpenIndex
+from kb.search.scoring import warm_postings
 from kb.vocab import Vocab, default_vocab
 from web.security import ADMIN_ENDPOINTS
 
@@ -89,7 +90,8 @@ def _whole_number(raw: str, default: int, name: str) -> int:
 
 def _open_index(path: Path, vocab: Vocab, kept_postings: int) -> OpenIndex | None:
     try:
-        return OpenIndex(path, vocab, warmers=WARMERS, freeze_garbage=True, kept_postings=kept_postings)
+        return OpenIndex(path, vocab, warmers=(*WARMERS, warm_postings), freeze_garbage=True,
+                         kept_postings=kept_postings)
     except IndexMissing:
         return None
 
@@ -102,8 +104,8 @@ def kb_index(app: Flask | None = None) -> OpenIndex:
     index = app.extensions.get("kb_index")
     if index is None:
         # IndexMissing says what to do
-        index = OpenIndex(app.config["KB_INDEX_PATH"], app.extensions["kb_vocab"], warmers=WARMERS, freeze_garbage=True,
-                          kept_postings=app.config["KB_POSTING_CACHE"])
+        index = OpenIndex(app.config["KB_INDEX_PATH"], app.extensions["kb_vocab"], warmers=(*WARMERS, warm_postings),
+                          freeze_garbage=True, kept_postings=app.config["KB_POSTING_CACHE"])
         app.extensions["kb_index"] = index
     return index
 

@@ -23,18 +23,22 @@ from __future__ import annotations
 
 import time
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import repeat
 
 import numpy as np
 
-from kb.search.lookups import blocks, decode
-from kb.search.terms import DeadlinePassed, Scored, TermScorer, _Leaf, suffix_sums
+from kb.index.generation import OpenIndex
+from kb.index.schema import WORD_FIELDS
+from kb.search.lookups import TermLookups, blocks, decode
+from kb.search.terms import DENSE_MIN_DOCS, DeadlinePassed, Scored, TermScorer, _Leaf, suffix_sums
 
 SMALL_BLOCK = 16  # blocks of fewer postings are scored cell by cell (as _Leaf.values scores them)
 # A server keeping postings decoded reads a term's whole list for the candidates when there is a candidate
 # for every this many postings (about two per block of 128): most blocks would be read anyway.
 WHOLE_LIST_READ = 64
+WARM_MIN_DF = 1000  # the shortest posting list warm() decodes when a generation opens
 
 
 class _Postings:
@@ -91,6 +95,54 @@ class Decoded:
         return Decoded(self.ids[postings], self.weights[postings], self.sizes[take], self.lasts[take])
 
 
+def read_postings(matcher, wanted: list[int] | None = None, tick: Callable[[], None] | None = None) -> Decoded | None:
+    """A term's postings in one segment from its matcher: every block, or with ``wanted`` (sorted local
+    document numbers) only the blocks holding one of them, as ``Scorer`` reads them; ``tick`` is called
+    before each block read (the deadline)."""
+    postings = _Postings()
+    previous = -1
+    for last, block in blocks(matcher):
+        if wanted is not None:
+            if previous >= wanted[-1]:
+                break
+            if bisect_right(wanted, last) <= bisect_right(wanted, previous):
+                previous = last
+                continue
+        if tick is not None:
+            tick()
+        postings.add(last, *decode(block))
+        previous = last
+    return postings.arrays() if postings.ids else None
+
+
+def warm(index: OpenIndex) -> None:
+    """For a server keeping postings decoded (``OpenIndex.kept_postings``), a large generation's longest
+    posting lists decoded as it opens, up to half the allowance: the words nearly every question reads
+    (应当, 供电, 用户, 规定 …), chosen by their document frequency in the index, not by any question. The
+    first questions after a start or a swap then cost what later ones do."""
+    if not index.kept_postings:
+        return
+    with index.searcher() as searcher:
+        if searcher.doc_count_all() < DENSE_MIN_DOCS:
+            return
+        kept = index.generation.memo("postings", index.kept_postings)
+        lookups = TermLookups(searcher)
+        longest = sorted(((info.doc_frequency(), number, fieldname, text)
+                          for number, (reader, _offset) in enumerate(lookups.segments)
+                          for fieldname in WORD_FIELDS if fieldname in reader.schema
+                          for text, info in reader.iter_field(fieldname) if info.doc_frequency() >= WARM_MIN_DF),
+                         reverse=True)
+        budget = index.kept_postings // 2
+        for df, number, fieldname, text in longest:
+            if df > budget:
+                continue
+            matcher = lookups.postings(number, fieldname, text)
+            postings = read_postings(matcher) if matcher is not None else None
+            if postings is not None:
+                kept.put((number, fieldname, text), postings.compact(), len(postings.ids))
+                budget -= len(postings.ids)
+
+
 def _byte_array(lengths) -> np.ndarray:
     """A segment's length bytes as an array, without copying when they are bytes or an array of bytes."""
     try:
@@ -141,19 +193,7 @@ class DenseScorer(TermScorer):
     def _read(self, number: int, leaf: _Leaf, matcher, wanted: list[int] | None = None) -> Decoded | None:
         """The term's postings in segment ``number``: every block, or with ``wanted`` (sorted local document
         numbers) only the blocks holding one of them, as ``Scorer`` reads them."""
-        postings = _Postings()
-        previous = -1
-        for last, block in blocks(matcher):
-            if wanted is not None:
-                if previous >= wanted[-1]:
-                    break
-                if bisect_right(wanted, last) <= bisect_right(wanted, previous):
-                    previous = last
-                    continue
-            self._tick()
-            postings.add(last, *decode(block))
-            previous = last
-        return postings.arrays() if postings.ids else None
+        return read_postings(matcher, wanted, self._tick)
 
     def _whole(self, number: int, leaf: _Leaf) -> Decoded | None:
         """Every posting of the term in segment ``number``, from what the server keeps decoded, or read

@@ -36,7 +36,7 @@ from kb.search.lookups import TermLookups, blocks, decode
 from kb.search.terms import DENSE_MIN_DOCS, DeadlinePassed, Scored, TermScorer, _Leaf, length_norms, suffix_sums
 
 __all__ = ["DENSE_MIN_DOCS", "BoundedCollector", "DeadlinePassed", "Scored", "Scorer", "_Leaf", "allowed",
-           "length_norms", "top", "whoosh_top"]
+           "length_norms", "top", "warm_postings", "whoosh_top"]
 
 # -- Whoosh's own collector: the reference and the fallback -----------------------------------------
 
@@ -223,3 +223,16 @@ def top(index: OpenIndex, searcher, leaves: list[Term], limit: int, filters: tup
         return DenseScorer(index, searcher, leaves, limit, allowed_mask(index, searcher, *filters), seconds,
                            lookups).run()
     return Scorer(index, searcher, leaves, limit, allowed(index, searcher, *filters), seconds, lookups).run()
+
+
+def warm_postings(index: OpenIndex) -> None:
+    """A warmer for a server keeping postings decoded (``OpenIndex.kept_postings``): the longest posting lists
+    of a large generation decoded as it opens (``kb.search.dense.warm``); nothing for a small one."""
+    if not index.kept_postings:
+        return
+    with index.searcher() as searcher:
+        if searcher.doc_count_all() < DENSE_MIN_DOCS:
+            return
+    from kb.search.dense import warm  # numpy: imported by large generations only
+
+    warm(index)
