@@ -2,13 +2,17 @@
 """Throughput against workers, and a hotline's agents, over the whole law library (``make loadtest``, second part).
 
 1. Builds the corpus plus all of ``../shared/lawref`` in a temporary directory (or serves ``--index``).
-2. Saturation: for 1 and for N workers (``kb serve --workers``), ``--clients`` clients ask and search
-   with no think time for ``--seconds``; requests per second and p50/p95, and the ratio N : 1.
-3. Agents: N workers, ``--agents`` agents for ``--agent-seconds``, each asking about once a second
-   (Poisson arrivals, a question or a search from the bench's and the dev set's lists); half the
-   questions are typed live first: two to four prefixes sent with ``live=1`` 150–300 ms apart, as the
-   console does on each typing pause. p50/p95/max of every request, of the live ones and of the
-   full questions.
+2. Saturation: for 1 and for N workers (``kb serve --workers``, keeping no answers and no postings:
+   the engine flat out), ``--clients`` clients ask and search with no think time for ``--seconds``;
+   requests per second and p50/p95, and the ratio N : 1.
+3. Agents: N workers of a server started anew as ``kb serve`` runs it (answers and postings kept as
+   ``KB_ANSWER_CACHE`` / ``KB_POSTING_CACHE`` say; each worker first serves a few requests the agents do
+   not send), ``--agents`` agents for ``--agent-seconds``, each asking about once a second (Poisson
+   arrivals, a question or a search from the bench's and the dev set's lists); half the questions are
+   typed live first: two to four prefixes sent with ``live=1`` 150–300 ms apart, as the console does on
+   each typing pause. p50/p95/max of every request, of the live ones and of the full questions, per
+   10 s, and where the cores went (server, this load generator — one process, one thread per agent —,
+   the rest).
 
 Standard library only, loopback only; prints Markdown tables and writes ``--json-out``.
 """
@@ -79,11 +83,19 @@ def questions() -> tuple[list[str], list[str]]:
     return [q for q in asks if len(q) < 200], searches
 
 
+# Saturation measures what the engine does flat out: the servers keep no answers and no postings (the same
+# few dozen questions, asked over and over, would be served from what was kept).
+KEEP_NOTHING = {"KB_ANSWER_CACHE": "0", "KB_POSTING_CACHE": "0"}
+# Before the agents, each worker has served a few requests (its first ones pay for connecting to its stores
+# and touching the shared index) — of questions the agents do not ask.
+WARM_UP = ["电力", "供电企业 用户", "什么是不可抗力？", "环境保护", "用电检查", "电能计量装置"]
+
+
 class Server:
-    def __init__(self, index: Path, corpus: Path, data: Path, workers: int) -> None:
+    def __init__(self, index: Path, corpus: Path, data: Path, workers: int, settings: dict | None = None) -> None:
         self.port = free_port()
         env = {**os.environ, "KB_RATE_LIMIT": "100000000/minute", "KB_LIVE_RATE_LIMIT": "100000000/minute",
-               "KB_DATA": str(data), "PYTHONUNBUFFERED": "1"}
+               "KB_DATA": str(data), "PYTHONUNBUFFERED": "1", **(settings or {})}
         env.pop("KB_RATE_LIMIT_STORAGE", None)  # kb serve's own Redis for N > 1, as make run has
         self.log = open(data / f"serve-{workers}.log", "wb")
         self.process = subprocess.Popen([str(KB), "--corpus", str(corpus), "--index", str(index), "serve",
@@ -268,22 +280,26 @@ def main(argv: list[str] | None = None) -> int:
     try:
         corpus, index = (args.corpus, args.index) if args.index else build_lawref(work)
         report: dict = {"workers": args.workers, "cores": len(os.sched_getaffinity(0)), "saturation": {}}
-        for workers in [args.workers] if args.agents_only else sorted({1, args.workers}):
-            server = Server(index, corpus, work, workers)
+        for workers in [] if args.agents_only else sorted({1, args.workers}):
+            server = Server(index, corpus, work, workers, KEEP_NOTHING)
             try:
-                if not args.agents_only:
-                    saturate(server.port, args.clients, 3, asks, searches)  # warm every worker
-                    row = cores_used(server.process.pid, args.seconds,
-                                     partial(saturate, server.port, args.clients, args.seconds, asks, searches))
-                    report["saturation"][workers] = row
-                    print(f"saturation, {workers} worker(s): {report['saturation'][workers]}", flush=True)
-                if workers == args.workers:
-                    report["agents"] = cores_used(server.process.pid, args.agent_seconds,
-                                                  partial(agents, server.port, args.agents, args.agent_seconds, asks,
-                                                          searches))
-                    print(f"agents: { {k: v for k, v in report['agents'].items() if k != 'timeline'} }", flush=True)
+                saturate(server.port, args.clients, 3, asks, searches)  # warm every worker
+                row = cores_used(server.process.pid, args.seconds,
+                                 partial(saturate, server.port, args.clients, args.seconds, asks, searches))
+                report["saturation"][workers] = row
+                print(f"saturation, {workers} worker(s): {report['saturation'][workers]}", flush=True)
             finally:
                 server.stop()
+        # The agents meet a server as kb serve runs it (answers and postings kept as configured), started anew:
+        # nothing the saturation asked is kept.
+        server = Server(index, corpus, work, args.workers)
+        try:
+            saturate(server.port, 4, 2, WARM_UP, WARM_UP)
+            report["agents"] = cores_used(server.process.pid, args.agent_seconds,
+                                          partial(agents, server.port, args.agents, args.agent_seconds, asks, searches))
+            print(f"agents: { {k: v for k, v in report['agents'].items() if k != 'timeline'} }", flush=True)
+        finally:
+            server.stop()
         if not args.agents_only:
             one, many = report["saturation"][1], report["saturation"][args.workers]
             report["speedup"] = round(many["req_per_s"] / one["req_per_s"], 2)
@@ -295,8 +311,9 @@ def main(argv: list[str] | None = None) -> int:
                       f"{row.get('requests_per_server_cpu_s')} |")
             print(f"\nspeed-up {args.workers} : 1 = {report['speedup']}×\n")
         crowd = report["agents"]
-        print(f"{args.agents} agents, {args.workers} workers, {args.agent_seconds:.0f} s "
-              f"(answers kept per worker: {os.environ.get('KB_ANSWER_CACHE') or 'default'}):\n"
+        kept = ", postings ".join(os.environ.get(name) or "default" for name in ("KB_ANSWER_CACHE", "KB_POSTING_CACHE"))
+        print(f"{args.agents} agents, {args.workers} workers, {args.agent_seconds:.0f} s (kept per worker: answers "
+              f"{kept}):\n"
               "| requests | n | p50 ms | p95 ms | max ms |\n| --- | ---: | ---: | ---: | ---: |")
         for kind in ("all", "live", "full", "search"):
             row = crowd[kind]
