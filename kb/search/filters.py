@@ -3,6 +3,9 @@ document numbers kept per index generation: a filter, never a result cache."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from whoosh.reading import TermNotFound
 
 from kb.index.generation import OpenIndex
@@ -28,33 +31,39 @@ def _parts(index: OpenIndex, region: str | None, status: str | None, doc: str | 
 def allowed(index: OpenIndex, searcher, region: str | None, status: str | None, doc: str | None) -> set[int] | None:
     """Document numbers a filter lets through, kept per index generation (a filter, not a result cache)."""
     parts = _parts(index, region, status, doc)
-    if not parts:
-        return None
-    key = ("allow", parts)
-    found = index.generation.filters.get(key)
-    if found is None:
+
+    def documents() -> set[int]:
+        found: set[int] | None = None
         for terms in parts:
             docs = set().union(*(_documents_with(index, searcher, fieldname, text) for fieldname, text in terms))
             found = docs if found is None else found & docs
-        _keep(index, key, found)
-    return found
+        return found or set()
+
+    return _kept(index, ("allow", parts), documents) if parts else None
 
 
 def allowed_mask(index: OpenIndex, searcher, region: str | None, status: str | None, doc: str | None):
     """``allowed`` as a boolean array over the document numbers, for ``kb.search.dense``; kept beside it."""
     parts = _parts(index, region, status, doc)
-    if not parts:
-        return None
-    key = ("mask", parts)
-    mask = index.generation.filters.get(key)
-    if mask is None:
+
+    def mask():
         import numpy as np  # only large generations are scored densely (kb.search.dense)
 
         docs = allowed(index, searcher, region, status, doc) or set()
-        mask = np.zeros(searcher.doc_count_all(), dtype=bool)
-        mask[np.fromiter(docs, dtype=np.intp, count=len(docs))] = True
-        _keep(index, key, mask)
-    return mask
+        array = np.zeros(searcher.doc_count_all(), dtype=bool)
+        array[np.fromiter(docs, dtype=np.intp, count=len(docs))] = True
+        return array
+
+    return _kept(index, ("mask", parts), mask) if parts else None
+
+
+def _kept(index: OpenIndex, key: tuple, make: Callable[[], Any]) -> Any:
+    """What is kept under ``key`` for the open generation, made (and kept) the first time."""
+    found = index.generation.filters.get(key)
+    if found is None:
+        found = make()
+        _keep(index, key, found)
+    return found
 
 
 def _documents_with(index: OpenIndex, searcher, fieldname: str, text: str) -> set[int]:
