@@ -129,10 +129,10 @@ def warm(index: OpenIndex) -> None:
             return
         kept = index.generation.memo("postings", index.kept_postings)
         lookups = TermLookups(searcher)
-        longest = sorted(((info.doc_frequency(), number, fieldname, text)
+        longest = sorted(((info.doc_frequency(), number, fieldname, reader.schema[fieldname].from_bytes(term))
                           for number, (reader, _offset) in enumerate(lookups.segments)
                           for fieldname in WORD_FIELDS if fieldname in reader.schema
-                          for text, info in reader.iter_field(fieldname) if info.doc_frequency() >= WARM_MIN_DF),
+                          for term, info in reader.iter_field(fieldname) if info.doc_frequency() >= WARM_MIN_DF),
                          reverse=True)
         budget = index.kept_postings // 2
         for df, number, fieldname, text in longest:
