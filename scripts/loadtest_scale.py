@@ -2,13 +2,17 @@
 """Throughput against workers, and a hotline's agents, over the whole law library (``make loadtest``, second part).
 
 1. Builds the corpus plus all of ``../shared/lawref`` in a temporary directory (or serves ``--index``).
-2. Saturation: for 1 and for N workers (``kb serve --workers``), ``--clients`` clients ask and search
-   with no think time for ``--seconds``; requests per second and p50/p95, and the ratio N : 1.
-3. Agents: N workers, ``--agents`` agents for ``--agent-seconds``, each asking about once a second
-   (Poisson arrivals, a question or a search from the bench's and the dev set's lists); half the
-   questions are typed live first: two to four prefixes sent with ``live=1`` 150–300 ms apart, as the
-   console does on each typing pause. p50/p95/max of every request, of the live ones and of the
-   full questions.
+2. Saturation: for 1 and for N workers (``kb serve --workers``, keeping no answers and no postings:
+   the engine flat out), ``--clients`` clients ask and search with no think time for ``--seconds``;
+   requests per second and p50/p95, and the ratio N : 1.
+3. Agents: N workers of a server started anew as ``kb serve`` runs it (answers and postings kept as
+   ``KB_ANSWER_CACHE`` / ``KB_POSTING_CACHE`` say; each worker first serves a few requests the agents do
+   not send), ``--agents`` agents for ``--agent-seconds``, each asking about once a second (Poisson
+   arrivals, a question or a search from the bench's and the dev set's lists); half the questions are
+   typed live first: two to four prefixes sent with ``live=1`` 150–300 ms apart, as the console does on
+   each typing pause. p50/p95/max of every request, of the live ones and of the full questions, per
+   10 s, and where the cores went (server, this load generator — one process, one thread per agent —,
+   the rest).
 
 Standard library only, loopback only; prints Markdown tables and writes ``--json-out``.
 """
@@ -30,6 +34,8 @@ import tempfile
 import threading
 import time
 import urllib.parse
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,11 +83,19 @@ def questions() -> tuple[list[str], list[str]]:
     return [q for q in asks if len(q) < 200], searches
 
 
+# Saturation measures what the engine does flat out: the servers keep no answers and no postings (the same
+# few dozen questions, asked over and over, would be served from what was kept).
+KEEP_NOTHING = {"KB_ANSWER_CACHE": "0", "KB_POSTING_CACHE": "0"}
+# Before the agents, each worker has served a few requests (its first ones pay for connecting to its stores
+# and touching the shared index) — of questions the agents do not ask.
+WARM_UP = ["电力", "供电企业 用户", "什么是不可抗力？", "环境保护", "用电检查", "电能计量装置"]
+
+
 class Server:
-    def __init__(self, index: Path, corpus: Path, data: Path, workers: int) -> None:
+    def __init__(self, index: Path, corpus: Path, data: Path, workers: int, settings: dict | None = None) -> None:
         self.port = free_port()
         env = {**os.environ, "KB_RATE_LIMIT": "100000000/minute", "KB_LIVE_RATE_LIMIT": "100000000/minute",
-               "KB_DATA": str(data), "PYTHONUNBUFFERED": "1"}
+               "KB_DATA": str(data), "PYTHONUNBUFFERED": "1", **(settings or {})}
         env.pop("KB_RATE_LIMIT_STORAGE", None)  # kb serve's own Redis for N > 1, as make run has
         self.log = open(data / f"serve-{workers}.log", "wb")
         self.process = subprocess.Popen([str(KB), "--corpus", str(corpus), "--index", str(index), "serve",
@@ -162,11 +176,16 @@ def saturate(port: int, clients: int, seconds: float, asks: list[str], searches:
 
 
 def agents(port: int, count: int, seconds: float, asks: list[str], searches: list[str]) -> dict:
-    """Agents asking about once a second, half their questions typed live first."""
+    """Agents asking about once a second, half their questions typed live first. ``repeated`` is the share
+    of requests that ask what some agent asked before (what a server keeping its answers can serve again)."""
     records: dict[str, list[float]] = {"live": [], "full": [], "search": []}
     failures = [0]
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
+    sent_before: set[str] = set()
+    repeated = [0]
+    timeline: list[tuple[float, str, float]] = []  # (seconds into the phase, kind, ms) of every request
+    begun = time.monotonic()
 
     def agent(number: int) -> None:
         rng, box = random.Random(f"agent-{number}"), [None]
@@ -187,11 +206,17 @@ def agents(port: int, count: int, seconds: float, asks: list[str], searches: lis
             for position, (kind, path) in enumerate(sent):
                 if position:
                     time.sleep(rng.uniform(0.15, 0.3))
+                bare = path.replace("&live=1", "")
+                with lock:
+                    repeated[0] += bare in sent_before
+                    sent_before.add(bare)
+                started = time.monotonic()
                 latency = get(box, port, path)
                 if latency is None:
                     failed += 1
                 else:
                     mine[kind].append(latency)
+                    timeline.append((round(started - begun, 3), kind, round(latency, 1)))
             next_at += rng.expovariate(1.0)
         with lock:
             for kind, values in mine.items():
@@ -205,7 +230,26 @@ def agents(port: int, count: int, seconds: float, asks: list[str], searches: lis
         thread.join()
     every = [v for values in records.values() for v in values]
     return {"all": figures(every, seconds), **{kind: figures(values) for kind, values in records.items()},
-            "failed": failures[0]}
+            "failed": failures[0], "repeated": round(repeated[0] / max(1, len(every) + failures[0]), 3),
+            "by_ten_seconds": [figures([ms for at, _kind, ms in timeline if start <= at < start + 10])
+                               for start in range(0, int(seconds), 10)],
+            "timeline": sorted(timeline)}
+
+
+def cores_used(pid: int, seconds: float, run: Callable[[], dict]) -> dict:
+    """``run()``'s figures, with where the host's cores went meanwhile: the server (all its processes), this
+    load generator, and everything else."""
+    cpu0, own0, busy0 = process_tree_cpu(pid), os.times(), machine_busy_seconds()
+    row = run()
+    cpu1, own1, busy1 = process_tree_cpu(pid), os.times(), machine_busy_seconds()
+    if None not in (cpu0, cpu1, busy0, busy1):
+        server_s = cpu1 - cpu0
+        client_s = (own1.user + own1.system) - (own0.user + own0.system)
+        requests = row["all"]["requests"] if "all" in row else row["requests"]
+        row.update({"server_cores": round(server_s / seconds, 2), "load_generator_cores": round(client_s / seconds, 2),
+                    "other_cores": round(max(0.0, busy1 - busy0 - server_s - client_s) / seconds, 2),
+                    "requests_per_server_cpu_s": round(requests / max(server_s, 0.01), 1)})
+    return row
 
 
 def build_lawref(work: Path) -> tuple[Path, Path]:
@@ -228,6 +272,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=30, help="saturation seconds per worker count")
     parser.add_argument("--agents", type=int, default=20)
     parser.add_argument("--agent-seconds", type=float, default=60)
+    parser.add_argument("--agents-only", action="store_true", help="skip the saturation phases")
     parser.add_argument("--json-out", type=Path)
     args = parser.parse_args(argv)
     asks, searches = questions()
@@ -235,43 +280,47 @@ def main(argv: list[str] | None = None) -> int:
     try:
         corpus, index = (args.corpus, args.index) if args.index else build_lawref(work)
         report: dict = {"workers": args.workers, "cores": len(os.sched_getaffinity(0)), "saturation": {}}
-        for workers in sorted({1, args.workers}):
-            server = Server(index, corpus, work, workers)
+        for workers in [] if args.agents_only else sorted({1, args.workers}):
+            server = Server(index, corpus, work, workers, KEEP_NOTHING)
             try:
                 saturate(server.port, args.clients, 3, asks, searches)  # warm every worker
-                cpu0, own0, busy0 = process_tree_cpu(server.process.pid), os.times(), machine_busy_seconds()
-                row = saturate(server.port, args.clients, args.seconds, asks, searches)
-                cpu1, own1, busy1 = process_tree_cpu(server.process.pid), os.times(), machine_busy_seconds()
-                if None not in (cpu0, cpu1, busy0, busy1):
-                    # Where the host's cores went: the server (all its workers), this load generator, the rest.
-                    server_s = cpu1 - cpu0
-                    client_s = (own1.user + own1.system) - (own0.user + own0.system)
-                    row.update({"server_cores": round(server_s / args.seconds, 2),
-                                "load_generator_cores": round(client_s / args.seconds, 2),
-                                "other_cores": round(max(0.0, busy1 - busy0 - server_s - client_s) / args.seconds, 2),
-                                "requests_per_server_cpu_s": round(row["requests"] / max(server_s, 0.01), 1)})
+                row = cores_used(server.process.pid, args.seconds,
+                                 partial(saturate, server.port, args.clients, args.seconds, asks, searches))
                 report["saturation"][workers] = row
                 print(f"saturation, {workers} worker(s): {report['saturation'][workers]}", flush=True)
-                if workers == args.workers:
-                    report["agents"] = agents(server.port, args.agents, args.agent_seconds, asks, searches)
-                    print(f"agents: {report['agents']}", flush=True)
             finally:
                 server.stop()
-        one, many = report["saturation"][1], report["saturation"][args.workers]
-        report["speedup"] = round(many["req_per_s"] / one["req_per_s"], 2)
-        print("\n| workers | req/s | p50 ms | p95 ms | failed | server cores | load generator | others | req per "
-              "server CPU s |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-        for workers, row in report["saturation"].items():
-            print(f"| {workers} | {row['req_per_s']} | {row['p50_ms']} | {row['p95_ms']} | {row['failed']} | "
-                  f"{row.get('server_cores')} | {row.get('load_generator_cores')} | {row.get('other_cores')} | "
-                  f"{row.get('requests_per_server_cpu_s')} |")
-        print(f"\nspeed-up {args.workers} : 1 = {report['speedup']}×\n")
-        print(f"{args.agents} agents, {args.workers} workers, {args.agent_seconds:.0f} s:\n"
+        # The agents meet a server as kb serve runs it (answers and postings kept as configured), started anew:
+        # nothing the saturation asked is kept.
+        server = Server(index, corpus, work, args.workers)
+        try:
+            saturate(server.port, 4, 2, WARM_UP, WARM_UP)
+            report["agents"] = cores_used(server.process.pid, args.agent_seconds,
+                                          partial(agents, server.port, args.agents, args.agent_seconds, asks, searches))
+            print(f"agents: { {k: v for k, v in report['agents'].items() if k != 'timeline'} }", flush=True)
+        finally:
+            server.stop()
+        if not args.agents_only:
+            one, many = report["saturation"][1], report["saturation"][args.workers]
+            report["speedup"] = round(many["req_per_s"] / one["req_per_s"], 2)
+            print("\n| workers | req/s | p50 ms | p95 ms | failed | server cores | load generator | others | req "
+                  "per server CPU s |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+            for workers, row in report["saturation"].items():
+                print(f"| {workers} | {row['req_per_s']} | {row['p50_ms']} | {row['p95_ms']} | {row['failed']} | "
+                      f"{row.get('server_cores')} | {row.get('load_generator_cores')} | {row.get('other_cores')} | "
+                      f"{row.get('requests_per_server_cpu_s')} |")
+            print(f"\nspeed-up {args.workers} : 1 = {report['speedup']}×\n")
+        crowd = report["agents"]
+        kept = ", postings ".join(os.environ.get(name) or "default" for name in ("KB_ANSWER_CACHE", "KB_POSTING_CACHE"))
+        print(f"{args.agents} agents, {args.workers} workers, {args.agent_seconds:.0f} s (kept per worker: answers "
+              f"{kept}):\n"
               "| requests | n | p50 ms | p95 ms | max ms |\n| --- | ---: | ---: | ---: | ---: |")
         for kind in ("all", "live", "full", "search"):
-            row = report["agents"][kind]
+            row = crowd[kind]
             print(f"| {kind} | {row['requests']} | {row['p50_ms']} | {row['p95_ms']} | {row['max_ms']} |")
-        print(f"failed: {report['agents']['failed']}")
+        print(f"failed: {crowd['failed']}; repeated an earlier request: {crowd['repeated']:.0%}; cores: server "
+              f"{crowd.get('server_cores')}, load generator {crowd.get('load_generator_cores')}, others "
+              f"{crowd.get('other_cores')}")
         if args.json_out:
             args.json_out.write_text(json.dumps(report, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         failed = sum(row["failed"] for row in report["saturation"].values()) + report["agents"]["failed"]

@@ -36,6 +36,24 @@ def corpus_index(corpus_index_path) -> OpenIndex:
 
 
 @pytest.fixture(scope="session")
+def law_sample_index_path(tmp_path_factory) -> Path:
+    """The corpus and every 150th law of the library (tables, long chapters, articles), built in two parts
+    (two segments, two clause store files) as a parallel build writes a large corpus."""
+    import shutil
+
+    from kb.corpus import Importer
+
+    laws = sorted(requires_shared(LAWREF).rglob("*.md"))[::150]
+    folder = tmp_path_factory.mktemp("law-sample")
+    shutil.copytree(CORPUS, folder / "corpus")
+    with Importer(folder / "corpus") as importer:
+        for law in laws:
+            importer.add(law)
+    build(folder / "corpus", folder / "index", procs=2)
+    return folder / "index"
+
+
+@pytest.fixture(scope="session")
 def app(corpus_index_path, tmp_path_factory):
     from web import create_app
 

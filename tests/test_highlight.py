@@ -1,5 +1,8 @@
 """Highlighting: where matched words stand (kb), marked in plain text, and in escaped HTML by the site."""
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from kb.search.highlight import highlight, spans
 from kb.vocab import default_vocab
 from web.hits import highlight_html
@@ -46,3 +49,14 @@ def test_segmenting_only_the_runs_holding_a_term_marks_what_a_full_pass_marks(co
             else:
                 merged.append((start, end))
         assert spans(text, terms, ANALYSIS) == merged, text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sets(st.text(alphabet="供电企业应当.*+?()[]|\\^$ 1", max_size=4), max_size=6),
+       st.text(alphabet="供电企业应当.*+?()[]|\\^$ 1", max_size=30))
+def test_a_run_holds_a_term_exactly_when_one_is_a_substring_of_it(terms, run):
+    """The highlighter's test of a run (one regular expression of the terms, special characters and all)
+    says what testing each term as a substring says."""
+    from kb.search.highlight import _holding
+
+    assert _holding(set(terms))(run) == any(term in run for term in terms)

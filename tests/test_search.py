@@ -162,3 +162,19 @@ def test_an_unknown_filter_is_refused_with_the_choices_even_for_an_empty_query(c
         with pytest.raises(InputError) as raised:
             search(corpus_index, query, **filters)
         assert message in str(raised.value)
+
+
+def test_a_hit_as_json_is_what_asdict_gives(corpus_index):
+    """Hit.to_dict is written out for speed: the same keys in the same order and the same values as
+    dataclasses.asdict, for every field the dataclass has (a field added later must be added there too)."""
+    from dataclasses import asdict
+
+    for hit in search(corpus_index, "高压双电源 供电方案 答复期限", limit=20).hits:
+        assert list(hit.to_dict().items()) == list(asdict(hit).items())
+
+
+def test_a_search_result_as_json_is_what_asdict_gives(corpus_index):
+    from dataclasses import asdict
+
+    result = search(corpus_index, "计划检修 停电 通知", limit=5)
+    assert list(result.to_dict().items()) == list(asdict(result).items())

@@ -18,6 +18,7 @@ from kb.answer import WARMERS
 from kb.errors import IndexMissing, KbError, SettingsError
 from kb.feedback import FeedbackStore, open_store
 from kb.index import OpenIndex
+from kb.search.scoring import warm_postings
 from kb.vocab import Vocab, default_vocab
 from web.security import ADMIN_ENDPOINTS
 
@@ -38,6 +39,12 @@ def create_app(config: dict | None = None) -> Flask:
         # kb serve --workers N sets it to its private Redis.
         KB_RATE_LIMIT_STORAGE=os.environ.get("KB_RATE_LIMIT_STORAGE", "") or "memory://",
         KB_TRUSTED_PROXY_HOPS=os.environ.get("KB_TRUSTED_PROXY_HOPS", "0"),
+        # Answers and searches kept per index generation for the same question asked again (web.queries):
+        # this many of each per worker; 0 keeps none.
+        KB_ANSWER_CACHE=_whole_number(os.environ.get("KB_ANSWER_CACHE", ""), 512, "KB_ANSWER_CACHE"),
+        # Postings a search over a large index keeps decoded per worker for the next questions (the common
+        # words of a hotline's questions; kb.search.dense): 4 million, about 32 MB; 0 keeps none.
+        KB_POSTING_CACHE=_whole_number(os.environ.get("KB_POSTING_CACHE", ""), 4_000_000, "KB_POSTING_CACHE"),
         JSON_AS_ASCII=False,
         MAX_CONTENT_LENGTH=64 * 1024,
     )
@@ -54,7 +61,7 @@ def create_app(config: dict | None = None) -> Flask:
     # The whole dictionary now, not a block per new character on the first queries; made before kb serve
     # forks, it is shared by the workers.
     vocab.dictionary.ensure_all()
-    app.extensions["kb_index"] = _open_index(Path(app.config["KB_INDEX"]), vocab)
+    app.extensions["kb_index"] = _open_index(Path(app.config["KB_INDEX"]), vocab, app.config["KB_POSTING_CACHE"])
     app.config["KB_INDEX_PATH"] = Path(app.config["KB_INDEX"])
 
     from web.api import api, health
@@ -68,9 +75,23 @@ def create_app(config: dict | None = None) -> Flask:
     return app
 
 
-def _open_index(path: Path, vocab: Vocab) -> OpenIndex | None:
+def _whole_number(raw: str, default: int, name: str) -> int:
+    """A setting that is a whole number of 0 or more (``default`` when unset); SettingsError otherwise."""
+    if not raw.strip():
+        return default
     try:
-        return OpenIndex(path, vocab, warmers=WARMERS, freeze_garbage=True)
+        value = int(raw.strip())
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise SettingsError(f"{name} must be a whole number of 0 or more, not {raw!r}")
+    return value
+
+
+def _open_index(path: Path, vocab: Vocab, kept_postings: int) -> OpenIndex | None:
+    try:
+        return OpenIndex(path, vocab, warmers=(*WARMERS, warm_postings), freeze_garbage=True,
+                         kept_postings=kept_postings)
     except IndexMissing:
         return None
 
@@ -83,7 +104,8 @@ def kb_index(app: Flask | None = None) -> OpenIndex:
     index = app.extensions.get("kb_index")
     if index is None:
         # IndexMissing says what to do
-        index = OpenIndex(app.config["KB_INDEX_PATH"], app.extensions["kb_vocab"], warmers=WARMERS, freeze_garbage=True)
+        index = OpenIndex(app.config["KB_INDEX_PATH"], app.extensions["kb_vocab"], warmers=(*WARMERS, warm_postings),
+                          freeze_garbage=True, kept_postings=app.config["KB_POSTING_CACHE"])
         app.extensions["kb_index"] = index
     return index
 

@@ -38,7 +38,7 @@ class ClauseContexts:
         key = (index.manifest.get("fingerprint"), index.manifest.get("built_at"), doc_id, clause_id)
         found = self._clauses.get(key)
         if found is None:
-            clause = index.parsed(doc_id).clause(clause_id)
+            clause = index.clause(doc_id, clause_id)
             if clause is None:
                 return None
             candidates = self.reader.clause(clause)

@@ -10,6 +10,7 @@ Offsets are in the clause's normalised text; ``text`` is the verbatim span.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable
 
 from kb.analysis.comparison import canonical_unit, number_text
@@ -64,16 +65,17 @@ class ClauseReader:
         self.segmenter = segmenter
         self.words = segmenter.tokenizer.FREQ
         self.idioms = idioms
-        self._original: tuple[str, list[int]] = ("", [])
-        self._starts: set[int] | None = None
+        # The text being read and where its words start: per thread, as the server's request threads share
+        # one reader (kept on the reader itself, two threads' texts were mixed up).
+        self._reading = threading.local()
 
     # -- prose ------------------------------------------------------------------------------------
     def prose(self, text: str, subject: str = "", header: str = "") -> list[Candidate]:
         """Every candidate of a prose ``text``, in order, each with its own context; ``subject`` and
         ``header`` are what a table row and column give the text's candidates (a long cell)."""
         norm, origins = self.segmenter.normalize_with_offsets(text)
-        self._original = (text, origins)
-        self._starts = None
+        self._reading.original = (text, origins)
+        self._reading.starts = None
         found = _Found()
         self._numbers(norm, found)
         self._dates(norm, found)
@@ -151,7 +153,7 @@ class ClauseReader:
     def _in_word(self, norm: str, start: int, end: int) -> bool:
         """A Chinese numeral that is part of a word rather than a count: 统一日期, 唯一, 之一, 一次性. Read in
         the original text, since normalising may already have made the numeral a digit (统1日期)."""
-        original, origins = self._original
+        original, origins = self._reading.original
         at = origins[start] if origins else start
         first = original[at]
         if first.isdigit() or first.isascii():
@@ -162,9 +164,10 @@ class ClauseReader:
 
     def _word_starts(self) -> set[int]:
         """Where the analyzer's words begin in the original text (computed once per text)."""
-        if self._starts is None:
-            self._starts = {piece.start for piece in self.segmenter.segment(self._original[0], subwords=False)}
-        return self._starts
+        reading = self._reading
+        if reading.starts is None:
+            reading.starts = {piece.start for piece in self.segmenter.segment(reading.original[0], subwords=False)}
+        return reading.starts
 
     def _prefix(self, norm: str, start: int) -> str:
         """前 / 近 / 连续 … right before a number, as a word of its own (not the end of 提前 or 最近)."""

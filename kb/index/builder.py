@@ -23,6 +23,7 @@ from whoosh import index as whoosh_index
 from kb import __version__
 from kb.corpus.documents import Document, corpus_fingerprint, default_corpus, load_corpus, reading_lock, require_corpus
 from kb.errors import BuildFailed
+from kb.index.clauses import ClauseWriter, write_table
 from kb.index.faq_gate import check_faq_entries
 from kb.index.postings import KbSegmentWriter
 from kb.index.prepare import Preparer, document_record
@@ -41,6 +42,7 @@ from kb.index.store import (
     write_manifest,
 )
 from kb.index.whoosh_adapter import finalize_segment
+from kb.parse.clauses import parse_document
 from kb.vocab import Vocab, default_vocab
 
 
@@ -121,13 +123,16 @@ def _split(documents: list[Document], parts: int) -> list[list[Document]]:
     return [part for part in out if part]
 
 
-def _add_documents(writer, preparer: Preparer, documents: list[Document],
+def _add_documents(writer, preparer: Preparer, documents: list[Document], store: ClauseWriter,
                    say: Callable[[str], None] | None = None) -> tuple[int, list[dict]]:
-    """Add every indexable clause of the documents to the writer; (clauses added, facts extracted)."""
+    """Add every indexable clause of the documents to the writer and every clause to the clause store;
+    (clauses added, facts extracted)."""
     clauses = 0
     facts: list[dict] = []
     for number, document in enumerate(documents, start=1):
-        entries, document_facts = preparer.prepare(document)
+        parsed = parse_document(document)
+        store.add(document.id, parsed)
+        entries, document_facts = preparer.prepare(document, parsed)
         for fields in entries:
             writer.add_document(**fields)
         facts += document_facts
@@ -137,32 +142,41 @@ def _add_documents(writer, preparer: Preparer, documents: list[Document],
     return clauses, facts
 
 
-def _index_serially(ix, vocab: Vocab, documents: list[Document], say: Callable[[str], None]) -> tuple[int, list[dict]]:
+def _index_serially(ix, generation: Path, vocab: Vocab, documents: list[Document],
+                    say: Callable[[str], None]) -> tuple[int, list[dict]]:
     writer = KbSegmentWriter(ix)
+    store = ClauseWriter(generation, 1)
     try:
-        clauses, facts = _add_documents(writer, Preparer(vocab, analyzer_of(writer.schema)), documents, say)
+        clauses, facts = _add_documents(writer, Preparer(vocab, analyzer_of(writer.schema)), documents, store, say)
         writer.commit()
     except BaseException:
         writer.cancel()
         raise
+    finally:
+        offsets = store.close()
+    write_table(generation, offsets)
     return clauses, facts
 
 
-def _write_part(generation: str, vocab: Vocab, documents: list[Document], results: Connection) -> None:
+def _write_part(generation: str, part: int, vocab: Vocab, documents: list[Document], results: Connection) -> None:
     """In a forked worker: index one part of the corpus into a segment of its own (not yet in the index's
-    table of contents) and extract its facts; send back (segment, facts, clauses), or the error. The same
-    steps as Whoosh's own multiprocessing writer (``whoosh.multiproc.SubWriterTask`` with
-    ``multisegment=True``). Everything it needs is its arguments, which a fork hands over unpickled."""
+    table of contents), write its clause store part and extract its facts; send back (segment, facts,
+    clauses, where each document's clauses are), or the error. The same steps as Whoosh's own
+    multiprocessing writer (``whoosh.multiproc.SubWriterTask`` with ``multisegment=True``). Everything it
+    needs is its arguments, which a fork hands over unpickled."""
     try:
         schema = make_schema(vocab)
         writer = KbSegmentWriter(whoosh_index.open_dir(generation, schema=schema), _lk=False)
+        store = ClauseWriter(Path(generation), part)
         try:
-            clauses, facts = _add_documents(writer, Preparer(vocab, analyzer_of(schema)), documents)
+            clauses, facts = _add_documents(writer, Preparer(vocab, analyzer_of(schema)), documents, store)
             segment = finalize_segment(writer)
         except BaseException:
             writer.cancel()
             raise
-        results.send(("done", (segment, facts, clauses)))
+        finally:
+            offsets = store.close()
+        results.send(("done", (segment, facts, clauses, offsets)))
     except BaseException as error:  # noqa: BLE001 — said to the parent, which fails the build
         results.send(("failed", f"{type(error).__name__}: {error}\n{traceback.format_exc()}"))
     finally:
@@ -177,10 +191,11 @@ def _index_in_parallel(ix, generation: Path, vocab: Vocab, documents: list[Docum
     context = multiprocessing.get_context("fork")
     writer = ix.writer()  # holds the index lock; adds nothing itself
     try:
-        workers = []
+        workers: list[tuple] = []
         for part in parts:
             receive, send = context.Pipe(duplex=False)
-            worker = context.Process(target=_write_part, args=(str(generation), vocab, part, send), daemon=True)
+            worker = context.Process(target=_write_part, args=(str(generation), len(workers) + 1, vocab, part, send),
+                                     daemon=True)
             worker.start()
             send.close()
             workers.append((worker, receive))
@@ -196,14 +211,15 @@ def _index_in_parallel(ix, generation: Path, vocab: Vocab, documents: list[Docum
             results.append(value)
             say(f"[part {number}/{len(parts)}] {len(part)} documents — {value[2]} clauses")
         # Whoosh's merge-policy hook: the new table of contents lists the workers' segments, in order.
-        writer.commit(mergetype=lambda _writer, _segments: [segment for segment, _, _ in results])
+        writer.commit(mergetype=lambda _writer, _segments: [segment for segment, *_ in results])
+        write_table(generation, {doc_id: where for *_, offsets in results for doc_id, where in offsets.items()})
     except BaseException:
         for worker, _receive in workers:
             if worker.is_alive():
                 worker.terminate()
         writer.cancel()
         raise
-    return sum(count for _, _, count in results), [fact for _, facts, _ in results for fact in facts]
+    return sum(count for _, _, count, _ in results), [fact for _, facts, _, _ in results for fact in facts]
 
 
 def _up_to_date(index_path: Path, wanted: str, say: Callable[[str], None]) -> dict | None:
@@ -259,7 +275,7 @@ def build(corpus: Path | None = None, index_path: Path | None = None, force: boo
             if procs > 1 and len(documents) > 1:
                 clauses, facts = _index_in_parallel(ix, generation, vocab, documents, procs, say)
             else:
-                clauses, facts = _index_serially(ix, vocab, documents, say)
+                clauses, facts = _index_serially(ix, generation, vocab, documents, say)
             records = {d.id: document_record(d) for d in documents}
             (generation / DOCUMENTS).write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
             (generation / FACTS).write_text(json.dumps(facts, ensure_ascii=False), encoding="utf-8")

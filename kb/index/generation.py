@@ -21,11 +21,13 @@ from whoosh.index import FileIndex
 from whoosh.searching import Searcher
 
 from kb.errors import IndexDamaged, IndexMissing
+from kb.index.clauses import ClauseStore
+from kb.index.memo import Memo
 from kb.index.schema import WORD_FIELDS, make_schema, scoring
 from kb.index.store import DOCUMENTS, FACTS, MANIFEST, default_index, generations, problems, read_manifest
 from kb.index.titles import Titles
 from kb.index.whoosh_adapter import length_column, segment_perdoc
-from kb.model import Fact, ParsedDocument, clause_key
+from kb.model import Clause, Fact, ParsedDocument, clause_key
 from kb.parse.clauses import parse
 from kb.vocab import Vocab, default_vocab
 
@@ -63,6 +65,7 @@ class Generation:
     facts_by_item: dict[str, list[Fact]]
     metas: dict[str, dict]  # each document's metadata with its title, as standings and pages read them
     titles: Titles  # for spotting a document named in a query
+    clause_store: ClauseStore  # every document's clauses by id, as the build parsed them
     # Made as they are first asked for (or by the index's warmers):
     lengths: dict[tuple[int, str], bytes] = field(default_factory=dict)  # (segment reader, field) → length bytes
     norms: dict[tuple, list[float]] = field(default_factory=dict)  # kb.search.scoring's BM25 length norms
@@ -70,6 +73,16 @@ class Generation:
     parsed: dict[str, ParsedDocument] = field(default_factory=dict)  # documents parsed for display
     # What the layers above derive from this generation (kb.answer's standings), each under its own key.
     extensions: dict[str, object] = field(default_factory=dict)
+    memos: dict[str, Memo] = field(default_factory=dict)  # see memo(); made on first use
+    _memo_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def memo(self, name: str, size: int) -> Memo:
+        """The bounded memo ``name`` of this generation (``kb.index.memo``), made with ``size`` on first use."""
+        found = self.memos.get(name)
+        if found is None:
+            with self._memo_lock:
+                found = self.memos.setdefault(name, Memo(size))
+        return found
 
     def field_lengths(self, reader, fieldname: str) -> bytes:
         """The length bytes of one field in one segment, loaded once."""
@@ -78,6 +91,13 @@ class Generation:
         if lengths is None:
             lengths = self.lengths[key] = load_field_lengths(reader, fieldname)
         return lengths
+
+    def clause(self, doc_id: str, clause_id: str) -> Clause | None:
+        """One clause of a document of this generation: from the clause store, without parsing the document
+        (a generation built before the store parses it, once)."""
+        if self.clause_store.holds(doc_id):
+            return self.clause_store.clause(doc_id, clause_id)
+        return self.parsed_document(doc_id).clause(clause_id)
 
     def parsed_document(self, doc_id: str) -> ParsedDocument:
         """A document of this generation, parsed once."""
@@ -110,6 +130,7 @@ def open_generation(target: Path, vocab: Vocab) -> Generation:
         metas = {doc_id: {**record["meta"], "title": record["title"]} for doc_id, record in documents.items()}
         titles = Titles({doc_id: record["title"] for doc_id, record in documents.items()}, vocab.analysis.normalize,
                         vocab.documents["title_prefixes"], vocab.documents["title_place_suffixes"])
+        store = ClauseStore(target)
         by_clause: dict[str, list[Fact]] = {}
         by_item: dict[str, list[Fact]] = {}
         for fact in facts:
@@ -118,7 +139,7 @@ def open_generation(target: Path, vocab: Vocab) -> Generation:
     except DAMAGE as error:
         raise IndexDamaged(f"index generation {target.name} cannot be read ({type(error).__name__}: "
                            f"{' '.join(str(error).split())[:160]})") from error
-    return Generation(target, ix, searcher, documents, manifest, facts, by_clause, by_item, metas, titles)
+    return Generation(target, ix, searcher, documents, manifest, facts, by_clause, by_item, metas, titles, store)
 
 
 class OpenIndex:
@@ -136,10 +157,15 @@ class OpenIndex:
     """
 
     def __init__(self, index_path: Path | None = None, vocab: Vocab | None = None,
-                 warmers: Iterable[Callable[[OpenIndex], None]] = (), freeze_garbage: bool = False) -> None:
+                 warmers: Iterable[Callable[[OpenIndex], None]] = (), freeze_garbage: bool = False,
+                 kept_postings: int = 0) -> None:
         self.path = index_path or default_index()
         self.warmers = tuple(warmers)
         self.freeze_garbage = freeze_garbage
+        # How many postings a search over a large generation may keep decoded for the next searches
+        # (kb.search.dense; a server's choice: the CLI and the benchmark keep none, so each question is
+        # timed as if it were the first to read its words).
+        self.kept_postings = kept_postings
         self.vocab = vocab or default_vocab()  # what the index was built with, and what reads questions
         # What the layers above keep for as long as this index is open (kb.answer's engine), each under its own
         # key, the way Flask's app.extensions holds an extension's state.
@@ -248,8 +274,12 @@ class OpenIndex:
 
     def clause_text(self, doc_id: str, clause_id: str) -> tuple[str, str]:
         """(verbatim text, label) of a clause."""
-        clause = self.parsed(doc_id).clause(clause_id)
+        clause = self.clause(doc_id, clause_id)
         return (clause.text, clause.label) if clause else ("", clause_id)
+
+    def clause(self, doc_id: str, clause_id: str) -> Clause | None:
+        """One clause of a document of the open generation, or None (``Generation.clause``)."""
+        return self._open().clause(doc_id, clause_id)
 
     @contextmanager
     def searcher(self) -> Iterator:

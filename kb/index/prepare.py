@@ -6,7 +6,7 @@ from __future__ import annotations
 from kb.analysis.tokenizers import CachedKbTokenizer
 from kb.facts.extract import extract
 from kb.index.figures import FigureHint
-from kb.model import Document, clause_key
+from kb.model import Document, ParsedDocument, clause_key
 from kb.parse.clauses import parse_document
 from kb.vocab import Vocab
 
@@ -32,13 +32,14 @@ class Preparer:
         words = set(self.analyzer.words(text))
         return " ".join(g for g in self.vocab.analysis.bigram_texts(text) if g not in words)
 
-    def prepare(self, document: Document) -> tuple[list[dict], list[dict]]:
-        """The Whoosh fields of each indexable clause of a document, and the facts its clauses state."""
+    def prepare(self, document: Document, parsed: ParsedDocument | None = None) -> tuple[list[dict], list[dict]]:
+        """The Whoosh fields of each indexable clause of a document, and the facts its clauses state
+        (``parsed``: the document already parsed, else it is parsed here)."""
         meta = document.meta
         lexicon = self.vocab.lexicon
         entries: list[dict] = []
         facts: list[dict] = []
-        for clause in parse_document(document).clauses:
+        for clause in (parsed or parse_document(document)).clauses:
             if not clause.indexable:
                 continue
             entries.append({

@@ -9,6 +9,7 @@ highlighter re-ran the analyzer once per token, which made it the slowest part o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 
 from kb.analysis.segment import Segmenter
@@ -20,13 +21,19 @@ SEPARATOR = " … "
 Spans = list[tuple[int, int]]  # (start, end) offsets into a clause's text
 
 
+def _holding(wanted: set[str]) -> Callable[[str], bool]:
+    """Whether a run of text holds one of the terms as a substring: one search of an alternation of them
+    (in C) instead of a test per term in Python, which was a tenth of a lawref answer's time."""
+    if not wanted:
+        return lambda _run: False
+    pattern = re.compile("|".join(re.escape(term) for term in sorted(wanted)))  # re keeps the compiled pattern
+    return lambda run: pattern.search(run) is not None
+
+
 def spans(text: str, terms: Iterable[str], segmenter: Segmenter) -> list[tuple[int, int]]:
     """Merged (start, end) offsets of the query terms in ``text``."""
     wanted = set(terms)
-
-    def holds_a_term(run: str) -> bool:
-        return any(term in run for term in wanted)
-
+    holds_a_term = _holding(wanted)
     found = sorted((p.start, p.end) for p in segmenter.segment(text, within=holds_a_term) if p.text in wanted)
     merged: list[tuple[int, int]] = []
     for start, end in found:

@@ -26,34 +26,17 @@ from __future__ import annotations
 import heapq
 import time
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
 
 from whoosh.collectors import FilterCollector, TimeLimit
 from whoosh.query import Or, Term
-from whoosh.reading import TermNotFound
-from whoosh.scoring import bm25
-from whoosh.util.numeric import byte_to_length
 
 from kb.index.generation import OpenIndex
-from kb.index.whoosh_adapter import field_b
-from kb.search.filters import allowed
+from kb.search.filters import allowed, allowed_mask
 from kb.search.lookups import TermLookups, blocks, decode
+from kb.search.terms import DENSE_MIN_DOCS, DeadlinePassed, Scored, TermScorer, _Leaf, length_norms, suffix_sums
 
-BYTE_LENGTHS = [byte_to_length(b) for b in range(256)]  # Whoosh stores a field's length as one byte
-
-
-@dataclass
-class Scored:
-    """The top documents (number, score) of a search, how many matched, whether time ran out."""
-
-    top: list[tuple[int, float]]
-    matched: int
-    timed_out: bool = False
-
-
-class DeadlinePassed(Exception):
-    pass
-
+__all__ = ["DENSE_MIN_DOCS", "BoundedCollector", "DeadlinePassed", "Scored", "Scorer", "_Leaf", "allowed",
+           "length_norms", "top", "warm_postings", "whoosh_top"]
 
 # -- Whoosh's own collector: the reference and the fallback -----------------------------------------
 
@@ -114,131 +97,18 @@ def whoosh_top(searcher, leaves: list[Term], limit: int, filter_query, seconds: 
 
 # -- term at a time -------------------------------------------------------------------------------
 
-class _Leaf:
-    """One term in one field: its BM25F score per posting and the most it can give a document."""
-
-    def __init__(self, lookups: TermLookups, term: Term, weighting, norms: list[float] | None = None) -> None:
-        searcher = lookups.searcher
-        self.field, self.text, self.boost = term.fieldname, term.text, term.boost
-        self.scorable = searcher.schema[self.field].scorable
-        infos = [info for info in lookups.infos(self.field, self.text) if info is not None]
-        if not infos:
-            raise TermNotFound(f"{self.field}:{self.text}")
-        self.df = sum(info.doc_frequency() for info in infos)
-        max_weight = max(info.max_weight() for info in infos)
-        if self.scorable:
-            self.idf = lookups.idf(self.field, self.text)
-            self.avg = searcher.avg_field_length(self.field) or 1
-            self.B = field_b(weighting, self.field)
-            self.K1 = weighting.K1
-            self._norms = norms
-            # Whoosh's own bound (WeightLengthScorer): the largest weight at the shortest length.
-            min_length = min(info.min_length() for info in infos)
-            self.max = self.boost * bm25(self.idf, max_weight, min_length, self.avg, self.B, self.K1)
-            self._by_weight: dict[float, list[float]] = {}
-            self._cells: dict[tuple[float, int], float] = {}
-        else:
-            self.max = self.boost * max_weight
-
-    def by_length(self, weight: float) -> list[float]:
-        """The score of a posting with this weight (term frequency) at each of the 256 length bytes: the
-        expression of ``whoosh.scoring.bm25``, inlined (a call per cell made building rows the larger cost)."""
-        row = self._by_weight.get(weight)
-        if row is None:
-            tf, K1 = weight, self.K1
-            top = self.boost * self.idf * (tf * (K1 + 1))
-            row = self._by_weight[weight] = [top / (tf + norm) for norm in self._norms or self.norms()]
-        return row
-
-    def norms(self) -> list[float]:
-        """K1 × ((1 − B) + B × length / average length) at each length byte: the part of BM25's
-        denominator that depends on the field only, not on the term."""
-        self._norms = length_norms(self.avg, self.B, self.K1)
-        return self._norms
-
-    def cell(self, weight: float, length_byte: int) -> float:
-        """One posting's score, for terms read at a few candidates only (no row built)."""
-        key = (weight, length_byte)
-        value = self._cells.get(key)
-        if value is None:
-            value = self._cells[key] = self.boost * bm25(self.idf, weight, BYTE_LENGTHS[length_byte], self.avg,
-                                                         self.B, self.K1)
-        return value
-
-    def values(self, ids, weights, lengths) -> list[float]:
-        """What Whoosh's BM25F scorer, times the term's boost, gives each posting of a block."""
-        if not self.scorable:
-            if weights is None or isinstance(weights, float):
-                return [(1.0 if weights is None else weights) * self.boost] * len(ids)
-            return [w * self.boost for w in weights]
-        if len(ids) < 16:
-            cell = self.cell
-            if weights is None or isinstance(weights, float):
-                weight = 1.0 if weights is None else weights
-                return [cell(weight, lengths[d]) for d in ids]
-            return [cell(w, lengths[d]) for d, w in zip(ids, weights, strict=True)]
-        if weights is None or isinstance(weights, float):
-            row = self.by_length(1.0 if weights is None else weights)
-            return list(map(row.__getitem__, map(lengths.__getitem__, ids)))
-        unit, by_length = self.by_length(1.0), self.by_length
-        return [unit[lengths[d]] if w == 1.0 else by_length(w)[lengths[d]] for d, w in zip(ids, weights, strict=True)]
-
-
-def length_norms(avg: float, B: float, K1: float) -> list[float]:
-    """BM25's length normalisation for each of Whoosh's 256 length bytes, for a field of average length ``avg``."""
-    return [K1 * ((1 - B) + B * fl / avg) for fl in BYTE_LENGTHS]
-
-
-class Scorer:
-    """Term-at-a-time BM25F with MaxScore pruning; see the module docstring."""
-
-    BLOCKS_PER_CHECK = 32
-    # Reading a posting costs about this many times what ranking one table entry does: the k-th best
-    # score is worth recomputing before a term when reading it would cost more than ranking the table.
-    READ_VS_RANK = 6
+class Scorer(TermScorer):
+    """Term-at-a-time BM25F with MaxScore pruning over a dict of scores; see the module docstring."""
 
     def __init__(self, index: OpenIndex, searcher, leaves: list[Term], limit: int, allow: set[int] | None,
                  seconds: float, lookups: TermLookups | None = None) -> None:
-        self.index, self.limit, self.allow = index, limit, allow
-        self.deadline = time.perf_counter() + seconds
-        weighting = searcher.weighting
-        self.lookups = lookups or TermLookups(searcher)
-        # A term no clause holds (a preference for a region without documents of its own, say) adds
-        # nothing to any score: it is left out, as Whoosh's own matchers leave it out.
-        self.leaves = [_Leaf(self.lookups, leaf, weighting, self._field_norms(searcher, leaf.fieldname))
-                       for leaf in leaves
-                       if any(info is not None for info in self.lookups.infos(leaf.fieldname, leaf.text))]
-        self.segments = self.lookups.segments
+        super().__init__(index, searcher, leaves, limit, seconds, lookups)
+        self.allow = allow
         self.acc: dict[int, float] = {}
-        self.blocks_read = 0
-
-    def _field_norms(self, searcher, fieldname: str) -> list[float] | None:
-        """A field's length norms, kept per index generation (they depend on the field's statistics only)."""
-        if not searcher.schema[fieldname].scorable:
-            return None
-        weighting = searcher.weighting
-        B = field_b(weighting, fieldname)
-        cache = self.index.generation.norms
-        key = (fieldname, B, weighting.K1)
-        norms = cache.get(key)
-        if norms is None:
-            norms = cache[key] = length_norms(searcher.avg_field_length(fieldname) or 1, B, weighting.K1)
-        return norms
-
-    def _tick(self) -> None:
-        self.blocks_read += 1
-        if self.blocks_read % self.BLOCKS_PER_CHECK == 0 and time.perf_counter() > self.deadline:
-            raise DeadlinePassed
 
     def _kth(self, scores) -> float:
         best = heapq.nlargest(self.limit, scores)
         return best[-1] if len(best) == self.limit else float("-inf")
-
-    def _postings(self, number: int, leaf: _Leaf):
-        return self.lookups.postings(number, leaf.field, leaf.text)
-
-    def _lengths(self, reader, leaf: _Leaf):
-        return self.index.field_lengths(reader, leaf.field) if leaf.scorable else None
 
     def _add_all(self, leaf: _Leaf) -> None:
         """Every posting of the term into the score table."""
@@ -304,7 +174,7 @@ class Scorer:
         # and the long lists of common words come last, where the scores they can still add are small
         # beside it and they need only be read for the few candidates left.
         leaves = sorted(self.leaves, key=lambda leaf: (leaf.df, -leaf.max))
-        remaining = _suffix_sums(leaves)
+        remaining = suffix_sums(leaves)
         theta = float("-inf")  # the k-th best score so far; it only grows
         try:
             i = 0
@@ -322,7 +192,7 @@ class Scorer:
                 # No document without any of the terms read so far can reach the top N any more. The rest
                 # are read for the candidates, the largest bound first, so that candidates drop out soonest.
                 rest = sorted(leaves[i:], key=lambda leaf: -leaf.max)
-                remaining = _suffix_sums(rest)
+                remaining = suffix_sums(rest)
                 candidates = sorted(d for d, value in acc.items() if value + remaining[0] >= theta)
                 for j, leaf in enumerate(rest):
                     if time.perf_counter() > self.deadline:
@@ -338,21 +208,31 @@ class Scorer:
         return Scored(top[:limit], matched, timed_out)
 
 
-def _suffix_sums(leaves: list[_Leaf]) -> list[float]:
-    """The most the leaves from each position on can add to any one document."""
-    sums = [0.0] * (len(leaves) + 1)
-    for i in range(len(leaves) - 1, -1, -1):
-        sums[i] = sums[i + 1] + leaves[i].max
-    return sums
-
-
 def top(index: OpenIndex, searcher, leaves: list[Term], limit: int, filters: tuple, filter_query,
         seconds: float, lookups: TermLookups | None = None) -> Scored:
-    """The top N for an OR of these terms: ``Scorer`` where it can read the postings (BM25F weighting),
-    Whoosh's collector otherwise."""
+    """The top N for an OR of these terms: ``Scorer`` where it can read the postings (BM25F weighting) —
+    ``DenseScorer`` from ``DENSE_MIN_DOCS`` clauses —, Whoosh's collector otherwise."""
     if not leaves:
         return Scored([], 0)
     weighting = searcher.weighting
     if not (hasattr(weighting, "B") and hasattr(weighting, "K1")) or not hasattr(searcher, "leaf_searchers"):
         return whoosh_top(searcher, leaves, limit, filter_query, seconds)
+    if searcher.doc_count_all() >= DENSE_MIN_DOCS:
+        from kb.search.dense import DenseScorer  # numpy: imported by large generations only
+
+        return DenseScorer(index, searcher, leaves, limit, allowed_mask(index, searcher, *filters), seconds,
+                           lookups).run()
     return Scorer(index, searcher, leaves, limit, allowed(index, searcher, *filters), seconds, lookups).run()
+
+
+def warm_postings(index: OpenIndex) -> None:
+    """A warmer for a server keeping postings decoded (``OpenIndex.kept_postings``): the longest posting lists
+    of a large generation decoded as it opens (``kb.search.dense.warm``); nothing for a small one."""
+    if not index.kept_postings:
+        return
+    with index.searcher() as searcher:
+        if searcher.doc_count_all() < DENSE_MIN_DOCS:
+            return
+    from kb.search.dense import warm  # numpy: imported by large generations only
+
+    warm(index)
