@@ -36,7 +36,9 @@ def calibration_inputs(scores: list[float], figures: list[str], vectors: list[li
     top = order[0]
 
     def peer(i: int) -> bool:
-        return bool(readings) and readings[i][0] == readings[top][0] and readings[i][1] != readings[top][1]
+        if not readings:
+            return False
+        return readings[i][0] == readings[top][0] and readings[i][1] != readings[top][1]
 
     rival = next((scores[i] for i in order[1:] if figures[i] != figures[top] and not peer(i)),
                  scores[top] - lone_lead)
