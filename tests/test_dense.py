@@ -39,7 +39,8 @@ def assert_same(index: OpenIndex, queries: list[str]) -> int:
 
 
 def test_the_corpus_scores_the_same_to_the_bit(corpus_index):
-    assert assert_same(corpus_index, QUERIES + dev_questions()) > 300
+    # every query of the list compared under every limit and filter (the dev questions join where ../shared is)
+    assert assert_same(corpus_index, QUERIES + dev_questions()) >= 3 * len(FILTERS) * len(QUERIES)
 
 
 def test_a_law_sample_in_two_segments_scores_the_same_to_the_bit(law_sample_index_path):
