@@ -339,7 +339,7 @@ def test_who_is_read_in_the_questions_own_frame(tmp_path):
 
     w = default_vocab().wording
     text = "学校申请使用校车的，应当向县级人民政府教育行政部门提交书面申请和证明材料。"
-    found = [c.value for c in mirrored_phrases(text, ("向", "申请"), w.mirror_light_verbs, "agent", w.agent_heads)]
+    found = [c.value for c in mirrored_phrases(text, ("向", "申请"), w.mirror_light_verbs, "agent", w.agent_head_re)]
     assert found == ["县级人民政府教育行政部门"]
     corpus = tmp_path / "corpus"
     write_doc(corpus, "m1", "某市校车管理办法", f"第十五条 {text}\n")

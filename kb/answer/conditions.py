@@ -137,8 +137,8 @@ def _says(text: str, prefix: str, word: str, other: str) -> bool:
 def negated_at(text: str, at: int, w: Wording, near: bool = False) -> bool:
     """Whether the word at ``at`` is the word a negator shortly before it negates: the first word after the
     negator, past only the words a negation passes over (未能及时填写 negates 填写; 不参加补考 negates 参加, not 补考)
-    — as a question's negator negates its next word. ``near``: any negator in reach negates it, unless 的 or
-    another of the question's words stands between (未完成整改 negates 整改)."""
+    — as a question's negator negates its next word. ``near``: any negator in reach negates it, unless 的
+    stands between (未完成整改 negates 整改)."""
     start = max(0, at - NEGATION_REACH)
     window = re.split(r"[，,。；;：:、]", text[start:at])[-1]
     start = at - len(window)

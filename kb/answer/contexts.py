@@ -70,7 +70,7 @@ class ClauseContexts:
             if question.around[0]:
                 candidates += mirrored_phrases(self.vocab.analysis.normalize(clause.text), question.around,
                                                self.wording.mirror_light_verbs, question.kind,
-                                               self.wording.agent_heads)
+                                               self.wording.agent_head_re)
             if question.yesno:
                 candidates += yesno_phrases(self.vocab.analysis.normalize(clause.text),
                                             self.wording.yesno_verbs[question.yesno])

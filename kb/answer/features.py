@@ -40,7 +40,7 @@ FEATURES = (
     "cond_agree", "cond_contra", "cond_extra", "neg_agree", "neg_contra",
     "qfig_in_context", "value_is_qfig", "year_agree", "year_contra",
     "rank_inverse", "rank_first", "score_share",
-    "binding", "draft", "lapsed", "region_own", "doc_named", "draft_unasked", "not_in_force_unasked",
+    "binding", "draft", "lapsed", "region_own", "doc_named",
     "lex_subject", "lex_item", "lex_unit", *SIGNALS,
     "in_table", "candidates_log", "list_distributed", "list_undistributed", "has_bound", "window_prefix",
     "yesno_match", "head_match", "phrase_in_question", "agent_head", "closer_in_question",
@@ -133,7 +133,7 @@ def vector(question: Question, candidate: Candidate, clause: ClauseContext, w: W
     _kind_features(f, question, candidate, w)
     _coverage_features(f, question, candidate, clause, w, best_cov, own, item)
     _case_features(f, question, candidate, clause, w, own, item)
-    _clause_features(f, question, candidate, clause, own, lex, w)
+    _clause_features(f, question, candidate, clause, own, lex)
     _phrase_features(f, question, candidate, w)
     return [f[name] for name in FEATURES]
 
@@ -240,18 +240,14 @@ def _both_time(w: Wording, unit: str, other: str) -> bool:
 
 
 def _clause_features(f: dict[str, float], question: Question, candidate: Candidate, clause: ClauseContext,
-                     own: str, lex: Lexicon, w: Wording) -> None:
+                     own: str, lex: Lexicon) -> None:
     """The clause's search rank and the document's standing, the lexicon's reading, and the candidate's
     place in its clause (a table, a list distributed or not, a bound, a window prefix)."""
     f["rank_inverse"] = 1.0 / (1 + clause.rank)
     f["rank_first"] = float(clause.rank == 0)
     f["score_share"] = clause.score_share
     f["binding"] = float(clause.binding)
-    # a draft answers a question that names drafts; for any other it is not the rule that binds
-    drafts_named = any(word in question.norm for word in w.drafts_named)
-    f["draft"] = float(clause.draft and drafts_named)
-    f["draft_unasked"] = float(clause.draft and not drafts_named)
-    f["not_in_force_unasked"] = float(not clause.binding and not drafts_named)
+    f["draft"] = float(clause.draft)
     f["lapsed"] = float(clause.lapsed)
     f["region_own"] = float(clause.region_own)
     f["doc_named"] = float(clause.doc_named)

@@ -102,7 +102,7 @@ def yesno_phrases(norm: str, verbs: list[str]) -> list[Candidate]:
 
 
 def mirrored_phrases(norm: str, around: tuple[str, str], light_verbs: tuple[str, ...], kind: str,
-                     agent_heads: list[str]) -> list[Candidate]:
+                     agent_head: re.Pattern[str]) -> list[Candidate]:
     """The question's own frame in the text: for 向哪个部门申请, each 向X…申请 of a segment gives X (向县级…教育行政
     部门提出申请 → 县级…教育行政部门). The light verbs between X and the closing word (提出, 进行) are left out.
     An agent ends with the last word that names a body (…教育行政部门提交书面申请 → …教育行政部门). The phrase's
@@ -125,7 +125,7 @@ def mirrored_phrases(norm: str, around: tuple[str, str], light_verbs: tuple[str,
                 if phrase.endswith(verb) and len(phrase) > len(verb):
                     phrase, changed = phrase[:-len(verb)].strip(), True
         if kind == "agent":
-            ends = [m.end() for m in re.finditer("|".join(map(re.escape, agent_heads)), phrase)]
+            ends = [m.end() for m in agent_head.finditer(phrase)]
             phrase = phrase[:max(ends)] if ends else phrase
         phrase = clean_phrase(phrase)
         if 1 < len(phrase) <= MAX_PHRASE:

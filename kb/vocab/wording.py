@@ -61,7 +61,6 @@ class Wording:
                              bool(f.get("keep_close", False))) for f in data["frames"]]
         self.negators = sorted((normalize(w) for w in data["negators"]), key=len, reverse=True)
         self.not_negating = tuple(normalize(w) for w in data["not_negating"])
-        self.drafts_named = tuple(normalize(w) for w in data["drafts_named"])
         self.negation_passes_over = frozenset(normalize(w) for w in data["negation_passes_over"])
         self.exclusive = [[normalize(w) for w in group] for group in data["exclusive_conditions"]]
         self.suffix_pairs = [tuple(pair) for pair in data["opposed_affixes"]["suffix"]]
@@ -102,6 +101,11 @@ class Wording:
     def kind_res(self) -> list[tuple[str, re.Pattern[str]]]:
         """Each kind of answer a question may ask for, with the pattern of the words asking it."""
         return [(kind, re.compile(_alternation(words, self.normalize))) for kind, words in self.kinds]
+
+    @cached_property
+    def agent_head_re(self) -> re.Pattern[str]:
+        """The words that name a body or a person (``agent_heads``) as one pattern, longest first."""
+        return re.compile("|".join(re.escape(h) for h in self.agent_heads))
 
     @cached_property
     def negator_re(self) -> re.Pattern[str]:
