@@ -131,8 +131,11 @@ class Vocab:
 
     @cached_property
     def regions(self) -> dict[str, Region]:
-        """Every region of ``regions.yaml`` with its parent and the names it goes by."""
-        raw = self._yaml("regions.yaml")
+        """Every region of ``regions.yaml`` with its parent and the names it goes by, then the cities of
+        ``cities.yaml`` (the cities lawref's local regulations come from; ``regions.yaml`` wins)."""
+        raw = dict(self._yaml("regions.yaml"))
+        for city, spec in self._yaml("cities.yaml").items():
+            raw.setdefault(city, spec)
         return {
             name: Region(name, spec.get("parent"), tuple(spec.get("names") or [name]))
             for name, spec in raw.items()
