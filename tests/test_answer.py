@@ -244,6 +244,14 @@ def _admissible_figures(index, question: str) -> dict[str, bool]:
             for candidate, _context, vector in read}
 
 
+def _admissible_in(tmp_path, title: str, text: str, question: str) -> dict[str, bool]:
+    """``_admissible_figures`` over a corpus of one document."""
+    corpus = tmp_path / "corpus"
+    write_doc(corpus, "a1", title, text + "\n")
+    build(corpus, tmp_path / "index")
+    return _admissible_figures(OpenIndex(tmp_path / "index"), question)
+
+
 def test_the_general_case_is_not_stated_when_the_clause_states_the_year_asked(tmp_path):
     """“压减至30个工作日以内，力争2023年底前压减至17个工作日”: asked about 2023年底前, the 30 (the general
     target) may never be the answer; the 17 may."""
@@ -350,3 +358,133 @@ def test_who_is_read_in_the_questions_own_frame(tmp_path):
 def test_a_temperature_is_a_figure():
     found = {c.figure: c for c in _reader().prose("供热期间，用户卧室的温度不低于十八摄氏度。")}
     assert "18摄氏度" in found
+
+
+def test_a_negation_the_text_states_nearest_the_figure_is_the_case(tmp_path):
+    """责令改正，拒不改正的，处…: the text says 改正 twice, and the mention before the fine is negated — the
+    fine is the case of 拒不改正 asked, not a case reversed."""
+    from kb.answer.conditions import negation
+    from kb.answer.features import own_context
+
+    engine, prepared, read = _read_one(
+        tmp_path, "某省物业条例",
+        "第五十四条 物业服务人无故中止供电的，由电力行政管理部门责令改正，拒不改正的，处以一万元以上三万元以下罚款。",
+        "物业无故停电拒不改正罚多少")
+    fine = next(c for c, _v in read if c.kind == "range")
+    assert negation(prepared.question, own_context(fine, engine.wording), engine.wording) == (1.0, 0.0)
+
+
+def test_the_condition_a_sentence_opens_with_holds_for_each_of_its_cases(tmp_path):
+    """逾期不改正的，对单位处…，对个人处…: 逾期不改正 is the case of both fines, so the one for 个人 (whose own words
+    only say 对个人) is not set aside as the general case, and its top end has the range's own words."""
+    allowed = _admissible_in(tmp_path, "某市燃气管理条例",
+                             "第四十六条 擅自移动燃气计量表的，由燃气管理部门责令限期改正；逾期不改正的，对单位可以处五万元"
+                             "以上十万元以下罚款，对个人可以处二百元以上一千元以下罚款。",
+                             "个人私自挪动燃气表，逾期不改最多罚多少")
+    assert allowed["1000元"] and allowed["200元以上1000元以下"]
+
+
+def test_a_candidate_of_the_wrong_type_is_ranked_after_every_one_of_the_right_type(corpus_index):
+    """罚多少 asks money: a count of people, however well its clause matches, never stands before a fine."""
+    from kb.answer.compose import Answerer
+    from kb.answer.features import eligible
+
+    engine = Answerer()
+    prepared = engine.prepare(corpus_index, "扰乱供用电秩序罚多少", on=TODAY)
+    scored = engine.score(prepared.question, prepared.contexts)
+    kinds = [eligible(s.vector) for s in scored]
+    assert kinds[0] and kinds == sorted(kinds, reverse=True)
+    assert scored[0].candidate.family == "money"
+
+
+def test_a_question_asking_which_cases_is_shown_the_clause_that_lists_them(tmp_path):
+    """哪些房屋不得出租 is answered by 有下列情形之一的房屋，不得出租：(一)…(二)…, ahead of clauses that repeat the
+    question's words without listing anything."""
+    corpus = tmp_path / "corpus"
+    write_doc(corpus, "r1", "某市房屋租赁管理条例",
+              "第八条 出租人不得将房屋出租给不能提供身份证明的人，不得出租房屋用于违法活动，房屋出租不得损害公共利益，"
+              "承租人不得擅自转租房屋。\n\n"
+              "第九条 房屋出租人不得擅自进入已出租的房屋，出租房屋的租金不得随意上涨。\n\n"
+              "第十条 有下列情形之一的房屋，不得出租：（一）属于违法建筑的；（二）不符合安全、防灾等工程建设强制性标准的；"
+              "（三）违反规定改变房屋使用性质的。\n")
+    build(corpus, tmp_path / "index")
+    answer = ask(OpenIndex(tmp_path / "index"), "哪些房屋不得出租", on=TODAY)
+    assert "有下列情形之一的房屋" in (answer.citations[0]["text"] if answer.citations else answer.hits[0]["text"])
+
+
+def _read_one(tmp_path, title: str, text: str, question: str):
+    """The engine (without a model), the question as it reads it, and each candidate with its features, over a
+    corpus of one document."""
+    from kb.answer.compose import Answerer
+
+    corpus = tmp_path / "corpus"
+    write_doc(corpus, "e1", title, text + "\n")
+    build(corpus, tmp_path / "index")
+    engine = Answerer(model=None)
+    prepared = engine.prepare(OpenIndex(tmp_path / "index"), question, on=TODAY)
+    return engine, prepared, [(c, v) for c, _x, v in engine.vectors(prepared.question, prepared.contexts)]
+
+
+def _eligible_figures(tmp_path, title: str, text: str, question: str) -> dict[str, bool]:
+    """Each candidate figure of a one-clause corpus, and whether it is of a type that may answer ``question``."""
+    from kb.answer.features import eligible
+
+    return {c.figure: eligible(v) for c, v in _read_one(tmp_path, title, text, question)[2]}
+
+
+def test_a_year_in_the_question_is_not_the_figure_of_an_hour(tmp_path):
+    """一年平均停电时间不超过几个小时: the question's 一年 is no 1个小时 given back (only days and working days
+    count one span two ways), so the 中心区 figure of the list may be stated."""
+    read = _eligible_figures(tmp_path, "某市供电可靠性方案",
+                             "一、2022年中心区、市区、农村地区用户年均停电时间分别压减至1个、4个、15个小时以内。",
+                             "中心区用户一年平均停电时间不超过几个小时")
+    assert read["1个小时"]
+
+
+def test_a_day_asked_is_answered_by_a_day_or_not_at_all(tmp_path):
+    """失业保险金从哪天开始算 asks a day: the 18个月 of the same article is no answer to it."""
+    read = _eligible_figures(tmp_path, "某省失业保险办法",
+                             "第十七条 领取失业保险金的期限最长为18个月。失业保险金自办理失业登记之日起计算。",
+                             "失业保险金从哪天开始算")
+    assert read and not read.get("18个月", False)
+
+
+def test_a_where_question_is_not_answered_by_a_phrase_that_names_no_place(tmp_path):
+    """要把哪里打造成不停电示范区: a quoted slogan of the same clause (“能带不停”) answers which, not where."""
+    allowed = _admissible_in(tmp_path, "某市持续优化用电营商环境行动方案",
+                             "一、提升供电可靠性。保障示范区内线路故障检修“能带不停”，把经济技术开发区打造成不停电示范区。",
+                             "要把哪里打造成不停电示范区")
+    assert "能带不停" in allowed and not allowed["能带不停"]
+
+
+def test_a_year_asked_rules_out_a_table_row_whose_year_cell_names_another(tmp_path):
+    """2020年底前 asked: a 台账 row whose 完成时限 cell says 2021年、2022年底前 states another case, never stated."""
+    allowed = _admissible_in(tmp_path, "某区优化用电营商环境重点任务台账",
+                             "一、压减办电时间\n\n"
+                             "| 序号 | 重点任务 | 完成时限 |\n| --- | --- | --- |\n"
+                             "| 1 | 低压非居民用户全过程办电时间压减至25个工作日以内。 | 2020年底前 |\n"
+                             "| 2 | 低压非居民用户全过程办电时间分别压减至20个、15个工作日以内。 | 2021年、2022年底前 |",
+                             "低压非居民用户2020年底前全过程办电时间压到多少")
+    assert allowed["25个工作日"] and not allowed["20个工作日"] and not allowed["15个工作日"]
+
+
+def test_a_bound_before_the_figure_is_its_case_and_the_questions_figure_picks_it(tmp_path):
+    """怀孕五个月: 未满4个月流产的…15天 is another case, 满4个月流产的…42天 is the one asked."""
+    allowed = _admissible_in(tmp_path, "某省女职工劳动保护办法",
+                             "第七条 女职工怀孕未满4个月流产的，享受15天产假；怀孕满4个月流产的，享受42天产假。",
+                             "怀孕五个月流产了，有多少天产假")
+    assert allowed["42天"] and not allowed["15天"]
+
+
+def test_a_value_under_its_label_answers_a_question_naming_the_label(tmp_path):
+    """牵头部门：营销部；支撑单位：物资供应处 — asked 支撑单位是哪个, the value under that label is a candidate in the
+    frame asked."""
+    from kb.answer.features import FEATURES
+
+    _engine, _prepared, candidates = _read_one(
+        tmp_path, "某供电公司行动方案",
+        "5.保障工程物资供应。推行标准物料招标。（完成时限：2022年6月；牵头部门：营销部；支撑单位：物资供应处）",
+        "工程物资供应的支撑单位是哪个")
+    read = {c.value: v for c, v in candidates if c.frame == "labelled"}
+    assert read["物资供应处"][FEATURES.index("frame_match")] == 1.0
+    assert read["物资供应处"][FEATURES.index("cov_other")] > read["营销部"][FEATURES.index("cov_other")]

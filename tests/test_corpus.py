@@ -9,6 +9,7 @@ import pytest
 from kb.corpus import import_file, infer_metadata, load_corpus
 from kb.errors import CorpusError
 from kb.parse import parse_document
+from kb.vocab import default_vocab
 from tests.conftest import CORPUS, LAWREF, requires_shared, write_doc
 
 NATIONAL = ["电力法", "电力供应与使用条例", "优化营商环境条例", "电力监管条例", "能源法"]
@@ -303,3 +304,29 @@ def test_kb_add_of_malformed_front_matter_is_refused_with_one_line(tmp_path, fro
     source = _source(tmp_path, "bad.md", f"---\n{front}\n---\n\n# 某文件\n\n一、内容。\n")
     result = import_file(source, tmp_path / "corpus")
     assert not result.added and message in result.message and "\n" not in result.message
+
+
+def test_a_city_regulation_binds_in_its_city_not_the_whole_country(tmp_path):
+    """洛阳市集中供热条例 is 洛阳市's (under 河南省), not a national rule: the cities lawref's local regulations come
+    from are regions (kb/data/cities.yaml, written by scripts/cities_from_lawref.py)."""
+    source = tmp_path / "洛阳市集中供热条例.md"
+    source.write_text("# 洛阳市集中供热条例\n\n第一条 为了规范集中供热。\n", encoding="utf-8")
+    result = import_file(source, tmp_path / "c")
+    assert result.added and result.document.region == "洛阳市"
+    vocab = default_vocab()
+    assert vocab.region_chain("洛阳市") == ["洛阳市", "河南省", "全国"]
+    assert vocab.regions_named_in("洛阳热力公司停业") == ["洛阳市"]
+    assert vocab.regions_named_in("商品开封后不能退") == []  # 开封 is also a verb: only 开封市 names the city
+
+
+def test_the_city_list_is_what_the_script_reads_from_lawref(tmp_path):
+    """cities.yaml is data written by a command, not by hand: the script run on lawref gives the same file."""
+    import subprocess
+    import sys
+
+    lawref = requires_shared(LAWREF)
+    root = Path(__file__).resolve().parents[1]
+    subprocess.run([sys.executable, str(root / "scripts" / "cities_from_lawref.py"), str(lawref),
+                    str(tmp_path / "cities.yaml")], check=True, capture_output=True)
+    written = (root / "kb" / "data" / "cities.yaml").read_text(encoding="utf-8")
+    assert (tmp_path / "cities.yaml").read_text(encoding="utf-8") == written

@@ -73,3 +73,23 @@ def test_who_or_where_asked_inside_a_frame_keeps_the_frame():
     assert understand("学校要办校车使用许可，向哪个部门申请").around == ("向", "申请")
     assert understand("谁负责电力设施保护").around == ("", "")  # no preposition: no frame
     assert understand("高压双电源供电方案答复几天").around == ("", "")
+
+
+def test_a_negation_passes_over_the_words_it_passes_over_in_a_text_too():
+    """不给办 negates 办, as 未能及时填写 negates 填写 in a text; 给 itself names no case."""
+    groups = {g.word: g for g in understand("商家多少天不给办退货手续").groups}
+    assert groups["办"].negated and not groups["给"].negated and groups["给"].either
+
+
+def test_a_word_said_both_ways_or_offered_as_a_choice_names_no_case():
+    """房东不及时修，租客自己修了 says 修 negated and not; 受理不受理 asks which: neither is a case to match."""
+    fixed = {g.word: g for g in understand("房东不及时修，租客自己修了，钱谁出").groups}
+    assert fixed["修"].either and not fixed["修"].negated
+    choice = {g.word: g for g in understand("几个工作日内决定受理不受理").groups}
+    assert choice["受理"].either and not choice["受理"].negated
+
+
+def test_a_count_asked_accepts_people_and_the_longest_asking_word_names_the_unit():
+    """几个代表 is answered in 名 or 人; 多大年纪 asks an age, not the 多大 of a magnitude."""
+    assert {"count", "people"} <= set(understand("好多人一起投诉，可以推选几个代表").families)
+    assert understand("多大年纪以上的人不执行拘留").families == ["age"]

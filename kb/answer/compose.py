@@ -11,6 +11,7 @@ citation — it never silently picks one; a draft (征求意见稿) never leads 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import re
@@ -24,6 +25,7 @@ from kb.answer.features import (
     ClauseContext,
     admissible,
     coverage,
+    eligible,
     lexicon_scores,
     mark_best_in_clause,
     mark_relative,
@@ -33,7 +35,7 @@ from kb.answer.features import (
 from kb.answer.model import AnswerModel, calibration_inputs, load_model
 from kb.answer.peers import Scored, by_authority, by_customer_type, same_thing
 from kb.answer.question import Question, WordGroup, understand
-from kb.answer.reader import ClauseReader
+from kb.answer.reader import ITEM_MARK, ClauseReader
 from kb.answer.spelling import Correction, Speller
 from kb.answer.standing import Standing, standings_of
 from kb.answer.statement import (
@@ -58,6 +60,7 @@ from kb.vocab.wording import Wording
 
 CANDIDATE_HITS = 30
 RERANK_COVERAGE = 1.0  # weight of the question's word coverage beside the BM25 share when reordering hits
+RERANK_LISTS = 0.5  # a clause listing cases, for a question asking which cases
 LONE_LEAD = 5.0  # the lead of a best candidate no other figure rivals (as in kb.answer.tuning)
 
 
@@ -107,9 +110,16 @@ class Answerer:
             self.weigh(index, question)
         best = hits[0].score or 1.0
         plain = self.wording.plain
-        scored = [(h.score / best + RERANK_COVERAGE * coverage(question.groups, plain(h.heading + h.text)), -n, h)
+        lists = question.asks_cases and not question.asks_value
+        scored = [(h.score / best + RERANK_COVERAGE * coverage(question.groups, plain(h.heading + h.text))
+                   + (RERANK_LISTS * self._lists_cases(h.text) if lists else 0.0), -n, h)
                   for n, h in enumerate(hits)]
         return [h for _s, _n, h in sorted(scored, key=lambda t: (-t[0], -t[1]))]
+
+    def _lists_cases(self, text: str) -> bool:
+        """Whether a clause lists cases: 有下列情形之一的, or two enumerated items ((一)…(二)…)."""
+        plain = self.wording.plain(text)
+        return any(word in plain for word in self.wording.lists_cases) or len(ITEM_MARK.findall(plain)) >= 2
 
     def _typo(self, index: OpenIndex, question: Question) -> Correction | None:
         """A probable typo (高压双电原): a stretch of the question one character from a corpus word, that is
@@ -134,8 +144,7 @@ class Answerer:
                 present = [df for df in frequencies if df > 0]
                 df = min(present) if present else 0
                 idf = math.log((total + 1) / (df + 1)) + 0.5
-                weighted.append(WordGroup(group.word, group.forms, group.weight * idf, group.negated, not present,
-                                          group.alias))
+                weighted.append(dataclasses.replace(group, weight=group.weight * idf, absent=not present))
         question.groups = weighted
         question.weighed = True
         return question
@@ -159,12 +168,14 @@ class Answerer:
         """Every candidate ranked by the model. The best carries the model's confidence that it answers the
         question (``kb.answer.model.calibration_inputs``); the others carry none (0)."""
         scored = [Scored(c, context, self.model.score(f), 0.0, f) for c, context, f in self.vectors(question, contexts)]
-        scored.sort(key=lambda s: -s.score)
+        scored.sort(key=lambda s: (not eligible(s.vector), -s.score))
         if scored:
-            _top, standing = calibration_inputs([s.score for s in scored],
-                                                [self.wording.plain(s.candidate.figure) for s in scored],
-                                                [s.vector for s in scored], LONE_LEAD,
-                                                [self.reading(s.candidate, s.clause) for s in scored])
+            # the confidence weighs the best against its rivals of the right type only
+            rivals = [s for s in scored if eligible(s.vector)] or scored
+            _top, standing = calibration_inputs([s.score for s in rivals],
+                                                [self.wording.plain(s.candidate.figure) for s in rivals],
+                                                [s.vector for s in rivals], LONE_LEAD,
+                                                [self.reading(s.candidate, s.clause) for s in rivals])
             scored[0].probability = self.model.confidence(standing)
         return scored
 

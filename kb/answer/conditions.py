@@ -101,23 +101,30 @@ def conditions(question: Question, own: str, w: Wording) -> tuple[float, float, 
 def negation(question: Question, own: str, w: Wording) -> tuple[float, float]:
     """(agree, contradict): question words whose negation (没/未/无/不/非 before them) the candidate's own
     context shares or reverses. Reversed takes clear evidence either way: a word the question negates is
-    said negated by any negator near before it (没整改 is 未完成整改), a word the question does not negate
-    only by one directly before it (不参加补考 does not negate 补考)."""
+    said negated by any negator near before any of its mentions (没整改 is 未完成整改; 责令改正，拒不改正的 is
+    the case of not correcting), a word the question does not negate is reversed only when every mention
+    has a negator directly before it (不参加补考 does not negate 补考)."""
     agree = contra = 0.0
     for group in question.groups:
-        if group.alias:
-            continue  # an alias the question did not type says nothing of its negation
-        for form in group.forms:
-            at = own.find(form)
-            if at < 0:
-                continue
-            negated_here = negated_at(own, at, w, near=group.negated)
-            if negated_here == group.negated:
-                agree += 1.0 if group.negated else 0.0
-            else:
-                contra += 1.0
-            break
+        if group.alias or group.either:
+            continue  # an alias the question did not type, or a word it says both ways, names no case
+        mentions = [at for form in group.forms for at in _mentions(own, form)]
+        if not mentions:
+            continue
+        said = [negated_at(own, at, w, near=group.negated) for at in mentions]
+        if group.negated:
+            agree, contra = (agree + 1, contra) if any(said) else (agree, contra + 1)
+        elif all(said):
+            contra += 1
     return agree, contra
+
+
+def _mentions(text: str, form: str) -> list[int]:
+    found, at = [], text.find(form)
+    while at >= 0:
+        found.append(at)
+        at = text.find(form, at + 1)
+    return found
 
 
 def _says(text: str, prefix: str, word: str, other: str) -> bool:

@@ -34,7 +34,8 @@ FEATURES = (
     "cov_own", "cov_segment", "cov_sentence", "cov_clause", "cov_title", "cov_subject", "cov_header",
     "cov_other", "cov_item", "cov_after", "cov_bigram_own", "cov_best_in_clause", "near", "absent_share",
     "family_match", "family_mismatch", "figure_unasked",
-    "date_for_date", "date_for_time", "date_unasked", "phrase_for_phrase", "phrase_for_figure", "figure_for_phrase",
+    "date_for_date", "date_for_time", "date_unasked", "undated_for_date", "phrase_for_phrase", "phrase_for_figure",
+    "figure_for_phrase",
     "frame_match", "code_for_code", "code_unasked",
     "range_whole", "range_end_match", "range_end_unasked", "bound_match",
     "cond_agree", "cond_contra", "cond_extra", "neg_agree", "neg_contra",
@@ -162,13 +163,15 @@ def _kind_features(f: dict[str, float], question: Question, candidate: Candidate
     # 完成时限 / 期限 asked as time: a deadline (2021年底前) answers it as well as a span does
     f["date_for_time"] = float(is_date and bool(families & w.time_families))
     f["date_unasked"] = float(is_date and question.kind != "date" and not families & w.time_families)
+    # 哪天开始算 / 几号开始供暖 ask a day: a span (18个月) or a phrase that is no date does not answer it
+    f["undated_for_date"] = float(not is_date and question.kind == "date" and not families and not question.dated)
     f["phrase_for_phrase"] = float(is_phrase and question.asks_phrase)
     f["phrase_for_figure"] = float(is_phrase and bool(families))
     f["figure_for_phrase"] = float(is_figure and question.asks_phrase and not families)
     f["frame_match"] = float(bool(candidate.frame) and (
         candidate.frame == question.kind
-        or (question.kind == "which" and candidate.frame in ("quoted", "modifier", "cell", "which"))
-        or (question.kind == "agent" and candidate.frame in ("cell", "is_subject", "is_object"))))
+        or (question.kind == "which" and candidate.frame in ("quoted", "modifier", "cell", "which", "labelled"))
+        or (question.kind == "agent" and candidate.frame in ("cell", "is_subject", "is_object", "labelled"))))
     f["code_for_code"] = float(candidate.kind == "code" and question.kind == "code")
     f["code_unasked"] = float(candidate.kind == "code" and question.kind != "code")
 
@@ -216,6 +219,8 @@ def _case_features(f: dict[str, float], question: Question, candidate: Candidate
     if not f["cond_agree"] and not f["cond_contra"]:
         f["cond_agree"], f["cond_contra"], _extra = conditions(question, own + " " + item, w)
     f["neg_agree"], f["neg_contra"] = negation(question, own, w)
+    if not f["neg_agree"] and not f["neg_contra"]:
+        f["neg_agree"], f["neg_contra"] = negation(question, condition_lead(candidate, w) + " " + own, w)
     negated = [g for g in question.groups if g.negated]
     f["neg_missing"] = float(bool(negated) and not any(form in own for g in negated for form in g.forms))
 
@@ -231,12 +236,31 @@ def _case_features(f: dict[str, float], question: Question, candidate: Candidate
     if question.years:
         # years its own words state, not the candidate itself (2023年底前 does not answer 几天 by being 2023)
         years = _years(own.replace(w.plain(candidate.text), " ") if candidate.text else own)
+        if not years and clause.in_table:
+            # a table row states its target year in a cell of its own (完成时限: 2021年、2022年底前)
+            row = w.plain(clause.text)
+            years = _years(row.replace(w.plain(candidate.text), " ") if candidate.text else row)
         f["year_agree"] = float(bool(years & set(question.years)))
         f["year_contra"] = float(bool(years) and not years & set(question.years))
 
 
+def condition_lead(candidate: Candidate, w: Wording) -> str:
+    """The condition its sentence states before the candidate's own words (逾期不改正的，对单位处…，对个人处…:
+    逾期不改正的 is the case of both fines): the text of its part of the sentence up to the last 的 that
+    closes a segment before the candidate, or nothing."""
+    before = candidate.sentence[:max(0, candidate.start - _sentence_offset(candidate))]
+    part = re.split(r"[；;]", before)[-1]
+    closes = [m.end() for m in re.finditer(r"的[，,]", part)]
+    return w.plain(part[:closes[-1] - 1]) if closes else ""
+
+
+DAY_FAMILIES = frozenset({"days", "working_days"})
+
+
 def _both_time(w: Wording, unit: str, other: str) -> bool:
-    return w.family(unit) in w.time_families and w.family(other) in w.time_families
+    """Whether two units count the same span another way: days and working days (17天 is the 17个工作日 of
+    the text); 一年 in a question is no 1个小时."""
+    return w.family(unit) in DAY_FAMILIES and w.family(other) in DAY_FAMILIES
 
 
 def _clause_features(f: dict[str, float], question: Question, candidate: Candidate, clause: ClauseContext,
@@ -338,6 +362,19 @@ def mark_best_in_clause(vectors: list[list[float]]) -> None:
             v[best_at] = float(top > 0 and v[at] >= top)
 
 
+CASE_FEATURES = ("neg_agree", "cond_agree", "year_agree", "qfig_in_range")
+
+
+def case_elsewhere(vector: list[float], rivals: Sequence[list[float]]) -> bool:
+    """Whether a rival states the case the question names (无外线工程, 个人, 2023年底前: its negation, a
+    condition or a year agrees) that this candidate does not mention: it is then the general case."""
+    for name in CASE_FEATURES:
+        at = FEATURES.index(name)
+        if vector[at] <= 0 and any(rival[at] > 0 for rival in rivals):
+            return True
+    return False
+
+
 def mark_relative(vectors: list[list[float]]) -> None:
     """Fill the features that compare a candidate with the best of all candidates of the question."""
     for name, gap_name, best_name in RELATIVE:
@@ -354,7 +391,19 @@ def mark_relative(vectors: list[list[float]]) -> None:
 # negation the question names reversed, the question's own figure given back, an agent question
 # answered by something that names no agent.
 NEVER_STATED = ("family_mismatch", "phrase_for_figure", "figure_for_phrase", "cond_contra", "neg_contra",
-                "value_is_qfig", "phrase_in_question")
+                "value_is_qfig", "phrase_in_question", "undated_for_date", "year_contra")
+
+
+# A candidate of the wrong type for the question (a figure in another unit, a phrase for a figure, the
+# question's own figure or words given back) is no answer at all: it is ranked after every candidate of the
+# right type, so that it never stands in the way of one.
+TYPE_ERRORS = ("family_mismatch", "phrase_for_figure", "figure_for_phrase", "value_is_qfig", "phrase_in_question",
+               "undated_for_date")
+
+
+def eligible(vector: list[float]) -> bool:
+    """Whether a candidate is of a type that may answer the question (see ``TYPE_ERRORS``)."""
+    return not any(vector[FEATURES.index(name)] > 0 for name in TYPE_ERRORS)
 
 
 def admissible(question: Question, vector: list[float], rivals: Sequence[list[float]] = ()) -> bool:
@@ -366,15 +415,44 @@ def admissible(question: Question, vector: list[float], rivals: Sequence[list[fl
     if vector[FEATURES.index("bias_date")] > 0 and vector[FEATURES.index("unnumbered_paragraph")] > 0 \
             and not question.asks_document_event:
         return False  # a date of the document's own history, for a question about something else
-    for agree in ("neg_agree", "cond_agree", "year_agree"):
-        at = FEATURES.index(agree)
-        if vector[at] <= 0 and any(rival[at] > 0 for rival in rivals):
-            return False
+    if case_elsewhere(vector, rivals):
+        return False
     if question.kind in ("agent", "place") and vector[FEATURES.index("bias_date")] > 0:
         return False  # a date names no one and no place (哪个部门牵头 answered 2022年底)
     if question.kind == "agent" and vector[FEATURES.index("bias_phrase")] > 0:
         return vector[FEATURES.index("agent_head")] > 0 or vector[FEATURES.index("frame_match")] > 0
+    if question.kind == "place" and vector[FEATURES.index("bias_phrase")] > 0:
+        return vector[FEATURES.index("frame_match")] > 0  # 哪里 answered by a phrase in no frame of place
     return True
+
+
+def _bound_holding(question: Question, candidate: Candidate, clause: ClauseContext, w: Wording) -> tuple[bool, bool]:
+    """As ``_ranges_holding``, for a one-sided bound before the candidate in its sentence (怀孕未满4个月流产的，
+    享受15天产假; 满4个月流产的，享受42天产假; 一年以上的…): whether the question's figure (怀孕五个月) meets it."""
+    bounded = [c for c in clause.candidates if c.kind == "number" and c.sentence == candidate.sentence
+               and c.end <= candidate.start and c is not candidate]
+    if not bounded:
+        return False, False
+    nearest = max(bounded, key=lambda c: c.end)
+    before = candidate.sentence[:max(0, nearest.start - _sentence_offset(candidate))]
+    if before.endswith(w.case_bounds["below"]):
+        side = "below"
+    elif nearest.bound in ("以下", "以内", "不超过"):
+        side = "at_most"
+    elif before.endswith(w.case_bounds["at_least"]) or nearest.bound in ("以上", "不少于"):
+        side = "at_least"
+    else:
+        return False, False
+    bound = float(nearest.value)
+    inside = outside = False
+    for value, unit in question.figures:
+        if w.family(unit) != nearest.family and unit != nearest.unit:
+            continue
+        if (value < bound) if side == "below" else (value <= bound) if side == "at_most" else (value >= bound):
+            inside = True
+        else:
+            outside = True
+    return inside, outside and not inside
 
 
 def _ranges_holding(question: Question, candidate: Candidate, clause: ClauseContext, w: Wording) -> tuple[bool, bool]:
@@ -386,7 +464,7 @@ def _ranges_holding(question: Question, candidate: Candidate, clause: ClauseCont
     ranges = [c for c in clause.candidates if c.kind == "range" and c.sentence == candidate.sentence
               and c.end <= candidate.start]
     if not ranges:
-        return False, False
+        return _bound_holding(question, candidate, clause, w)
     nearest = max(ranges, key=lambda c: c.end)
     low = next((c for c in clause.candidates if c.kind == "range_bottom" and c.start == nearest.start), None)
     high = next((c for c in clause.candidates if c.kind == "range_top" and c.end == nearest.end), None)

@@ -1,6 +1,7 @@
 """The role phrases a clause states: what a frame of the wording encloses (由X负责, 以X为单位, 在X前), a
-quoted name, either side of X是Y; and, for a question that asks for them, the words modifying its head
-noun (什么职称 → 中级以上技术职称) and the yes/no verbs with what follows them (包括本数 / 不包括本数)."""
+quoted name, either side of X是Y, a value under its label (牵头部门：营销部); and, for a question that asks
+for them, the words modifying its head noun (什么职称 → 中级以上技术职称) and the yes/no verbs with what
+follows them (包括本数 / 不包括本数)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from kb.answer.candidates import MAX_PHRASE, Candidate, clean_phrase
 from kb.vocab.wording import Frame
 
 QUOTED = re.compile(r"[“\"「『]([^”\"」』]{1,20})[”\"」』]")
+# 牵头部门：营销部；支撑单位：物资供应处 — a value under its label, as work plans and 台账 list who does what
+LABELLED = re.compile(r"([\u4e00-\u9fff]{2,6})[：:]([^；;。：:（）()\n]{2,40})")
 
 
 # -- phrases ----------------------------------------------------------------------------------
@@ -36,6 +39,9 @@ def stated_phrases(norm: str, frames: list[Frame]) -> list[Candidate]:
                                      frame=frame.kind, extra={"closer": closed.group(0)}))
     for m in QUOTED.finditer(norm):
         out.append(Candidate("phrase", m.group(1), "", "phrase", "", m.start(), m.end(), frame="quoted"))
+    for m in LABELLED.finditer(norm):
+        out.append(Candidate("phrase", clean_phrase(m.group(2)), "", "phrase", "", m.start(2), m.end(2),
+                             frame="labelled", extra={"other": m.group(1)}))
     for sentence_start, sentence_end in spans(SENTENCE_END, norm, 0, len(norm)):
         for a, b in spans(SEGMENT_END, norm, sentence_start, sentence_end):
             segment = norm[a:b]

@@ -10,11 +10,14 @@ answer: the question's own words, weighted by how rare they are, are what candid
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 
 from kb.answer.candidates import read_number
+from kb.answer.deadlines import parse_start
 from kb.answer.reader import ClauseReader
 from kb.vocab import Vocab, default_vocab
 
@@ -39,6 +42,7 @@ class WordGroup:
     negated: bool = False
     absent: bool = False  # no clause of the index holds it
     alias: bool = False  # an expansion of kb/data/aliases.yaml, not a word the question typed
+    either: bool = False  # the question says it negated and not (房东不及时修，租客自己修了): no case to match
 
 
 @dataclass
@@ -63,6 +67,8 @@ class Question:
     weighed: bool = False  # the groups' weights are their rarity in an index (kb.answer.compose.weigh)
     counted: bool = False  # 几 / 多少 without a unit: a number of something
     asks_document_event: bool = False  # it names a document's own history (施行, 修正, 印发 …)
+    dated: bool = False  # it names a day of its own (11月20日申请的…): a span from it then answers 什么时候
+    asks_cases: bool = False  # it asks which cases (哪些情况, 什么情形下): a clause listing them answers it
     around: tuple[str, str] = ("", "")  # who / where asked inside a frame: 向哪个部门申请 → (向, 申请)
 
     def to_dict(self) -> dict:
@@ -127,8 +133,12 @@ def _read_asking(question: Question, vocab: Vocab) -> None:
         question.kind = "yesno"  # …吗: a yes or no, as 是不是 asks, without a verb to weigh it by
     families: list[str] = []
     interrogative = False  # a family asked with 几 / 多少 / 多久, not only named by a noun (期限, 罚款)
-    for family, words in w.asked.items():
-        hits = [word for word in words if word in norm]
+    said = {family: [word for word in words if word in norm] for family, words in w.asked.items()}
+    for family in w.asked:
+        # a word inside a longer one of another family asks nothing itself: 多大年纪 asks an age, not 多大
+        hits = [word for word in said[family] if not any(
+            word in longer and word != longer for other, longers in said.items() if other != family
+            for longer in longers)]
         if hits:
             families.append(family)
             asking += hits
@@ -151,6 +161,8 @@ def _read_asking(question: Question, vocab: Vocab) -> None:
         families.append("days")  # 几个工作日 answered by a text that counts 日 is still an answer in days
     if "money" in families and not any(word in norm for word in w.money_counted):
         families += w.money_also
+    if "count" in families:
+        families += w.count_also
     if "magnitude" in families:
         families = [f for f in families if f != "magnitude"] + w.magnitude_families
     question.families = list(dict.fromkeys(families))
@@ -169,12 +181,14 @@ def _read_asking(question: Question, vocab: Vocab) -> None:
     question.yesno = next((verb for verb in w.yesno_verbs if verb in norm), "")
     question.around = _around(question, vocab)
     question.asks_document_event = any(word in norm for word in w.document_events)
+    question.asks_cases = any(word in norm for word in w.asks_cases)
     question.conditions = list(dict.fromkeys(w.condition_re.findall(norm)))
     reader = ClauseReader(w, vocab.analysis, vocab.units["idioms_after_one"], vocab.units["figures"]["counted"])
     for candidate in reader.prose(question.text):
         if isinstance(candidate.value, int | float) and candidate.kind != "code":
             question.figures.append((float(candidate.value), candidate.unit))
     question.years = [int(y) for y in re.findall(r"((?:19|20)\d{2})年", norm)]
+    question.dated = parse_start(question.text, dt.date.today(), vocab.analysis.normalize) is not None
     question.groups = _groups(question, asking, vocab)
 
 
@@ -239,20 +253,31 @@ def _groups(question: Question, asking: list[str], voc: Vocab) -> list[WordGroup
             # 立不立案 / 收不收费 ask a choice, 不超过 bounds a figure: neither negates the next word
             following = pieces[at + 1] if at < len(pieces) - 1 else ""
             choice = at > 0 and following.startswith(pieces[at - 1])
+            if choice:  # 受理不受理 names neither case
+                said = next((n for n, g in enumerate(groups) if g.word == pieces[at - 1]), None)
+                if said is not None:
+                    groups[said] = dataclasses.replace(groups[said], negated=False, either=True)
             negate_next = not (choice or BOUND_AFTER_NEGATOR.match(following))
             continue
+        if word in seen and not (word in stop or word in asked):
+            said = next((n for n, g in enumerate(groups) if g.word == word), None)
+            if said is not None and groups[said].negated != (negate_next and word not in w.negation_passes_over):
+                groups[said] = dataclasses.replace(groups[said], negated=False, either=True)
         if (word in stop or word in seen or not any(ch.isalnum() for ch in word) or word in asked
                 or word in region_names or read_number(word) is not None):
             negate_next = negate_next and (word in stop or word in w.negation_passes_over)
             continue
         seen.add(word)
+        # 不给办 negates 办, as 未能及时填写 negates 填写 in a text: the words a negation passes over carry it on
+        passes = negate_next and word in w.negation_passes_over
         forms = [word]
         for written, lexicon_alternatives in lexicon_forms.items():
             if word in written:
                 forms += [f for f in lexicon_alternatives if f != word]
         weight = SHORT_WORD_WEIGHT if len(word) == 1 and len(forms) == 1 else 1.0
-        groups.append(WordGroup(word, tuple(dict.fromkeys(forms)), weight, negate_next))
-        negate_next = False
+        groups.append(WordGroup(word, tuple(dict.fromkeys(forms)), weight, negate_next and not passes,
+                                either=passes))
+        negate_next = passes
     for expansion in voc.aliases.named_in(question.norm):
         expansion = normalize(expansion)
         if expansion not in seen:

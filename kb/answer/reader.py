@@ -272,7 +272,10 @@ class ClauseReader:
         for position, candidate in enumerate(found):
             a, b = next(((s, e) for s, e in sentences if s <= candidate.start < e), (0, len(norm)))
             seg = next(((s, e) for s, e in spans(SEGMENT_END, norm, a, b) if s <= candidate.start < e), (a, b))
-            previous = max((end for end in ends.get(candidate.family, []) if a <= end <= candidate.start), default=a)
+            # a range's top end (1000元 of 200元以上1000元以下) has the range's own words, not its bottom's
+            reach = next((c.start for c in found if c.kind == "range" and c.end == candidate.end),
+                         candidate.start) if candidate.kind == "range_top" else candidate.start
+            previous = max((end for end in ends.get(candidate.family, []) if a <= end <= reach), default=a)
             candidate.sentence = norm[a:b]
             candidate.segment = norm[seg[0]:seg[1]]
             item = max((m.start() for m in ITEM_MARK.finditer(norm, 0, candidate.start)), default=a)

@@ -42,6 +42,7 @@ class Wording:
         self.time_families = set(data["time_families"])
         self.asked = {family: [normalize(w) for w in words] for family, words in data["asked_families"].items()}
         self.money_also = list(data["money_also"])
+        self.count_also = list(data["count_also"])
         self.money_counted = [normalize(word) for word in data["money_counted"]]
         self.magnitude_families = list(data["magnitude_families"])
         self.agent_heads = sorted((normalize(w) for w in data["agent_heads"]), key=len, reverse=True)
@@ -65,6 +66,9 @@ class Wording:
         self.exclusive = [[normalize(w) for w in group] for group in data["exclusive_conditions"]]
         self.suffix_pairs = [tuple(pair) for pair in data["opposed_affixes"]["suffix"]]
         self.prefix_pairs = [tuple(pair) for pair in data["opposed_affixes"]["prefix"]]
+        self.case_bounds = {side: tuple(normalize(w) for w in words) for side, words in data["case_bounds"].items()}
+        self.asks_cases = [normalize(w) for w in data["asks_cases"]]
+        self.lists_cases = [normalize(w) for w in data["lists_cases"]]
         self.yesno_verbs = {normalize(k): [normalize(v) for v in vs] for k, vs in data["yesno_verbs"].items()}
         # The same segments and sentences are compared with every question that reads them: cached per
         # wording (so per vocabulary), not in a module global.

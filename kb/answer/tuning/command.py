@@ -15,10 +15,12 @@ import kb.answer.tuning
 from kb.answer.compose import Answerer
 from kb.answer.model import MODEL_FILE, AnswerModel
 from kb.answer.tuning.fitting import (
+    CALIBRATION_GRID,
     REGULARISATION,
     WRONG_TARGET,
     answering_with,
     apply_calibration,
+    choose_calibration,
     choose_threshold,
     cross_validate,
     fit,
@@ -46,7 +48,9 @@ def markdown_report(model: AnswerModel, asked: list[Asked], imported: dict[str, 
         f"({report['questions']} questions, {report['value_questions']} asking a value; the right figure was among "
         f"the candidates for {report['reachable']}). Each document's questions are scored by a model fit "
         "without them (`kb/answer/tuning/`); the threshold is chosen on those held-out scores so that wrong "
-        f"figures stay at or under {WRONG_TARGET:.0%}: **{model.threshold:.3f}**.", "",
+        f"figures stay at or under {WRONG_TARGET:.0%}: **{model.threshold:.3f}**. The calibration's "
+        f"regularisation, chosen the same way among {', '.join(map(str, CALIBRATION_GRID))}: "
+        f"{model.calibration.get('regularisation', '—')}.", "",
         f"Held out, all documents: **{report['held_out']['precise']}/{report['held_out']['value']} precise "
         f"({report['held_out']['precise_rate']:.1%}), {report['held_out']['wrong']} wrong figures "
         f"({report['held_out']['wrong_rate']:.1%})**, {report['held_out']['none_stated']}/"
@@ -100,7 +104,7 @@ def _tune(args: argparse.Namespace, paths: list[Path], records: list[dict], root
     threshold = choose_threshold(outcomes)
     held_out = rates(outcomes, threshold)
     model = fit(asked, args.regularisation)
-    model.calibration = fit_calibration(outcomes)
+    model.calibration = fit_calibration(outcomes, choose_calibration(outcomes))
     model.threshold = threshold
     in_sample = rank_outcomes(model, asked)
     score_as_answered(in_sample, asked, model, answering)
