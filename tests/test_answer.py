@@ -488,3 +488,11 @@ def test_a_value_under_its_label_answers_a_question_naming_the_label(tmp_path):
     read = {c.value: v for c, v in candidates if c.frame == "labelled"}
     assert read["物资供应处"][FEATURES.index("frame_match")] == 1.0
     assert read["物资供应处"][FEATURES.index("cov_other")] > read["营销部"][FEATURES.index("cov_other")]
+
+
+def test_a_range_the_questions_own_figure_lies_in_is_its_case_not_its_answer(tmp_path):
+    """签了两年的合同: 一年以上不满三年的 is the question's case; the answer is the 二个月 that follows it."""
+    read = _eligible_figures(tmp_path, "某市劳动合同条例",
+                             "第十九条 劳动合同期限一年以上不满三年的，试用期不得超过二个月。",
+                             "签了两年的劳动合同，试用期最长能约定多久")
+    assert read["2个月"] and not read["3年"] and not read["1年以上不满3年"]

@@ -229,7 +229,7 @@ def _case_features(f: dict[str, float], question: Question, candidate: Candidate
         # 17天 written in the question is the 17个工作日 of the text: the same span, counted another way
         f["value_is_qfig"] = float(value is not None and any(
             value == v and (candidate.unit == u or not u or _both_time(w, candidate.unit, u))
-            for v, u in question.figures))
+            for v, u in question.figures) or _range_holds_qfig(question, candidate, clause, w))
         f["qfig_in_context"] = float(any(f"{v:g}{u}" in candidate.sentence for v, u in question.figures))
     inside, outside = _ranges_holding(question, candidate, clause, w)
     f["qfig_in_range"], f["qfig_out_of_range"] = float(inside), float(outside)
@@ -424,6 +424,23 @@ def admissible(question: Question, vector: list[float], rivals: Sequence[list[fl
     if question.kind == "place" and vector[FEATURES.index("bias_phrase")] > 0:
         return vector[FEATURES.index("frame_match")] > 0  # 哪里 answered by a phrase in no frame of place
     return True
+
+
+def _range_holds_qfig(question: Question, candidate: Candidate, clause: ClauseContext, w: Wording) -> bool:
+    """Whether the candidate is (an end of) a range the question's own figure lies in: 签了两年的合同 against
+    劳动合同期限一年以上不满三年的 — that range is the question's case, not its answer."""
+    if candidate.kind not in ("range", "range_bottom", "range_top"):
+        return False
+    whole = next((c for c in clause.candidates if c.kind == "range" and c.start <= candidate.start
+                  and candidate.end <= c.end and c.sentence == candidate.sentence), None)
+    if whole is None:
+        return False
+    low = next((c for c in clause.candidates if c.kind == "range_bottom" and c.start == whole.start), None)
+    high = next((c for c in clause.candidates if c.kind == "range_top" and c.end == whole.end), None)
+    if low is None or high is None:
+        return False
+    return any((w.family(unit) == high.family or unit == high.unit)
+               and float(low.value) <= value <= float(high.value) for value, unit in question.figures)
 
 
 def _bound_holding(question: Question, candidate: Candidate, clause: ClauseContext, w: Wording) -> tuple[bool, bool]:
