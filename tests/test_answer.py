@@ -496,3 +496,20 @@ def test_a_range_the_questions_own_figure_lies_in_is_its_case_not_its_answer(tmp
                              "第十九条 劳动合同期限一年以上不满三年的，试用期不得超过二个月。",
                              "签了两年的劳动合同，试用期最长能约定多久")
     assert read["2个月"] and not read["3年"] and not read["1年以上不满3年"]
+
+
+def test_a_question_naming_the_draft_is_answered_from_the_draft(corpus_index):
+    """征求意见稿里… names the draft as a title would: its table answers, not the city notice that states the
+    same step for the same customer type."""
+    answer = ask(corpus_index, "征求意见稿里高压单电源用户竣工检验几个工作日", on=TODAY)
+    cited = answer.citations[0]
+    assert answer.found and corpus_index.documents[cited["doc_id"]]["meta"]["status"] == "征求意见稿"
+    assert str(answer.facts[0]["value"]) in cited["text"]  # the figure is the cited clause's
+
+
+def test_a_figure_inside_a_documents_name_is_no_answer(tmp_path):
+    """《…行动方案（500条）》 names a document; the 30条 the text itself states answers 多少条."""
+    read = _eligible_figures(tmp_path, "某供电公司行动方案",
+                             "为落实《某市建设营商环境优秀城市行动方案（500条）》等要求，提出如下30条服务举措。",
+                             "这个行动方案一共提了多少条服务举措")
+    assert read["30条"] and not read["500条"]

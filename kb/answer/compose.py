@@ -329,8 +329,13 @@ def _families_of_units(units: list[str], w: Wording) -> list[str]:
 
 
 def _named(index: OpenIndex, question: Question) -> list[str]:
-    """Documents the question names: by title (电力供应与使用条例), or by number (64号文, 〔2024〕857号)."""
+    """Documents the question names: by title (电力供应与使用条例), by number (64号文, 〔2024〕857号), or as the
+    draft (征求意见稿)."""
     named, _rest = index.titles.named(question.text)
+    draft = index.vocab.draft
+    if draft in question.norm:  # 征求意见稿附件2…: the question names the draft(s) as a title would
+        named += [doc_id for doc_id, record in index.documents.items()
+                  if record["meta"].get("status") == draft and doc_id not in named]
     for number in re.findall(r"(\d+)号(?:文|文件)?", question.norm):
         for doc_id, record in index.documents.items():
             doc_number = index.vocab.analysis.normalize(record["meta"].get("doc_number") or "")

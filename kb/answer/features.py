@@ -34,8 +34,8 @@ FEATURES = (
     "cov_own", "cov_segment", "cov_sentence", "cov_clause", "cov_title", "cov_subject", "cov_header",
     "cov_other", "cov_item", "cov_after", "cov_bigram_own", "cov_best_in_clause", "near", "absent_share",
     "family_match", "family_mismatch", "figure_unasked",
-    "date_for_date", "date_for_time", "date_unasked", "undated_for_date", "phrase_for_phrase", "phrase_for_figure",
-    "figure_for_phrase",
+    "date_for_date", "date_for_time", "date_unasked", "undated_for_date", "figure_in_title", "phrase_for_phrase",
+    "phrase_for_figure", "figure_for_phrase",
     "frame_match", "code_for_code", "code_unasked",
     "range_whole", "range_end_match", "range_end_unasked", "bound_match",
     "cond_agree", "cond_contra", "cond_extra", "neg_agree", "neg_contra",
@@ -145,6 +145,13 @@ def _kinds(candidate: Candidate) -> tuple[bool, bool, bool]:
             candidate.kind in ("date", "year") or candidate.frame == "date")
 
 
+def _inside_book_title(candidate: Candidate) -> bool:
+    at = candidate.start - _sentence_offset(candidate)
+    before, after = candidate.sentence[:max(0, at)], candidate.sentence[max(0, at):]
+    opened = before.rfind("《")
+    return opened >= 0 and "》" not in before[opened:] and "》" in after
+
+
 def _kind_features(f: dict[str, float], question: Question, candidate: Candidate, w: Wording) -> None:
     """The candidate's kind against the kind of answer asked: unit family, date, phrase, frame, code, range
     end and bound."""
@@ -165,6 +172,8 @@ def _kind_features(f: dict[str, float], question: Question, candidate: Candidate
     f["date_unasked"] = float(is_date and question.kind != "date" and not families & w.time_families)
     # 哪天开始算 / 几号开始供暖 ask a day: a span (18个月) or a phrase that is no date does not answer it
     f["undated_for_date"] = float(not is_date and question.kind == "date" and not families and not question.dated)
+    # 《…行动方案（500条）》: a figure inside a document's name is part of the name, never a rule's figure
+    f["figure_in_title"] = float(is_figure and _inside_book_title(candidate))
     f["phrase_for_phrase"] = float(is_phrase and question.asks_phrase)
     f["phrase_for_figure"] = float(is_phrase and bool(families))
     f["figure_for_phrase"] = float(is_figure and question.asks_phrase and not families)
@@ -391,14 +400,14 @@ def mark_relative(vectors: list[list[float]]) -> None:
 # negation the question names reversed, the question's own figure given back, an agent question
 # answered by something that names no agent.
 NEVER_STATED = ("family_mismatch", "phrase_for_figure", "figure_for_phrase", "cond_contra", "neg_contra",
-                "value_is_qfig", "phrase_in_question", "undated_for_date", "year_contra")
+                "value_is_qfig", "phrase_in_question", "undated_for_date", "year_contra", "figure_in_title")
 
 
 # A candidate of the wrong type for the question (a figure in another unit, a phrase for a figure, the
 # question's own figure or words given back) is no answer at all: it is ranked after every candidate of the
 # right type, so that it never stands in the way of one.
 TYPE_ERRORS = ("family_mismatch", "phrase_for_figure", "figure_for_phrase", "value_is_qfig", "phrase_in_question",
-               "undated_for_date")
+               "undated_for_date", "figure_in_title")
 
 
 def eligible(vector: list[float]) -> bool:
