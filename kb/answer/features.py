@@ -146,6 +146,7 @@ def _kinds(candidate: Candidate) -> tuple[bool, bool, bool]:
 
 
 def _inside_book_title(candidate: Candidate) -> bool:
+    """Whether the candidate stands between 《 and 》 in its sentence: in a document's name."""
     at = candidate.start - _sentence_offset(candidate)
     before, after = candidate.sentence[:max(0, at)], candidate.sentence[max(0, at):]
     opened = before.rfind("《")
@@ -398,7 +399,8 @@ def mark_relative(vectors: list[list[float]]) -> None:
 # A best candidate that breaks one of these is never stated, however it ranks: a figure of another unit
 # family than asked, a phrase where a figure is asked (or the other way round), a condition or a
 # negation the question names reversed, the question's own figure given back, an agent question
-# answered by something that names no agent.
+# answered by something that names no agent, a day asked answered by no day, a year other than the one
+# asked, a figure inside a document's name.
 NEVER_STATED = ("family_mismatch", "phrase_for_figure", "figure_for_phrase", "cond_contra", "neg_contra",
                 "value_is_qfig", "phrase_in_question", "undated_for_date", "year_contra", "figure_in_title")
 
@@ -435,6 +437,13 @@ def admissible(question: Question, vector: list[float], rivals: Sequence[list[fl
     return True
 
 
+def _range_ends(clause: ClauseContext, whole: Candidate) -> tuple[Candidate | None, Candidate | None]:
+    """The bottom and top end candidates of the range ``whole``."""
+    low = next((c for c in clause.candidates if c.kind == "range_bottom" and c.start == whole.start), None)
+    high = next((c for c in clause.candidates if c.kind == "range_top" and c.end == whole.end), None)
+    return low, high
+
+
 def _range_holds_qfig(question: Question, candidate: Candidate, clause: ClauseContext, w: Wording) -> bool:
     """Whether the candidate is (an end of) a range the question's own figure lies in: 签了两年的合同 against
     劳动合同期限一年以上不满三年的 — that range is the question's case, not its answer."""
@@ -444,8 +453,7 @@ def _range_holds_qfig(question: Question, candidate: Candidate, clause: ClauseCo
                   and candidate.end <= c.end and c.sentence == candidate.sentence), None)
     if whole is None:
         return False
-    low = next((c for c in clause.candidates if c.kind == "range_bottom" and c.start == whole.start), None)
-    high = next((c for c in clause.candidates if c.kind == "range_top" and c.end == whole.end), None)
+    low, high = _range_ends(clause, whole)
     if low is None or high is None:
         return False
     return any((w.family(unit) == high.family or unit == high.unit)
@@ -492,8 +500,7 @@ def _ranges_holding(question: Question, candidate: Candidate, clause: ClauseCont
     if not ranges:
         return _bound_holding(question, candidate, clause, w)
     nearest = max(ranges, key=lambda c: c.end)
-    low = next((c for c in clause.candidates if c.kind == "range_bottom" and c.start == nearest.start), None)
-    high = next((c for c in clause.candidates if c.kind == "range_top" and c.end == nearest.end), None)
+    low, high = _range_ends(clause, nearest)
     if low is None or high is None:
         return False, False
     inside = outside = False
