@@ -412,9 +412,12 @@ TYPE_ERRORS = ("family_mismatch", "phrase_for_figure", "figure_for_phrase", "val
                "undated_for_date", "figure_in_title")
 
 
+TYPE_ERROR_AT = tuple(FEATURES.index(name) for name in TYPE_ERRORS)  # looked up once: it runs per candidate
+
+
 def eligible(vector: list[float]) -> bool:
     """Whether a candidate is of a type that may answer the question (see ``TYPE_ERRORS``)."""
-    return not any(vector[FEATURES.index(name)] > 0 for name in TYPE_ERRORS)
+    return not any(vector[at] > 0 for at in TYPE_ERROR_AT)
 
 
 def admissible(question: Question, vector: list[float], rivals: Sequence[list[float]] = ()) -> bool:
