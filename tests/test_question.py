@@ -93,3 +93,17 @@ def test_a_count_asked_accepts_people_and_the_longest_asking_word_names_the_unit
     """几个代表 is answered in 名 or 人; 多大年纪 asks an age, not the 多大 of a magnitude."""
     assert {"count", "people"} <= set(understand("好多人一起投诉，可以推选几个代表").families)
     assert understand("多大年纪以上的人不执行拘留").families == ["age"]
+
+
+def test_between_asking_words_as_long_the_one_reaching_into_the_noun_decides():
+    """在哪个阶段 asks which stage (哪个 reaches the noun), not where; 在哪些情况下 asks for the cases to read."""
+    assert understand("工业仓储用地项目在哪个阶段纳入储备库").kind == "which"
+    assert understand("供电公司在哪些情况下可以停电").kind == "passage"
+    assert understand("去哪里申请").kind == "place"
+
+
+def test_the_head_asked_about_is_the_word_after_the_asking_word():
+    """哪个阶段就进… asks about 阶段 (not 阶段就进); 哪个部门 asks who, so it looks for no modifier of 部门."""
+    assert understand("工业仓储用地项目在哪个阶段就进供电企业的储备库").heads == ["阶段"]
+    assert understand("巴彦淖尔口岸供电说的是哪个口岸").heads == ["口岸"]
+    assert understand("学校要办校车使用许可，向哪个部门申请").heads == []

@@ -119,14 +119,17 @@ def _read_asking(question: Question, vocab: Vocab) -> None:
     w = vocab.wording
     norm = question.norm
     asking: list[str] = []
-    longest = 0
+    best = (0, 0)
     for kind, pattern in w.kind_res:
-        found = pattern.findall(norm)
+        matches = list(pattern.finditer(norm))
+        found = [m.group(0) for m in matches]
         if found:
-            # The longest asking word decides, the list's order breaks ties: 在哪一步 asks 哪一步 (which), not
-            # 在哪 (place)
-            if max(map(len, found)) > longest:
-                question.kind, longest = kind, max(map(len, found))
+            # The longest asking word decides: 在哪一步 asks 哪一步 (which), not 在哪 (place). Between words as
+            # long, the one reaching further right, into the noun it asks about: 在哪个阶段 asks 哪个 (which);
+            # then the list's order.
+            reach = max((len(m.group(0)), m.end()) for m in matches)
+            if reach > best:
+                question.kind, best = kind, reach
             # 什么时候 asks and says nothing else; 印发日期 / 生效时间 also say what is asked about
             asking += [word for word in found if WH.search(word)]
     if question.kind == "yesno_plain":
@@ -177,7 +180,12 @@ def _read_asking(question: Question, vocab: Vocab) -> None:
     bottom = [word for word in w.range_bottom if word in norm]
     question.range_end = "top" if top else "bottom" if bottom else ""
     asking += top + bottom
-    question.heads = [m.group(1) for m in HEAD_AFTER.finditer(norm) if m.group(1) not in ("时候", "时间", "意思")]
+    # the head is the word after the asking word (哪个阶段就进… asks about 阶段), not the characters after it;
+    # only a which question asks for what modifies it (哪个部门 asks who, 哪些情况 the cases to read)
+    heads = [next((p.text for p in vocab.analysis.segment(norm[m.start(1):m.start(1) + 8], subwords=False)), "")
+             for m in HEAD_AFTER.finditer(norm)] if question.kind == "which" else []
+    question.heads = [h for h in heads if h and re.fullmatch(r"[\u4e00-\u9fff]{1,4}", h)
+                      and h not in ("时候", "时间", "意思")]
     question.yesno = next((verb for verb in w.yesno_verbs if verb in norm), "")
     question.around = _around(question, vocab)
     question.asks_document_event = any(word in norm for word in w.document_events)
