@@ -103,7 +103,10 @@ def test_between_asking_words_as_long_the_one_reaching_into_the_noun_decides():
 
 
 def test_the_head_asked_about_is_the_word_after_the_asking_word():
-    """哪个阶段就进… asks about 阶段 (not 阶段就进); 哪个部门 asks who, so it looks for no modifier of 部门."""
+    """哪个阶段就进… asks about 阶段 (not 阶段就进); a who question ending on 哪个部门 asks for what modifies 部门,
+    one going on (向哪个部门申请) is read in its frame; 哪些情况 asks for the cases to read."""
     assert understand("工业仓储用地项目在哪个阶段就进供电企业的储备库").heads == ["阶段"]
     assert understand("巴彦淖尔口岸供电说的是哪个口岸").heads == ["口岸"]
+    assert understand("整栋居民楼停电要提前报告哪个部门？").heads == ["部门"]
     assert understand("学校要办校车使用许可，向哪个部门申请").heads == []
+    assert understand("哪些情况下公司不能辞退员工").heads == []
