@@ -238,7 +238,7 @@ def _case_features(f: dict[str, float], question: Question, candidate: Candidate
     if question.figures:
         # 17天 written in the question is the 17个工作日 of the text: the same span, counted another way
         f["value_is_qfig"] = float(value is not None and any(
-            value == v and (candidate.unit == u or not u or _both_time(w, candidate.unit, u))
+            value == v and (candidate.unit == u or not u or _same_span_counted(w, candidate.unit, u))
             for v, u in question.figures) or _range_holds_qfig(question, candidate, clause, w))
         f["qfig_in_context"] = float(any(f"{v:g}{u}" in candidate.sentence for v, u in question.figures))
     inside, outside = _ranges_holding(question, candidate, clause, w)
@@ -267,7 +267,7 @@ def condition_lead(candidate: Candidate, w: Wording) -> str:
 DAY_FAMILIES = frozenset({"days", "working_days"})
 
 
-def _both_time(w: Wording, unit: str, other: str) -> bool:
+def _same_span_counted(w: Wording, unit: str, other: str) -> bool:
     """Whether two units count the same span another way: days and working days (17天 is the 17个工作日 of
     the text); 一年 in a question is no 1个小时."""
     return w.family(unit) in DAY_FAMILIES and w.family(other) in DAY_FAMILIES
