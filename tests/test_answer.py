@@ -513,3 +513,20 @@ def test_a_figure_inside_a_documents_name_is_no_answer(tmp_path):
                              "为落实《某市建设营商环境优秀城市行动方案（500条）》等要求，提出如下30条服务举措。",
                              "这个行动方案一共提了多少条服务举措")
     assert read["30条"] and not read["500条"]
+
+
+def test_a_date_is_no_answer_where_a_length_is_asked(tmp_path):
+    """两侧各延伸多少米 asks metres: the clause's 2020年底前 is of the wrong type, and the 10米 answers."""
+    read = _eligible_figures(tmp_path, "某市电力设施保护办法",
+                             "2020年底前完成架空线路保护区划定，保护区为导线边线向外侧水平延伸10米的区域。",
+                             "架空线路保护区向外延伸多少米")
+    assert read["10米"] and not read["2020年底前"]
+
+
+def test_a_numeral_whose_unit_begins_a_longer_word_is_no_count(tmp_path):
+    """科目三道路驾驶技能 counts no 道 (道路 is a word); 三条道路 does count 条, and 三年内 counts years, also right
+    after a full-width comma (normalised to ',', which glues a number only in 1,000)."""
+    read = _eligible_figures(tmp_path, "某驾驶考试办法",
+                             "科目三道路驾驶技能考试满分为100分。每年划定三条道路作为考试路线，考试不合格的，三年内不得再申请。",
+                             "考试路线有几条")
+    assert "3道" not in read and "3条" in read and "3年" in read

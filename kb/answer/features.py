@@ -34,8 +34,8 @@ FEATURES = (
     "cov_own", "cov_segment", "cov_sentence", "cov_clause", "cov_title", "cov_subject", "cov_header",
     "cov_other", "cov_item", "cov_after", "cov_bigram_own", "cov_best_in_clause", "near", "absent_share",
     "family_match", "family_mismatch", "figure_unasked",
-    "date_for_date", "date_for_time", "date_unasked", "undated_for_date", "figure_in_title", "phrase_for_phrase",
-    "phrase_for_figure", "figure_for_phrase",
+    "date_for_date", "date_for_time", "date_unasked", "date_for_figure", "undated_for_date", "figure_in_title",
+    "phrase_for_phrase", "phrase_for_figure", "figure_for_phrase",
     "frame_match", "code_for_code", "code_unasked",
     "range_whole", "range_end_match", "range_end_unasked", "bound_match",
     "cond_agree", "cond_contra", "cond_extra", "neg_agree", "neg_contra",
@@ -171,6 +171,9 @@ def _kind_features(f: dict[str, float], question: Question, candidate: Candidate
     # 完成时限 / 期限 asked as time: a deadline (2021年底前) answers it as well as a span does
     f["date_for_time"] = float(is_date and bool(families & w.time_families))
     f["date_unasked"] = float(is_date and question.kind != "date" and not families & w.time_families)
+    # 多少米 / 罚多少钱 answered by a day or a year: no figure of the unit asked at all
+    f["date_for_figure"] = float(is_date and bool(families) and question.kind != "date"
+                                 and not families & w.time_families)
     # 哪天开始算 / 几号开始供暖 ask a day: a span (18个月) or a phrase that is no date does not answer it
     f["undated_for_date"] = float(not is_date and question.kind == "date" and not families and not question.dated)
     # 《…行动方案（500条）》: a figure inside a document's name is part of the name, never a rule's figure
@@ -397,19 +400,20 @@ def mark_relative(vectors: list[list[float]]) -> None:
 
 
 # A best candidate that breaks one of these is never stated, however it ranks: a figure of another unit
-# family than asked, a phrase where a figure is asked (or the other way round), a condition or a
-# negation the question names reversed, the question's own figure given back, an agent question
-# answered by something that names no agent, a day asked answered by no day, a year other than the one
-# asked, a figure inside a document's name.
-NEVER_STATED = ("family_mismatch", "phrase_for_figure", "figure_for_phrase", "cond_contra", "neg_contra",
-                "value_is_qfig", "phrase_in_question", "undated_for_date", "year_contra", "figure_in_title")
+# family than asked (or a date where a figure is), a phrase where a figure is asked (or the other way
+# round), a condition or a negation the question names reversed, the question's own figure given back,
+# an agent question answered by something that names no agent, a day asked answered by no day, a year
+# other than the one asked, a figure inside a document's name.
+NEVER_STATED = ("family_mismatch", "date_for_figure", "phrase_for_figure", "figure_for_phrase", "cond_contra",
+                "neg_contra", "value_is_qfig", "phrase_in_question", "undated_for_date", "year_contra",
+                "figure_in_title")
 
 
-# A candidate of the wrong type for the question (a figure in another unit, a phrase for a figure, the
-# question's own figure or words given back) is no answer at all: it is ranked after every candidate of the
-# right type, so that it never stands in the way of one.
-TYPE_ERRORS = ("family_mismatch", "phrase_for_figure", "figure_for_phrase", "value_is_qfig", "phrase_in_question",
-               "undated_for_date", "figure_in_title")
+# A candidate of the wrong type for the question (a figure in another unit or a date for one, a phrase for a
+# figure, the question's own figure or words given back) is no answer at all: it is ranked after every
+# candidate of the right type, so that it never stands in the way of one.
+TYPE_ERRORS = ("family_mismatch", "date_for_figure", "phrase_for_figure", "figure_for_phrase", "value_is_qfig",
+               "phrase_in_question", "undated_for_date", "figure_in_title")
 
 
 TYPE_ERROR_AT = tuple(FEATURES.index(name) for name in TYPE_ERRORS)  # looked up once: it runs per candidate

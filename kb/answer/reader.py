@@ -75,7 +75,7 @@ class ClauseReader:
         ``header`` are what a table row and column give the text's candidates (a long cell)."""
         norm, origins = self.segmenter.normalize_with_offsets(text)
         self._reading.original = (text, origins)
-        self._reading.starts = None
+        self._reading.words_at = None
         found = _Found()
         self._numbers(norm, found)
         self._dates(norm, found)
@@ -143,7 +143,8 @@ class ClauseReader:
     def _singles(self, norm: str, found: _Found) -> None:
         """A number with its unit where no range, list, date or 文号 took it; then a bare code (12398)."""
         for m in self.w.figure_re.finditer(norm):
-            if found.free(*m.span()) and not _glued(norm, m.start()) and not self._in_word(norm, m.start(), m.end(1)):
+            if found.free(*m.span()) and not _glued(norm, m.start()) and not self._in_word(norm, m.start(), m.end(1)) \
+                    and not self._unit_in_word(norm, m.start(), m.start(3), m.end(3)):
                 found.add(self._single(norm, m.group(1), m.group(3), m.start(), m.end()))
         for m in CODE.finditer(norm):
             if found.free(*m.span()) and not re.match(rf"\s*(?:{self.w.unit_pattern}|年|号|条|款|〕|\])",
@@ -158,16 +159,29 @@ class ClauseReader:
         first = original[at]
         if first.isdigit() or first.isascii():
             return False
-        if at not in self._word_starts():
+        if at not in self._words_at():
             return True  # jieba puts the numeral inside a word that began before it
         return first == "一" and end - start == 1 and any(norm.startswith(idiom, end) for idiom in self.idioms)
 
-    def _word_starts(self) -> set[int]:
-        """Where the analyzer's words begin in the original text (computed once per text)."""
+    def _unit_in_word(self, norm: str, start: int, unit_start: int, unit_end: int) -> bool:
+        """A Chinese numeral whose one-character unit begins a longer word: 科目三道路 counts no 道, 两项目 no 项,
+        五年级 no years. A word that is the unit and a bound after it (年内, 日内) still counts."""
+        original, origins = self._reading.original
+        at = origins[start] if origins else start
+        if unit_end - unit_start != 1 or original[at].isdigit() or original[at].isascii():
+            return False
+        unit_at = origins[unit_start] if origins else unit_start
+        word = self._words_at().get(unit_at, "")
+        rest = word[1:]
+        return bool(rest) and rest not in self.w.unit_word_tails
+
+    def _words_at(self) -> dict[int, str]:
+        """The analyzer's words of the original text by where they begin (computed once per text)."""
         reading = self._reading
-        if reading.starts is None:
-            reading.starts = {piece.start for piece in self.segmenter.segment(reading.original[0], subwords=False)}
-        return reading.starts
+        if getattr(reading, "words_at", None) is None:
+            reading.words_at = {piece.start: piece.text for piece in
+                                self.segmenter.segment(reading.original[0], subwords=False)}
+        return reading.words_at
 
     def _prefix(self, norm: str, start: int) -> str:
         """前 / 近 / 连续 … right before a number, as a word of its own (not the end of 提前 or 最近)."""
@@ -352,9 +366,14 @@ class ClauseReader:
 
 
 def _glued(norm: str, start: int) -> bool:
-    """A number that continues a longer token (a 文号, a decimal, a letter code) is not a figure."""
-    return start > 0 and (norm[start - 1].isdigit() or norm[start - 1] in ".,〔[" or norm[start - 1].isascii()
-                          and norm[start - 1].isalpha())
+    """A number that continues a longer token (a 文号, a decimal, 1,000, a letter code) is not a figure. A comma
+    or point glues only after a digit: ，三年内 (a full-width comma, ',' once normalised) opens a new figure."""
+    if start == 0:
+        return False
+    before = norm[start - 1]
+    if before in ".,":
+        return start > 1 and norm[start - 2].isdigit()
+    return before.isdigit() or before in "〔[" or before.isascii() and before.isalpha()
 
 
 def _year_context(norm: str, start: int) -> bool:

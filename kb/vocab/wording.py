@@ -51,6 +51,7 @@ class Wording:
         self.range_bottom = [normalize(w) for w in data["range_bottom"]]
         self.bound_before = {b: [normalize(w) for w in ws] for b, ws in data["bound_before"].items()}
         self.bound_after = {b: [normalize(w) for w in ws] for b, ws in data["bound_after"].items()}
+        self.unit_word_tails = frozenset(normalize(w) for w in data["unit_word_tails"])
         self.figure_prefixes = [normalize(w) for w in data["figure_prefixes"]]
         self.boundaries = {normalize(w) for w in data["phrase_boundaries"]}
         self.pointing_back = {normalize(w) for w in data["phrase_pointing_back"]}
