@@ -530,18 +530,3 @@ def test_a_numeral_whose_unit_begins_a_longer_word_is_no_count(tmp_path):
                              "科目三道路驾驶技能考试满分为100分。每年划定三条道路作为考试路线，考试不合格的，三年内不得再申请。",
                              "考试路线有几条")
     assert "3道" not in read and "3条" in read and "3年" in read
-
-
-def test_the_case_a_figure_opens_with_is_the_one_the_question_names(tmp_path):
-    """居民用户…超过30日、单位用户超过15日: 单位用户 asked names the 15日's case and not the 30日's; 用户, which
-    both cases open with, decides nothing."""
-    from kb.answer.features import FEATURES
-
-    _engine, _prepared, read = _read_one(tmp_path, "某市供水条例",
-                                         "第三十六条 居民用户在接到水费催缴通知后超过30日、单位用户超过15日仍不缴纳水费的，"
-                                         "供水企业可以按照规定暂停供水。",
-                                         "单位用户接到水费催缴通知后超过多少天不交会被停水")
-    named, other = FEATURES.index("lead_named"), FEATURES.index("lead_other")
-    by_figure = {c.figure: v for c, v in read}
-    assert by_figure["15日"][named] and not by_figure["15日"][other]
-    assert by_figure["30日"][other] and not by_figure["30日"][named]

@@ -47,7 +47,7 @@ FEATURES = (
     "yesno_match", "head_match", "phrase_in_question", "agent_head", "closer_in_question",
     "neg_missing", "cond_agree_best", "neg_agree_best",
     "own_gap", "own_best", "segment_gap", "subject_gap", "after_gap", "bigram_gap",
-    "qfig_in_range", "qfig_out_of_range", "unnumbered_paragraph", "lead_named", "lead_other",
+    "qfig_in_range", "qfig_out_of_range", "unnumbered_paragraph",
 )
 # Coverage relative to the best candidate of the whole question (gap to the best, and being the best): a
 # linear ranker then prefers the candidate whose own words cover the question best, whatever the scale.
@@ -244,7 +244,6 @@ def _case_features(f: dict[str, float], question: Question, candidate: Candidate
             value == v and (candidate.unit == u or not u or _same_span_counted(w, candidate.unit, u))
             for v, u in question.figures) or _range_holds_qfig(question, candidate, clause, w))
         f["qfig_in_context"] = float(any(f"{v:g}{u}" in candidate.sentence for v, u in question.figures))
-    f["lead_named"], f["lead_other"] = _lead_contrast(question, candidate, clause, w)
     inside, outside = _ranges_holding(question, candidate, clause, w)
     f["qfig_in_range"], f["qfig_out_of_range"] = float(inside), float(outside)
     if question.years:
@@ -256,45 +255,6 @@ def _case_features(f: dict[str, float], question: Question, candidate: Candidate
             years = _years(row.replace(w.plain(candidate.text), " ") if candidate.text else row)
         f["year_agree"] = float(bool(years & set(question.years)))
         f["year_contra"] = float(bool(years) and not years & set(question.years))
-
-
-LEAD_HEAD = 6  # characters: the opening words of a case (居民用户在接, 单位用户超过, 对个人处)
-LEAD_KINDS = ("number", "list", "range")
-
-
-def _lead_head(candidate: Candidate, clause: ClauseContext, w: Wording) -> str:
-    """The opening words of the candidate's own case (``Candidate.extra['lead']``); a range's end has its range's."""
-    if candidate.kind in ("range_top", "range_bottom"):
-        candidate = next((c for c in clause.candidates if c.kind == "range" and c.start <= candidate.start
-                          and candidate.end <= c.end), candidate)
-    return w.plain(candidate.extra.get("lead", ""))[:LEAD_HEAD]
-
-
-def _lead_contrast(question: Question, candidate: Candidate, clause: ClauseContext, w: Wording) -> tuple[float, float]:
-    """Whether the question names the case this figure opens with and not a sibling's, or the other way round:
-    居民用户…超过30日、单位用户超过15日 — 单位用户 asked names the 15日's case. Siblings are the other figures of
-    its family in its sentence; a word both cases open with (用户) decides nothing."""
-    if candidate.kind not in FIGURE_KINDS:
-        return 0.0, 0.0
-    forms = [(g, form) for g in question.groups for form in g.forms if len(form) >= 2]
-
-    def named(head: str) -> set[int]:
-        return {id(g) for g, form in forms if form in head}
-
-    head = _lead_head(candidate, clause, w)
-    own = named(head)
-    named_here = other_here = False
-    for sibling in clause.candidates:
-        if sibling.kind not in LEAD_KINDS or sibling.family != candidate.family \
-                or sibling.sentence != candidate.sentence or sibling.start <= candidate.start < sibling.end:
-            continue
-        sibling_head = _lead_head(sibling, clause, w)
-        if not sibling_head or sibling_head == head:
-            continue
-        theirs = named(sibling_head)
-        named_here |= bool(own - theirs) and not theirs - own
-        other_here |= bool(theirs - own) and not own - theirs
-    return float(named_here), float(other_here)
 
 
 def condition_lead(candidate: Candidate, w: Wording) -> str:

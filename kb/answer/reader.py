@@ -295,13 +295,6 @@ class ClauseReader:
             item = max((m.start() for m in ITEM_MARK.finditer(norm, 0, candidate.start)), default=a)
             candidate.extra["item"] = norm[min(item, a):candidate.start]
             candidate.before = norm[previous:candidate.start]
-            # The words its own case opens with: after the previous figure's leftover (居民…超过30日、单位用户超过
-            # 15日: 单位用户), or from the sentence's start for its first figure.
-            lead = candidate.before
-            if previous > a:
-                cut = LEAD_CUT.search(lead)
-                lead = lead[cut.end():] if cut else ""
-            candidate.extra["lead"] = lead
             following = min((start for start in starts.get(candidate.family, []) if start >= candidate.end),
                             default=seg[1])
             candidate.extra["after"] = norm[candidate.end:min(following, seg[1])]
@@ -370,9 +363,6 @@ class ClauseReader:
         if clause.kind == "row":
             return self.row(clause)
         return self.prose(clause.text)
-
-
-LEAD_CUT = re.compile(r"[，,、；;：:]")
 
 
 def _glued(norm: str, start: int) -> bool:
