@@ -530,3 +530,15 @@ def test_a_numeral_whose_unit_begins_a_longer_word_is_no_count(tmp_path):
                              "科目三道路驾驶技能考试满分为100分。每年划定三条道路作为考试路线，考试不合格的，三年内不得再申请。",
                              "考试路线有几条")
     assert "3道" not in read and "3条" in read and "3年" in read
+
+
+def test_a_modifier_stops_at_the_end_of_a_sentence():
+    """哪个月 reads the words before 月 back to the sentence's end: 每年12月, not 提供便利。\\n每年12月 — the 。
+    and the line break stand between two words of the analyzer, in no word."""
+    from kb.answer.compose import Answerer
+    from kb.answer.phrases import head_phrases
+
+    engine = Answerer(model=None)
+    text = "市、区人民政府应当为献血宣传活动提供便利。\n每年12月为本市无偿献血宣传月。"
+    read = [c.value for c in head_phrases(text, ["月"], engine.wording.boundaries, engine.contexts.reader.segmenter)]
+    assert "每年12月" in read and not any("便利" in value for value in read)

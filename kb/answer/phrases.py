@@ -76,7 +76,8 @@ def head_phrases(norm: str, heads: list[str], boundaries: set[str], segmenter: S
             for word_start, word_end, word in reversed(words):
                 if word_end > start:
                     continue
-                if word in boundaries or any(ch in PUNCTUATION for ch in norm[word_start:word_end]):
+                # punctuation between two words is no word of the analyzer: it ends the modifier too (便利。每年12月)
+                if word in boundaries or any(ch in PUNCTUATION for ch in norm[word_start:i]):
                     break
                 if start - word_start > MAX_MODIFIER:
                     break
