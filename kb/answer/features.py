@@ -291,8 +291,10 @@ def _clause_features(f: dict[str, float], question: Question, candidate: Candida
 
     lex_subject, lex_item, lex_unit = lexicon_scores(question, own, candidate, lex)
     f["lex_subject"], f["lex_item"], f["lex_unit"] = lex_subject, lex_item, lex_unit
+    # The lexicon's reading counts as far as the clause holds the rest of the question: its item alone
+    # (提前通知时间 for any 提前…通知) says nothing of whose notice, so a 停电 notice does not answer 房东卖房
     for name, value in zip(SIGNALS, signals(question, candidate, clause.facts, lex), strict=True):
-        f[name] = value
+        f[name] = value * f["cov_clause"]
 
     f["in_table"] = float(clause.in_table)
     f["unnumbered_paragraph"] = float(clause.unnumbered)

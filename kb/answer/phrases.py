@@ -62,6 +62,7 @@ MAX_MODIFIER = 16
 
 
 PUNCTUATION = set("，,。；;：:、（）()《》\n ")
+SEGMENT_PUNCTUATION = set("，,。；;：:、\n!?！？")
 
 
 def head_phrases(norm: str, heads: list[str], boundaries: set[str], segmenter: Segmenter) -> list[Candidate]:
@@ -76,8 +77,10 @@ def head_phrases(norm: str, heads: list[str], boundaries: set[str], segmenter: S
             for word_start, word_end, word in reversed(words):
                 if word_end > start:
                     continue
-                # punctuation between two words is no word of the analyzer: it ends the modifier too (便利。每年12月)
-                if word in boundaries or any(ch in PUNCTUATION for ch in norm[word_start:i]):
+                # a sentence's or segment's punctuation between two words is in no word of the analyzer: it ends
+                # the modifier too (便利。每年12月); brackets do not (县级能源（电力）主管部门)
+                if word in boundaries or any(ch in PUNCTUATION for ch in norm[word_start:word_end]) \
+                        or any(ch in SEGMENT_PUNCTUATION for ch in norm[word_end:i]):
                     break
                 if start - word_start > MAX_MODIFIER:
                     break
