@@ -542,3 +542,17 @@ def test_a_modifier_stops_at_the_end_of_a_sentence():
     text = "市、区人民政府应当为献血宣传活动提供便利。\n每年12月为本市无偿献血宣传月。"
     read = [c.value for c in head_phrases(text, ["月"], engine.wording.boundaries, engine.contexts.reader.segmenter)]
     assert "每年12月" in read and not any("便利" in value for value in read)
+
+
+def test_the_lexicons_item_alone_does_not_make_a_clause_answer_another_subject(tmp_path):
+    """提前…通知 names the lexicon's 提前通知时间 whoever gives the notice: a 停电 notice read as that item counts
+    only as far as its clause holds the rest of the question, which asks about a landlord selling."""
+    from kb.answer.features import FEATURES
+
+    text = "第十五条 供电企业因计划检修需要停电的，应当提前7日公告停电区域和停电时间。"
+    _e, _p, own_subject = _read_one(tmp_path / "a", "某市供用电条例", text, "计划检修停电要提前几天通知")
+    _e, _p, other_subject = _read_one(tmp_path / "b", "某市供用电条例", text, "房东卖房要提前几天通知租客")
+    item = FEATURES.index("lex_fact_item")
+    asked = next(v for c, v in own_subject if c.figure == "7日")
+    unasked = next(v for c, v in other_subject if c.figure == "7日")
+    assert asked[item] > 0 and unasked[item] < asked[item] / 2
