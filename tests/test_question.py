@@ -110,3 +110,14 @@ def test_the_head_asked_about_is_the_word_after_the_asking_word():
     assert understand("整栋居民楼停电要提前报告哪个部门？").heads == ["部门"]
     assert understand("学校要办校车使用许可，向哪个部门申请").heads == []
     assert understand("哪些情况下公司不能辞退员工").heads == []
+
+
+@pytest.mark.parametrize("text, families", [
+    ("青岛测出来室温15度，不是我家的原因，暖气费能退多少", []),  # 室温 names the case's 15度, not what is asked
+    ("室温达不到多少度可以退费", ["temperature"]),  # 多少度 asks it
+    ("我58岁，最大能到几岁", ["age"]),  # 几岁 asks an age, whatever the question's own age
+    ("拖了两个月，罚款多少", ["money"]),  # 罚款 names no family of the question's own 两个月
+])
+def test_a_noun_naming_the_unit_of_the_questions_own_figure_asks_nothing(text, families):
+    asked = understand(text).families
+    assert all(family in asked for family in families) and (families or not asked)

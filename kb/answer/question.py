@@ -134,6 +134,11 @@ def _read_asking(question: Question, vocab: Vocab) -> None:
             asking += [word for word in found if WH.search(word)]
     if question.kind == "yesno_plain":
         question.kind = "yesno"  # …吗: a yes or no, as 是不是 asks, without a verb to weigh it by
+    reader = ClauseReader(w, vocab.analysis, vocab.units["idioms_after_one"], vocab.units["figures"]["counted"])
+    for candidate in reader.prose(question.text):
+        if isinstance(candidate.value, int | float) and candidate.kind != "code":
+            question.figures.append((float(candidate.value), candidate.unit))
+    own_families = {w.family(unit) or w.family("个" + unit) for _value, unit in question.figures}
     families: list[str] = []
     interrogative = False  # a family asked with 几 / 多少 / 多久, not only named by a noun (期限, 罚款)
     said = {family: [word for word in words if word in norm] for family, words in w.asked.items()}
@@ -142,6 +147,12 @@ def _read_asking(question: Question, vocab: Vocab) -> None:
         hits = [word for word in said[family] if not any(
             word in longer and word != longer for other, longers in said.items() if other != family
             for longer in longers)]
+        own_family = family in own_families or any(unit and any(unit in word for word in w.asked[family])
+                                                   for _value, unit in question.figures)
+        if hits and own_family and not any(ASKING_FIGURE.search(word) for word in hits) and ASKING_FIGURE.search(norm):
+            # a noun naming the family of the question's own figure is its case, not what it asks: 室温15度…
+            # 暖气费能退多少 asks no temperature
+            continue
         if hits:
             families.append(family)
             asking += hits
@@ -196,10 +207,6 @@ def _read_asking(question: Question, vocab: Vocab) -> None:
     question.asks_document_event = any(word in norm for word in w.document_events)
     question.asks_cases = any(word in norm for word in w.asks_cases)
     question.conditions = list(dict.fromkeys(w.condition_re.findall(norm)))
-    reader = ClauseReader(w, vocab.analysis, vocab.units["idioms_after_one"], vocab.units["figures"]["counted"])
-    for candidate in reader.prose(question.text):
-        if isinstance(candidate.value, int | float) and candidate.kind != "code":
-            question.figures.append((float(candidate.value), candidate.unit))
     question.years = [int(y) for y in re.findall(r"((?:19|20)\d{2})年", norm)]
     question.dated = parse_start(question.text, dt.date.today(), vocab.analysis.normalize) is not None
     question.groups = _groups(question, asking, vocab)
