@@ -556,3 +556,12 @@ def test_the_lexicons_item_alone_does_not_make_a_clause_answer_another_subject(t
     asked = next(v for c, v in own_subject if c.figure == "7日")
     unasked = next(v for c, v in other_subject if c.figure == "7日")
     assert asked[item] > 0 and unasked[item] < asked[item] / 2
+
+
+def test_a_decimal_in_chinese_numerals_is_one_figure(tmp_path):
+    """一点五米 is 1.5米, not an hour (1点) and 5米; 八点三十分 stays an hour, as 点 tells one there."""
+    read = _eligible_figures(tmp_path, "某市非机动车管理条例",
+                             "在没有划分非机动车道的道路上，应当在距离道路右侧边缘线一点五米范围内行驶。"
+                             "非机动车停放点每日八点三十分开放。",
+                             "没有非机动车道的路上，电动车要在右边多宽的范围内骑")
+    assert "1.5米" in read and "5米" not in read and "1点" not in read

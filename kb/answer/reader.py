@@ -23,6 +23,11 @@ from kb.vocab.wording import NUMBER, Wording
 
 PERCENT_WORDS = re.compile(rf"百分之({NUMBER})")
 DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+# 一点五米 normalised: a decimal written in Chinese numerals (the 点 of 三点半 / 八点三十分 tells an hour)
+CHINESE_DECIMAL = re.compile(r"(\d+|[零〇一二两三四五六七八九十百千]+)点(\d+|[零〇一二三四五六七八九]+)")
+CHINESE_DIGITS = "零〇一二三四五六七八九"  # after 点, digit by digit: 一点五 is 1.5, 八点三十 an hour
+CLOCK_UNITS = ("分", "时", "秒")
+DIGIT_VALUES = {"零": 0, "〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 YEAR_PHRASE = re.compile(r"(\d{4})年(\d{1,2}月)?(底|末|年底|上半年|下半年|前后)?(前|以前|之前|起|以后)?")
 MONTH_PHRASE = re.compile(r"(?<!\d年)(?<!\d)(\d{1,2})月(底|末|初|上旬|中旬|下旬)?(前|以前|之前)")
 DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{2,8})?([〔\[(]\d{4}[〕\])]\d+号)")
@@ -103,6 +108,15 @@ class ClauseReader:
             if found.free(*m.span()):
                 year, month, day = (int(g) for g in m.groups())
                 found.add(Candidate("date", f"{year}年{month}月{day}日", "", "date", "", *m.span()))
+        for m in CHINESE_DECIMAL.finditer(norm):
+            unit = re.match(rf"\s*(?:个)?\s*({self.w.unit_pattern})", norm[m.end():])
+            if unit and self._written_in_chinese(m.start(2), m.end(2)) and unit.group(1) not in CLOCK_UNITS \
+                    and found.free(m.start(), m.end() + unit.end()) and not _glued(norm, m.start()):
+                whole = read_number(m.group(1))
+                fraction = "".join(str(DIGIT_VALUES.get(ch, ch)) for ch in m.group(2))
+                if whole is not None:
+                    found.add(self._single(norm, f"{whole}.{fraction}", unit.group(1), m.start(),
+                                           m.end() + unit.end()))
         for m in PERCENT_WORDS.finditer(norm):
             value = read_number(m.group(1))
             if value is not None and found.free(*m.span()):
@@ -150,6 +164,13 @@ class ClauseReader:
             if found.free(*m.span()) and not re.match(rf"\s*(?:{self.w.unit_pattern}|年|号|条|款|〕|\])",
                                                       norm[m.end():]):
                 found.add(Candidate("code", m.group(1), "", "code", "", *m.span()))
+
+    def _written_in_chinese(self, start: int, end: int) -> bool:
+        """Whether ``start``–``end`` of the normalised text stands in Chinese digits in the original (五, 二五;
+        not 三十, whose 十 no decimal writes)."""
+        original, origins = self._reading.original
+        first, last = (origins[start], origins[end - 1]) if origins else (start, end - 1)
+        return all(ch in CHINESE_DIGITS for ch in original[first:last + 1])
 
     def _in_word(self, norm: str, start: int, end: int) -> bool:
         """A Chinese numeral that is part of a word rather than a count: 统一日期, 唯一, 之一, 一次性. Read in
