@@ -565,3 +565,12 @@ def test_a_decimal_in_chinese_numerals_is_one_figure(tmp_path):
                              "非机动车停放点每日八点三十分开放。",
                              "没有非机动车道的路上，电动车要在右边多宽的范围内骑")
     assert "1.5米" in read and "5米" not in read and "1点" not in read
+
+
+def test_a_before_closing_the_word_before_it_is_no_prefix_of_the_figure(tmp_path):
+    """开工前24小时 is 24 hours before the start of work, not 前24个小时 (the first 24 hours); 按前四个月 keeps
+    its prefix, which changes what the figure means."""
+    read = _eligible_figures(tmp_path, "某市燃气管理条例",
+                             "建设单位应当在开工前24小时书面通知燃气企业。燃气表故障的，按前四个月的平均用量计收燃气费。",
+                             "施工前要提前多少小时通知燃气公司")
+    assert "24个小时" in read and "前24个小时" not in read and "前4个月" in read

@@ -211,6 +211,11 @@ class ClauseReader:
                 word_start = start - len(prefix)
                 if word_start > 0 and norm[word_start - 1] + prefix in self.words:
                     return ""
+                # 开工前24小时 / 停电前7天: 前 after a word of two characters closes that word (before the start of
+                # work), it does not open the number (the first 24 hours, as in 按前四个月)
+                if prefix == "前" and word_start >= 2 and self.words.get(norm[word_start - 2:word_start], 0) > 0 \
+                        and norm[word_start - 2:word_start] not in self.w.boundaries:
+                    return ""
                 return prefix
         return ""
 
