@@ -574,3 +574,11 @@ def test_a_before_closing_the_word_before_it_is_no_prefix_of_the_figure(tmp_path
                              "建设单位应当在开工前24小时书面通知燃气企业。燃气表故障的，按前四个月的平均用量计收燃气费。",
                              "施工前要提前多少小时通知燃气公司")
     assert "24个小时" in read and "前24个小时" not in read and "前4个月" in read
+
+
+def test_a_fraction_is_a_share_and_no_count_of_points(tmp_path):
+    """四分之三以上的业主 states a share, 四分之三; it is no 4分, as 满分为12分 is."""
+    read = _eligible_figures(tmp_path, "某市物业管理条例",
+                             "筹集和使用专项维修资金，应当经专有部分面积四分之三以上的业主同意。记分满分为12分。",
+                             "动用维修资金要多大比例的业主同意")
+    assert read.get("四分之三") and "4分" not in read and "12分" in read

@@ -472,8 +472,8 @@ def _range_holds_qfig(question: Question, candidate: Candidate, clause: ClauseCo
 def _bound_holding(question: Question, candidate: Candidate, clause: ClauseContext, w: Wording) -> tuple[bool, bool]:
     """As ``_ranges_holding``, for a one-sided bound before the candidate in its sentence (怀孕未满4个月流产的，
     享受15天产假; 满4个月流产的，享受42天产假; 一年以上的…): whether the question's figure (怀孕五个月) meets it."""
-    bounded = [c for c in clause.candidates if c.kind == "number" and c.sentence == candidate.sentence
-               and c.end <= candidate.start and c is not candidate]
+    bounded = [c for c in clause.candidates if c.kind == "number" and isinstance(c.value, int | float)
+               and c.sentence == candidate.sentence and c.end <= candidate.start and c is not candidate]
     if not bounded:
         return False, False
     nearest = max(bounded, key=lambda c: c.end)

@@ -27,6 +27,8 @@ DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 CHINESE_DECIMAL = re.compile(r"(\d+|[零〇一二两三四五六七八九十百千]+)点(\d+|[零〇一二三四五六七八九]+)")
 CHINESE_DIGITS = "零〇一二三四五六七八九"  # after 点, digit by digit: 一点五 is 1.5, 八点三十 an hour
 CLOCK_UNITS = ("分", "时", "秒")
+# 四分之三, 三分之二 (normalised, the denominator may be a digit): a share, stated as written
+FRACTION = re.compile(r"(\d+|[零〇一二两三四五六七八九十]+)分之(\d+|[零〇一二两三四五六七八九十]+)")
 DIGIT_VALUES = {"零": 0, "〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 YEAR_PHRASE = re.compile(r"(\d{4})年(\d{1,2}月)?(底|末|年底|上半年|下半年|前后)?(前|以前|之前|起|以后)?")
 MONTH_PHRASE = re.compile(r"(?<!\d年)(?<!\d)(\d{1,2})月(底|末|初|上旬|中旬|下旬)?(前|以前|之前)")
@@ -117,6 +119,12 @@ class ClauseReader:
                 if whole is not None:
                     found.add(self._single(norm, f"{whole}.{fraction}", unit.group(1), m.start(),
                                            m.end() + unit.end()))
+        for m in FRACTION.finditer(norm):
+            if found.free(*m.span()) and not _glued(norm, m.start()):
+                original, origins = self._reading.original
+                written = original[origins[m.start()]:origins[m.end() - 1] + 1] if origins else m.group(0)
+                found.add(Candidate("number", written, "", "percent", "", *m.span(),
+                                    bound=self._bound(norm, *m.span())))
         for m in PERCENT_WORDS.finditer(norm):
             value = read_number(m.group(1))
             if value is not None and found.free(*m.span()):
@@ -157,6 +165,8 @@ class ClauseReader:
     def _singles(self, norm: str, found: _Found) -> None:
         """A number with its unit where no range, list, date or 文号 took it; then a bare code (12398)."""
         for m in self.w.figure_re.finditer(norm):
+            if norm.startswith("之", m.end()) and m.group(3) in ("分", "倍"):
+                continue  # 四分之三, 二分之一: a fraction, no count of points
             if found.free(*m.span()) and not _glued(norm, m.start()) and not self._in_word(norm, m.start(), m.end(1)) \
                     and not self._unit_in_word(norm, m.start(), m.start(3), m.end(3)):
                 found.add(self._single(norm, m.group(1), m.group(3), m.start(), m.end()))
