@@ -582,3 +582,11 @@ def test_a_fraction_is_a_share_and_no_count_of_points(tmp_path):
                              "筹集和使用专项维修资金，应当经专有部分面积四分之三以上的业主同意。记分满分为12分。",
                              "动用维修资金要多大比例的业主同意")
     assert read.get("四分之三") and "4分" not in read and "12分" in read
+
+
+def test_a_list_of_ordinals_after_第_states_no_figure(tmp_path):
+    """违反第22条第一、二、三项规定的: the 三项 is the third item, not three of them; the 5日 after it is a figure."""
+    read = _eligible_figures(tmp_path, "某市治安管理规定",
+                             "违反本规定第22条第一、二、三项规定的，处5日以下拘留。",
+                             "违反规定要拘留几天")
+    assert "5日" in read and "3项" not in read

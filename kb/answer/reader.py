@@ -231,7 +231,7 @@ class ClauseReader:
 
     def _single(self, norm: str, number: str, unit: str, start: int, end: int) -> Candidate | None:
         value = read_number(number)
-        if value is None or (start > 0 and norm[start - 1] == "第"):
+        if value is None or _ordinal(norm, start):
             return None
         if unit == "年" and isinstance(value, int) and 1900 <= value <= 2100 and len(number) == 4:
             return None  # 2021年 is a year, read as one below, not a count of years
@@ -399,6 +399,14 @@ class ClauseReader:
         if clause.kind == "row":
             return self.row(clause)
         return self.prose(clause.text)
+
+
+ORDINAL_LIST = re.compile(r"第[\d零〇一二两三四五六七八九十百、,和及]*$")
+
+
+def _ordinal(norm: str, start: int) -> bool:
+    """A number after 第, or in a list of them (第一、二、三项): an ordinal, no figure."""
+    return bool(ORDINAL_LIST.search(norm, max(0, start - 16), start))
 
 
 def _glued(norm: str, start: int) -> bool:
