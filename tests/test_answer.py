@@ -515,21 +515,6 @@ def test_a_figure_inside_a_documents_name_is_no_answer(tmp_path):
     assert read["30条"] and not read["500条"]
 
 
-def test_a_date_is_no_answer_where_a_length_is_asked(tmp_path):
-    """两侧各延伸多少米 asks metres: the clause's 2020年底前 is of the wrong type, and the 10米 answers."""
-    read = _eligible_figures(tmp_path, "某市电力设施保护办法",
-                             "2020年底前完成架空线路保护区划定，保护区为导线边线向外侧水平延伸10米的区域。",
-                             "架空线路保护区向外延伸多少米")
-    assert read["10米"] and not read["2020年底前"]
-
-
-def test_a_numeral_whose_unit_begins_a_longer_word_is_no_count(tmp_path):
-    """科目三道路驾驶技能 counts no 道 (道路 is a word); 三条道路 does count 条, and 三年内 counts years, also right
-    after a full-width comma (normalised to ',', which glues a number only in 1,000)."""
-    read = _eligible_figures(tmp_path, "某驾驶考试办法",
-                             "科目三道路驾驶技能考试满分为100分。每年划定三条道路作为考试路线，考试不合格的，三年内不得再申请。",
-                             "考试路线有几条")
-    assert "3道" not in read and "3条" in read and "3年" in read
 
 
 def test_a_modifier_stops_at_the_end_of_a_sentence():
@@ -558,35 +543,37 @@ def test_the_lexicons_item_alone_does_not_make_a_clause_answer_another_subject(t
     assert asked[item] > 0 and unasked[item] < asked[item] / 2
 
 
-def test_a_decimal_in_chinese_numerals_is_one_figure(tmp_path):
-    """一点五米 is 1.5米, not an hour (1点) and 5米; 八点三十分 stays an hour, as 点 tells one there."""
-    read = _eligible_figures(tmp_path, "某市非机动车管理条例",
-                             "在没有划分非机动车道的道路上，应当在距离道路右侧边缘线一点五米范围内行驶。"
-                             "非机动车停放点每日八点三十分开放。",
-                             "没有非机动车道的路上，电动车要在右边多宽的范围内骑")
-    assert "1.5米" in read and "5米" not in read and "1点" not in read
+@pytest.mark.parametrize("title, text, question, stated, also_read, not_stated", [
+    # 科目三道路 counts no 道 (道路 is a word); 三条道路 counts 条; 三年内 counts years, also right after a
+    # full-width comma (normalised to ',', which glues a number only in 1,000)
+    ("某驾驶考试办法", "科目三道路驾驶技能考试满分为100分。每年划定三条道路作为考试路线，考试不合格的，三年内不得再申请。",
+     "考试路线有几条", ["3条"], ["3年"], ["3道"]),
+    # 一点五米 is 1.5米, not an hour 1点 and 5米; 八点三十分 stays an hour
+    ("某市非机动车管理条例", "在没有划分非机动车道的道路上，应当在距离道路右侧边缘线一点五米范围内行驶。非机动车停放点每日八点三十分开放。",
+     "没有非机动车道的路上，电动车要在右边多宽的范围内骑", ["1.5米"], [], ["5米", "1点"]),
+    # 开工前24小时 is 24 hours before the start of work, not 前24个小时 (the first 24 hours)
+    ("某市燃气管理条例", "建设单位应当在开工前24小时书面通知燃气企业。燃气表故障的，按前四个月的平均用量计收燃气费。",
+     "施工前要提前多少小时通知燃气公司", ["24个小时"], ["前4个月"], ["前24个小时"]),
+    # 四分之三以上的业主 states a share; it is no 4分
+    ("某市物业管理条例", "筹集和使用专项维修资金，应当经专有部分面积四分之三以上的业主同意。记分满分为12分。",
+     "动用维修资金要多大比例的业主同意", ["四分之三"], ["12分"], ["4分"]),
+    # 第一、二、三项 is the third item, not three of them
+    ("某市治安管理规定", "违反本规定第22条第一、二、三项规定的，处5日以下拘留。", "违反规定要拘留几天", ["5日"], [], ["3项"]),
+], ids=["unit-opens-a-word", "chinese-decimal", "prefix-closing-a-word", "fraction", "ordinals"])
+def test_the_figures_a_clause_states_and_what_only_looks_like_one(tmp_path, title, text, question, stated, also_read,
+                                                                  not_stated):
+    """Each figure the clause states is read as a candidate of the right type (``also_read``: of another type,
+    still read); what only looks like a figure (a unit that opens a word, half a decimal, a prefix closing
+    another word, a fraction's denominator, an ordinal) is no candidate at all."""
+    read = _eligible_figures(tmp_path, title, text, question)
+    assert all(read.get(figure) for figure in stated)
+    assert all(figure in read for figure in also_read)
+    assert not any(figure in read for figure in not_stated)
 
 
-def test_a_before_closing_the_word_before_it_is_no_prefix_of_the_figure(tmp_path):
-    """开工前24小时 is 24 hours before the start of work, not 前24个小时 (the first 24 hours); 按前四个月 keeps
-    its prefix, which changes what the figure means."""
-    read = _eligible_figures(tmp_path, "某市燃气管理条例",
-                             "建设单位应当在开工前24小时书面通知燃气企业。燃气表故障的，按前四个月的平均用量计收燃气费。",
-                             "施工前要提前多少小时通知燃气公司")
-    assert "24个小时" in read and "前24个小时" not in read and "前4个月" in read
-
-
-def test_a_fraction_is_a_share_and_no_count_of_points(tmp_path):
-    """四分之三以上的业主 states a share, 四分之三; it is no 4分, as 满分为12分 is."""
-    read = _eligible_figures(tmp_path, "某市物业管理条例",
-                             "筹集和使用专项维修资金，应当经专有部分面积四分之三以上的业主同意。记分满分为12分。",
-                             "动用维修资金要多大比例的业主同意")
-    assert read.get("四分之三") and "4分" not in read and "12分" in read
-
-
-def test_a_list_of_ordinals_after_第_states_no_figure(tmp_path):
-    """违反第22条第一、二、三项规定的: the 三项 is the third item, not three of them; the 5日 after it is a figure."""
-    read = _eligible_figures(tmp_path, "某市治安管理规定",
-                             "违反本规定第22条第一、二、三项规定的，处5日以下拘留。",
-                             "违反规定要拘留几天")
-    assert "5日" in read and "3项" not in read
+def test_a_date_is_no_answer_where_a_length_is_asked(tmp_path):
+    """两侧各延伸多少米 asks metres: the clause's 2020年底前 is of the wrong type, and the 10米 answers."""
+    read = _eligible_figures(tmp_path, "某市电力设施保护办法",
+                             "2020年底前完成架空线路保护区划定，保护区为导线边线向外侧水平延伸10米的区域。",
+                             "架空线路保护区向外延伸多少米")
+    assert read["10米"] and not read["2020年底前"]
