@@ -577,3 +577,10 @@ def test_a_date_is_no_answer_where_a_length_is_asked(tmp_path):
                              "2020年底前完成架空线路保护区划定，保护区为导线边线向外侧水平延伸10米的区域。",
                              "架空线路保护区向外延伸多少米")
     assert read["10米"] and not read["2020年底前"]
+
+
+def test_a_window_before_a_bound_is_the_figures_window(tmp_path):
+    """累计超过6个月: 累计 counts the 6个月 as a running total, though 超过 stands between them."""
+    _engine, _prepared, read = _read_one(tmp_path, "某市房屋租赁条例", "承租人逾期不支付租金累计超过6个月的，出租人可以解除合同。",
+                                         "拖欠房租累计超过多久房东可以解约")
+    assert any(c.figure == "6个月" and c.prefix == "累计" and c.bound == "超过" for c, _v in read)

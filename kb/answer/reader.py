@@ -27,6 +27,7 @@ DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 CHINESE_DECIMAL = re.compile(r"(\d+|[零〇一二两三四五六七八九十百千]+)点(\d+|[零〇一二三四五六七八九]+)")
 CHINESE_DIGITS = "零〇一二三四五六七八九"  # after 点, digit by digit: 一点五 is 1.5, 八点三十 an hour
 CLOCK_UNITS = ("分", "时", "秒")
+WINDOW_PREFIXES = ("连续", "累计")  # a window a bound may stand between and the number
 # 四分之三, 三分之二 (normalised, the denominator may be a digit): a share, stated as written
 FRACTION = re.compile(r"(\d+|[零〇一二两三四五六七八九十]+)分之(\d+|[零〇一二两三四五六七八九十]+)")
 DIGIT_VALUES = {"零": 0, "〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
@@ -215,7 +216,15 @@ class ClauseReader:
         return reading.words_at
 
     def _prefix(self, norm: str, start: int) -> str:
-        """前 / 近 / 连续 … right before a number, as a word of its own (not the end of 提前 or 最近)."""
+        """前 / 近 / 连续 … right before a number, as a word of its own (not the end of 提前 or 最近), or before
+        the bound that stands before it (累计超过6个月, 连续不少于3天: the window is 累计 all the same)."""
+        bound = next((word for words in self.w.bound_before.values() for word in words
+                      if word not in ("为",) and norm.endswith(word, 0, start)), "")
+        if bound and self._prefix_at(norm, start - len(bound)) in WINDOW_PREFIXES:
+            return self._prefix_at(norm, start - len(bound))
+        return self._prefix_at(norm, start)
+
+    def _prefix_at(self, norm: str, start: int) -> str:
         for prefix in self.w.figure_prefixes:
             if norm.endswith(prefix, 0, start):
                 word_start = start - len(prefix)
