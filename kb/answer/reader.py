@@ -14,6 +14,7 @@ import threading
 from collections.abc import Iterable
 
 from kb.analysis.comparison import canonical_unit, number_text
+from kb.analysis.numerals import CN_DIGITS
 from kb.analysis.segment import SEGMENT_END, SENTENCE_END, Segmenter, spans
 from kb.answer.candidates import MAX_PHRASE, Candidate, clean_phrase, read_number
 from kb.answer.lists import distributed, list_others
@@ -30,7 +31,6 @@ CLOCK_UNITS = ("分", "时", "秒")
 WINDOW_PREFIXES = ("连续", "累计")  # a window a bound may stand between and the number
 # 四分之三, 三分之二 (normalised, the denominator may be a digit): a share, stated as written
 FRACTION = re.compile(r"(\d+|[零〇一二两三四五六七八九十]+)分之(\d+|[零〇一二两三四五六七八九十]+)")
-DIGIT_VALUES = {"零": 0, "〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 YEAR_PHRASE = re.compile(r"(\d{4})年(\d{1,2}月)?(底|末|年底|上半年|下半年|前后)?(前|以前|之前|起|以后)?")
 MONTH_PHRASE = re.compile(r"(?<!\d年)(?<!\d)(\d{1,2})月(底|末|初|上旬|中旬|下旬)?(前|以前|之前)")
 DOC_NUMBER = re.compile(r"([\u4e00-\u9fff]{2,8})?([〔\[(]\d{4}[〕\])]\d+号)")
@@ -116,7 +116,7 @@ class ClauseReader:
             if unit and self._written_in_chinese(m.start(2), m.end(2)) and unit.group(1) not in CLOCK_UNITS \
                     and found.free(m.start(), m.end() + unit.end()) and not _glued(norm, m.start()):
                 whole = read_number(m.group(1))
-                fraction = "".join(str(DIGIT_VALUES.get(ch, ch)) for ch in m.group(2))
+                fraction = "".join(str(CN_DIGITS.get(ch, ch)) for ch in m.group(2))
                 if whole is not None:
                     found.add(self._single(norm, f"{whole}.{fraction}", unit.group(1), m.start(),
                                            m.end() + unit.end()))
@@ -219,10 +219,9 @@ class ClauseReader:
         """前 / 近 / 连续 … right before a number, as a word of its own (not the end of 提前 or 最近), or before
         the bound that stands before it (累计超过6个月, 连续不少于3天: the window is 累计 all the same)."""
         bound = next((word for words in self.w.bound_before.values() for word in words
-                      if word not in ("为",) and norm.endswith(word, 0, start)), "")
-        if bound and self._prefix_at(norm, start - len(bound)) in WINDOW_PREFIXES:
-            return self._prefix_at(norm, start - len(bound))
-        return self._prefix_at(norm, start)
+                      if norm.endswith(word, 0, start)), "")
+        window = self._prefix_at(norm, start - len(bound)) if bound else ""
+        return window if window in WINDOW_PREFIXES else self._prefix_at(norm, start)
 
     def _prefix_at(self, norm: str, start: int) -> str:
         for prefix in self.w.figure_prefixes:
