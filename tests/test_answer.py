@@ -529,6 +529,28 @@ def test_a_modifier_stops_at_the_end_of_a_sentence():
     assert "每年12月" in read and not any("便利" in value for value in read)
 
 
+def test_a_head_noun_inside_a_documents_name_gives_the_whole_name():
+    """哪个行动方案 inside 《…行动方案(500条)》: the document's whole name, not the words back to 对."""
+    from kb.answer.compose import Answerer
+    from kb.answer.phrases import head_phrases
+
+    engine = Answerer(model=None)
+    text = "为贯彻《某市对标先进建设最优营商环境行动方案(500条)》，提出如下举措。"
+    read = [c.value for c in head_phrases(text, ["行动方案"], engine.wording.boundaries,
+                                          engine.contexts.reader.segmenter)]
+    assert read == ["某市对标先进建设最优营商环境行动方案(500条)"]
+
+
+def test_an_articles_number_is_no_part_of_the_phrase_it_states():
+    """第四条 某市水务局…是本市供水行政主管部门: who is 主管部门 is 某市水务局, without 第4条."""
+    from kb.answer.compose import Answerer
+
+    engine = Answerer(model=None)
+    read = [c.value for c in engine.contexts.reader.prose("第四条 某市水务局（以下简称市水务局）是本市供水行政主管部门。")
+            if c.kind == "phrase"]
+    assert "某市水务局" in read and not any(value.startswith("第") for value in read)
+
+
 def test_the_lexicons_item_alone_does_not_make_a_clause_answer_another_subject(tmp_path):
     """提前…通知 names the lexicon's 提前通知时间 whoever gives the notice: a 停电 notice read as that item counts
     only as far as its clause holds the rest of the question, which asks about a landlord selling."""
@@ -559,7 +581,14 @@ def test_the_lexicons_item_alone_does_not_make_a_clause_answer_another_subject(t
      "动用维修资金要多大比例的业主同意", ["四分之三"], ["12分"], ["4分"]),
     # 第一、二、三项 is the third item, not three of them
     ("某市治安管理规定", "违反本规定第22条第一、二、三项规定的，处5日以下拘留。", "违反规定要拘留几天", ["5日"], [], ["3项"]),
-], ids=["unit-opens-a-word", "chinese-decimal", "prefix-closing-a-word", "fraction", "ordinals"])
+    # 每年11月15日 is a day of the year, not a count of 15 days
+    ("某市供热条例", "供热期为每年十一月十五日至次年三月十五日，供热期内室温不得低于18摄氏度。", "每年几号开始供暖",
+     ["11月15日"], ["18摄氏度"], ["15日"]),
+    # 毫升 is a unit: 四百毫升 is 400毫升, not the bare number 400
+    ("某市献血条例", "每次采集血液量一般为二百毫升，最多不得超过四百毫升。", "献血一次最多能抽多少毫升", ["400毫升"], ["200毫升"],
+     ["400"]),
+], ids=["unit-opens-a-word", "chinese-decimal", "prefix-closing-a-word", "fraction", "ordinals", "day-of-year",
+        "millilitres"])
 def test_the_figures_a_clause_states_and_what_only_looks_like_one(tmp_path, title, text, question, stated, also_read,
                                                                   not_stated):
     """Each figure the clause states is read as a candidate of the right type (``also_read``: of another type,

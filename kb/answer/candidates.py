@@ -52,7 +52,7 @@ class Candidate:
     def figure(self) -> str:
         """As an answer writes it: 5个工作日, 200千瓦, 5万元以上50万元以下, 客户服务中心."""
         if not isinstance(self.value, int | float):
-            return str(self.value) + (self.bound if self.kind == "year" else "")
+            return str(self.value) + (self.bound if self.kind in ("year", "date") else "")
         number = number_text(self.value)
         counted = self.counted
         return f"{self.prefix if self.prefix in ('前', '近') else ''}{number}{'个' if counted else ''}{self.unit}"
@@ -77,8 +77,13 @@ def read_number(text: str) -> int | float | None:
     return cn_to_int(text)
 
 
+# 第四条 上海市水务局…: the article's own number opens its text; it is no part of a phrase the article states
+ARTICLE_HEAD = re.compile(r"^第[0-9零〇一二三四五六七八九十百千]+[条款项]\s+")
+
+
 def clean_phrase(text: str) -> str:
-    """A phrase as an answer gives it: without quotes, a trailing parenthesis or a leading 由."""
-    text = text.strip().strip("“”\"「」『』 ")
+    """A phrase as an answer gives it: without quotes, a trailing parenthesis or the number of
+    the article it opens."""
+    text = ARTICLE_HEAD.sub("", text.strip()).strip("“”\"「」『』 ")
     text = re.sub(r"[（(][^（）()]{1,8}[）)]$", "", text).strip()
     return text

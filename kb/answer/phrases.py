@@ -88,6 +88,12 @@ def head_phrases(norm: str, heads: list[str], boundaries: set[str], segmenter: S
                 i = word_start
                 while i > 0 and norm[i - 1] in "“”\"「」『』":
                     i -= 1
+            end = m.end()
+            title = _enclosing_title(norm, start, end)
+            if title:  # 哪个行动方案 inside 《…行动方案(500条)》: the document's whole name, not a piece of it
+                i, end = title
+                out.append(Candidate("phrase", norm[i:end], "", "phrase", "", i, end, frame="modifier"))
+                continue
             modifier = norm[i:start]
             if not modifier.strip("“”\"「」『』"):
                 continue
@@ -95,6 +101,17 @@ def head_phrases(norm: str, heads: list[str], boundaries: set[str], segmenter: S
             value = quoted.group(1) if quoted else clean_phrase(modifier + head)
             out.append(Candidate("phrase", value, "", "phrase", "", i, m.end(), frame="modifier"))
     return out
+
+
+def _enclosing_title(norm: str, start: int, end: int) -> tuple[int, int] | None:
+    """The span of the name inside 《…》 that holds ``norm[start:end]``, when one does (on the same line)."""
+    opened = norm.rfind("《", 0, start)
+    if opened < 0 or "》" in norm[opened:start] or "\n" in norm[opened:start]:
+        return None
+    closed = norm.find("》", end)
+    if closed < 0 or "《" in norm[end:closed] or "\n" in norm[end:closed]:
+        return None
+    return opened + 1, closed
 
 
 def yesno_phrases(norm: str, verbs: list[str]) -> list[Candidate]:

@@ -24,6 +24,8 @@ from kb.vocab.wording import NUMBER, Wording
 
 PERCENT_WORDS = re.compile(rf"百分之({NUMBER})")
 DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
+# 每年11月15日, 次年3月15日: a day of the year without its year (the day is no count of 15日)
+MONTH_DAY = re.compile(r"(?<!\d年)(?<![\d.])(\d{1,2})月(\d{1,2})日(前|以前|之前|起)?")
 # 一点五米 normalised: a decimal written in Chinese numerals (the 点 of 三点半 / 八点三十分 tells an hour)
 CHINESE_DECIMAL = re.compile(r"(\d+|[零〇一二两三四五六七八九十百千]+)点(\d+|[零〇一二三四五六七八九]+)")
 CHINESE_DIGITS = "零〇一二三四五六七八九"  # after 点, digit by digit: 一点五 is 1.5, 八点三十 an hour
@@ -111,6 +113,10 @@ class ClauseReader:
             if found.free(*m.span()):
                 year, month, day = (int(g) for g in m.groups())
                 found.add(Candidate("date", f"{year}年{month}月{day}日", "", "date", "", *m.span()))
+        for m in MONTH_DAY.finditer(norm):
+            month, day = int(m.group(1)), int(m.group(2))
+            if 1 <= month <= 12 and 1 <= day <= 31 and found.free(*m.span()) and not _glued(norm, m.start()):
+                found.add(Candidate("date", f"{month}月{day}日", "", "date", "", *m.span(), bound=m.group(3) or ""))
         for m in CHINESE_DECIMAL.finditer(norm):
             unit = re.match(rf"\s*(?:个)?\s*({self.w.unit_pattern})", norm[m.end():])
             if unit and self._written_in_chinese(m.start(2), m.end(2)) and unit.group(1) not in CLOCK_UNITS \
