@@ -613,3 +613,12 @@ def test_a_window_before_a_bound_is_the_figures_window(tmp_path):
     _engine, _prepared, read = _read_one(tmp_path, "某市房屋租赁条例", "承租人逾期不支付租金累计超过6个月的，出租人可以解除合同。",
                                          "拖欠房租累计超过多久房东可以解约")
     assert any(c.figure == "6个月" and c.prefix == "累计" and c.bound == "超过" for c, _v in read)
+
+
+def test_a_phrase_cut_of_the_questions_words_does_not_open_with_de(tmp_path):
+    """在每年的采暖期开始三十日前: 每年 is the question's own word and is cut; what is left opens with no 的."""
+    corpus = tmp_path / "corpus"
+    write_doc(corpus, "h1", "某市供热条例", "第三十六条 用户需要停止用热的，应当在每年的采暖期开始三十日前向供热企业提出申请。\n")
+    build(corpus, tmp_path / "index")
+    answer = ask(OpenIndex(tmp_path / "index"), "每年什么时候之前要申请停止用热", on=TODAY)
+    assert answer.found and answer.facts[0]["value"] == "采暖期开始30日前"

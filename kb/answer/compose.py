@@ -274,7 +274,7 @@ class Answerer:
         while cut < len(words) - 1 and (words[cut] in asked or words[cut] in self.wording.pointing_back):
             at = candidate.value.find(words[cut], at) + len(words[cut])  # the text as printed, brackets and all
             cut += 1
-        core = candidate.value[at:]
+        core = candidate.value[at:].lstrip("的")  # 每年的采暖期…, 每年 cut: no phrase opens with 的
         if not cut or len(core) < 2:
             return scored
         return replace(scored, candidate=replace(candidate, value=core))
