@@ -340,7 +340,7 @@ def test_libyaml_front_matter_reads_as_the_python_loader():
 
     from kb.corpus import documents
 
-    if documents._FastFrontMatterLoader is None:
+    if documents._FAST_LOADER is None:
         pytest.skip("PyYAML without libyaml")
     texts = [documents.FRONT_MATTER.match(p.read_text(encoding="utf-8")) for p in sorted(CORPUS.glob("*.md"))]
     fronts = [m.group(1) for m in texts if m]

@@ -47,18 +47,19 @@ _FrontMatterLoader.yaml_implicit_resolvers = {
 # the values are the same): the pure-Python scanner was nine tenths of reading a law library's front
 # matter, a serial step before a build's workers start. Where libyaml is missing, or rejects a text, the
 # Python loader reads it, so an error's message and line are as before.
-_FastFrontMatterLoader: type | None = None
+_FAST_LOADER: type | None = None
 if getattr(yaml, "__with_libyaml__", False):
-    class _FastFrontMatterLoader(yaml.CSafeLoader):  # type: ignore[no-redef]
+    class _LibyamlFrontMatterLoader(yaml.CSafeLoader):
         """``_FrontMatterLoader`` with libyaml's scanner and parser."""
 
-    _FastFrontMatterLoader.yaml_implicit_resolvers = _FrontMatterLoader.yaml_implicit_resolvers
+    _LibyamlFrontMatterLoader.yaml_implicit_resolvers = _FrontMatterLoader.yaml_implicit_resolvers
+    _FAST_LOADER = _LibyamlFrontMatterLoader
 
 
 def _load_yaml(text: str):
-    if _FastFrontMatterLoader is not None:
+    if _FAST_LOADER is not None:
         try:
-            return yaml.load(text, Loader=_FastFrontMatterLoader)  # noqa: S506 — a SafeLoader
+            return yaml.load(text, Loader=_FAST_LOADER)  # noqa: S506 — a SafeLoader
         except yaml.YAMLError:
             pass  # the Python loader below says what is wrong, as it always has
     return yaml.load(text, Loader=_FrontMatterLoader)  # noqa: S506 — a SafeLoader
