@@ -330,3 +330,22 @@ def test_the_city_list_is_what_the_script_reads_from_lawref(tmp_path):
                     str(tmp_path / "cities.yaml")], check=True, capture_output=True)
     written = (root / "kb" / "data" / "cities.yaml").read_text(encoding="utf-8")
     assert (tmp_path / "cities.yaml").read_text(encoding="utf-8") == written
+
+
+def test_libyaml_front_matter_reads_as_the_python_loader():
+    """The build reads front matter with libyaml's parser; every value must be the one the pure-Python
+    loader gives (dates kept as text, nulls, quoted numbers, lists of references), on the corpus and a
+    few hand-made texts."""
+    import yaml
+
+    from kb.corpus import documents
+
+    if documents._FAST_LOADER is None:
+        pytest.skip("PyYAML without libyaml")
+    texts = [documents.FRONT_MATTER.match(p.read_text(encoding="utf-8")) for p in sorted(CORPUS.glob("*.md"))]
+    fronts = [m.group(1) for m in texts if m]
+    fronts += ["issued: 2024-01-01\namended: null\nid: '007'\nno: 12", "supersedes:\n- ref: a\n  extent: 全部\n- 乙",
+               "title: \"带\\t转义\"\nnotes: |\n  两行\n  文字"]
+    assert len(fronts) >= 13
+    for front in fronts:
+        assert repr(documents._load_yaml(front)) == repr(yaml.load(front, Loader=documents._FrontMatterLoader))  # noqa: S506
