@@ -622,3 +622,12 @@ def test_a_phrase_cut_of_the_questions_words_does_not_open_with_de(tmp_path):
     build(corpus, tmp_path / "index")
     answer = ask(OpenIndex(tmp_path / "index"), "每年什么时候之前要申请停止用热", on=TODAY)
     assert answer.found and answer.facts[0]["value"] == "采暖期开始30日前"
+
+
+def test_a_bare_number_is_no_answer_where_a_unit_is_asked(tmp_path):
+    """…/1000（公里）×n is a number of a formula with no unit of its own: it never answers 多少钱, while the
+    clause's 500元 may."""
+    read = _eligible_figures(tmp_path, "某汽车三包规定",
+                             "补偿费=车价款（元）×行驶里程（公里）/1000（公里）×n。每次检测费用不超过500元。",
+                             "做一次检测要多少钱")
+    assert read["500元"] and not read["1000"]

@@ -36,7 +36,7 @@ FEATURES = (
     "family_match", "family_mismatch", "figure_unasked",
     "date_for_date", "date_for_time", "date_unasked", "date_for_figure", "undated_for_date", "figure_in_title",
     "phrase_for_phrase", "phrase_for_figure", "figure_for_phrase",
-    "frame_match", "code_for_code", "code_unasked",
+    "frame_match", "code_for_code", "code_unasked", "code_for_figure",
     "range_whole", "range_end_match", "range_end_unasked", "bound_match",
     "cond_agree", "cond_contra", "cond_extra", "neg_agree", "neg_contra",
     "qfig_in_context", "value_is_qfig", "year_agree", "year_contra",
@@ -187,6 +187,8 @@ def _kind_features(f: dict[str, float], question: Question, candidate: Candidate
         or (question.kind == "agent" and candidate.frame in ("cell", "is_subject", "is_object", "labelled"))))
     f["code_for_code"] = float(candidate.kind == "code" and question.kind == "code")
     f["code_unasked"] = float(candidate.kind == "code" and question.kind != "code")
+    # a bare number with no unit (…/1000（公里）) is of the wrong type where a unit is asked (多少钱)
+    f["code_for_figure"] = float(candidate.kind == "code" and question.kind != "code" and bool(question.families))
 
     if candidate.kind == "range":
         f["range_whole"] = float(not question.range_end)
@@ -406,16 +408,16 @@ def mark_relative(vectors: list[list[float]]) -> None:
 # round), a condition or a negation the question names reversed, the question's own figure given back,
 # an agent question answered by something that names no agent, a day asked answered by no day, a year
 # other than the one asked, a figure inside a document's name.
-NEVER_STATED = ("family_mismatch", "date_for_figure", "phrase_for_figure", "figure_for_phrase", "cond_contra",
-                "neg_contra", "value_is_qfig", "phrase_in_question", "undated_for_date", "year_contra",
+NEVER_STATED = ("family_mismatch", "date_for_figure", "code_for_figure", "phrase_for_figure", "figure_for_phrase",
+                "cond_contra", "neg_contra", "value_is_qfig", "phrase_in_question", "undated_for_date", "year_contra",
                 "figure_in_title")
 
 
 # A candidate of the wrong type for the question (a figure in another unit or a date for one, a phrase for a
 # figure, the question's own figure or words given back) is no answer at all: it is ranked after every
 # candidate of the right type, so that it never stands in the way of one.
-TYPE_ERRORS = ("family_mismatch", "date_for_figure", "phrase_for_figure", "figure_for_phrase", "value_is_qfig",
-               "phrase_in_question", "undated_for_date", "figure_in_title")
+TYPE_ERRORS = ("family_mismatch", "date_for_figure", "code_for_figure", "phrase_for_figure", "figure_for_phrase",
+               "value_is_qfig", "phrase_in_question", "undated_for_date", "figure_in_title")
 
 
 TYPE_ERROR_AT = tuple(FEATURES.index(name) for name in TYPE_ERRORS)  # looked up once: it runs per candidate
