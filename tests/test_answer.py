@@ -631,3 +631,15 @@ def test_a_bare_number_is_no_answer_where_a_unit_is_asked(tmp_path):
                              "补偿费=车价款（元）×行驶里程（公里）/1000（公里）×n。每次检测费用不超过500元。",
                              "做一次检测要多少钱")
     assert read["500元"] and not read["1000"]
+
+
+def test_a_phrase_listing_several_bodies_gives_one_fact_per_body_after_the_whole():
+    """责任单位：市能源局、巴彦淖尔供电公司 — the answer's facts hold the whole list, then each body named in it;
+    a phrase that lists nothing, or a figure, gives no more facts."""
+    from kb.answer.statement import listed_items
+
+    whole = {"kind": "phrase", "value": "市能源局、巴彦淖尔供电公司", "figure": "市能源局、巴彦淖尔供电公司", "doc_id": "d"}
+    assert [f["value"] for f in listed_items(whole)] == ["市能源局", "巴彦淖尔供电公司"]
+    assert all(f["listed_in"] == whole["value"] and f["doc_id"] == "d" for f in listed_items(whole))
+    assert listed_items({**whole, "value": "县级能源(电力)主管部门"}) == []
+    assert listed_items({"kind": "figure", "value": 5, "unit": "工作日"}) == []

@@ -49,6 +49,7 @@ from kb.answer.statement import (
     clause_text,
     figure_sentence,
     latest_dates,
+    listed_items,
     stated_fact,
     understood_line,
 )
@@ -293,8 +294,8 @@ class Answerer:
         answer.confidence = round(headline.probability, 3)
         facts = [stated_fact(index, s, question, self.vocab) for s in group]
         others = [s for s in scored[1:6] if all(s is not g for g in group)]
-        answer.facts = facts + [stated_fact(index, s, question, self.vocab)
-                                for s in others[: max(0, 4 - len(group))]]
+        answer.facts = facts[:1] + listed_items(facts[0]) + facts[1:] + [
+            stated_fact(index, s, question, self.vocab) for s in others[: max(0, 4 - len(group))]]
         answer.figure = " / ".join(dict.fromkeys(f["figure"] for f in facts))
         answer.answer = by_type_sentence(index, group, region_standing, self.vocab) if by_type else figure_sentence(
             index, group, region_standing, self.vocab)

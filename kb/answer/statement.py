@@ -146,6 +146,18 @@ def stated_fact(index: OpenIndex, scored: Scored, question: Question, vocab: Voc
             "peer": True}
 
 
+def listed_items(fact: dict) -> list[dict]:
+    """A phrase that lists several names (市能源局、巴彦淖尔供电公司) as one fact per name, after the whole: each
+    body a rule makes responsible can be read, kept or compared on its own. Nothing for any other fact."""
+    value = fact.get("value")
+    if fact.get("kind") != "phrase" or not isinstance(value, str) or "、" not in value:
+        return []
+    items = [item.strip() for item in value.split("、")]
+    if len(items) < 2 or any(len(item) < 2 for item in items):
+        return []
+    return [{**fact, "value": item, "figure": item, "listed_in": value} for item in items]
+
+
 def figure_sentence(index: OpenIndex, group: list[Scored], region_standing: dict[str, Standing],
                     vocab: Vocab) -> str:
     """What an agent can read out: the figure that binds and where, with the clause's own words; every
