@@ -643,3 +643,33 @@ def test_a_phrase_listing_several_bodies_gives_one_fact_per_body_after_the_whole
     assert all(f["listed_in"] == whole["value"] and f["doc_id"] == "d" for f in listed_items(whole))
     assert listed_items({**whole, "value": "县级能源(电力)主管部门"}) == []
     assert listed_items({"kind": "figure", "value": 5, "unit": "工作日"}) == []
+
+
+def test_a_word_said_in_other_words_of_its_characters_still_counts_half_way(tmp_path):
+    """停气 is written 暂停供气 in the law: the 3日 whose own words hold both its characters covers the question
+    better than the 7日 of a 停电, which holds one (``cov_char_own``), though neither holds the word itself."""
+    from kb.answer.features import FEATURES
+
+    _engine, _prepared, candidates = _read_one(
+        tmp_path, "某市公用事业条例",
+        "第九条 燃气企业暂停供气的，应当提前3日公告；供电企业计划停电的，应当提前7日公告。",
+        "停气要提前几天公告")
+    read = {c.figure: v for c, v in candidates}
+    assert read["3日"][FEATURES.index("cov_char_own")] > read["7日"][FEATURES.index("cov_char_own")]
+
+
+def test_a_clause_of_a_document_about_something_else_falls_short_of_the_documents_about_it(tmp_path):
+    """Asked about a gas company's notice, a clause of the electricity law that matches 提前…公告 as well as the
+    gas law's clause does stands in a document that addresses less of the question (``document_gap``)."""
+    from kb.answer.compose import Answerer
+    from kb.answer.features import FEATURES
+
+    corpus = tmp_path / "corpus"
+    write_doc(corpus, "g1", "某市燃气管理条例", "第二十条 燃气企业因检修需要暂停供气的，应当提前三日予以公告。\n")
+    write_doc(corpus, "e1", "某市供用电条例", "第十五条 供电企业因计划检修停电的，应当提前七日公告。\n")
+    build(corpus, tmp_path / "index")
+    engine = Answerer(model=None)
+    prepared = engine.prepare(OpenIndex(tmp_path / "index"), "燃气检修，要提前几天公告", on=TODAY)
+    gap = {c.figure: v[FEATURES.index("document_gap")] for c, _x, v in
+           engine.vectors(prepared.question, prepared.contexts)}
+    assert gap["3日"] == 0.0 and gap["7日"] > 0.0
