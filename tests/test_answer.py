@@ -673,3 +673,17 @@ def test_a_clause_of_a_document_about_something_else_falls_short_of_the_document
     gap = {c.figure: v[FEATURES.index("document_gap")] for c, _x, v in
            engine.vectors(prepared.question, prepared.contexts)}
     assert gap["3日"] == 0.0 and gap["7日"] > 0.0
+
+
+def test_a_sentence_that_names_another_figure_of_the_questions_kind_is_about_another_case(tmp_path):
+    """审查满二十日办不完，还能延长几天: the 十五日 after 满四十五日仍不能办结的 is another case's extension
+    (``qfig_other_before``); the 十日 after 满二十日不能作出决定的 is the one asked."""
+    from kb.answer.features import FEATURES
+
+    _engine, _prepared, candidates = _read_one(
+        tmp_path, "某省行政审批条例",
+        "第十条 审查满二十日不能作出决定的，经负责人批准，可以延长十日。联合审查满四十五日仍不能办结的，经批准，可以延长十五日。",
+        "审查满二十日办不完，最多还能延长几天")
+    read = {c.figure: v for c, v in candidates}
+    other = FEATURES.index("qfig_other_before")
+    assert read["15日"][other] == 1.0 and read["10日"][other] == 0.0

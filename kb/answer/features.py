@@ -48,7 +48,7 @@ FEATURES = (
     "yesno_match", "head_match", "phrase_in_question", "agent_head", "closer_in_question",
     "neg_missing", "cond_agree_best", "neg_agree_best",
     "own_gap", "own_best", "segment_gap", "subject_gap", "after_gap", "bigram_gap",
-    "qfig_in_range", "qfig_out_of_range", "unnumbered_paragraph",
+    "qfig_in_range", "qfig_out_of_range", "qfig_other_before", "unnumbered_paragraph",
 )
 # Coverage relative to the best candidate of the whole question (gap to the best, and being the best): a
 # linear ranker then prefers the candidate whose own words cover the question best, whatever the scale.
@@ -256,6 +256,7 @@ def _case_features(f: dict[str, float], question: Question, candidate: Candidate
         f["qfig_in_context"] = float(any(f"{v:g}{u}" in candidate.sentence for v, u in question.figures))
     inside, outside = _ranges_holding(question, candidate, clause, w)
     f["qfig_in_range"], f["qfig_out_of_range"] = float(inside), float(outside)
+    f["qfig_other_before"] = float(not inside and _other_figure_before(question, candidate, clause, w))
     if question.years:
         # years its own words state, not the candidate itself (2023年底前 does not answer 几天 by being 2023)
         years = _years(own.replace(w.plain(candidate.text), " ") if candidate.text else own)
@@ -474,6 +475,21 @@ def _range_ends(clause: ClauseContext, whole: Candidate) -> tuple[Candidate | No
     low = next((c for c in clause.candidates if c.kind == "range_bottom" and c.start == whole.start), None)
     high = next((c for c in clause.candidates if c.kind == "range_top" and c.end == whole.end), None)
     return low, high
+
+
+def _other_figure_before(question: Question, candidate: Candidate, clause: ClauseContext, w: Wording) -> bool:
+    """Whether the candidate's sentence states before it a figure of the family of one the question names, but
+    never the question's own: 满二十日办不完…延长几天 against 满四十五日仍不能办结的，…可以延长十五日 — that sentence is
+    about another case (unless the question's figure meets a bound stated before it, ``_ranges_holding``)."""
+    if not question.figures:
+        return False
+    before = [c for c in clause.candidates if c.kind == "number" and isinstance(c.value, int | float)
+              and c.sentence == candidate.sentence and c.end <= candidate.start and c is not candidate]
+    asked = {(w.family(u) or u) for _v, u in question.figures}
+    same = [c for c in before if (c.family or c.unit) in asked]
+    if not same:
+        return False
+    return not any(float(c.value) == v for c in same for v, _u in question.figures)
 
 
 def _range_holds_qfig(question: Question, candidate: Candidate, clause: ClauseContext, w: Wording) -> bool:
