@@ -68,6 +68,10 @@ class _RunCache:
             found = self.tokens[run] = tuple(_segment_run(route, run))
         return found
 
+    def load_all(self) -> None:
+        """The current dictionary's route with every word loaded at once (``Route.load_all``)."""
+        self._current_route().load_all()
+
     def word_table(self) -> dict[str, tuple[str, ...]]:
         """The run → words table for the current dictionary; look a run up here, and call ``run_words``
         for one that is not there yet."""
@@ -133,6 +137,11 @@ class Segmenter:
         self.normalize_with_offsets = normaliser.normalize_with_offsets
         self.tokenizer = tokenizer
         self._runs = _RunCache(tokenizer)
+
+    def load_all(self) -> None:
+        """Load the whole dictionary, ready to cut a great many texts: what a build of a large corpus does
+        once, before its first text (and before forking its workers, which share it)."""
+        self._runs.load_all()
 
     def segment(self, text: str, subwords: bool = True, within: Callable[[str], bool] | None = None) -> Iterator[Piece]:
         """The analyzer's tokens for ``text``: words with positions and original offsets.
