@@ -99,3 +99,12 @@ def test_any_schema_of_stock_fields_writes_the_same(tmp_path, values):
             writer.add_document(id=str(number), body=value, note=number)
         writer.commit()
     assert _snapshot(fast_ix) == _snapshot(stock_ix)
+
+
+def test_a_pool_left_to_its_process_keeps_its_postings_at_cleanup():
+    kept, released = TermPool(release=False), TermPool()
+    for pool in (kept, released):
+        pool.add(("text", b"b", 0, 1.0, b"\x01"))
+        pool.cleanup()
+    assert list(kept.iter_postings()) == [("text", b"b", 0, 1.0, b"\x01")]
+    assert list(released.iter_postings()) == []

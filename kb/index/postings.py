@@ -77,8 +77,9 @@ class WordField(TEXT):
 class TermPool:
     """The writer's posting pool, holding each term's postings together in arrival order."""
 
-    def __init__(self) -> None:
+    def __init__(self, release: bool = True) -> None:
         self._terms: dict[tuple[str, bytes], list[tuple[int, float, bytes | None]]] = {}
+        self.release = release  # False: ``cleanup`` keeps the postings (the process ends with the segment)
         self.fieldnames: set[str] = set()
         self._last_docnum = -1
         self._in_order = True  # add_document adds a document's postings before the next document's
@@ -111,8 +112,9 @@ class TermPool:
                 yield fieldname, btext, docnum, weight, vbytes
 
     def cleanup(self) -> None:
-        """Forget the postings kept (the writer's pool interface)."""
-        self._terms.clear()
+        """Forget the postings kept (the writer's pool interface), unless they are to go with the process."""
+        if self.release:
+            self._terms.clear()
 
 
 def write_terms(fieldwriter: W3FieldWriter, schema, lengths, terms: Iterable[tuple[str, bytes, list]]) -> None:
@@ -164,13 +166,15 @@ def _fill_block(postwriter: W3PostingsWriter, postings: list[tuple[int, float, b
 class KbSegmentWriter(PooledSegmentWriter):
     """Whoosh's segment writer with the term pool and block filling above."""
 
-    def __init__(self, ix, **kwargs: Any) -> None:
+    def __init__(self, ix, release_pool: bool = True, **kwargs: Any) -> None:
+        """``release_pool`` False: the postings are not freed after the segment is written (a worker process
+        that ends right after: freeing millions of tuples one by one is time it need not spend)."""
         super().__init__(ix, **kwargs)
         self._exact_terms: dict[tuple[str, Any], list] = {}
         # Fields with term vectors or a separate spelling field: documents holding one go Whoosh's way.
         self._stock_fields = {name for name, field in self.schema.items() if field.vector or field.separate_spelling()}
         if can_write_terms(self.fieldwriter) and inline_limit(self.fieldwriter) <= 1:
-            self.pool = TermPool()
+            self.pool = TermPool(release_pool)
             self.pooled = True
 
     def write_pool(self, fieldwriter: W3FieldWriter, lengths: Any) -> None:
