@@ -35,6 +35,7 @@ from kb.index.whoosh_adapter import (
     PooledSegmentWriter,
     block_limit,
     can_write_terms,
+    count_positions,
     fill_block,
     inline_limit,
     length_column,
@@ -176,6 +177,7 @@ class KbSegmentWriter(PooledSegmentWriter):
         if can_write_terms(self.fieldwriter) and inline_limit(self.fieldwriter) <= 1:
             self.pool = TermPool(release_pool)
             self.pooled = True
+            count_positions(self.fieldwriter)
 
     def write_pool(self, fieldwriter: W3FieldWriter, lengths: Any) -> None:
         """Write the pooled terms to ``fieldwriter``, grouped by field and term, with the field ``lengths``."""
