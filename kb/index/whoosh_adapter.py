@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from itertools import accumulate
 from typing import Any
 
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3FieldWriter, W3PostingsWriter, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3FieldWriter, W3PerDocWriter, W3PostingsWriter, _lenfield
+from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
 # -- writing ----------------------------------------------------------------------------------------
@@ -96,6 +97,42 @@ def fill_block(postwriter: W3PostingsWriter, ids: list[int], weights: list[float
     postwriter._maxweight = max(0, max(weights))
     postwriter._minlength = min(lengths) if lengths else None
     postwriter._maxlength = max(lengths) if lengths else 0
+
+
+class DocumentColumns:
+    """What a Whoosh 3 per-document writer writes for a document — its stored fields and the lengths of its
+    fields — in one call: the columns ``start_doc``, an ``add_field`` per field and ``finish_doc`` write
+    to, without a call and a column lookup per field (16 fields a clause). The columns are made in the
+    order the stock calls make them (each length column when a field first has a length)."""
+
+    def __init__(self, perdocwriter: W3PerDocWriter) -> None:
+        self._perdoc = perdocwriter
+        self._length_columns: dict[str, Any] = {}
+
+    @staticmethod
+    def can_write(perdocwriter: object) -> bool:
+        """Whether this knows the per-document writer (Whoosh 3's own)."""
+        return type(perdocwriter) is W3PerDocWriter
+
+    def add(self, docnum: int, stored: dict, lengths: list[tuple[str, int]]) -> None:
+        """Write document ``docnum``: its ``stored`` fields (name → value) and the ``lengths`` of its fields
+        (name, length > 0), in field name order."""
+        perdoc = self._perdoc
+        perdoc.start_doc(docnum)
+        columns = self._length_columns
+        totals = perdoc._fieldlengths
+        for fieldname, length in lengths:
+            column = columns.get(fieldname)
+            if column is None:
+                name = _lenfield(fieldname)
+                if not perdoc._has_column(name):
+                    perdoc._create_column(name, LENGTHS_COLUMN)
+                column = columns[fieldname] = perdoc._get_column(name)
+            column.add(docnum, length_to_byte(length))
+            totals[fieldname] += length
+        if stored:
+            perdoc._get_column("_stored").add(docnum, stored)
+        perdoc._indoc = False
 
 
 class PooledSegmentWriter(SegmentWriter):
