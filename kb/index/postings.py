@@ -77,22 +77,34 @@ class WordField(TEXT):
 
 
 class TermPool:
-    """The writer's posting pool, holding each term's postings together in arrival order."""
+    """The writer's posting pool, holding each term's postings together in arrival order, by field and term
+    (a dictionary per field: a posting is filed under its term's bytes, with no (field, term) key made and
+    hashed for it)."""
 
     def __init__(self, release: bool = True) -> None:
-        self._terms: dict[tuple[str, bytes], list[tuple[int, float, bytes | None]]] = {}
+        self._fields: dict[str, dict[bytes, list[tuple[int, float, bytes | None]]]] = {}
         self.release = release  # False: ``cleanup`` keeps the postings (the process ends with the segment)
-        self.fieldnames: set[str] = set()
         self._last_docnum = -1
         self._in_order = True  # add_document adds a document's postings before the next document's
 
+    @property
+    def fieldnames(self) -> set[str]:
+        """The fields with postings."""
+        return {name for name, terms in self._fields.items() if terms}
+
+    def field_terms(self, fieldname: str) -> dict[bytes, list[tuple[int, float, bytes | None]]]:
+        """The term → postings table of one field, to file postings in (``add_document``)."""
+        terms = self._fields.get(fieldname)
+        if terms is None:
+            terms = self._fields[fieldname] = {}
+        return terms
+
     def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
         """Keep one posting ``item`` (field, term, document, weight, value) under its field and term."""
-        key = item[:2]
-        postings = self._terms.get(key)
+        terms = self.field_terms(item[0])
+        postings = terms.get(item[1])
         if postings is None:
-            postings = self._terms[key] = []
-            self.fieldnames.add(item[0])
+            postings = terms[item[1]] = []
         docnum = item[2]
         postings.append(item[2:])
         if docnum < self._last_docnum:
@@ -100,12 +112,15 @@ class TermPool:
         self._last_docnum = docnum
 
     def grouped(self) -> Iterator[tuple[str, bytes, list[tuple[int, float, bytes | None]]]]:
-        """(field name, term bytes, postings by document number) in the order the codec wants terms."""
-        for fieldname, btext in sorted(self._terms):
-            postings = self._terms[fieldname, btext]
-            if not self._in_order:
-                postings.sort()
-            yield fieldname, btext, postings
+        """(field name, term bytes, postings by document number) in the order the codec wants terms: by field,
+        then by term (the order of the (field, term) pairs sorted)."""
+        for fieldname in sorted(self._fields):
+            terms = self._fields[fieldname]
+            for btext in sorted(terms):
+                postings = terms[btext]
+                if not self._in_order:
+                    postings.sort()
+                yield fieldname, btext, postings
 
     def iter_postings(self) -> Iterator[tuple[str, bytes, int, float, bytes | None]]:
         """The stock pool's interface: every posting, sorted."""
@@ -116,7 +131,7 @@ class TermPool:
     def cleanup(self) -> None:
         """Forget the postings kept (the writer's pool interface), unless they are to go with the process."""
         if self.release:
-            self._terms.clear()
+            self._fields.clear()
 
 
 def write_terms(fieldwriter: W3FieldWriter, schema, lengths, terms: Iterable[tuple[str, bytes, list]]) -> None:
@@ -160,9 +175,9 @@ def _length_reader(lengths, fieldname: str) -> Callable[[int], int | None]:
 def _fill_block(postwriter: W3PostingsWriter, postings: list[tuple[int, float, bytes | None]],
                 field_length: Callable[[int], int | None]) -> None:
     """Set a block's buffers and statistics as ``add_posting`` would have, posting by posting."""
-    ids = [p[0] for p in postings]
-    fill_block(postwriter, ids, [p[1] for p in postings], [p[2] for p in postings if p[2]],
-               [length for length in map(field_length, ids) if length])
+    # Transposed and filtered by C-speed builtins (zip, filter, map): one pass per list, no Python loop.
+    ids, weights, values = zip(*postings, strict=True)
+    fill_block(postwriter, ids, weights, list(filter(None, values)), list(filter(None, map(field_length, ids))))
 
 
 class KbSegmentWriter(PooledSegmentWriter):
@@ -205,7 +220,6 @@ class KbSegmentWriter(PooledSegmentWriter):
         self._check_fields(schema, fieldnames)
         docnum = self.docnum
         pool = self.pool
-        terms = pool._terms
         if docnum < pool._last_docnum:
             pool._in_order = False
         pool._last_docnum = docnum
@@ -218,12 +232,11 @@ class KbSegmentWriter(PooledSegmentWriter):
             field = schema[fieldname]
             if field.indexed:
                 items, length = self._field_terms(fieldname, field, value)
+                terms = pool.field_terms(fieldname)
                 for tbytes, _freq, weight, vbytes in items:
-                    key = (fieldname, tbytes)
-                    postings = terms.get(key)
+                    postings = terms.get(tbytes)
                     if postings is None:
-                        postings = terms[key] = []
-                        pool.fieldnames.add(fieldname)
+                        postings = terms[tbytes] = []
                     postings.append((docnum, weight, vbytes))
                 if length:
                     lengths.append((fieldname, length))

@@ -80,7 +80,7 @@ def write_block(postwriter: W3PostingsWriter) -> None:
     postwriter._write_block()
 
 
-def fill_block(postwriter: W3PostingsWriter, ids: list[int], weights: list[float], values: list[bytes],
+def fill_block(postwriter: W3PostingsWriter, ids: Sequence[int], weights: Sequence[float], values: list[bytes],
                lengths: list[int]) -> None:
     """Set a block's buffers and statistics as ``add_posting`` would have, posting by posting.
 
