@@ -67,3 +67,9 @@ def test_a_loaded_route_holds_every_word_and_prefix():
     # 供电 is a word; a prefix of a longer word only, if any, scores -inf and never wins over a word.
     assert route.cut("供电企业") == list(segmenter.cut("供电企业", HMM=False))
     assert route.cut("") == [] and route.cut("a1 供") == list(segmenter.cut("a1 供", HMM=False))
+
+
+def test_the_latin_characters_joined_are_those_jiebas_pattern_matches():
+    from kb.analysis.jieba_route import ENG_CHARACTERS, re_eng
+
+    assert ENG_CHARACTERS == {chr(point) for point in range(0x30000) if re_eng.match(chr(point))}

@@ -25,6 +25,7 @@ from math import log
 re_han_default = re.compile("([\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]+)", re.U)
 re_skip_default = re.compile("(\r\n|\\s)", re.U)
 re_eng = re.compile("[a-zA-Z0-9]", re.U)
+ENG_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")  # what re_eng matches
 
 NO_WORD = float("-inf")  # a prefix's score in the full table: it never wins over a word, and marks there was none
 
@@ -129,6 +130,8 @@ class Route:
         get = self._table.get  # type: ignore[union-attr]  # set by load_all, which cut checks
         unknown = self.unknown
         size = len(sentence)
+        # A character no word holds ends every walk at the end of the sentence, with no test of the end.
+        padded = sentence + "\0"
         best_score = [0.0] * (size + 1)
         best_end = [0] * (size + 1)
         for start in range(size - 1, -1, -1):
@@ -141,9 +144,7 @@ class Route:
                     score = candidate
                     end = i
                 i += 1
-                if i == size:
-                    break
-                p = get(sentence[start : i + 1])
+                p = get(padded[start : i + 1])
             if score == NO_WORD:
                 score = unknown + best_score[start + 1]
                 end = start
@@ -162,7 +163,7 @@ def _words(sentence: str, best_end: list[int]) -> list[str]:
     while x < size:
         y = best_end[x] + 1
         word = sentence[x:y]
-        if len(word) == 1 and re_eng.match(word):
+        if len(word) == 1 and word in ENG_CHARACTERS:
             buffer += word
         else:
             if buffer:
