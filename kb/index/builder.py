@@ -12,6 +12,7 @@ import json
 import multiprocessing
 import os
 import shutil
+import sys
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -100,8 +101,9 @@ def fingerprint(corpus: Path, vocab: Vocab) -> str:
 # forked worker processes; below it one process is faster than starting workers. KB_BUILD_PROCS overrides.
 PARALLEL_MIN_CHARS = 3_000_000
 MAX_PROCS = 4
-# From this much text the segmenter's table of every word's probability (a seventh of a second to make)
-# pays for itself: it takes a third off cutting the text (``kb.analysis.jieba_route.Route.load_all``).
+# From this much text the segmenter's table of every word's probability (a seventh to a quarter of a
+# second to make) pays for itself: it takes a tenth to a third off cutting the text
+# (``kb.analysis.jieba_route.Route.load_all``).
 LOAD_ALL_MIN_CHARS = 300_000
 
 
@@ -223,6 +225,8 @@ def _write_part(generation: str, part: int, vocab: Vocab, documents: list[Docume
     try:
         results.send(outcome)
         results.close()
+        sys.stdout.flush()  # whatever a warning may have written: os._exit flushes nothing
+        sys.stderr.flush()
     finally:
         # What the worker made (the term pool alone is millions of tuples) goes with the process: freeing it
         # object by object, as returning from here would, was a few per cent of a worker's time. Nothing
