@@ -256,3 +256,39 @@ def test_the_fingerprint_covers_the_indexing_code_only():
     assert {"parse/clauses.py", "facts/extract.py", "analysis/segment.py", "index/schema.py", "model.py",
             "vocab/lexicon.py", "corpus/documents.py"} <= files
     assert not any(name.split("/")[0] in ("cli", "answer", "search", "evaluation") for name in files)
+
+
+@pytest.mark.parametrize("parts", [["[]"], ['[{"a": 1}]', "[]", '[{"b": "乙"}, {"c": [1, 2]}]'], ["[]", "[]"]])
+def test_the_workers_facts_json_joins_into_the_json_of_all_their_facts(parts):
+    import json
+
+    from kb.index.builder import join_json_lists
+
+    assert join_json_lists(parts) == json.dumps([item for part in parts for item in json.loads(part)],
+                                                ensure_ascii=False)
+
+
+def test_a_build_in_two_processes_writes_the_files_of_a_build_in_one(small_corpus, tmp_path):
+    write_doc(small_corpus, "b", "乙市供电通知", "一、欠费停电前七日通知用户。\n\n二、电费按月结算，每月十五日前缴清。\n",
+              region="巴彦淖尔市")
+    one, two = build(small_corpus, tmp_path / "one", procs=1), build(small_corpus, tmp_path / "two", procs=2)
+    for name in ("facts.json", "documents.json"):  # clauses.json says which part file holds a clause
+        assert (one.path.resolve() / name).read_bytes() == (two.path.resolve() / name).read_bytes(), name
+    assert OpenIndex(two.path).manifest["facts"] == OpenIndex(one.path).manifest["facts"] > 0
+
+
+def test_a_worker_that_fails_fails_the_build_and_the_old_index_stays(small_corpus, tmp_path, monkeypatch):
+    from kb.index.prepare import Preparer
+
+    write_doc(small_corpus, "b", "乙市供电通知", "一、欠费停电前七日通知用户。\n", region="巴彦淖尔市")
+    index_path = tmp_path / "index"
+    build(small_corpus, index_path)
+    target = os.readlink(index_path)
+
+    def broken(self, document, parsed=None):
+        raise ValueError(f"cannot prepare {document.id}")
+
+    monkeypatch.setattr(Preparer, "prepare", broken)  # before the fork: the workers inherit it
+    with pytest.raises(RuntimeError, match="building part [12] of 2 failed: ValueError: cannot prepare [ab]"):
+        build(small_corpus, index_path, force=True, procs=2)
+    assert os.readlink(index_path) == target

@@ -12,10 +12,16 @@ from kb.vocab import default_vocab
 from tests.conftest import CORPUS, LAWREF
 
 
-@pytest.fixture(scope="module")
-def domain():
-    segmenter = default_vocab().segmenter
-    return segmenter, Route(segmenter)
+@pytest.fixture(scope="module", params=["lazy", "loaded", "compact"])
+def domain(request):
+    """jieba's tokenizer and a route over it: its probabilities looked up as met, all loaded at once
+    (``load_all``, a build's), or over the compact dictionary all loaded (what a build cuts with)."""
+    vocab = default_vocab()
+    segmenter = vocab.segmenter
+    route = Route(vocab.dictionary if request.param == "compact" else segmenter)
+    if request.param != "lazy":
+        route.load_all()
+    return segmenter, route
 
 
 def _sentences(paths) -> list[str]:
@@ -52,3 +58,18 @@ def test_words_added_to_the_dictionary_make_the_table_stale():
     segmenter.add_word("零投资接入", 100000)
     assert not route.current()
     assert Route(segmenter).cut("零投资接入") == ["零投资接入"]
+
+
+def test_a_loaded_route_holds_every_word_and_prefix():
+    segmenter = jieba.Tokenizer()
+    route = Route(segmenter)
+    route.load_all()
+    # 供电 is a word; a prefix of a longer word only, if any, scores -inf and never wins over a word.
+    assert route.cut("供电企业") == list(segmenter.cut("供电企业", HMM=False))
+    assert route.cut("") == [] and route.cut("a1 供") == list(segmenter.cut("a1 供", HMM=False))
+
+
+def test_the_latin_characters_joined_are_those_jiebas_pattern_matches():
+    from kb.analysis.jieba_route import ENG_CHARACTERS, re_eng
+
+    assert ENG_CHARACTERS == {chr(point) for point in range(0x30000) if re_eng.match(chr(point))}

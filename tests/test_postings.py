@@ -99,3 +99,35 @@ def test_any_schema_of_stock_fields_writes_the_same(tmp_path, values):
             writer.add_document(id=str(number), body=value, note=number)
         writer.commit()
     assert _snapshot(fast_ix) == _snapshot(stock_ix)
+
+
+def test_a_pool_left_to_its_process_keeps_its_postings_at_cleanup():
+    kept, released = TermPool(release=False), TermPool()
+    for pool in (kept, released):
+        pool.add(("text", b"b", 0, 1.0, b"\x01"))
+        pool.cleanup()
+    assert list(kept.iter_postings()) == [("text", b"b", 0, 1.0, b"\x01")]
+    assert list(released.iter_postings()) == []
+
+
+def test_a_value_repeated_on_the_next_document_gives_the_same_postings(tmp_path):
+    """A title on every clause of its document is analysed once; the segment is the stock writer's."""
+    from whoosh.writing import SegmentWriter
+
+    schema = make_schema(default_vocab())
+    rows = [{"title": "供电营业规则", "text": f"第{n}条 供电企业应当在{n}日内答复", "doc_id": "a"} for n in range(1, 5)]
+    rows += [{"title": "供电营业规则", "text": "", "doc_id": "a"}, {"title": "电力法", "text": "电力法", "doc_id": "b"}]
+    postings = []
+    for name, make in (("kb", KbSegmentWriter), ("stock", SegmentWriter)):
+        (tmp_path / name).mkdir()
+        ix = whoosh_index.create_in(str(tmp_path / name), schema)
+        writer = make(ix)
+        for row in rows:
+            writer.add_document(**row)
+        writer.commit()
+        with ix.searcher() as searcher:
+            reader = searcher.reader()
+            postings.append(([(f, t, list(reader.postings(f, t).items_as("frequency"))) for f, t in reader.all_terms()],
+                             [searcher.stored_fields(n) for n in range(len(rows))],
+                             [reader.doc_field_length(n, "title") for n in range(len(rows))]))
+    assert postings[0] == postings[1]

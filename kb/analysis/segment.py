@@ -50,12 +50,13 @@ class _RunCache:
         self.route: Route | None = None
         self.tokens: dict[str, tuple[tuple[str, int, int, bool], ...]] = {}
         self.words: dict[str, tuple[str, ...]] = {}
+        self.sub_words: dict[str, tuple[str, ...]] = {}  # a dictionary word → its sub-words (bounded by it)
 
     def _current_route(self) -> Route:
         route = self.route
         if route is None or not route.current():
             route = self.route = Route(self.tokenizer)
-            self.tokens, self.words = {}, {}
+            self.tokens, self.words, self.sub_words = {}, {}, {}
         return route
 
     def run_tokens(self, run: str) -> tuple[tuple[str, int, int, bool], ...]:
@@ -68,6 +69,10 @@ class _RunCache:
             found = self.tokens[run] = tuple(_segment_run(route, run))
         return found
 
+    def load_all(self) -> None:
+        """The current dictionary's route with every word loaded at once (``Route.load_all``)."""
+        self._current_route().load_all()
+
     def word_table(self) -> dict[str, tuple[str, ...]]:
         """The run → words table for the current dictionary; look a run up here, and call ``run_words``
         for one that is not there yet."""
@@ -75,12 +80,29 @@ class _RunCache:
         return self.words
 
     def run_words(self, run: str) -> tuple[str, ...]:
-        """The words of one run of Chinese (``run``), kept for the next time the same run is read."""
-        found = tuple(token[0] for token in self.run_tokens(run))
+        """The words of one run of Chinese (``run``), kept for the next time the same run is read: the texts
+        of ``run_tokens``, made without their offsets (and each word's sub-words looked up once)."""
+        route = self._current_route()
+        freq, sub_words = route.freq, self.sub_words
+        out: list[str] = []
+        for word in route.cut(run):
+            out.append(word)
+            if len(word) > 2:
+                subs = sub_words.get(word)
+                if subs is None:
+                    subs = sub_words[word] = _sub_words(freq, word)
+                out += subs
+        found = tuple(out)
         if len(self.words) >= self.LIMIT:
             self.words.clear()
         self.words[run] = found
         return found
+
+
+def _sub_words(freq, word: str) -> tuple[str, ...]:
+    """The dictionary words of two and three characters inside ``word``, in ``_segment_run``'s order."""
+    return tuple(sub for size in (2, 3) for i in range(len(word) - size + 1)
+                 if (sub := word[i : i + size]) != word and freq.get(sub))
 
 
 def _segment_run(route: Route, run: str) -> Iterator[tuple[str, int, int, bool]]:
@@ -133,6 +155,11 @@ class Segmenter:
         self.normalize_with_offsets = normaliser.normalize_with_offsets
         self.tokenizer = tokenizer
         self._runs = _RunCache(tokenizer)
+
+    def load_all(self) -> None:
+        """Load the whole dictionary, ready to cut a great many texts: what a build of a large corpus does
+        once, before its first text (and before forking its workers, which share it)."""
+        self._runs.load_all()
 
     def segment(self, text: str, subwords: bool = True, within: Callable[[str], bool] | None = None) -> Iterator[Piece]:
         """The analyzer's tokens for ``text``: words with positions and original offsets.

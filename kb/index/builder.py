@@ -12,12 +12,13 @@ import json
 import multiprocessing
 import os
 import shutil
+import sys
 import time
 import traceback
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
+from multiprocessing.connection import Connection, wait
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -100,6 +101,10 @@ def fingerprint(corpus: Path, vocab: Vocab) -> str:
 # forked worker processes; below it one process is faster than starting workers. KB_BUILD_PROCS overrides.
 PARALLEL_MIN_CHARS = 3_000_000
 MAX_PROCS = 4
+# From this much text the segmenter's table of every word's probability (a seventh to a quarter of a
+# second to make) pays for itself: it takes a tenth to a third off cutting the text
+# (``kb.analysis.jieba_route.Route.load_all``).
+LOAD_ALL_MIN_CHARS = 300_000
 
 
 def build_procs(documents: list[Document]) -> int:
@@ -161,8 +166,21 @@ def _add_documents(writer, preparer: Preparer, documents: list[Document], store:
     return clauses, facts
 
 
+def _facts_json(facts: list[dict]) -> str:
+    """The facts as ``facts.json`` holds them."""
+    return json.dumps(facts, ensure_ascii=False)
+
+
+def join_json_lists(parts: list[str]) -> str:
+    """JSON lists (``json.dumps`` of each, default separators) joined into the one ``json.dumps`` makes of
+    their items together: the workers write their facts' JSON in parallel and the parent only joins it."""
+    items = [part[1:-1] for part in parts if part != "[]"]
+    return "[" + ", ".join(items) + "]"
+
+
 def _index_serially(ix, generation: Path, vocab: Vocab, documents: list[Document],
-                    say: Callable[[str], None]) -> tuple[int, list[dict]]:
+                    say: Callable[[str], None]) -> tuple[int, str, int]:
+    """(clauses, the facts' JSON, facts) of a build in this process."""
     writer = KbSegmentWriter(ix)
     store = ClauseWriter(generation, 1)
     try:
@@ -176,39 +194,51 @@ def _index_serially(ix, generation: Path, vocab: Vocab, documents: list[Document
     finally:
         offsets = store.close()
     write_table(generation, offsets)
-    return clauses, facts
+    return clauses, _facts_json(facts), len(facts)
 
 
 def _write_part(generation: str, part: int, vocab: Vocab, documents: list[Document], results: Connection) -> None:
     """In a forked worker: index one part of the corpus into a segment of its own (not yet in the index's
-    table of contents), write its clause store part and extract its facts; send back (segment, facts,
-    clauses, where each document's clauses are), or the error. The same steps as Whoosh's own
-    multiprocessing writer (``whoosh.multiproc.SubWriterTask`` with ``multisegment=True``). Everything it
-    needs is its arguments, which a fork hands over unpickled."""
+    table of contents), write its clause store part and extract its facts; send back (segment, the facts'
+    JSON, facts, clauses, where each document's clauses are), or the error, and end the process. The same
+    steps as Whoosh's own multiprocessing writer (``whoosh.multiproc.SubWriterTask`` with
+    ``multisegment=True``). Everything it needs is its arguments, which a fork hands over unpickled."""
     try:
         schema = make_schema(vocab)
-        writer = KbSegmentWriter(whoosh_index.open_dir(generation, schema=schema), _lk=False)
+        # The term pool is not emptied after the segment is written: the process ends then.
+        writer = KbSegmentWriter(whoosh_index.open_dir(generation, schema=schema), _lk=False, release_pool=False)
         store = ClauseWriter(Path(generation), part)
         try:
-            with _no_collection():
-                clauses, facts = _add_documents(writer, Preparer(vocab, analyzer_of(schema)), documents, store)
-                segment = finalize_segment(writer)
+            # As _no_collection, never undone: the process ends with the segment.
+            gc.disable()
+            gc.freeze()
+            clauses, facts = _add_documents(writer, Preparer(vocab, analyzer_of(schema)), documents, store)
+            segment = finalize_segment(writer)
         except BaseException:
             writer.cancel()
             raise
         finally:
             offsets = store.close()
-        results.send(("done", (segment, facts, clauses, offsets)))
+        outcome: tuple = ("done", (segment, _facts_json(facts), len(facts), clauses, offsets))
     except BaseException as error:  # noqa: BLE001 — said to the parent, which fails the build
-        results.send(("failed", f"{type(error).__name__}: {error}\n{traceback.format_exc()}"))
-    finally:
+        outcome = ("failed", f"{type(error).__name__}: {error}\n{traceback.format_exc()}")
+    try:
+        results.send(outcome)
         results.close()
+        sys.stdout.flush()  # whatever a warning may have written: os._exit flushes nothing
+        sys.stderr.flush()
+    finally:
+        # What the worker made (the term pool alone is millions of tuples) goes with the process: freeing it
+        # object by object, as returning from here would, was a few per cent of a worker's time. Nothing
+        # is left to flush: the results are sent, the files closed.
+        os._exit(0)
 
 
 def _index_in_parallel(ix, generation: Path, vocab: Vocab, documents: list[Document], procs: int,
-                       say: Callable[[str], None]) -> tuple[int, list[dict]]:
+                       say: Callable[[str], None], meanwhile: Callable[[], None] | None = None) -> tuple[int, str, int]:
     """One segment per part, written by forked workers; the parts keep corpus order, so documents get the
-    same numbers (and equal scores the same order) as in a one-process build."""
+    same numbers (and equal scores the same order) as in a one-process build. ``meanwhile`` runs once the
+    first worker is done (a core is free then) while the others finish. (clauses, the facts' JSON, facts.)"""
     parts = _split(documents, procs)
     context = multiprocessing.get_context("fork")
     writer = ix.writer()  # holds the index lock; adds nothing itself
@@ -221,17 +251,24 @@ def _index_in_parallel(ix, generation: Path, vocab: Vocab, documents: list[Docum
             worker.start()
             send.close()
             workers.append((worker, receive))
-        results = []
-        for number, (part, (worker, receive)) in enumerate(zip(parts, workers, strict=True), start=1):
-            try:
-                outcome, value = receive.recv()
-            except EOFError:
-                outcome, value = "failed", f"worker {number} ended without a result (exit code {worker.exitcode})"
-            worker.join()
-            if outcome != "done":
-                raise RuntimeError(f"building part {number} of {len(parts)} failed: {value}")
-            results.append(value)
-            say(f"[part {number}/{len(parts)}] {len(part)} documents — {value[2]} clauses")
+        results: list = [None] * len(parts)
+        waiting = {receive: number for number, (_worker, receive) in enumerate(workers, start=1)}
+        while waiting:
+            for ready in wait(list(waiting)):
+                number = waiting.pop(ready)
+                worker, receive = workers[number - 1]
+                try:
+                    outcome, value = receive.recv()
+                except EOFError:
+                    outcome, value = "failed", f"worker {number} ended without a result (exit code {worker.exitcode})"
+                worker.join()
+                if outcome != "done":
+                    raise RuntimeError(f"building part {number} of {len(parts)} failed: {value}")
+                results[number - 1] = value
+                say(f"[part {number}/{len(parts)}] {len(parts[number - 1])} documents — {value[3]} clauses")
+            if meanwhile is not None:
+                meanwhile()
+                meanwhile = None  # once
         # Whoosh's merge-policy hook: the new table of contents lists the workers' segments, in order.
         writer.commit(mergetype=lambda _writer, _segments: [segment for segment, *_ in results])
         write_table(generation, {doc_id: where for *_, offsets in results for doc_id, where in offsets.items()})
@@ -239,9 +276,12 @@ def _index_in_parallel(ix, generation: Path, vocab: Vocab, documents: list[Docum
         for worker, _receive in workers:
             if worker.is_alive():
                 worker.terminate()
-        writer.cancel()
+        # A failed worker's own cancel may have removed the temporary files already: its error is the one to say.
+        with suppress(OSError):
+            writer.cancel()
         raise
-    return sum(count for _, _, count, _ in results), [fact for _, facts, _, _ in results for fact in facts]
+    return (sum(clauses for *_, clauses, _offsets in results), join_json_lists([facts for _, facts, *_ in results]),
+            sum(count for _, _, count, *_ in results))
 
 
 def _up_to_date(index_path: Path, wanted: str, say: Callable[[str], None]) -> dict | None:
@@ -284,7 +324,10 @@ def build(corpus: Path | None = None, index_path: Path | None = None, force: boo
                                    index_path, wanted)
             documents = load_corpus(corpus, vocab)
             faq_report = check_faq_entries(corpus, documents, say, vocab)
-        vocab.dictionary.ensure_all()  # a build reads all of it: loaded whole once, before forking, not per text
+        if sum(len(d.body) for d in documents) >= LOAD_ALL_MIN_CHARS:
+            vocab.analysis.load_all()  # the dictionary whole, with every word's probability: once, before forking
+        else:
+            vocab.dictionary.ensure_all()  # a build reads all of it: loaded whole once, before forking, not per text
         vocab.analysis.index_words("供电")  # the dictionary and its route table, loaded before timing (and forking)
         try:
             generation = new_generation(index_path)
@@ -294,16 +337,20 @@ def build(corpus: Path | None = None, index_path: Path | None = None, force: boo
         procs = build_procs(documents) if procs is None else max(1, procs)
         try:
             ix = whoosh_index.create_in(str(generation), make_schema(vocab))
+            def write_documents() -> None:
+                records = {d.id: document_record(d) for d in documents}
+                (generation / DOCUMENTS).write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+
             if procs > 1 and len(documents) > 1:
-                clauses, facts = _index_in_parallel(ix, generation, vocab, documents, procs, say)
+                clauses, facts, fact_count = _index_in_parallel(ix, generation, vocab, documents, procs, say,
+                                                                write_documents)
             else:
-                clauses, facts = _index_serially(ix, generation, vocab, documents, say)
-            records = {d.id: document_record(d) for d in documents}
-            (generation / DOCUMENTS).write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
-            (generation / FACTS).write_text(json.dumps(facts, ensure_ascii=False), encoding="utf-8")
+                clauses, facts, fact_count = _index_serially(ix, generation, vocab, documents, say)
+                write_documents()
+            (generation / FACTS).write_text(facts, encoding="utf-8")
             seconds = time.perf_counter() - started
             write_manifest(generation, {
-                "fingerprint": wanted, "documents": len(documents), "clauses": clauses, "facts": len(facts),
+                "fingerprint": wanted, "documents": len(documents), "clauses": clauses, "facts": fact_count,
                 "faq": faq_report,
                 "seconds": round(seconds, 3), "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
                 "corpus": str(corpus.resolve()), "procs": procs,

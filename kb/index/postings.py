@@ -32,9 +32,11 @@ from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length
 
 from kb.index.whoosh_adapter import (
+    DocumentColumns,
     PooledSegmentWriter,
     block_limit,
     can_write_terms,
+    count_positions,
     fill_block,
     inline_limit,
     length_column,
@@ -75,21 +77,34 @@ class WordField(TEXT):
 
 
 class TermPool:
-    """The writer's posting pool, holding each term's postings together in arrival order."""
+    """The writer's posting pool, holding each term's postings together in arrival order, by field and term
+    (a dictionary per field: a posting is filed under its term's bytes, with no (field, term) key made and
+    hashed for it)."""
 
-    def __init__(self) -> None:
-        self._terms: dict[tuple[str, bytes], list[tuple[int, float, bytes | None]]] = {}
-        self.fieldnames: set[str] = set()
+    def __init__(self, release: bool = True) -> None:
+        self._fields: dict[str, dict[bytes, list[tuple[int, float, bytes | None]]]] = {}
+        self.release = release  # False: ``cleanup`` keeps the postings (the process ends with the segment)
         self._last_docnum = -1
         self._in_order = True  # add_document adds a document's postings before the next document's
 
+    @property
+    def fieldnames(self) -> set[str]:
+        """The fields with postings."""
+        return {name for name, terms in self._fields.items() if terms}
+
+    def field_terms(self, fieldname: str) -> dict[bytes, list[tuple[int, float, bytes | None]]]:
+        """The term → postings table of one field, to file postings in (``add_document``)."""
+        terms = self._fields.get(fieldname)
+        if terms is None:
+            terms = self._fields[fieldname] = {}
+        return terms
+
     def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
         """Keep one posting ``item`` (field, term, document, weight, value) under its field and term."""
-        key = item[:2]
-        postings = self._terms.get(key)
+        terms = self.field_terms(item[0])
+        postings = terms.get(item[1])
         if postings is None:
-            postings = self._terms[key] = []
-            self.fieldnames.add(item[0])
+            postings = terms[item[1]] = []
         docnum = item[2]
         postings.append(item[2:])
         if docnum < self._last_docnum:
@@ -97,12 +112,15 @@ class TermPool:
         self._last_docnum = docnum
 
     def grouped(self) -> Iterator[tuple[str, bytes, list[tuple[int, float, bytes | None]]]]:
-        """(field name, term bytes, postings by document number) in the order the codec wants terms."""
-        for fieldname, btext in sorted(self._terms):
-            postings = self._terms[fieldname, btext]
-            if not self._in_order:
-                postings.sort()
-            yield fieldname, btext, postings
+        """(field name, term bytes, postings by document number) in the order the codec wants terms: by field,
+        then by term (the order of the (field, term) pairs sorted)."""
+        for fieldname in sorted(self._fields):
+            terms = self._fields[fieldname]
+            for btext in sorted(terms):
+                postings = terms[btext]
+                if not self._in_order:
+                    postings.sort()
+                yield fieldname, btext, postings
 
     def iter_postings(self) -> Iterator[tuple[str, bytes, int, float, bytes | None]]:
         """The stock pool's interface: every posting, sorted."""
@@ -111,8 +129,9 @@ class TermPool:
                 yield fieldname, btext, docnum, weight, vbytes
 
     def cleanup(self) -> None:
-        """Forget the postings kept (the writer's pool interface)."""
-        self._terms.clear()
+        """Forget the postings kept (the writer's pool interface), unless they are to go with the process."""
+        if self.release:
+            self._fields.clear()
 
 
 def write_terms(fieldwriter: W3FieldWriter, schema, lengths, terms: Iterable[tuple[str, bytes, list]]) -> None:
@@ -156,22 +175,29 @@ def _length_reader(lengths, fieldname: str) -> Callable[[int], int | None]:
 def _fill_block(postwriter: W3PostingsWriter, postings: list[tuple[int, float, bytes | None]],
                 field_length: Callable[[int], int | None]) -> None:
     """Set a block's buffers and statistics as ``add_posting`` would have, posting by posting."""
-    ids = [p[0] for p in postings]
-    fill_block(postwriter, ids, [p[1] for p in postings], [p[2] for p in postings if p[2]],
-               [length for length in map(field_length, ids) if length])
+    # Transposed and filtered by C-speed builtins (zip, filter, map): one pass per list, no Python loop.
+    ids, weights, values = zip(*postings, strict=True)
+    fill_block(postwriter, ids, weights, list(filter(None, values)), list(filter(None, map(field_length, ids))))
 
 
 class KbSegmentWriter(PooledSegmentWriter):
     """Whoosh's segment writer with the term pool and block filling above."""
 
-    def __init__(self, ix, **kwargs: Any) -> None:
+    def __init__(self, ix, release_pool: bool = True, **kwargs: Any) -> None:
+        """``release_pool`` False: the postings are not freed after the segment is written (a worker process
+        that ends right after: freeing millions of tuples one by one is time it need not spend)."""
         super().__init__(ix, **kwargs)
-        self._exact_terms: dict[tuple[str, Any], list] = {}
+        self._exact_terms: dict[tuple[str, Any], tuple[list, int]] = {}
+        self._last_terms: dict[str, tuple[Any, tuple[list, int]]] = {}  # field → its last value and terms
         # Fields with term vectors or a separate spelling field: documents holding one go Whoosh's way.
         self._stock_fields = {name for name, field in self.schema.items() if field.vector or field.separate_spelling()}
         if can_write_terms(self.fieldwriter) and inline_limit(self.fieldwriter) <= 1:
-            self.pool = TermPool()
+            self.pool = TermPool(release_pool)
             self.pooled = True
+            count_positions(self.fieldwriter)
+        # The document's columns in one call, unless a field has a column of its own (none of kb's has).
+        self._columns = (DocumentColumns(self.perdocwriter) if DocumentColumns.can_write(self.perdocwriter)
+                         and not any(field.column_type for _name, field in self.schema.items()) else None)
 
     def write_pool(self, fieldwriter: W3FieldWriter, lengths: Any) -> None:
         """Write the pooled terms to ``fieldwriter``, grouped by field and term, with the field ``lengths``."""
@@ -180,64 +206,67 @@ class KbSegmentWriter(PooledSegmentWriter):
     def add_document(self, **fields: Any) -> None:
         """Whoosh's ``SegmentWriter.add_document`` for a pooled writer, with the posting loop written into the
         term pool's lists in place (no call and no five-tuple per posting: about a tenth of a build was
-        that loop), and the terms of an exact-value field (``ID``: a clause's doc_id, region, status, the
-        same for every clause of a document) worked out once per value. The per-document writer sees the
-        same calls in the same order; any field with a vector or spelling, or a writer that is not
-        pooled, goes Whoosh's way."""
+        that loop), the terms of a field worked out once per value where values repeat (``_field_terms``),
+        and the document's stored fields and lengths written in one call (``DocumentColumns``). The segment
+        is the one the stock calls write; any field with a vector, spelling or column, or a writer that is
+        not pooled, goes Whoosh's way."""
         schema = self.schema
-        if not self.pooled or self._stock_fields.intersection(fields) or any(n.startswith("_") for n in fields):
+        if (not self.pooled or self._columns is None or self._stock_fields.intersection(fields)
+                or any(n.startswith("_") for n in fields)):
             super().add_document(**fields)
             return
         self._check_state()
         fieldnames = sorted(fields)
         self._check_fields(schema, fieldnames)
-        perdocwriter = self.perdocwriter
         docnum = self.docnum
         pool = self.pool
-        terms = pool._terms
         if docnum < pool._last_docnum:
             pool._in_order = False
         pool._last_docnum = docnum
-        perdocwriter.start_doc(docnum)
-        try:
-            for fieldname in fieldnames:
-                value = fields[fieldname]
-                if value is None:
-                    continue
-                field = schema[fieldname]
-                length = 0
-                if field.indexed:
-                    items = self._field_terms(fieldname, field, value)
-                    scorable = field.scorable
-                    for tbytes, freq, weight, vbytes in items:
-                        if scorable:
-                            length += freq
-                        key = (fieldname, tbytes)
-                        postings = terms.get(key)
-                        if postings is None:
-                            postings = terms[key] = []
-                            pool.fieldnames.add(fieldname)
-                        postings.append((docnum, weight, vbytes))
-                perdocwriter.add_field(fieldname, field, value if field.stored else None, length)
-                column = field.column_type
-                if column:
-                    perdocwriter.add_column_value(fieldname, column, field.to_column_value(value))
-        except ValueError:
-            perdocwriter.cancel_doc()
-            raise
-        perdocwriter.finish_doc()
+        stored: dict[str, Any] = {}
+        lengths: list[tuple[str, int]] = []
+        for fieldname in fieldnames:
+            value = fields[fieldname]
+            if value is None:
+                continue
+            field = schema[fieldname]
+            if field.indexed:
+                items, length = self._field_terms(fieldname, field, value)
+                terms = pool.field_terms(fieldname)
+                for tbytes, _freq, weight, vbytes in items:
+                    postings = terms.get(tbytes)
+                    if postings is None:
+                        postings = terms[tbytes] = []
+                    postings.append((docnum, weight, vbytes))
+                if length:
+                    lengths.append((fieldname, length))
+            if field.stored:
+                stored[fieldname] = value
+        self._columns.add(docnum, stored, lengths)
         self._added = True
         self.docnum += 1
 
-    def _field_terms(self, fieldname: str, field: Any, value: Any) -> list:
-        """``field.index(value)`` as a list; remembered per value for an exact-value field."""
+    def _field_terms(self, fieldname: str, field: Any, value: Any) -> tuple[list, int]:
+        """``field.index(value)`` as a list, and the field's length (its terms' frequencies summed, 0 when it
+        is not scored); remembered per value for an exact-value field, and for a word field while its value
+        stays the same (a document's title on each of its clauses, a chapter's heading on its articles)."""
         if type(field.format) is not formats.Existence:
-            return field.index(value) if isinstance(field, WordField) else list(field.index(value))
+            last = self._last_terms.get(fieldname)
+            if last is not None and last[0] == value:
+                return last[1]
+            terms = self._terms_of(field, value)
+            self._last_terms[fieldname] = (value, terms)
+            return terms
         memo = self._exact_terms
         key = (fieldname, value)
         found = memo.get(key)
         if found is None:
             if len(memo) >= EXACT_MEMO:
                 memo.clear()
-            found = memo[key] = list(field.index(value))
+            found = memo[key] = self._terms_of(field, value)
         return found
+
+    @staticmethod
+    def _terms_of(field: Any, value: Any) -> tuple[list, int]:
+        items = field.index(value) if isinstance(field, WordField) else list(field.index(value))
+        return items, sum(item[1] for item in items) if field.scorable else 0
