@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from kb.answer import ask
+from kb.errors import KbError
 from kb.index import OpenIndex
 
 
@@ -34,6 +35,11 @@ corpus_qs = [json.loads(line)["q"] for f in [ROOT.parent / "shared" / "eval" / "
              if f.exists() for line in open(f, encoding="utf-8")]
 bench_qs = [line.strip() for line in open(ROOT / "scripts" / "bench-queries.txt", encoding="utf-8")
             if line.strip() and not line.startswith("#")]
-print("corpus", run(ROOT / "var" / "index", corpus_qs))
-if len(sys.argv) > 1:
-    print("lawref scale", run(Path(sys.argv[1]) / "index", bench_qs))
+if len(sys.argv) > 2 or sys.argv[1:2] in (["-h"], ["--help"]):
+    sys.exit(__doc__)
+try:
+    print("corpus", run(ROOT / "var" / "index", corpus_qs))
+    if len(sys.argv) > 1:
+        print("lawref scale", run(Path(sys.argv[1]) / "index", bench_qs))
+except KbError as error:
+    sys.exit(f"measure_answers: {error}")
