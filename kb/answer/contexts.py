@@ -90,25 +90,19 @@ class ClauseContexts:
                 doc_named=doc_id in named, in_table=clause.kind == "row", candidates=candidates,
                 unnumbered=clause.kind == "paragraph" and clause.label.endswith("段"),
                 facts=index.facts_by_clause.get(clause_key(doc_id, clause_id), []) if self.use_lexicon else []))
-        self._document_coverage(question, hits, contexts)
+        self._document_coverage(question, contexts)
         return contexts
 
-    def _document_coverage(self, question: Question, hits, contexts: list[ClauseContext]) -> None:
+    def _document_coverage(self, question: Question, contexts: list[ClauseContext]) -> None:
         """Each context's ``document_coverage``: the question's weighted words its document's title and its
-        clauses among ``hits`` (and the context's own clause) hold together; and ``document_gap`` to the
-        best document's."""
-        found: dict[str, list[str]] = {}
+        clauses among ``contexts`` hold together; and ``document_gap`` to the best document's."""
+        texts: dict[str, list[str]] = {}
         for context in contexts:
-            found.setdefault(context.doc_id, []).append(context.heading + context.text)
-        by_doc: dict[str, float] = {}
+            texts.setdefault(context.doc_id, [context.title]).append(context.heading + context.text)
+        by_doc = {doc_id: coverage(question.groups, " ".join(parts)) for doc_id, parts in texts.items()}
+        best = max(by_doc.values(), default=0.0)
         for context in contexts:
-            if context.doc_id not in by_doc:
-                texts = [context.title, *found.get(context.doc_id, [])]
-                by_doc[context.doc_id] = coverage(question.groups, " ".join(texts))
-            context.document_coverage = max(by_doc[context.doc_id], coverage(
-                question.groups, " ".join((context.title, context.heading, context.text))))
-        best = max((c.document_coverage for c in contexts), default=0.0)
-        for context in contexts:
+            context.document_coverage = by_doc[context.doc_id]
             context.document_gap = best - context.document_coverage
 
     def _keys(self, index: OpenIndex, question: Question, hits, named: list[str]) -> list[tuple[str, str, float]]:

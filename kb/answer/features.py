@@ -77,8 +77,8 @@ class ClauseContext:
     unnumbered: bool = False  # a paragraph the document does not number (a law's header: 2002年7月27日…修正)
     candidates: list[Candidate] = field(default_factory=list)
     facts: list[Fact] = field(default_factory=list)  # the build-time facts of the clause (kb.facts)
-    # How much of the question the clause's document addresses: its title and all its clauses the search
-    # found, together; and how far that falls short of the best document's. A 停电 notice of an electricity
+    # How much of the question the clause's document addresses: its title and its clauses read for the
+    # question, together; and how far that falls short of the best document's. A 停电 notice of an electricity
     # law answers no 停气 question of a gas law the search also found, though each clause alone may match
     # as many of the question's words.
     document_coverage: float = 0.0
