@@ -156,3 +156,16 @@ def test_a_runs_words_are_the_texts_of_its_tokens_on_the_corpus():
     for run in sorted(runs):
         assert cache.run_words(run) == tuple(token[0] for token in cache.run_tokens(run)), run
         assert cache.run_words(run) == cache.words[run]
+
+
+def test_a_builds_run_cache_holds_a_law_librarys_runs():
+    """``load_all`` (a build of a large corpus) raises the run cache's bound, so a worker's 431,000 distinct
+    runs are cut once each; a cache that never loaded all keeps the server's bound."""
+    from kb.analysis.segment import _RunCache
+
+    cache = _RunCache(default_vocab().dictionary)
+    assert cache.limit == _RunCache.LIMIT
+    cache.load_all()
+    assert cache.limit == _RunCache.BUILD_LIMIT > 431_000
+    words = cache.run_words("供电企业")
+    assert cache.words["供电企业"] == words
