@@ -169,3 +169,20 @@ def test_a_builds_run_cache_holds_a_law_librarys_runs():
     assert cache.limit == _RunCache.BUILD_LIMIT > 431_000
     words = cache.run_words("供电企业")
     assert cache.words["供电企业"] == words
+
+
+def test_term_offsets_are_the_offsets_of_the_wanted_tokens_segment_yields():
+    """``term_offsets`` (the highlighter's) gives the (start, end) of ``segment``'s tokens in ``wanted``, in its
+    order, with and without a test of the runs to read, on the corpus."""
+    from tests.conftest import CORPUS
+
+    analysis = default_vocab().analysis
+    wanted = {"供电企业", "应当", "用户", "7", "天", "内", "高压", "工作日", "电", "kv", "10", "%"}
+    def within(run: str) -> bool:
+        return "电" in run
+
+    for path in sorted(CORPUS.rglob("*.md")):
+        for text in path.read_text(encoding="utf-8").split("\n\n"):
+            for test in (None, within):
+                expected = [(p.start, p.end) for p in analysis.segment(text, within=test) if p.text in wanted]
+                assert analysis.term_offsets(text, wanted, within=test) == expected, text
