@@ -158,3 +158,11 @@ def test_a_table_cell_that_ends_its_sentence_is_not_followed_by_a_comma():
     rows = [c.text for c in parse(text).clauses if c.kind == "row"]
     assert "需求。完成时限 持续推进" in rows[0] and "。，" not in rows[0]
     assert "压减办电时间，完成时限 2020年底前" in rows[1]
+
+
+def test_a_paragraph_folded_to_the_title_or_an_attachment_line_is_read_as_one():
+    """The title and attachment tests share one NFKC fold of the paragraph: spaces and full-width forms
+    still make the title and an attachment."""
+    doc = parse("致各单位的函\n\n供电 营业规则\n\n第一条\u3000总则内容。\n\n附件１：\n\n表格说明。\n", "供电营业规则")
+    assert [(b.kind, b.source) for b in doc.blocks[:2]] == [("paragraph", "致各单位的函"), ("title", "供电 营业规则")]
+    assert [(c.id, c.label) for c in doc.clauses] == [("p1", "第1段"), ("a1", "第一条"), ("att1", "附件１")]

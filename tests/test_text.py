@@ -156,3 +156,33 @@ def test_a_runs_words_are_the_texts_of_its_tokens_on_the_corpus():
     for run in sorted(runs):
         assert cache.run_words(run) == tuple(token[0] for token in cache.run_tokens(run)), run
         assert cache.run_words(run) == cache.words[run]
+
+
+def test_a_builds_run_cache_holds_a_law_librarys_runs():
+    """``load_all`` (a build of a large corpus) raises the run cache's bound, so a worker's 431,000 distinct
+    runs are cut once each; a cache that never loaded all keeps the server's bound."""
+    from kb.analysis.segment import _RunCache
+
+    cache = _RunCache(default_vocab().dictionary)
+    assert cache.limit == _RunCache.LIMIT
+    cache.load_all()
+    assert cache.limit == _RunCache.BUILD_LIMIT > 431_000
+    words = cache.run_words("供电企业")
+    assert cache.words["供电企业"] == words
+
+
+def test_term_offsets_are_the_offsets_of_the_wanted_tokens_segment_yields():
+    """``term_offsets`` (the highlighter's) gives the (start, end) of ``segment``'s tokens in ``wanted``, in its
+    order, with and without a test of the runs to read, on the corpus."""
+    from tests.conftest import CORPUS
+
+    analysis = default_vocab().analysis
+    wanted = {"供电企业", "应当", "用户", "7", "天", "内", "高压", "工作日", "电", "kv", "10", "%"}
+    def within(run: str) -> bool:
+        return "电" in run
+
+    for path in sorted(CORPUS.rglob("*.md")):
+        for text in path.read_text(encoding="utf-8").split("\n\n"):
+            for test in (None, within):
+                expected = [(p.start, p.end) for p in analysis.segment(text, within=test) if p.text in wanted]
+                assert analysis.term_offsets(text, wanted, within=test) == expected, text

@@ -34,7 +34,7 @@ def spans(text: str, terms: Iterable[str], segmenter: Segmenter) -> list[tuple[i
     """Merged (start, end) offsets of the query terms in ``text``."""
     wanted = set(terms)
     holds_a_term = _holding(wanted)
-    found = sorted((p.start, p.end) for p in segmenter.segment(text, within=holds_a_term) if p.text in wanted)
+    found = sorted(segmenter.term_offsets(text, wanted, within=holds_a_term))
     merged: list[tuple[int, int]] = []
     for start, end in found:
         if merged and start <= merged[-1][1]:
