@@ -374,6 +374,39 @@ def test_a_negation_the_text_states_nearest_the_figure_is_the_case(tmp_path):
     assert negation(prepared.question, own_context(fine, engine.wording), engine.wording) == (1.0, 0.0)
 
 
+def test_a_case_the_question_names_is_told_by_what_only_its_part_of_the_sentence_says(tmp_path):
+    """处…罚款；造成严重后果的，处…: both fines share the sentence's opening (擅自拆除…), and only the second says
+    造成严重后果, which the question names — the first is marked as leaving it to the other
+    (``words_elsewhere``). An elliptical part (最优实现…) goes on with the figure before it."""
+    from kb.answer.features import FEATURES
+
+    at = FEATURES.index("words_elsewhere")
+    _engine, _prepared, read = _read_one(
+        tmp_path, "某市排水条例",
+        "第五十七条 擅自拆除、改动排水设施的，由主管部门责令改正，处五万元以上十万元以下罚款；造成严重后果的，"
+        "处十万元以上三十万元以下罚款。",
+        "擅自拆除排水设施，造成严重后果的，罚款多少")
+    ranges = {c.figure: v[at] for c, v in read if c.kind == "range"}
+    assert ranges["10万元以上30万元以下"] == 0.0 < ranges["5万元以上10万元以下"]
+    _engine, _prepared, read = _read_one(
+        tmp_path / "second", "某市供电方案",
+        "一、压缩时限，低压用户平均接电时限4个工作日，高压用户平均接电时限25个工作日，最优实现17个工作日。",
+        "高压用户平均接电，最优能做到几个工作日")
+    limits = {c.figure: v[at] for c, v in read}
+    assert limits["17个工作日"] == 0.0 < limits["25个工作日"] < limits["4个工作日"]
+
+
+def test_the_general_case_is_not_stated_when_its_sentence_gives_the_case_asked_another_figure(tmp_path):
+    """Asked about 造成严重后果, the fine of the general case (五万元以上十万元以下) is never the answer; the one its
+    sentence gives 造成严重后果 may be."""
+    allowed = _admissible_in(
+        tmp_path, "某市排水条例",
+        "第五十七条 擅自拆除、改动排水设施的，由主管部门责令改正，处五万元以上十万元以下罚款；造成严重后果的，"
+        "处十万元以上三十万元以下罚款。",
+        "擅自拆除排水设施，造成严重后果的，罚款多少")
+    assert allowed["10万元以上30万元以下"] and not allowed["5万元以上10万元以下"]
+
+
 def test_the_condition_a_sentence_opens_with_holds_for_each_of_its_cases(tmp_path):
     """逾期不改正的，对单位处…，对个人处…: 逾期不改正 is the case of both fines, so the one for 个人 (whose own words
     only say 对个人) is not set aside as the general case, and its top end has the range's own words."""

@@ -29,6 +29,7 @@ from kb.answer.features import (
     lexicon_scores,
     mark_best_in_clause,
     mark_relative,
+    mark_words_elsewhere,
     own_context,
     vector,
 )
@@ -160,6 +161,7 @@ class Answerer:
             vectors = [vector(question, candidate, context, self.wording, best, self.lexicon)
                        for candidate in context.candidates]
             mark_best_in_clause(vectors)
+            mark_words_elsewhere(question, context, vectors, self.wording)
             for candidate, features in zip(context.candidates, vectors, strict=True):
                 out.append((candidate, context, features if self.use_lexicon else _without_lexicon(features)))
         mark_relative([features for _, _, features in out])
