@@ -123,9 +123,8 @@ class TermWriter:
     postings writer."""
 
     def __init__(self, fieldwriter: W3FieldWriter) -> None:
+        # Made only for a field writer ``can_write`` accepts (``write_terms`` asks it first).
         postwriter = fieldwriter._postwriter
-        if postwriter is None or postwriter._byteids or postwriter._inlinelimit > 1:
-            raise ValueError("TermWriter needs a started field of document postings, none inlined")
         self._file = fieldwriter._postfile  # its ``file`` counts its own position (``count_positions``)
         self._add_term = fieldwriter._tindex.add
         self._prefix = pack_ushort(fieldwriter._fieldid)
