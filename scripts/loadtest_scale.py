@@ -176,14 +176,17 @@ def saturate(port: int, clients: int, seconds: float, asks: list[str], searches:
         thread.start()
     for thread in threads:
         thread.join()
-    return {**figures(latencies, time.monotonic() - started), "failed": failures[0], "latencies": latencies}
+    seconds = time.monotonic() - started  # past ``seconds``: the requests under way at the deadline finish
+    return {**figures(latencies, seconds), "failed": failures[0], "seconds": round(seconds, 3), "latencies": latencies}
 
 
 def pooled(rows: list[dict], seconds: float) -> dict:
-    """One worker count's windows (``saturate`` rows, ``seconds`` each) as one: requests per second over
-    all of them, percentiles of every request, the cores summed over the windows' time."""
+    """One worker count's windows (``saturate`` rows, ``seconds`` each) as one: requests per second over the
+    time they took (each a little past ``seconds``, longer for a slower server), percentiles of every
+    request, the cores averaged over the windows."""
     every = [ms for row in rows for ms in row["latencies"]]
-    out = {**figures(every, seconds * len(rows)), "failed": sum(row["failed"] for row in rows), "windows": len(rows)}
+    out = {**figures(every, sum(row["seconds"] for row in rows)), "failed": sum(row["failed"] for row in rows),
+           "windows": len(rows)}
     for key in ("server_cores", "load_generator_cores", "other_cores"):
         if all(key in row for row in rows):
             out[key] = round(sum(row[key] for row in rows) / len(rows), 2)
