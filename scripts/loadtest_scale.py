@@ -3,8 +3,12 @@
 
 1. Builds the corpus plus all of ``../shared/lawref`` in a temporary directory (or serves ``--index``).
 2. Saturation: for 1 and for N workers (``kb serve --workers``, keeping no answers and no postings:
-   the engine flat out), ``--clients`` clients ask and search with no think time for ``--seconds``;
-   requests per second and p50/p95, and the ratio N : 1.
+   the engine flat out), ``--clients`` clients ask and search with no think time, ``--seconds`` for each
+   worker count in all; requests per second and p50/p95, and the ratio N : 1. The time is cut into
+   ``--rounds`` windows per worker count, taken in turn (1, N, then N, 1, …) from two servers up side by
+   side: this host's speed drifts by tens of per cent within minutes, and with one window each (the
+   method up to 2026-12-02, ``--rounds 1``) that drift fell wholly on the ratio. The ratio of the pooled
+   windows is the figure; each round's ratio is printed beside it.
 3. Agents: N workers of a server started anew as ``kb serve`` runs it (answers and postings kept as
    ``KB_ANSWER_CACHE`` / ``KB_POSTING_CACHE`` say; each worker first serves a few requests the agents do
    not send), ``--agents`` agents for ``--agent-seconds``, each asking about once a second (Poisson
@@ -172,7 +176,61 @@ def saturate(port: int, clients: int, seconds: float, asks: list[str], searches:
         thread.start()
     for thread in threads:
         thread.join()
-    return {**figures(latencies, time.monotonic() - started), "failed": failures[0]}
+    seconds = time.monotonic() - started  # past ``seconds``: the requests under way at the deadline finish
+    return {**figures(latencies, seconds), "failed": failures[0], "seconds": round(seconds, 3), "latencies": latencies}
+
+
+def pooled(rows: list[dict], seconds: float) -> dict:
+    """One worker count's windows (``saturate`` rows, ``seconds`` each) as one: requests per second over the
+    time they took (each a little past ``seconds``, longer for a slower server), percentiles of every
+    request, the cores averaged over the windows."""
+    every = [ms for row in rows for ms in row["latencies"]]
+    out = {**figures(every, sum(row["seconds"] for row in rows)), "failed": sum(row["failed"] for row in rows),
+           "windows": len(rows)}
+    for key in ("server_cores", "load_generator_cores", "other_cores"):
+        if all(key in row for row in rows):
+            out[key] = round(sum(row[key] for row in rows) / len(rows), 2)
+    if "server_cores" in out:
+        out["requests_per_server_cpu_s"] = round(len(every) / max(out["server_cores"] * seconds * len(rows), 0.01), 1)
+    return out
+
+
+def saturation(index: Path, corpus: Path, work: Path, counts: list[int], clients: int, seconds: float, rounds: int,
+               asks: list[str], searches: list[str]) -> tuple[dict[int, dict], list[dict[int, dict]]]:
+    """Saturation for each worker count: ({count: pooled figures}, [{count: one window's figures} per round]).
+    With one round, each count's server alone for ``seconds`` in turn; with more, every count's server up
+    at once (an idle one only waits on its socket) and ``seconds / rounds`` windows taken in turn, the order
+    reversed each round so that no count is always measured first."""
+    window = seconds / rounds
+    servers: dict[int, Server] = {}
+    per_round: list[dict[int, dict]] = []
+    try:
+        for count in counts:
+            if rounds > 1 or not servers:
+                servers[count] = Server(index, corpus, work, count, KEEP_NOTHING)
+                saturate(servers[count].port, clients, 3, asks, searches)  # warm every worker
+        for number in range(rounds):
+            measured: dict[int, dict] = {}
+            for count in counts if number % 2 == 0 else counts[::-1]:
+                if count not in servers:  # one round: the servers one after the other, as before
+                    for other in list(servers):
+                        servers.pop(other).stop()
+                    servers[count] = Server(index, corpus, work, count, KEEP_NOTHING)
+                    saturate(servers[count].port, clients, 3, asks, searches)
+                server = servers[count]
+                measured[count] = cores_used(server.process.pid, window,
+                                             partial(saturate, server.port, clients, window, asks, searches))
+                print(f"saturation, round {number + 1}/{rounds}, {count} worker(s): "
+                      f"{ {k: v for k, v in measured[count].items() if k != 'latencies'} }", flush=True)
+            per_round.append(measured)
+    finally:
+        for server in servers.values():
+            server.stop()
+    totals = {count: pooled([measured[count] for measured in per_round], window) for count in counts}
+    for measured in per_round:
+        for row in measured.values():
+            row.pop("latencies")
+    return totals, per_round
 
 
 def agents(port: int, count: int, seconds: float, asks: list[str], searches: list[str]) -> dict:
@@ -269,7 +327,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, help="the corpus --index was built from")
     parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
     parser.add_argument("--clients", type=int, default=16, help="saturation clients")
-    parser.add_argument("--seconds", type=float, default=30, help="saturation seconds per worker count")
+    parser.add_argument("--seconds", type=float, default=30, help="saturation seconds per worker count, in all")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="saturation windows per worker count, taken in turn (1: one each, one after the other)")
     parser.add_argument("--agents", type=int, default=20)
     parser.add_argument("--agent-seconds", type=float, default=60)
     parser.add_argument("--agents-only", action="store_true", help="skip the saturation phases")
@@ -279,17 +339,11 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="kb-loadscale-"))
     try:
         corpus, index = (args.corpus, args.index) if args.index else build_lawref(work)
-        report: dict = {"workers": args.workers, "cores": len(os.sched_getaffinity(0)), "saturation": {}}
-        for workers in [] if args.agents_only else sorted({1, args.workers}):
-            server = Server(index, corpus, work, workers, KEEP_NOTHING)
-            try:
-                saturate(server.port, args.clients, 3, asks, searches)  # warm every worker
-                row = cores_used(server.process.pid, args.seconds,
-                                 partial(saturate, server.port, args.clients, args.seconds, asks, searches))
-                report["saturation"][workers] = row
-                print(f"saturation, {workers} worker(s): {report['saturation'][workers]}", flush=True)
-            finally:
-                server.stop()
+        report: dict = {"workers": args.workers, "cores": len(os.sched_getaffinity(0)), "saturation": {},
+                        "rounds": args.rounds}
+        if not args.agents_only:
+            report["saturation"], report["saturation_rounds"] = saturation(
+                index, corpus, work, sorted({1, args.workers}), args.clients, args.seconds, args.rounds, asks, searches)
         # The agents meet a server as kb serve runs it (answers and postings kept as configured), started anew:
         # nothing the saturation asked is kept.
         server = Server(index, corpus, work, args.workers)
@@ -303,13 +357,18 @@ def main(argv: list[str] | None = None) -> int:
         if not args.agents_only:
             one, many = report["saturation"][1], report["saturation"][args.workers]
             report["speedup"] = round(many["req_per_s"] / one["req_per_s"], 2)
-            print("\n| workers | req/s | p50 ms | p95 ms | failed | server cores | load generator | others | req "
-                  "per server CPU s |\n| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-            for workers, row in report["saturation"].items():
-                print(f"| {workers} | {row['req_per_s']} | {row['p50_ms']} | {row['p95_ms']} | {row['failed']} | "
-                      f"{row.get('server_cores')} | {row.get('load_generator_cores')} | {row.get('other_cores')} | "
-                      f"{row.get('requests_per_server_cpu_s')} |")
-            print(f"\nspeed-up {args.workers} : 1 = {report['speedup']}×\n")
+            report["speedup_by_round"] = [round(measured[args.workers]["req_per_s"] / measured[1]["req_per_s"], 2)
+                                          for measured in report["saturation_rounds"]]
+            print("\n| workers | window | req/s | p50 ms | p95 ms | failed | server cores | load generator | others "
+                  "| req per server CPU s |\n| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+            rows = [(w, f"round {n}", row) for n, measured in enumerate(report["saturation_rounds"], start=1)
+                    for w, row in sorted(measured.items())] if args.rounds > 1 else []
+            for workers, window, row in rows + [(w, "all", row) for w, row in report["saturation"].items()]:
+                print(f"| {workers} | {window} | {row['req_per_s']} | {row['p50_ms']} | {row['p95_ms']} | "
+                      f"{row['failed']} | {row.get('server_cores')} | {row.get('load_generator_cores')} | "
+                      f"{row.get('other_cores')} | {row.get('requests_per_server_cpu_s')} |")
+            print(f"\nspeed-up {args.workers} : 1 = {report['speedup']}× (by round: "
+                  f"{', '.join(f'{r}×' for r in report['speedup_by_round'])})\n")
         crowd = report["agents"]
         kept = ", postings ".join(os.environ.get(name) or "default" for name in ("KB_ANSWER_CACHE", "KB_POSTING_CACHE"))
         print(f"{args.agents} agents, {args.workers} workers, {args.agent_seconds:.0f} s (kept per worker: answers "

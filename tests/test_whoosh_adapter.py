@@ -110,3 +110,51 @@ def test_a_counted_file_tells_what_the_file_itself_tells(tmp_path):
         counted.flush()
         plain.flush()
     assert (tmp_path / "counted").read_bytes() == (tmp_path / "plain").read_bytes()
+
+
+def _segment_files(folder) -> dict[str, bytes]:
+    """Every sub-file of a one-segment index, named without the segment's random id."""
+    from whoosh import index as whoosh_index
+    from whoosh.filedb.compound import CompoundStorage
+
+    ix = whoosh_index.open_dir(str(folder))
+    (segment,) = ix._segments()
+    storage = CompoundStorage(ix.storage.open_file(segment.make_filename(".seg")), use_mmap=False)
+    return {name.replace(segment.segment_id(), ""): storage.open_file(name).read() for name in storage.list()}
+
+
+def test_the_term_writer_writes_the_bytes_of_the_codecs_own_calls(tmp_path, monkeypatch):
+    """The whole corpus, a term in exactly two full blocks and one in three (tests/test_postings.py):
+    every sub-file of the segment written term by term equals the one the codec's block calls write."""
+    from whoosh import index as whoosh_index
+
+    from kb.index.schema import make_schema
+    from kb.vocab import default_vocab
+    from tests.test_postings import _entries
+
+    entries = _entries()
+    files = {}
+    for name, fused in (("fused", True), ("blocks", False)):
+        if not fused:
+            monkeypatch.setattr(adapter.TermWriter, "can_write", staticmethod(lambda _fieldwriter: False))
+        folder = tmp_path / name
+        folder.mkdir()
+        writer = KbSegmentWriter(whoosh_index.create_in(str(folder), make_schema(default_vocab())))
+        for fields in entries:
+            writer.add_document(**fields)
+        writer.commit()
+        files[name] = _segment_files(folder)
+    assert any(name.endswith(".pst") for name in files["fused"])
+    assert files["fused"] == files["blocks"]
+
+
+def test_a_term_writer_takes_only_a_field_writer_it_knows(tmp_path):
+    from whoosh import index as whoosh_index
+    from whoosh.fields import ID, Schema
+
+    writer = KbSegmentWriter(whoosh_index.create_in(str(tmp_path), Schema(doc_id=ID)))
+    assert not adapter.TermWriter.can_write(writer.fieldwriter)  # no field started yet
+    writer.fieldwriter.start_field("doc_id", writer.schema["doc_id"])
+    assert adapter.TermWriter.can_write(writer.fieldwriter)
+    assert not adapter.TermWriter.can_write(object())
+    writer.cancel()

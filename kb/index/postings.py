@@ -11,8 +11,9 @@ per-posting work:
   offers them as plain strings (``words``), instead of stepping through Token objects;
 * ``TermPool`` — postings grouped by term as they arrive (a segment's documents come in order, so each
   term's list is already sorted): a sort of the distinct terms replaces a sort of every posting;
-* ``write_terms`` — each term's posting blocks filled by slicing its lists and written by the codec's
-  own ``_write_block``, so block statistics, compression and term info are Whoosh's.
+* ``write_terms`` — each term's posting blocks and term info written in one call per term
+  (``whoosh_adapter.TermWriter``, the codec's bytes worked out as its calls do), or filled by slicing
+  its lists and written by the codec's own ``_write_block`` where that writer does not apply.
 
 ``KbSegmentWriter`` puts them together; tests check its segments equal the stock writer's posting for
 posting. The pool holds the whole segment in memory (about 1 GB per 5 M postings), which is what a
@@ -34,6 +35,7 @@ from whoosh.util.numeric import byte_to_length
 from kb.index.whoosh_adapter import (
     DocumentColumns,
     PooledSegmentWriter,
+    TermWriter,
     block_limit,
     can_write_terms,
     count_positions,
@@ -139,6 +141,7 @@ def write_terms(fieldwriter: W3FieldWriter, schema, lengths, terms: Iterable[tup
     with each block's buffers filled from slices instead of one ``add_posting`` per posting."""
     field_length: Callable[[int], int | None] = lambda _docnum: 0  # noqa: E731
     current = None
+    term_writer: TermWriter | None = None
     for fieldname, btext, postings in terms:
         if fieldname != current:
             if current is not None:
@@ -146,6 +149,10 @@ def write_terms(fieldwriter: W3FieldWriter, schema, lengths, terms: Iterable[tup
             fieldwriter.start_field(fieldname, schema[fieldname])
             current = fieldname
             field_length = _length_reader(lengths, fieldname)
+            term_writer = TermWriter(fieldwriter) if TermWriter.can_write(fieldwriter) else None
+        if term_writer is not None:  # the whole term in one call
+            term_writer.write(btext, postings, field_length)
+            continue
         fieldwriter.start_term(btext)
         postwriter = postings_writer(fieldwriter)
         limit = block_limit(postwriter)
