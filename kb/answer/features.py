@@ -413,6 +413,7 @@ def mark_words_elsewhere(question: Question, clause: ClauseContext, vectors: lis
     total = sum(g.weight for g in groups)
     if not total or len(candidates) < 2:
         return
+    weight = {g.word: g.weight for g in groups}
     by_sentence: dict[tuple[int, str], list[int]] = {}
     for n, candidate in enumerate(candidates):
         # a list's figures are told apart by the subjects it distributes (``list_distributed``), not here
@@ -427,10 +428,9 @@ def mark_words_elsewhere(question: Question, clause: ClauseContext, vectors: lis
         # a figure is read with the sentence's opening and the figure before it, whose case an elliptical
         # segment goes on with (…平均接电时限25个工作日，最优实现17个工作日;
         # …处五万元以上十万元以下罚款；造成严重后果的，处…)
-        read = {n: " ".join((own_context(candidates[n], w), own_context(candidates[order[0]], w),
-                             own_context(candidates[order[max(0, i - 1)]], w))) for i, n in enumerate(order)}
+        own = {n: own_context(candidates[n], w) for n in order}
+        read = {n: " ".join((own[n], own[order[0]], own[order[max(0, i - 1)]])) for i, n in enumerate(order)}
         said = {n: {g.word for g in groups if any(form in read[n] for form in g.forms)} for n in members}
-        weight = {g.word: g.weight for g in groups}
         for n in members:
             elsewhere = set().union(*(said[m] for m in members if m != n)) - said[n]
             vectors[n][at] = sum(weight[word] for word in elsewhere) / total
