@@ -666,6 +666,35 @@ def test_a_bare_number_is_no_answer_where_a_unit_is_asked(tmp_path):
     assert read["500元"] and not read["1000"]
 
 
+def test_a_body_asked_for_is_also_given_as_its_clause_puts_it_to_work_and_by_its_own_name(tmp_path):
+    """谁出 is answered by who bears it (所需费用由出租人承担 → 出租人承担) and 哪个部门 by the body itself, the
+    level its name opens with left to the whole (县级以上地方人民政府人事部门 → 人事部门): both after the phrase as
+    stated, before any other document's figure."""
+    corpus = tmp_path / "corpus"
+    write_doc(corpus, "r1", "某市房屋租赁办法", (
+        "第九条 房屋出现险情，出租人不及时维修的，承租人可以代为维修，所需费用由出租人承担。\n\n"
+        "第十二条 出租人违反本办法的，由县级以上地方人民政府房屋管理部门责令改正。\n"))
+    build(corpus, tmp_path / "index")
+    index = OpenIndex(tmp_path / "index")
+    cost = ask(index, "房屋险情承租人代为维修，维修费用谁出", on=TODAY)
+    assert cost.found and [f["value"] for f in cost.facts[:2]] == ["出租人", "出租人承担"]
+    assert cost.facts[1]["form_of"] == "出租人" and cost.facts[1]["clause_id"] == "a9"
+    body = ask(index, "出租人违反租赁办法，由哪个部门责令改正", on=TODAY)
+    assert body.found and [f["value"] for f in body.facts[:2]] == ["县级以上地方人民政府房屋管理部门", "房屋管理部门"]
+
+
+def test_a_bodys_own_name_keeps_what_is_not_a_level():
+    """市场监督管理局 opens with 市场, not with the level 市; a name without a level is itself."""
+    from kb.answer.statement import body_name
+    from kb.vocab import default_vocab
+
+    vocab = default_vocab()
+    assert body_name("县级或者设区的市级人民政府教育行政部门", vocab) == "教育行政部门"
+    assert body_name("市公安部门", vocab) == "公安部门"
+    assert body_name("市场监督管理局", vocab) == "市场监督管理局"
+    assert body_name("出租人", vocab) == "出租人"
+
+
 def test_a_phrase_listing_several_bodies_gives_one_fact_per_body_after_the_whole():
     """责任单位：市能源局、巴彦淖尔供电公司 — the answer's facts hold the whole list, then each body named in it;
     a phrase that lists nothing, or a figure, gives no more facts."""

@@ -121,3 +121,22 @@ def test_the_head_asked_about_is_the_word_after_the_asking_word():
 def test_a_noun_naming_the_unit_of_the_questions_own_figure_asks_nothing(text, families):
     asked = understand(text).families
     assert all(family in asked for family in families) and (families or not asked)
+
+
+def test_a_region_set_aside_is_not_the_region_asked_about():
+    """不是呼和浩特的其他盟市 / 除包头以外 ask about the rest of the region above: its parent, the one set aside
+    kept beside it (the understood line says so); a region named plainly is the region."""
+    question = understand("不是呼和浩特的其他盟市高压单电源用户接电几天")
+    assert (question.region, question.excluded_regions) == ("内蒙古自治区", ["呼和浩特市"])
+    assert understand("除包头以外的盟市低压居民办电几天").excluded_regions == ["包头市"]
+    assert understand("除包头以外的盟市低压居民办电几天").region == "内蒙古自治区"
+    plain = understand("呼和浩特市高压单电源用户接电几天")
+    assert (plain.region, plain.excluded_regions) == ("呼和浩特市", [])
+
+
+def test_a_noun_of_a_unit_family_is_what_a_who_question_asks_about():
+    """罚款由谁决定 asks who, not how much: 罚款 stays a word of the question to find its clause by."""
+    question = understand("罚款由谁决定")
+    assert question.kind == "agent" and question.families == []
+    assert "罚款" in [g.word for g in question.groups]
+    assert understand("罚款是多少").families  # asked with its own wording it is the figure asked

@@ -44,6 +44,7 @@ from kb.answer.statement import (
     MAX_CITATIONS,
     SHOWN_HITS,
     Answer,
+    agent_forms,
     applicable,
     by_type_sentence,
     citation,
@@ -296,7 +297,12 @@ class Answerer:
         answer.confidence = round(headline.probability, 3)
         facts = [stated_fact(index, s, question, self.vocab) for s in group]
         others = [s for s in scored[1:6] if all(s is not g for g in group)]
-        answer.facts = facts[:1] + listed_items(facts[0]) + facts[1:] + [
+        listed = listed_items(facts[0])
+        forms = [] if listed else agent_forms(facts[0], headline, question, self.vocab)
+        # the names a listed phrase holds, or a body's other forms, right after the headline — unless other
+        # documents' figures stand beside it: those come first
+        first = listed or (forms if len(facts) == 1 else [])
+        answer.facts = facts[:1] + first + facts[1:] + ([] if first else forms) + [
             stated_fact(index, s, question, self.vocab) for s in others[: max(0, 4 - len(group))]]
         answer.figure = " / ".join(dict.fromkeys(f["figure"] for f in facts))
         answer.answer = by_type_sentence(index, group, region_standing, self.vocab) if by_type else figure_sentence(

@@ -239,6 +239,10 @@ def _case_features(f: dict[str, float], question: Question, candidate: Candidate
     # An enumerated item's conditions ((二)较大事故和一般事故…) hold for the sentences after it — when the
     # candidate's own words state none of its own (an earlier case of the item is not the candidate's)
     f["cond_agree"], f["cond_contra"], f["cond_extra"] = conditions(question, own, w)
+    near_agree, near_contra, _extra = conditions(question, _near_words(candidate, w), w)
+    if near_agree or near_contra:
+        # the case its own part of the sentence names decides (有关单位和个人…，对单位处1万元: 单位, not 个人)
+        f["cond_agree"], f["cond_contra"] = near_agree, near_contra
     if not f["cond_agree"] and not f["cond_contra"]:
         f["cond_agree"], f["cond_contra"], _extra = conditions(question, own + " " + item, w)
     f["neg_agree"], f["neg_contra"] = negation(question, own, w)
@@ -266,6 +270,11 @@ def _case_features(f: dict[str, float], question: Question, candidate: Candidate
             years = _years(row.replace(w.plain(candidate.text), " ") if candidate.text else row)
         f["year_agree"] = float(bool(years & set(question.years)))
         f["year_contra"] = float(bool(years) and not years & set(question.years))
+
+
+def _near_words(candidate: Candidate, w: Wording) -> str:
+    """The candidate's own part of its sentence: what a list or a row gives it, and its segment."""
+    return w.plain(" ".join((candidate.subject, candidate.header, without_others(candidate, candidate.segment))))
 
 
 def condition_lead(candidate: Candidate, w: Wording) -> str:

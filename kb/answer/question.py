@@ -13,7 +13,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 
 from kb.answer.candidates import read_number
@@ -70,6 +70,7 @@ class Question:
     dated: bool = False  # it names a day of its own (11月20日申请的…): a span from it then answers 什么时候
     asks_cases: bool = False  # it asks which cases (哪些情况, 什么情形下): a clause listing them answers it
     around: tuple[str, str] = ("", "")  # who / where asked inside a frame: 向哪个部门申请 → (向, 申请)
+    excluded_regions: list[str] = field(default_factory=list)  # regions set aside: 除包头以外, 不是呼和浩特的
 
     def to_dict(self) -> dict:
         """The question as JSON shows it: its word groups as their words."""
@@ -94,8 +95,13 @@ def understand(text: str, vocab: Vocab | None = None) -> Question:
     lex = vocab.lexicon
     normalize = vocab.analysis.normalize
     norm = normalize(text).replace(" ", "").replace("\u3000", "")
-    regions = vocab.regions_named_in(norm)
-    question = Question(text=text, norm=norm, region=regions[0] if regions else None)
+    named = vocab.regions_named_in(norm)
+    excluded = [r for r in named if _excluded(norm, vocab.regions[r].names)]
+    regions = [r for r in named if r not in excluded]
+    if not regions and excluded:
+        # 不是呼和浩特的其他盟市 / 除包头以外: the rest of the region above the one set aside
+        regions = [r for r in (vocab.regions[e].parent for e in excluded) if r]
+    question = Question(text=text, norm=norm, region=regions[0] if regions else None, excluded_regions=excluded)
     customers = [m for m in lex.subjects_in(norm) if m.kind != "actor"]
     actors = [m for m in lex.subjects_in(norm) if m.kind == "actor"]
     # The narrowest type first (高压单电源用户 over 高压用户), then the longer mention.
@@ -139,6 +145,7 @@ def _read_asking(question: Question, vocab: Vocab) -> None:
         if isinstance(candidate.value, int | float) and candidate.kind != "code":
             question.figures.append((float(candidate.value), candidate.unit))
     own_families = {w.family(unit) or w.family("个" + unit) for _value, unit in question.figures}
+    asking_kind = list(asking)
     families: list[str] = []
     interrogative = False  # a family asked with 几 / 多少 / 多久, not only named by a noun (期限, 罚款)
     said = {family: [word for word in words if word in norm] for family, words in w.asked.items()}
@@ -165,6 +172,10 @@ def _read_asking(question: Question, vocab: Vocab) -> None:
             interrogative = True
     if question.kind == "yesno" and not interrogative:
         families = []  # 过了期限也没告诉我，那算受理了吗: the 期限 is the case, a yes or no is asked
+    if question.kind in ("agent", "place") and not interrogative:
+        # 罚款由谁决定 / 电费在哪里交: the noun is what the who or where asks about, a word of the question
+        # to find its clause by, not a figure asked
+        families, asking = [], asking_kind
     named_time = [f for f in families if f in w.time_families]
     if "time" in families:
         # 多久 / 时限 / 最短 accept any duration; 几年 beside them names the one asked (有效期最短几年: years)
@@ -210,6 +221,17 @@ def _read_asking(question: Question, vocab: Vocab) -> None:
     question.years = [int(y) for y in re.findall(r"((?:19|20)\d{2})年", norm)]
     question.dated = parse_start(question.text, dt.date.today(), vocab.analysis.normalize) is not None
     question.groups = _groups(question, asking, vocab)
+
+
+EXCLUDING_BEFORE = re.compile(r"(?:不是|不在|不属于|非|除了?)$")
+EXCLUDING_AFTER = re.compile(r"^(?:[市盟]?(?:以外|之外))")
+
+
+def _excluded(norm: str, names: Iterable[str]) -> bool:
+    """Whether every mention of a region in ``norm`` sets it aside (不是呼和浩特的, 除包头以外)."""
+    mentions = [(m.start(), m.end()) for name in names if len(name) >= 2 for m in re.finditer(re.escape(name), norm)]
+    return bool(mentions) and all(EXCLUDING_BEFORE.search(norm[max(0, at - 3):at]) or EXCLUDING_AFTER.match(norm[end:])
+                                  for at, end in mentions)
 
 
 def _ends_question(norm: str, at: int) -> bool:

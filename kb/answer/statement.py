@@ -5,6 +5,7 @@ status notes, the documents that apply and the line saying how the question was 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import asdict, dataclass, field
 
 from kb.answer.candidates import Candidate
@@ -99,7 +100,9 @@ def understood_line(question: Question, region: str | None, on: dt.date, vocab: 
     """理解为：高压双电源用户 · 供电方案答复 · 巴彦淖尔市 · 2026-12-01 (and the conditions)."""
     named = "".join(question.subjects[:1] + question.items[:1])
     conditions = [c for c in question.conditions if c not in named]
-    parts = [*question.subjects[:1], *question.items[:1], *conditions, region or vocab.nationwide, on.isoformat()]
+    scope = (region or vocab.nationwide) + ("（" + "、".join(question.excluded_regions) + "除外）"
+                                            if question.excluded_regions else "")
+    parts = [*question.subjects[:1], *question.items[:1], *conditions, scope, on.isoformat()]
     if not question.subjects and not question.items:
         parts = [g.word for g in question.groups if g.weight >= 1 and not g.absent][:4] + parts
     return "理解为：" + " · ".join(dict.fromkeys(p for p in parts if p))
@@ -156,6 +159,52 @@ def listed_items(fact: dict) -> list[dict]:
     if len(items) < 2 or any(len(item) < 2 for item in items):
         return []
     return [{**fact, "value": item, "figure": item, "listed_in": value} for item in items]
+
+
+PREDICATE_MAX = 8  # characters the rule's own verb phrase may add to a body's name: 出租人承担, 用人单位承担举证责任
+
+
+def agent_forms(fact: dict, scored: Scored, question: Question, vocab: Vocab) -> list[dict]:
+    """For a who question, the body as its clause puts it to work and by its own name, after the phrase
+    as stated: 所需费用由出租人承担 → 出租人承担 (谁出 is answered by who bears it, unless the question already
+    says the verb); 县级以上地方人民政府人事部门 → 人事部门 (the body, at the level the rest names). Nothing for
+    any other fact."""
+    value = fact.get("value")
+    if question.kind != "agent" or fact.get("kind") != "phrase" or not isinstance(value, str) or "、" in value:
+        return []
+    forms = []
+    # its own segment first: the sentence may name the body earlier in another role (用人单位不认为是工伤的，由
+    # 用人单位承担举证责任)
+    text = next((t for t in (vocab.analysis.normalize(scored.candidate.segment or ""),
+                             vocab.analysis.normalize(scored.candidate.sentence or "")) if value in t), "")
+    at = text.find(value)
+    if at >= 0:
+        after = re.split(r"[，,。；;：:、\n（(]", text[at + len(value):])[0]
+        # (由哪个部门责令改正 already says 责令改正: the body's own name answers it)
+        if 2 <= len(after) <= PREDICATE_MAX and re.fullmatch(r"[\u4e00-\u9fff]+", after) \
+                and not after.startswith(("的", "和", "及", "与", "或", "等")) and after not in question.norm:
+            forms.append(value + after)
+    name = body_name(value, vocab)
+    if name != value:
+        forms.append(name)
+    return [{**fact, "value": form, "figure": form, "form_of": value} for form in dict.fromkeys(forms)]
+
+
+def body_name(value: str, vocab: Vocab) -> str:
+    """A body's own name without the level its name opens with (县级或者设区的市级人民政府教育行政部门 →
+    教育行政部门, 市公安部门 → 公安部门); ``value`` itself when nothing names a body after the level."""
+    w = vocab.wording
+
+    def names_body(rest: str) -> bool:
+        return len(rest) >= 2 and any(rest.endswith(head) for head in w.agent_heads)
+
+    cut = max((value.rfind(level) + len(level) for level in w.agent_levels if level in value), default=0)
+    if cut and names_body(value[cut:]):
+        value = value[cut:]
+    words = vocab.analysis.words(value)
+    if len(words) > 1 and words[0] in w.agent_level_characters and names_body(value[1:]) and len(value) >= 4:
+        value = value[1:]
+    return value
 
 
 def figure_sentence(index: OpenIndex, group: list[Scored], region_standing: dict[str, Standing],
