@@ -180,16 +180,19 @@ class DenseScorer(TermScorer):
     def _values(self, leaf: _Leaf, ids: np.ndarray, weights: np.ndarray, small: np.ndarray | None,
                 lengths) -> np.ndarray:
         """Each posting's score, as ``_Leaf.values`` gives it block by block; ``small`` marks the postings of
-        blocks of fewer than ``SMALL_BLOCK`` (scored with Whoosh's expression, one cell at a time)."""
+        blocks of fewer than ``SMALL_BLOCK``, which ``_Leaf.cell`` scores with Whoosh's ``bm25``:
+        ``boost × (idf × ((tf × (K1 + 1)) / (tf + norm)))``, its norm being the length norm's expression, so
+        the same operations in the same order over the arrays give the same doubles, without a Python call
+        per posting (most candidates of a question's last, longest terms are scored so)."""
         if not leaf.scorable:
             return weights * leaf.boost
-        values = ((leaf.boost * leaf.idf) * (weights * (leaf.K1 + 1))) / (
-            weights + self._norm_array(leaf)[_byte_array(lengths)[ids]])
+        scaled = weights * (leaf.K1 + 1)
+        denominator = weights + self._norm_array(leaf)[_byte_array(lengths)[ids]]
+        values = ((leaf.boost * leaf.idf) * scaled) / denominator
         if small is not None:
             at = np.flatnonzero(small)
             if len(at):
-                cell = leaf.cell
-                values[at] = [cell(w, lengths[d]) for d, w in zip(ids[at].tolist(), weights[at].tolist(), strict=True)]
+                values[at] = leaf.boost * (leaf.idf * (scaled[at] / denominator[at]))
         return values
 
     def _read(self, number: int, leaf: _Leaf, matcher, wanted: list[int] | None = None) -> Decoded | None:
