@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import time
 from bisect import bisect_right
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import repeat
 
@@ -31,6 +31,7 @@ import numpy as np
 
 from kb.index.generation import OpenIndex
 from kb.index.schema import WORD_FIELDS
+from kb.index.whoosh_adapter import unpack_block
 from kb.search.lookups import TermLookups, blocks, decode
 from kb.search.terms import DENSE_MIN_DOCS, DeadlinePassed, Scored, TermScorer, _Leaf, suffix_sums
 
@@ -97,13 +98,15 @@ class Decoded:
         return Decoded(self.ids[postings], self.weights[postings], self.sizes[take], self.lasts[take])
 
 
-def read_postings(matcher, wanted: list[int] | None = None, tick: Callable[[], None] | None = None) -> Decoded | None:
-    """A term's postings in one segment from its matcher: every block, or with ``wanted`` (sorted local
-    document numbers) only the blocks holding one of them, as ``Scorer`` reads them; ``tick`` is called
-    before each block read (the deadline)."""
+def read_postings(source, wanted: list[int] | None = None, tick: Callable[[], None] | None = None) -> Decoded | None:
+    """A term's postings in one segment, from its packed blocks (``TermLookups.packed``) or its matcher: every
+    block, or with ``wanted`` (sorted local document numbers) only the blocks holding one of them, as
+    ``Scorer`` reads them; ``tick`` is called before each block read (the deadline)."""
+    if isinstance(source, Iterator):
+        return _read_packed(source, wanted, tick)
     postings = _Postings()
     previous = -1
-    for last, block in blocks(matcher):
+    for last, block in blocks(source):
         if wanted is not None:
             if previous >= wanted[-1]:
                 break
@@ -113,6 +116,24 @@ def read_postings(matcher, wanted: list[int] | None = None, tick: Callable[[], N
         if tick is not None:
             tick()
         postings.add(last, *decode(block))
+        previous = last
+    return postings.arrays() if postings.ids else None
+
+
+def _read_packed(source: Iterator, wanted: list[int] | None, tick: Callable[[], None] | None) -> Decoded | None:
+    """``read_postings`` over packed blocks: the same blocks skipped and read, unpacked only when read."""
+    postings = _Postings()
+    previous = -1
+    for last, compression, data in source:
+        if wanted is not None:
+            if previous >= wanted[-1]:
+                break
+            if bisect_right(wanted, last) <= bisect_right(wanted, previous):
+                previous = last
+                continue
+        if tick is not None:
+            tick()
+        postings.add(last, *unpack_block(compression, data))
         previous = last
     return postings.arrays() if postings.ids else None
 
@@ -138,8 +159,8 @@ def warm(index: OpenIndex) -> None:
         for df, number, fieldname, text in longest:
             if df > budget:
                 continue
-            matcher = lookups.postings(number, fieldname, text)
-            postings = read_postings(matcher) if matcher is not None else None
+            source = lookups.packed(number, fieldname, text)
+            postings = read_postings(source) if source is not None else None
             if postings is not None:
                 kept.put((number, fieldname, text), postings.compact(), len(postings.ids))
                 budget -= len(postings.ids)
@@ -195,10 +216,11 @@ class DenseScorer(TermScorer):
                 values[at] = leaf.boost * (leaf.idf * (scaled[at] / denominator[at]))
         return values
 
-    def _read(self, number: int, leaf: _Leaf, matcher, wanted: list[int] | None = None) -> Decoded | None:
+    def _read(self, number: int, leaf: _Leaf, wanted: list[int] | None = None) -> Decoded | None:
         """The term's postings in segment ``number``: every block, or with ``wanted`` (sorted local document
-        numbers) only the blocks holding one of them, as ``Scorer`` reads them."""
-        return read_postings(matcher, wanted, self._tick)
+        numbers) only the blocks holding one of them, as ``Scorer`` reads them; None if the segment lacks it."""
+        source = self.lookups.packed(number, leaf.field, leaf.text)
+        return read_postings(source, wanted, self._tick) if source is not None else None
 
     def _whole(self, number: int, leaf: _Leaf) -> Decoded | None:
         """Every posting of the term in segment ``number``, from what the server keeps decoded, or read
@@ -208,8 +230,7 @@ class DenseScorer(TermScorer):
         if found is not None:
             self.blocks_read += len(found.sizes)
             return found.full()
-        matcher = self._postings(number, leaf)
-        found = self._read(number, leaf, matcher) if matcher is not None else None
+        found = self._read(number, leaf)
         if found is not None and self._kept is not None:
             self._kept.put(key, found.compact(), len(found.ids))
         return found
@@ -279,8 +300,7 @@ class DenseScorer(TermScorer):
                 previous = np.concatenate(([-1], whole.lasts[:-1]))
                 take = np.searchsorted(local, whole.lasts, "right") > np.searchsorted(local, previous, "right")
                 return whole.blocks(take) if take.any() else None
-        matcher = self._postings(number, leaf)
-        return self._read(number, leaf, matcher, local.tolist()) if matcher is not None else None
+        return self._read(number, leaf, local.tolist())
 
     def _kth_of(self, values: np.ndarray) -> float:
         n = len(values)
