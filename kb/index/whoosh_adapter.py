@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import zlib
 from array import array
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from itertools import accumulate
 from operator import sub
 from pickle import dumps, load, loads
@@ -316,15 +316,10 @@ def block_data(block: Any) -> tuple[Sequence[int], Sequence[float] | float | Non
     return ids, weights
 
 
-def packed_blocks(reader: Any, info: Any) -> Iterator[tuple[int, Any, memoryview]] | None:
-    """A term's posting blocks in one segment, read from the postings file's buffer without a matcher:
-    (last document number, compression, packed data) per block, in order; ``unpack_block`` opens the data,
-    so a block skipped is never decompressed. None where the segment is not a plain Whoosh 3 one held in
-    memory, has deletions, or the term's postings are inlined in its info (then open a matcher).
-
-    The block headers are read as ``W3LeafMatcher._goto`` reads them, through the postings file's shared
-    position (a search holds the searcher alone, as with Whoosh's own matchers); what this saves is the
-    matcher and the half dozen Python calls per block of its interface (a fifth of reading a long list).
+def packed_blocks(reader: Any, info: Any) -> PackedBlocks | None:
+    """A term's posting blocks in one segment, read from the postings file's buffer without a matcher
+    (``PackedBlocks``); None where the segment is not a plain Whoosh 3 one held in memory, has deletions, or
+    the term's postings are inlined in its info (then open a matcher).
 
     Args:
         reader: a segment reader.
@@ -335,30 +330,53 @@ def packed_blocks(reader: Any, info: Any) -> Iterator[tuple[int, Any, memoryview
             or info.is_inlined()):
         return None
     offset, _length = info.extent()
-    return _packed_blocks(postfile.file, postfile._buf, offset)
+    return PackedBlocks(postfile.file, postfile._buf, offset)
 
 
-def _packed_blocks(file: Any, buffer: memoryview, offset: int) -> Iterator[tuple[int, Any, memoryview]]:
-    file.seek(offset)
-    if file.read(len(WHOOSH3_HEADER_MAGIC)) != WHOOSH3_HEADER_MAGIC:
-        raise CorruptIndexError(f"Bad postings block tag at offset {offset}: the index appears corrupted")
-    position = offset + len(WHOOSH3_HEADER_MAGIC)
-    while True:
-        file.seek(position)
-        length = unpack_int(file.read(_INT_SIZE))[0]  # negative for a term's last block
-        _size, last, _maxweight, compression, _minlength, _maxlength = load(file)
-        end = position + _INT_SIZE + abs(length)
-        yield last, compression, buffer[file.tell():end]
-        if length < 0:
-            return
-        position = end
+class PackedBlocks:
+    """A term's posting blocks in one segment, stepped through by their headers: ``advance`` moves to the next
+    block ending at or after a document number, ``unpack`` decodes the block it stands on (a block stepped
+    over is never decompressed).
 
+    The headers are read as ``W3LeafMatcher._goto`` reads them, through the postings file's shared position (a
+    search holds the searcher alone, as with Whoosh's own matchers); what this saves is the matcher, the half
+    dozen Python calls per block of its interface, and a step out to the caller for each block passed over
+    (the common words of a question, read for a few candidates, have hundreds of blocks each).
+    """
 
-def unpack_block(compression: Any, data: memoryview) -> tuple[Sequence[int], Sequence[float] | float | None]:
-    """A block of ``packed_blocks`` as (document numbers, weights), decoded as ``block_data`` decodes a
-    matcher's block."""
-    block = loads(zlib.decompress(data) if compression else data)
-    return list(accumulate(block[0])), block[1]
+    __slots__ = ("_file", "_buffer", "_next", "_end", "_data_at", "_compression", "_done", "last")
+
+    def __init__(self, file: Any, buffer: memoryview, offset: int) -> None:
+        file.seek(offset)
+        if file.read(len(WHOOSH3_HEADER_MAGIC)) != WHOOSH3_HEADER_MAGIC:
+            raise CorruptIndexError(f"Bad postings block tag at offset {offset}: the index appears corrupted")
+        self._file, self._buffer = file, buffer
+        self._next = offset + len(WHOOSH3_HEADER_MAGIC)  # where the next block's header starts
+        self._end = self._data_at = self._compression = 0
+        self._done = False
+        self.last = -1  # the last document number of the block stood on
+
+    def advance(self, target: int = -1) -> bool:
+        """Move to the next block whose last document number is ``target`` or more (with the default, the next
+        block); False when there is none."""
+        file = self._file
+        while not self._done:
+            position = self._next
+            file.seek(position)
+            length = unpack_int(file.read(_INT_SIZE))[0]  # negative for a term's last block
+            _size, last, _maxweight, compression, _minlength, _maxlength = load(file)
+            self._next = end = position + _INT_SIZE + abs(length)
+            self._done = length < 0
+            if last >= target:
+                self.last, self._compression, self._data_at, self._end = last, compression, file.tell(), end
+                return True
+        return False
+
+    def unpack(self) -> tuple[Sequence[int], Sequence[float] | float | None]:
+        """The block stood on as (document numbers, weights), decoded as ``block_data`` decodes a matcher's."""
+        data = self._buffer[self._data_at:self._end]
+        block = loads(zlib.decompress(data) if self._compression else data)
+        return list(accumulate(block[0])), block[1]
 
 
 def term_postings(reader: Any, fieldname: str, text: str, info: Any) -> Any:

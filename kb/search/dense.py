@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import time
 from bisect import bisect_right
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import repeat
 
@@ -31,7 +31,7 @@ import numpy as np
 
 from kb.index.generation import OpenIndex
 from kb.index.schema import WORD_FIELDS
-from kb.index.whoosh_adapter import unpack_block
+from kb.index.whoosh_adapter import PackedBlocks
 from kb.search.lookups import TermLookups, blocks, decode
 from kb.search.terms import DENSE_MIN_DOCS, DeadlinePassed, Scored, TermScorer, _Leaf, suffix_sums
 
@@ -102,7 +102,7 @@ def read_postings(source, wanted: list[int] | None = None, tick: Callable[[], No
     """A term's postings in one segment, from its packed blocks (``TermLookups.packed``) or its matcher: every
     block, or with ``wanted`` (sorted local document numbers) only the blocks holding one of them, as
     ``Scorer`` reads them; ``tick`` is called before each block read (the deadline)."""
-    if isinstance(source, Iterator):
+    if isinstance(source, PackedBlocks):
         return _read_packed(source, wanted, tick)
     postings = _Postings()
     previous = -1
@@ -120,21 +120,23 @@ def read_postings(source, wanted: list[int] | None = None, tick: Callable[[], No
     return postings.arrays() if postings.ids else None
 
 
-def _read_packed(source: Iterator, wanted: list[int] | None, tick: Callable[[], None] | None) -> Decoded | None:
-    """``read_postings`` over packed blocks: the same blocks skipped and read, unpacked only when read."""
+def _read_packed(source: PackedBlocks, wanted: list[int] | None, tick: Callable[[], None] | None) -> Decoded | None:
+    """``read_postings`` over packed blocks: the same blocks read. With ``wanted``, a block holds one of them
+    when it ends at or after the first one past the blocks read so far; the others are stepped over."""
     postings = _Postings()
-    previous = -1
-    for last, compression, data in source:
-        if wanted is not None:
-            if previous >= wanted[-1]:
-                break
-            if bisect_right(wanted, last) <= bisect_right(wanted, previous):
-                previous = last
-                continue
+    done = 0  # wanted[:done] lie in the blocks read so far
+    while True:
+        if wanted is None:
+            found = source.advance()
+        else:
+            found = done < len(wanted) and source.advance(wanted[done])
+        if not found:
+            break
         if tick is not None:
             tick()
-        postings.add(last, *unpack_block(compression, data))
-        previous = last
+        postings.add(source.last, *source.unpack())
+        if wanted is not None:
+            done = bisect_right(wanted, source.last, done)
     return postings.arrays() if postings.ids else None
 
 

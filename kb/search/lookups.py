@@ -105,7 +105,7 @@ class TermLookups:
 
     def packed(self, number: int, fieldname: str, text: str):
         """What the term's postings in segment ``number`` are read from: its packed blocks
-        (``whoosh_adapter.packed_blocks``, an iterator), else its matcher; None if the segment lacks it."""
+        (``whoosh_adapter.PackedBlocks``), else its matcher; None if the segment lacks it."""
         info = self.infos(fieldname, text)[number]
         if info is None:
             return None
