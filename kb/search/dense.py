@@ -177,6 +177,20 @@ def _byte_array(lengths) -> np.ndarray:
     return np.frombuffer(view, dtype=np.uint8) if view.itemsize == 1 else np.array(lengths, dtype=np.uint8)
 
 
+def _small(counts: np.ndarray, sizes: np.ndarray, keep: np.ndarray | None = None) -> np.ndarray | bool:
+    """Which postings are scored cell by cell (``DenseScorer._values``): those of the blocks with fewer than
+    ``SMALL_BLOCK`` of them scored (``counts``, per block of ``sizes`` postings; ``keep`` marks the postings
+    scored when not all are) — True when every block is such, False when none is (most blocks of a long list,
+    every block of a short one: no mask made)."""
+    short = counts < SMALL_BLOCK
+    if short.all():
+        return True
+    if not short.any():
+        return False
+    small = np.repeat(short, sizes)
+    return small if keep is None else small[keep]
+
+
 class DenseScorer(TermScorer):
     """``Scorer`` with the score table, the documents scored and the candidates as arrays over every
     document number; ``allow`` is a boolean array (``kb.search.filters.allowed_mask``), or None."""
@@ -190,20 +204,23 @@ class DenseScorer(TermScorer):
         self.scored = np.zeros(size, dtype=bool)  # the documents ``Scorer`` would have in its table…
         self._firsts: list[np.ndarray] = []  # …and their numbers, as they were first scored
         self.matched = 0
-        self._norms: dict[int, np.ndarray] = {}
+        self._norms: dict[str, np.ndarray] = {}  # each field's length norms as an array
         kept = index.kept_postings
         self._kept = index.generation.memo("postings", kept) if kept else None
 
     def _norm_array(self, leaf: _Leaf) -> np.ndarray:
-        norms = self._norms.get(id(leaf))
+        """The leaf's length norms as an array, made once per field: they depend on the field's statistics
+        only (``TermScorer._field_norms``), and a question has a few fields and tens of leaves."""
+        norms = self._norms.get(leaf.field)
         if norms is None:
-            norms = self._norms[id(leaf)] = np.array(leaf._norms if leaf._norms is not None else leaf.norms())
+            norms = self._norms[leaf.field] = np.array(leaf._norms if leaf._norms is not None else leaf.norms())
         return norms
 
-    def _values(self, leaf: _Leaf, ids: np.ndarray, weights: np.ndarray, small: np.ndarray | None,
+    def _values(self, leaf: _Leaf, ids: np.ndarray, weights: np.ndarray, small: np.ndarray | bool,
                 lengths) -> np.ndarray:
         """Each posting's score, as ``_Leaf.values`` gives it block by block; ``small`` marks the postings of
-        blocks of fewer than ``SMALL_BLOCK``, which ``_Leaf.cell`` scores with Whoosh's ``bm25``:
+        blocks of fewer than ``SMALL_BLOCK`` (True: all of them, False: none; ``_small``), which
+        ``_Leaf.cell`` scores with Whoosh's ``bm25``:
         ``boost × (idf × ((tf × (K1 + 1)) / (tf + norm)))``, its norm being the length norm's expression, so
         the same operations in the same order over the arrays give the same doubles, without a Python call
         per posting (most candidates of a question's last, longest terms are scored so)."""
@@ -211,11 +228,12 @@ class DenseScorer(TermScorer):
             return weights * leaf.boost
         scaled = weights * (leaf.K1 + 1)
         denominator = weights + self._norm_array(leaf)[_byte_array(lengths)[ids]]
+        if small is True:
+            return leaf.boost * (leaf.idf * (scaled / denominator))
         values = ((leaf.boost * leaf.idf) * scaled) / denominator
-        if small is not None:
+        if small is not False:
             at = np.flatnonzero(small)
-            if len(at):
-                values[at] = leaf.boost * (leaf.idf * (scaled[at] / denominator[at]))
+            values[at] = leaf.boost * (leaf.idf * (scaled[at] / denominator[at]))
         return values
 
     def _read(self, number: int, leaf: _Leaf, wanted: list[int] | None = None) -> Decoded | None:
@@ -244,8 +262,7 @@ class DenseScorer(TermScorer):
             if postings is None:
                 continue
             ids, sizes = postings.ids, postings.sizes
-            small = np.repeat(sizes < SMALL_BLOCK, sizes)
-            values = self._values(leaf, ids, postings.weights, small, self._lengths(reader, leaf))
+            values = self._values(leaf, ids, postings.weights, _small(sizes, sizes), self._lengths(reader, leaf))
             if offset:
                 ids += offset
             if mask is not None:
@@ -279,7 +296,7 @@ class DenseScorer(TermScorer):
             keep = wanted[offset: offset + count][ids]
             # As Scorer scores a block's candidates: cell by cell when fewer than SMALL_BLOCK of them.
             kept = np.add.reduceat(keep, np.cumsum(sizes) - sizes, dtype=np.intp)
-            small = np.repeat(kept < SMALL_BLOCK, sizes)[keep]
+            small = _small(kept, sizes, keep)
             ids = ids[keep]
             values = self._values(leaf, ids, postings.weights[keep], small, self._lengths(reader, leaf))
             scores[ids + offset] += values
