@@ -107,3 +107,31 @@ def test_a_keeping_server_decodes_the_longest_lists_as_a_generation_opens(law_sa
     plain = OpenIndex(law_sample_index_path, warmers=(scoring.warm_postings,))
     assert "postings" not in plain.generation.memos  # keeping nothing, nothing is decoded ahead
     plain.close()
+
+
+def test_packed_blocks_read_as_the_matcher_reads_them(law_sample_index_path):
+    """A term's postings read from its packed blocks (TermLookups.packed) are the arrays its matcher gives,
+    whole and for a few wanted documents (the same blocks skipped)."""
+    import numpy as np
+
+    from kb.search.dense import read_postings
+    from kb.search.lookups import TermLookups
+
+    index = OpenIndex(law_sample_index_path)
+    try:
+        with index.searcher() as searcher:
+            lookups = TermLookups(searcher)
+            for number, (reader, _offset) in enumerate(lookups.segments):
+                terms = sorted(reader.iter_field("text"), key=lambda pair: -pair[1].doc_frequency())
+                for btext, _info in terms[:5] + terms[1000:1005]:
+                    text = btext.decode()
+                    count = reader.doc_count_all()
+                    for wanted in (None, [3, count // 2, count - 1], list(range(0, count, 97))):
+                        packed = read_postings(lookups.packed(number, "text", text), wanted)
+                        stepped = read_postings(lookups.postings(number, "text", text), wanted)
+                        assert (packed is None) == (stepped is None), (text, wanted)
+                        if packed is not None:
+                            for got, expected in zip(vars(packed).values(), vars(stepped).values(), strict=True):
+                                assert got.dtype == expected.dtype and np.array_equal(got, expected), text
+    finally:
+        index.close()

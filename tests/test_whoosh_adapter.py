@@ -60,6 +60,42 @@ def test_blocks_decode_to_the_postings_a_public_matcher_steps_through(segments):
                 assert [(d, pytest.approx(w)) for d, w in got] == expected, (fieldname, text)
 
 
+def _unpacked(blocks, target: int = -1) -> list:
+    found = []
+    while blocks.advance(target):
+        found.append((blocks.last, *blocks.unpack()))
+    return found
+
+
+def test_packed_blocks_are_the_blocks_a_matcher_steps_through(segments):
+    for reader in segments:
+        for fieldname in ("text", "title", "grams"):
+            for text in _terms(reader, fieldname):
+                packed = adapter.packed_blocks(reader, reader.term_info(fieldname, text))
+                assert packed is not None, (fieldname, text)
+                matcher = reader.postings(fieldname, text)
+                expected = []
+                while matcher.is_active():
+                    ids, weights = adapter.block_data(matcher)
+                    expected.append((adapter.block_max_id(matcher), list(ids), weights))
+                    adapter.next_block(matcher)
+                assert _unpacked(packed) == expected, (fieldname, text)
+
+
+def test_packed_blocks_step_over_the_blocks_ending_before_a_document(segments):
+    reader = segments[0]
+    text = max(_terms(reader, "text", 10**6), key=lambda t: reader.doc_frequency("text", t))
+    info = reader.term_info("text", text)
+    every = _unpacked(adapter.packed_blocks(reader, info))
+    assert len(every) > 2
+    for block in (1, len(every) - 1):
+        blocks = adapter.packed_blocks(reader, info)
+        assert blocks.advance(every[block - 1][0] + 1)  # just past the block before: this one
+        assert (blocks.last, *blocks.unpack()) == every[block]
+        assert _unpacked(blocks) == every[block + 1:]
+    assert not adapter.packed_blocks(reader, info).advance(every[-1][0] + 1)
+
+
 def test_postings_opened_from_the_term_info_equal_the_public_ones(segments):
     for reader in segments:
         for text in _terms(reader, "text"):

@@ -31,6 +31,7 @@ import numpy as np
 
 from kb.index.generation import OpenIndex
 from kb.index.schema import WORD_FIELDS
+from kb.index.whoosh_adapter import PackedBlocks
 from kb.search.lookups import TermLookups, blocks, decode
 from kb.search.terms import DENSE_MIN_DOCS, DeadlinePassed, Scored, TermScorer, _Leaf, suffix_sums
 
@@ -97,13 +98,15 @@ class Decoded:
         return Decoded(self.ids[postings], self.weights[postings], self.sizes[take], self.lasts[take])
 
 
-def read_postings(matcher, wanted: list[int] | None = None, tick: Callable[[], None] | None = None) -> Decoded | None:
-    """A term's postings in one segment from its matcher: every block, or with ``wanted`` (sorted local
-    document numbers) only the blocks holding one of them, as ``Scorer`` reads them; ``tick`` is called
-    before each block read (the deadline)."""
+def read_postings(source, wanted: list[int] | None = None, tick: Callable[[], None] | None = None) -> Decoded | None:
+    """A term's postings in one segment, from its packed blocks (``TermLookups.packed``) or its matcher: every
+    block, or with ``wanted`` (sorted local document numbers) only the blocks holding one of them, as
+    ``Scorer`` reads them; ``tick`` is called before each block read (the deadline)."""
+    if isinstance(source, PackedBlocks):
+        return _read_packed(source, wanted, tick)
     postings = _Postings()
     previous = -1
-    for last, block in blocks(matcher):
+    for last, block in blocks(source):
         if wanted is not None:
             if previous >= wanted[-1]:
                 break
@@ -114,6 +117,26 @@ def read_postings(matcher, wanted: list[int] | None = None, tick: Callable[[], N
             tick()
         postings.add(last, *decode(block))
         previous = last
+    return postings.arrays() if postings.ids else None
+
+
+def _read_packed(source: PackedBlocks, wanted: list[int] | None, tick: Callable[[], None] | None) -> Decoded | None:
+    """``read_postings`` over packed blocks: the same blocks read. With ``wanted``, a block holds one of them
+    when it ends at or after the first one past the blocks read so far; the others are stepped over."""
+    postings = _Postings()
+    done = 0  # wanted[:done] lie in the blocks read so far
+    while True:
+        if wanted is None:
+            found = source.advance()
+        else:
+            found = done < len(wanted) and source.advance(wanted[done])
+        if not found:
+            break
+        if tick is not None:
+            tick()
+        postings.add(source.last, *source.unpack())
+        if wanted is not None:
+            done = bisect_right(wanted, source.last, done)
     return postings.arrays() if postings.ids else None
 
 
@@ -138,8 +161,8 @@ def warm(index: OpenIndex) -> None:
         for df, number, fieldname, text in longest:
             if df > budget:
                 continue
-            matcher = lookups.postings(number, fieldname, text)
-            postings = read_postings(matcher) if matcher is not None else None
+            source = lookups.packed(number, fieldname, text)
+            postings = read_postings(source) if source is not None else None
             if postings is not None:
                 kept.put((number, fieldname, text), postings.compact(), len(postings.ids))
                 budget -= len(postings.ids)
@@ -152,6 +175,20 @@ def _byte_array(lengths) -> np.ndarray:
     except TypeError:
         return np.array(lengths, dtype=np.uint8)
     return np.frombuffer(view, dtype=np.uint8) if view.itemsize == 1 else np.array(lengths, dtype=np.uint8)
+
+
+def _small(counts: np.ndarray, sizes: np.ndarray, keep: np.ndarray | None = None) -> np.ndarray | bool:
+    """Which postings are scored cell by cell (``DenseScorer._values``): those of the blocks with fewer than
+    ``SMALL_BLOCK`` of them scored (``counts``, per block of ``sizes`` postings; ``keep`` marks the postings
+    scored when not all are) — True when every block is such, False when none is (most blocks of a long list,
+    every block of a short one: no mask made)."""
+    short = counts < SMALL_BLOCK
+    if short.all():
+        return True
+    if not short.any():
+        return False
+    small = np.repeat(short, sizes)
+    return small if keep is None else small[keep]
 
 
 class DenseScorer(TermScorer):
@@ -167,35 +204,43 @@ class DenseScorer(TermScorer):
         self.scored = np.zeros(size, dtype=bool)  # the documents ``Scorer`` would have in its table…
         self._firsts: list[np.ndarray] = []  # …and their numbers, as they were first scored
         self.matched = 0
-        self._norms: dict[int, np.ndarray] = {}
+        self._norms: dict[str, np.ndarray] = {}  # each field's length norms as an array
         kept = index.kept_postings
         self._kept = index.generation.memo("postings", kept) if kept else None
 
     def _norm_array(self, leaf: _Leaf) -> np.ndarray:
-        norms = self._norms.get(id(leaf))
+        """The leaf's length norms as an array, made once per field: they depend on the field's statistics
+        only (``TermScorer._field_norms``), and a question has a few fields and tens of leaves."""
+        norms = self._norms.get(leaf.field)
         if norms is None:
-            norms = self._norms[id(leaf)] = np.array(leaf._norms if leaf._norms is not None else leaf.norms())
+            norms = self._norms[leaf.field] = np.array(leaf._norms if leaf._norms is not None else leaf.norms())
         return norms
 
-    def _values(self, leaf: _Leaf, ids: np.ndarray, weights: np.ndarray, small: np.ndarray | None,
+    def _values(self, leaf: _Leaf, ids: np.ndarray, weights: np.ndarray, small: np.ndarray | bool,
                 lengths) -> np.ndarray:
         """Each posting's score, as ``_Leaf.values`` gives it block by block; ``small`` marks the postings of
-        blocks of fewer than ``SMALL_BLOCK`` (scored with Whoosh's expression, one cell at a time)."""
+        blocks of fewer than ``SMALL_BLOCK`` (True: all of them, False: none; ``_small``), which
+        ``_Leaf.cell`` scores with Whoosh's ``bm25``:
+        ``boost × (idf × ((tf × (K1 + 1)) / (tf + norm)))``, its norm being the length norm's expression, so
+        the same operations in the same order over the arrays give the same doubles, without a Python call
+        per posting (most candidates of a question's last, longest terms are scored so)."""
         if not leaf.scorable:
             return weights * leaf.boost
-        values = ((leaf.boost * leaf.idf) * (weights * (leaf.K1 + 1))) / (
-            weights + self._norm_array(leaf)[_byte_array(lengths)[ids]])
-        if small is not None:
+        scaled = weights * (leaf.K1 + 1)
+        denominator = weights + self._norm_array(leaf)[_byte_array(lengths)[ids]]
+        if small is True:
+            return leaf.boost * (leaf.idf * (scaled / denominator))
+        values = ((leaf.boost * leaf.idf) * scaled) / denominator
+        if small is not False:
             at = np.flatnonzero(small)
-            if len(at):
-                cell = leaf.cell
-                values[at] = [cell(w, lengths[d]) for d, w in zip(ids[at].tolist(), weights[at].tolist(), strict=True)]
+            values[at] = leaf.boost * (leaf.idf * (scaled[at] / denominator[at]))
         return values
 
-    def _read(self, number: int, leaf: _Leaf, matcher, wanted: list[int] | None = None) -> Decoded | None:
+    def _read(self, number: int, leaf: _Leaf, wanted: list[int] | None = None) -> Decoded | None:
         """The term's postings in segment ``number``: every block, or with ``wanted`` (sorted local document
-        numbers) only the blocks holding one of them, as ``Scorer`` reads them."""
-        return read_postings(matcher, wanted, self._tick)
+        numbers) only the blocks holding one of them, as ``Scorer`` reads them; None if the segment lacks it."""
+        source = self.lookups.packed(number, leaf.field, leaf.text)
+        return read_postings(source, wanted, self._tick) if source is not None else None
 
     def _whole(self, number: int, leaf: _Leaf) -> Decoded | None:
         """Every posting of the term in segment ``number``, from what the server keeps decoded, or read
@@ -205,8 +250,7 @@ class DenseScorer(TermScorer):
         if found is not None:
             self.blocks_read += len(found.sizes)
             return found.full()
-        matcher = self._postings(number, leaf)
-        found = self._read(number, leaf, matcher) if matcher is not None else None
+        found = self._read(number, leaf)
         if found is not None and self._kept is not None:
             self._kept.put(key, found.compact(), len(found.ids))
         return found
@@ -218,8 +262,7 @@ class DenseScorer(TermScorer):
             if postings is None:
                 continue
             ids, sizes = postings.ids, postings.sizes
-            small = np.repeat(sizes < SMALL_BLOCK, sizes)
-            values = self._values(leaf, ids, postings.weights, small, self._lengths(reader, leaf))
+            values = self._values(leaf, ids, postings.weights, _small(sizes, sizes), self._lengths(reader, leaf))
             if offset:
                 ids += offset
             if mask is not None:
@@ -253,7 +296,7 @@ class DenseScorer(TermScorer):
             keep = wanted[offset: offset + count][ids]
             # As Scorer scores a block's candidates: cell by cell when fewer than SMALL_BLOCK of them.
             kept = np.add.reduceat(keep, np.cumsum(sizes) - sizes, dtype=np.intp)
-            small = np.repeat(kept < SMALL_BLOCK, sizes)[keep]
+            small = _small(kept, sizes, keep)
             ids = ids[keep]
             values = self._values(leaf, ids, postings.weights[keep], small, self._lengths(reader, leaf))
             scores[ids + offset] += values
@@ -276,8 +319,7 @@ class DenseScorer(TermScorer):
                 previous = np.concatenate(([-1], whole.lasts[:-1]))
                 take = np.searchsorted(local, whole.lasts, "right") > np.searchsorted(local, previous, "right")
                 return whole.blocks(take) if take.any() else None
-        matcher = self._postings(number, leaf)
-        return self._read(number, leaf, matcher, local.tolist()) if matcher is not None else None
+        return self._read(number, leaf, local.tolist())
 
     def _kth_of(self, values: np.ndarray) -> float:
         n = len(values)

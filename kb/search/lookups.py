@@ -9,7 +9,14 @@ from math import log
 from whoosh.reading import TermNotFound
 from whoosh.scoring import WeightingModel
 
-from kb.index.whoosh_adapter import block_data, block_max_id, next_block, readable_blocks, term_postings
+from kb.index.whoosh_adapter import (
+    block_data,
+    block_max_id,
+    next_block,
+    packed_blocks,
+    readable_blocks,
+    term_postings,
+)
 
 # -- reading postings -----------------------------------------------------------------------------
 
@@ -95,3 +102,12 @@ class TermLookups:
             return term_postings(self.segments[number][0], fieldname, text, info)
         except TermNotFound:
             return None
+
+    def packed(self, number: int, fieldname: str, text: str):
+        """What the term's postings in segment ``number`` are read from: its packed blocks
+        (``whoosh_adapter.PackedBlocks``), else its matcher; None if the segment lacks it."""
+        info = self.infos(fieldname, text)[number]
+        if info is None:
+            return None
+        found = packed_blocks(self.segments[number][0], info)
+        return found if found is not None else self.postings(number, fieldname, text)
