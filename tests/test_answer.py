@@ -749,3 +749,23 @@ def test_a_sentence_that_names_another_figure_of_the_questions_kind_is_about_ano
     read = {c.figure: v for c, v in candidates}
     other = FEATURES.index("qfig_other_before")
     assert read["15日"][other] == 1.0 and read["10日"][other] == 0.0
+
+
+@pytest.mark.parametrize("traditional, simplified", [
+    ("高壓雙電源用戶供電方案答复時限", "高压双电源用户供电方案答复时限"),
+    ("電力監管條例規定供電企業違規，罰款多少", "电力监管条例规定供电企业违规，罚款多少"),
+])
+def test_a_question_typed_in_traditional_characters_is_answered_as_typed_in_simplified(
+        corpus_index, traditional, simplified):
+    typed, meant = ask(corpus_index, traditional, on=TODAY), ask(corpus_index, simplified, on=TODAY)
+    assert (typed.found, typed.answer, typed.facts) == (meant.found, meant.answer, meant.facts)
+
+
+def test_no_character_of_the_corpus_is_read_as_another():
+    """The traditional characters simplified are only those no text of the corpus uses (乾, 著, 於 stay)."""
+    from kb.vocab import default_vocab
+
+    vocab = default_vocab()
+    corpus = "".join(p.read_text(encoding="utf-8") for p in (Path(__file__).parents[1] / "corpus").rglob("*.md"))
+    assert vocab.simplified(corpus) == corpus
+    assert vocab.simplified("罰款") == "罚款"

@@ -178,3 +178,9 @@ def test_a_search_result_as_json_is_what_asdict_gives(corpus_index):
 
     result = search(corpus_index, "计划检修 停电 通知", limit=5)
     assert list(result.to_dict().items()) == list(asdict(result).items())
+
+
+def test_a_query_in_traditional_characters_finds_what_the_simplified_one_does(corpus_index):
+    typed, meant = search(corpus_index, "窃電罰款"), search(corpus_index, "窃电罚款")
+    assert typed.hits and [h.clause_id for h in typed.hits] == [h.clause_id for h in meant.hits]
+    assert typed.query == "窃電罰款"  # the query as typed is what the page shows back

@@ -191,7 +191,8 @@ class Answerer:
     def prepare(self, index: OpenIndex, text: str, region: str | None = None, on: dt.date | None = None) -> Prepared:
         """Everything an answer is decided from: the question understood and weighed, the hits, the
         standings, the documents it names and, when it asks for a value, the clauses read for candidates."""
-        question = understand(text or "", self.vocab)
+        text = self.vocab.simplified(text or "")  # 罰款多少 asks what 罚款多少 asks
+        question = understand(text, self.vocab)
         correction = self._typo(index, question)
         if correction is not None:
             text = self.vocab.analysis.normalize(text).replace(correction.wrote, correction.meant)

@@ -166,6 +166,7 @@ def search(index: OpenIndex, query: str, region: str | None = None, status: str 
     region, status, doc = check_filters(index, region, status, doc)
     query = (query or "").replace("\x00", "")
     result = SearchResult(query=query)
+    query = index.vocab.simplified(query)  # typed in traditional characters: the texts' own are simplified
     if not query.strip():
         result.message = "请输入要查找的内容。"
         return result

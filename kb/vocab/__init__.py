@@ -84,6 +84,15 @@ class Vocab:
         return [ln.split()[0] for ln in self._lines("dictionary.txt")]
 
     @cached_property
+    def traditional(self) -> dict[int, str]:
+        """Traditional characters and their simplified forms (``traditional.txt``), as ``str.translate`` reads them."""
+        return {ord(line[0]): line[1] for line in self._lines("traditional.txt") if len(line) == 2}
+
+    def simplified(self, text: str) -> str:
+        """``text`` with its traditional characters simplified (罰款 → 罚款); the texts' own characters stay."""
+        return text.translate(self.traditional)
+
+    @cached_property
     def stopwords(self) -> frozenset[str]:
         """The stop words (``stopwords.txt``) the analysers drop."""
         return frozenset(self._lines("stopwords.txt"))
