@@ -776,3 +776,21 @@ def test_no_character_of_the_corpus_is_read_as_another():
     corpus = "".join(p.read_text(encoding="utf-8") for p in (Path(__file__).parents[1] / "corpus").rglob("*.md"))
     assert vocab.simplified(corpus) == corpus
     assert vocab.simplified("罰款") == "罚款"
+
+
+def test_a_phrase_that_only_points_back_to_the_questions_own_words_is_never_stated(tmp_path):
+    """本市无偿献血宣传月 for 无偿献血宣传月是哪个月: 本市 points back to the document's city and the rest is
+    the question's own words — no answer, even from a model that states its best candidate whatever it is."""
+    from dataclasses import replace
+
+    from kb.answer.compose import Answerer
+    from kb.answer.model import load_model
+
+    corpus = tmp_path / "corpus"
+    write_doc(corpus, "r1", "某市献血条例", (
+        "第二十条 市、区所属媒体应当在本市无偿献血宣传月开展公益宣传。\n\n"
+        "第二十八条 每年十二月为本市无偿献血宣传月。\n"))
+    build(corpus, tmp_path / "index")
+    stating = Answerer(model=replace(load_model(), threshold=-1.0))
+    answer = stating.ask(OpenIndex(tmp_path / "index"), "某市无偿献血宣传月是哪个月", on=TODAY)
+    assert all("无偿献血宣传月" not in str(f["value"]) for f in answer.facts[:1])

@@ -38,7 +38,7 @@ FEATURES = (
     "date_for_date", "date_for_time", "date_unasked", "date_for_figure", "undated_for_date", "figure_in_title",
     "phrase_for_phrase", "phrase_for_figure", "figure_for_phrase",
     "frame_match", "code_for_code", "code_unasked", "code_for_figure",
-    "range_whole", "range_end_match", "range_end_unasked", "bound_match",
+    "range_whole", "range_end_match", "range_end_unasked", "bound_match", "range_word_said",
     "cond_agree", "cond_contra", "cond_extra", "neg_agree", "neg_contra",
     "qfig_in_context", "value_is_qfig", "year_agree", "year_contra",
     "rank_inverse", "rank_first", "score_share", "cov_document", "document_gap",
@@ -207,6 +207,10 @@ def _kind_features(f: dict[str, float], question: Question, candidate: Candidate
         f["bound_match"] = float(candidate.bound in ("不超过", "以内", "以下"))
     elif question.range_end == "bottom":
         f["bound_match"] = float(candidate.bound in ("不少于", "以上"))
+    if question.range_end:
+        # 最多能抽多少 against 一般为二百毫升，最多不超过四百毫升: the text's own word for the end asked
+        said = w.range_top if question.range_end == "top" else w.range_bottom
+        f["range_word_said"] = float(any(word in w.plain(candidate.segment or "") for word in said))
 
 
 def _coverage_features(f: dict[str, float], question: Question, candidate: Candidate, clause: ClauseContext,
@@ -335,7 +339,9 @@ def _phrase_features(f: dict[str, float], question: Question, candidate: Candida
     if candidate.kind in PHRASE_KINDS:
         value_text = w.plain(str(candidate.value))
         # an answer never just repeats the question (获得电力 quoted in a clause the question names)
-        f["phrase_in_question"] = float(len(value_text) >= 2 and value_text in w.plain(question.norm))
+        # (本市无偿献血宣传月 for 北京无偿献血宣传月是哪个月: a word pointing back names nothing new either)
+        core = next((value_text[len(p):] for p in w.pointing_back if value_text.startswith(p)), value_text)
+        f["phrase_in_question"] = float(len(core) >= 2 and core in w.plain(question.norm))
         f["agent_head"] = float(any(value_text.endswith(h) for h in w.agent_heads))
         closer = candidate.extra.get("closer", "")
         f["closer_in_question"] = float(bool(closer) and closer in question.norm)
