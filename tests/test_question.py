@@ -140,3 +140,25 @@ def test_a_noun_of_a_unit_family_is_what_a_who_question_asks_about():
     assert question.kind == "agent" and question.families == []
     assert "罚款" in [g.word for g in question.groups]
     assert understand("罚款是多少").families  # asked with its own wording it is the figure asked
+
+
+def test_a_word_that_asks_for_the_end_of_a_range_stands_alone():
+    """最低 inside 最低工资 names a wage; 最低 / 最多 / 最长 of their own ask for an end of a range."""
+    assert understand("山东省现在的最低工资标准是多少").range_end == ""
+    assert understand("最高人民法院在哪").range_end == ""
+    assert understand("捐全血一次最多能抽多少毫升").range_end == "top"
+    assert understand("试用期最长能约定多久").range_end == "top"
+    assert understand("最少多少人").range_end == "bottom"
+
+
+def test_a_count_of_people_asked_without_a_unit_is_said_so():
+    """多少业主提议 counts people (业主 names a person), 扣几分 counts points."""
+    question = understand("北京要开业主大会临时会议，得有多少业主提议")
+    assert question.counted and question.counts_people
+    assert not understand("酒驾扣几分").counts_people
+
+
+def test_not_being_a_case_negates_it():
+    """不是厨房卫生间防水那种 sets the 防水 case aside, as 没 / 未 do; 是不是 asks a yes or no and negates nothing."""
+    assert [g.word for g in understand("不是厨房卫生间防水那种，一般的装修工程最低保修几年").groups if g.negated] == ["厨房"]
+    assert not any(g.negated for g in understand("这个是不是征求意见稿").groups)

@@ -210,7 +210,8 @@ class Answerer:
             question.kind = "figure"
             question.families = _families_of_units(self.lexicon.item_units(question.items[0]), self.wording)
         if question.counted and not question.families:
-            question.families = list(self.wording.data["counted_families"])
+            question.families = list(self.wording.data["counted_people_families" if question.counts_people
+                                                        else "counted_families"])
         hits = self._rerank(index, question, hits)
         named = _named(index, question)
         prepared = Prepared(question, hits, region, on, region_standing, named, [], correction)

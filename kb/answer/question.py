@@ -69,6 +69,7 @@ class Question:
     asks_document_event: bool = False  # it names a document's own history (施行, 修正, 印发 …)
     dated: bool = False  # it names a day of its own (11月20日申请的…): a span from it then answers 什么时候
     asks_cases: bool = False  # it asks which cases (哪些情况, 什么情形下): a clause listing them answers it
+    counts_people: bool = False  # 几 / 多少 of people without a unit (多少业主): a number of them or a share
     around: tuple[str, str] = ("", "")  # who / where asked inside a frame: 向哪个部门申请 → (向, 申请)
     excluded_regions: list[str] = field(default_factory=list)  # regions set aside: 除包头以外, 不是呼和浩特的
 
@@ -198,8 +199,14 @@ def _read_asking(question: Question, vocab: Vocab) -> None:
         # a count, people or a share, see ``counted``)
         question.kind = "figure"
         question.counted = True
-    top = [word for word in w.range_top if word in norm]
-    bottom = [word for word in w.range_bottom if word in norm]
+        # 多少业主提议: the noun counted names people (an agent's head), so 1次 is no answer
+        counted = re.search(r"(?:几|多少)个?([\u4e00-\u9fff]{1,4})", norm)
+        noun = next((p.text for p in vocab.analysis.segment(counted.group(1), subwords=False)), "") if counted else ""
+        question.counts_people = bool(noun) and any(noun.endswith(head) for head in w.agent_heads)
+    # 最低 inside 最低工资 names a wage, not the end of a range asked: a word that asks for an end stands alone
+    pieces = [(p.start, p.end) for p in vocab.analysis.segment(norm, subwords=False)]
+    top = [word for word in w.range_top if _stands_alone(norm, word, pieces)]
+    bottom = [word for word in w.range_bottom if _stands_alone(norm, word, pieces)]
     question.range_end = "top" if top else "bottom" if bottom else ""
     asking += top + bottom
     # the head is the word after the asking word (哪个阶段就进… asks about 阶段), not the characters after it;
@@ -232,6 +239,15 @@ def _excluded(norm: str, names: Iterable[str]) -> bool:
     mentions = [(m.start(), m.end()) for name in names if len(name) >= 2 for m in re.finditer(re.escape(name), norm)]
     return bool(mentions) and all(EXCLUDING_BEFORE.search(norm[max(0, at - 3):at]) or EXCLUDING_AFTER.match(norm[end:])
                                   for at, end in mentions)
+
+
+def _stands_alone(norm: str, word: str, pieces: list[tuple[int, int]]) -> bool:
+    """Whether ``word`` occurs in ``norm`` other than inside a longer word of the analyzer (``pieces``, the
+    spans of ``norm``'s words)."""
+    for m in re.finditer(re.escape(word), norm):
+        if not any(start <= m.start() and m.end() <= end and end - start > len(word) for start, end in pieces):
+            return True
+    return False
 
 
 def _ends_question(norm: str, at: int) -> bool:

@@ -48,7 +48,8 @@ def markdown_report(model: AnswerModel, asked: list[Asked], imported: dict[str, 
         f"({report['questions']} questions, {report['value_questions']} asking a value; the right figure was among "
         f"the candidates for {report['reachable']}). Each document's questions are scored by a model fit "
         "without them (`kb/answer/tuning/`); the threshold is chosen on those held-out scores so that wrong "
-        f"figures stay at or under {WRONG_TARGET:.0%}: **{model.threshold:.3f}**. The calibration's "
+        f"figures stay at or under {WRONG_TARGET:.1%} (the product's bound is 3%; see `WRONG_TARGET`): "
+        f"**{model.threshold:.3f}**. The calibration's "
         f"regularisation, chosen the same way among {', '.join(map(str, CALIBRATION_GRID))}: "
         f"{model.calibration.get('regularisation', '—')}.", "",
         f"Held out, all documents: **{report['held_out']['precise']}/{report['held_out']['value']} precise "

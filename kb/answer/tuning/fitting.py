@@ -15,7 +15,10 @@ from kb.answer.tuning.labels import ON, Asked
 from kb.evaluation.score import score
 from kb.index.generation import OpenIndex
 
-WRONG_TARGET = 0.03  # held-out wrong figures at most (the product's bound)
+# Held-out wrong figures at most: the product's bound is 3%, but the threshold is chosen on the same held-out
+# outcomes it is then judged by, which flatters it — on sets nobody tuned on (tests/questions/holdout/) a 3%
+# choice gave 3.9% wrong figures, so the choice keeps half a point in hand.
+WRONG_TARGET = 0.025
 
 
 NONE_TARGET = 0.04  # held-out none questions answered with a figure at most
