@@ -4,7 +4,7 @@ and a search hit. Plain data — no HTML, no URLs (the site renders them, ``web/
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 
@@ -116,8 +116,13 @@ class Fact:
     status: str = ""
 
     def to_dict(self) -> dict:
-        """Plain JSON values, as ``facts.json`` stores a fact."""
-        return asdict(self)
+        """Plain JSON values, as ``facts.json`` stores a fact: what ``dataclasses.asdict`` gives (the fields in
+        order, the qualifiers a list of their own), written out. asdict's recursive deep copy was a fifth
+        of fact extraction at lawref scale."""
+        return {"subject": self.subject, "item": self.item, "value": self.value, "unit": self.unit,
+                "bound": self.bound, "qualifiers": list(self.qualifiers), "doc_id": self.doc_id,
+                "clause_id": self.clause_id, "label": self.label, "context": self.context, "region": self.region,
+                "status": self.status}
 
     @classmethod
     def from_dict(cls, data: dict) -> Fact:

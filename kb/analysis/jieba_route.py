@@ -26,6 +26,7 @@ re_han_default = re.compile("([\u4E00-\u9FD5a-zA-Z0-9+#&\\._%\\-]+)", re.U)
 re_skip_default = re.compile("(\r\n|\\s)", re.U)
 re_eng = re.compile("[a-zA-Z0-9]", re.U)
 ENG_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")  # what re_eng matches
+_one_block = re_han_default.fullmatch  # a sentence that ``re_han_default.split`` leaves whole
 
 NO_WORD = float("-inf")  # a prefix's score in the full table: it never wins over a word, and marks there was none
 
@@ -87,6 +88,10 @@ class Route:
         """``sentence`` cut into words as jieba's ``cut(HMM=False)`` cuts it, in one pass per run of Chinese."""
         if self._ensure is not None:
             self._ensure(sentence)
+        if self._table is not None and _one_block(sentence):
+            # One block (a run of Chinese, as the segmenter's runs nearly all are): the split below would
+            # give this block alone, between two empty strings.
+            return self._cut_block_loaded(sentence)
         words: list[str] = []
         for block in re_han_default.split(sentence):
             if not block:
@@ -158,8 +163,14 @@ def _words(sentence: str, best_end: list[int]) -> list[str]:
     letters and digits joined as jieba joins them."""
     size = len(sentence)
     words: list[str] = []
-    buffer = ""
     x = 0
+    if re_eng.search(sentence) is None:  # no Latin letter or digit to join: each word is its stretch
+        while x < size:
+            y = best_end[x] + 1
+            words.append(sentence[x:y])
+            x = y
+        return words
+    buffer = ""
     while x < size:
         y = best_end[x] + 1
         word = sentence[x:y]

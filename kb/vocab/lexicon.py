@@ -100,10 +100,14 @@ class Lexicon:
             found.append(Match(name, start, end, (kinds or {}).get(name, "")))
         return found
 
+    @cached_property
+    def _subject_kinds(self) -> dict[str, str]:
+        # made once, like the patterns (it was made again for every text read)
+        return {name: spec.get("kind", "customer") for name, spec in self.subjects.items()}
+
     def subjects_in(self, text: str) -> list[Match]:
         """The customer types (and other subjects) ``text`` names, without those the lexicon says to ignore."""
-        kinds = {name: spec.get("kind", "customer") for name, spec in self.subjects.items()}
-        return [m for m in self._find(self._subject_re, text, kinds) if m.kind != "ignore"]
+        return [m for m in self._find(self._subject_re, text, self._subject_kinds) if m.kind != "ignore"]
 
     def items_in(self, text: str) -> list[Match]:
         """The items (what a figure measures) ``text`` names."""
