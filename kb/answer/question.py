@@ -20,6 +20,7 @@ from kb.answer.candidates import read_number
 from kb.answer.deadlines import parse_start
 from kb.answer.reader import ClauseReader
 from kb.vocab import Vocab, default_vocab
+from kb.vocab.wording import Wording
 
 ALIAS_WEIGHT = 0.6
 # after a negator, a bound (不超过, 不得低于): it limits a figure and negates no word
@@ -97,7 +98,7 @@ def understand(text: str, vocab: Vocab | None = None) -> Question:
     normalize = vocab.analysis.normalize
     norm = normalize(text).replace(" ", "").replace("\u3000", "")
     named = vocab.regions_named_in(norm)
-    excluded = [r for r in named if _excluded(norm, vocab.regions[r].names)]
+    excluded = [r for r in named if _set_aside(norm, vocab.regions[r].names, vocab.wording)]
     regions = [r for r in named if r not in excluded]
     if not regions and excluded:
         # 不是呼和浩特的其他盟市 / 除包头以外: the rest of the region above the one set aside
@@ -230,15 +231,12 @@ def _read_asking(question: Question, vocab: Vocab) -> None:
     question.groups = _groups(question, asking, vocab)
 
 
-EXCLUDING_BEFORE = re.compile(r"(?:不是|不在|不属于|非|除了?)$")
-EXCLUDING_AFTER = re.compile(r"^(?:[市盟]?(?:以外|之外))")
-
-
-def _excluded(norm: str, names: Iterable[str]) -> bool:
-    """Whether every mention of a region in ``norm`` sets it aside (不是呼和浩特的, 除包头以外)."""
+def _set_aside(norm: str, names: Iterable[str], w: Wording) -> bool:
+    """Whether every mention of a region in ``norm`` sets it aside (不是呼和浩特的, 除包头以外; a name's 市 or 盟
+    may stand between it and 以外)."""
     mentions = [(m.start(), m.end()) for name in names if len(name) >= 2 for m in re.finditer(re.escape(name), norm)]
-    return bool(mentions) and all(EXCLUDING_BEFORE.search(norm[max(0, at - 3):at]) or EXCLUDING_AFTER.match(norm[end:])
-                                  for at, end in mentions)
+    return bool(mentions) and all(norm[:at].endswith(w.set_aside_before)
+                                  or norm[end:].lstrip("市盟").startswith(w.set_aside_after) for at, end in mentions)
 
 
 def _stands_alone(norm: str, word: str, pieces: list[tuple[int, int]]) -> bool:

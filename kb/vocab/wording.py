@@ -47,6 +47,8 @@ class Wording:
         self.magnitude_families = list(data["magnitude_families"])
         self.agent_heads = sorted((normalize(w) for w in data["agent_heads"]), key=len, reverse=True)
         self.agent_levels = tuple(normalize(w) for w in data["agent_levels"])
+        self.set_aside_before = tuple(normalize(w) for w in data["region_set_aside_before"])
+        self.set_aside_after = tuple(normalize(w) for w in data["region_set_aside_after"])
         self.agent_level_characters = tuple(data["agent_level_characters"])
         self.kinds = [(kind, [normalize(w) for w in words]) for kind, words in data["answer_kinds"].items()]
         self.range_top = [normalize(w) for w in data["range_top"]]
