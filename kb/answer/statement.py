@@ -182,7 +182,7 @@ def agent_forms(fact: dict, scored: Scored, question: Question, vocab: Vocab) ->
         after = re.split(r"[，,。；;：:、\n（(]", text[at + len(value):])[0]
         # (由哪个部门责令改正 already says 责令改正: the body's own name answers it)
         if 2 <= len(after) <= PREDICATE_MAX and re.fullmatch(r"[\u4e00-\u9fff]+", after) \
-                and not after.startswith(("的", "和", "及", "与", "或", "等")) and after not in question.norm:
+                and not after.startswith(vocab.wording.not_a_predicate) and after not in question.norm:
             forms.append(value + after)
     name = body_name(value, vocab)
     if name != value:

@@ -47,6 +47,7 @@ class Wording:
         self.magnitude_families = list(data["magnitude_families"])
         self.agent_heads = sorted((normalize(w) for w in data["agent_heads"]), key=len, reverse=True)
         self.agent_levels = tuple(normalize(w) for w in data["agent_levels"])
+        self.not_a_predicate = tuple(normalize(w) for w in data["not_a_predicate"])
         self.set_aside_before = tuple(normalize(w) for w in data["region_set_aside_before"])
         self.set_aside_after = tuple(normalize(w) for w in data["region_set_aside_after"])
         self.agent_level_characters = tuple(data["agent_level_characters"])
