@@ -162,3 +162,29 @@ def test_not_being_a_case_negates_it():
     """不是厨房卫生间防水那种 sets the 防水 case aside, as 没 / 未 do; 是不是 asks a yes or no and negates nothing."""
     assert [g.word for g in understand("不是厨房卫生间防水那种，一般的装修工程最低保修几年").groups if g.negated] == ["厨房"]
     assert not any(g.negated for g in understand("这个是不是征求意见稿").groups)
+
+
+@pytest.mark.parametrize("text", ["举报线索发挥了重要作用，奖金是多少", "旅行社要存多少质量保证金", "押金多少"])
+def test_a_sum_asked_of_a_noun_that_names_money_asks_for_money(text):
+    """多少 with no unit, of a noun ending in 金 / 费 / 款 / 工资 …, asks a sum (``money_heads``), not a count."""
+    question = understand(text)
+    assert "money" in question.families and not question.counted
+
+
+def test_a_named_family_is_what_a_how_big_question_asks():
+    """多大岁数 asks an age: 多大 alone would accept any magnitude, a count among them."""
+    assert understand("七十二岁的老人，多大岁数以上不能送进候问室").families == ["age"]
+    assert "count" in understand("多大").families
+
+
+def test_a_unit_asked_outweighs_a_word_for_a_number_kind():
+    """录音保存几年 asks years although 电话 words a question for a telephone number."""
+    question = understand("120呼救电话录音至少保存几年")
+    assert (question.kind, question.families) == ("figure", ["years"])
+    assert understand("供电服务热线电话是多少").kind == "code"
+
+
+def test_the_asking_words_name_no_condition():
+    """哪个单位负责 asks who; it does not name 单位 as the case against 个人."""
+    assert "单位" not in understand("鄂尔多斯供电是哪个单位负责调度派单").conditions
+    assert "单位" in understand("单位违反规定的罚多少").conditions

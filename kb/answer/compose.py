@@ -257,8 +257,7 @@ class Answerer:
                 p.contexts = self.contexts.of(index, question, hits, p.region, p.standing, p.named)
             scored = self.score(question, p.contexts)
             if scored and scored[0].probability >= self.model.threshold and admissible(
-                    question, scored[0].vector, [s.vector for s in scored[1:] if s.candidate.family ==
-                                                 scored[0].candidate.family]):
+                    question, scored[0].vector, case_rivals(scored)):
                 self._figure(index, answer, question, scored, p.region, p.standing, text, p.on, start)
             else:
                 passages.unsure(index, answer, question, hits, scored, self.vocab)
@@ -324,6 +323,14 @@ class Answerer:
 
 
 # -- composing --------------------------------------------------------------------------------------
+
+def case_rivals(scored: list[Scored]) -> list[list[float]]:
+    """The vectors of the candidates that state their figure beside the best's, as another case of one rule:
+    of its family, in its clause (a case another document names says nothing of the best's own clause)."""
+    best = scored[0]
+    return [s.vector for s in scored[1:] if s.candidate.family == best.candidate.family
+            and s.clause.doc_id == best.clause.doc_id and s.clause.clause_id == best.clause.clause_id]
+
 
 def _weighed(question: Question) -> bool:
     return bool(question.groups) and getattr(question, "weighed", False)

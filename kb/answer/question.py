@@ -26,6 +26,8 @@ ALIAS_WEIGHT = 0.6
 # after a negator, a bound (不超过, 不得低于): it limits a figure and negates no word
 BOUND_AFTER_NEGATOR = re.compile(r"得?(?:超过|少于|低于|高于|多于|大于|小于|足)")
 ASKING_FIGURE = re.compile(r"几|多少|多久|多长|多大|多高|多远|多重|多快|多早|多晚|怎么罚|怎么算")
+# 奖金是多少 / 存多少保证金: the words before an amount asked (its light verb left out) and after it
+AMOUNT_OF = re.compile(r"([\u4e00-\u9fff]{1,6}?)(?:是|为|有|能|给|要|可以)?(?:多少|几)个?([\u4e00-\u9fff]{0,6})")
 WH = re.compile(r"[什哪谁几多吗何啥否么没]|是不是|能不能|可不可以")
 SHORT_WORD_WEIGHT = 0.3  # a one-character word (挪, 出, 本) says little on its own
 HEAD_AFTER = re.compile(r"(?:什么|哪个|哪种|哪类|哪一种|哪一类|哪一个|哪几个|哪些|啥|哪一级|哪一步|哪级)"
@@ -191,9 +193,12 @@ def _read_asking(question: Question, vocab: Vocab) -> None:
     if "count" in families:
         families += w.count_also
     if "magnitude" in families:
-        families = [f for f in families if f != "magnitude"] + w.magnitude_families
+        named = [f for f in families if f != "magnitude"]
+        families = named or w.magnitude_families  # 多大岁数 asks an age, 多大 alone any magnitude
     question.families = list(dict.fromkeys(families))
-    if question.families and question.kind in ("", "passage", "which", "yesno"):
+    if question.families and (question.kind in ("", "passage", "which", "yesno")
+                              or question.kind == "code" and interrogative):
+        # 录音保存几年 / 电话故障多长时间修好: the unit asked decides, whatever 电话 says of a number's kind
         question.kind = "figure"
     elif not question.kind and re.search(r"几|多少", norm):
         # 扣几分, 多少业主: a number the wording has no unit for (the lexicon's item may name it; else it is
@@ -204,6 +209,13 @@ def _read_asking(question: Question, vocab: Vocab) -> None:
         counted = re.search(r"(?:几|多少)个?([\u4e00-\u9fff]{1,4})", norm)
         noun = next((p.text for p in vocab.analysis.segment(counted.group(1), subwords=False)), "") if counted else ""
         question.counts_people = bool(noun) and any(noun.endswith(head) for head in w.agent_heads)
+        # 存多少保证金 / 奖金是多少: the noun counted, or the one the amount is asked of, names a sum
+        asked_of = AMOUNT_OF.search(norm)
+        parts = asked_of.groups() if asked_of else ("", "")
+        before, after = ([p.text for p in vocab.analysis.segment(part, subwords=False)] for part in parts)
+        if any(word.endswith(w.money_heads) for word in [*before[-1:], *after[:2]] if word):
+            question.counted, question.counts_people = False, False
+            question.families = ["money"] + ([] if any(word in norm for word in w.money_counted) else w.money_also)
     # 最低 inside 最低工资 names a wage, not the end of a range asked: a word that asks for an end stands alone
     pieces = [(p.start, p.end) for p in vocab.analysis.segment(norm, subwords=False)]
     top = [word for word in w.range_top if _stands_alone(norm, word, pieces)]
@@ -225,7 +237,11 @@ def _read_asking(question: Question, vocab: Vocab) -> None:
     question.around = _around(question, vocab)
     question.asks_document_event = any(word in norm for word in w.document_events)
     question.asks_cases = any(word in norm for word in w.asks_cases)
-    question.conditions = list(dict.fromkeys(w.condition_re.findall(norm)))
+    # the asking words name no case: 哪个单位负责 asks who, it does not set 单位 against 个人
+    unasked = norm
+    for word in sorted(set(asking_kind), key=len, reverse=True):
+        unasked = unasked.replace(word, " ")
+    question.conditions = list(dict.fromkeys(w.condition_re.findall(unasked)))
     question.years = [int(y) for y in re.findall(r"((?:19|20)\d{2})年", norm)]
     question.dated = parse_start(question.text, dt.date.today(), vocab.analysis.normalize) is not None
     question.groups = _groups(question, asking, vocab)

@@ -44,6 +44,7 @@ class Wording:
         self.money_also = list(data["money_also"])
         self.count_also = list(data["count_also"])
         self.money_counted = [normalize(word) for word in data["money_counted"]]
+        self.money_heads = tuple(normalize(word) for word in data["money_heads"])
         self.magnitude_families = list(data["magnitude_families"])
         self.agent_heads = sorted((normalize(w) for w in data["agent_heads"]), key=len, reverse=True)
         self.agent_levels = tuple(normalize(w) for w in data["agent_levels"])

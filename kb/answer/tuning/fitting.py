@@ -116,7 +116,8 @@ def rank_outcomes(model: AnswerModel, asked: list[Asked]) -> list[Outcome]:
                            True, item.figures_right[top], admissible=admissible(
                                item.question, item.vectors[top],
                                [v for n, v in enumerate(item.vectors) if n != top
-                                and item.families[n] == item.families[top]])))
+                                and item.families[n] == item.families[top]
+                                and item.clauses[n] == item.clauses[top]])))
     return out
 
 

@@ -31,6 +31,7 @@ class Asked:
     figures_right: list[bool] = field(default_factory=list)  # the figure is right, wherever it was read
     families: list[str] = field(default_factory=list)  # each candidate's unit family
     readings: list[tuple[str, str]] = field(default_factory=list)  # own words without figures, document
+    clauses: list[tuple[str, str]] = field(default_factory=list)  # each candidate's (document, clause)
     routed: str = ""  # value | other (passage, definition, status, nothing found)
 
 
@@ -108,6 +109,7 @@ def collect(records: list[dict], index: OpenIndex, imported: dict[str, str], ans
                 item.figures.append(answerer.wording.plain(candidate.figure))
                 item.families.append(candidate.family)
                 item.readings.append(answerer.reading(candidate, context))
+                item.clauses.append((context.doc_id, context.clause_id))
                 documented = index.documents[context.doc_id]
                 # the title as a citation shows it: with its 文号 (the eval's `doc` may name either)
                 title = documented["title"] + (documented["meta"].get("doc_number") or "")
