@@ -127,10 +127,12 @@ def fit_calibration(outcomes: list[Outcome], regularisation: float = CALIBRATION
     import numpy as np
     from sklearn.linear_model import LogisticRegression
 
-    rows = [o for o in outcomes if o.has_candidates and o.admissible]
+    # A none question's best figure is never right, whatever the eval's ``wrong`` (defined for value questions
+    # only) says; a passage question is answered by its clauses, so what its best figure is tells nothing.
+    rows = [o for o in outcomes if o.kind != "passage" and o.has_candidates and o.admissible]
     names = list(rows[0].standing) if rows else []
     x = np.array([[o.standing[n] for n in names] for o in rows], dtype=float)
-    y = np.array([int(o.figure_right) for o in rows])
+    y = np.array([int(o.kind == "value" and o.figure_right) for o in rows])
     if len(set(y)) < 2:
         return {}
     mean, scale = x.mean(axis=0), x.std(axis=0)
