@@ -223,6 +223,23 @@ def test_the_bound_of_a_year_or_month_phrase_stands_apart_from_its_value():
     assert (found["2023年起"].value, found["2023年起"].bound) == ("2023年", "起")
 
 
+def test_a_parallel_item_shares_the_head_of_the_first_one():
+    """In 旅行社每设立一个经营A的分社，…增存5万元；每设立一个经营B的分社，…增存30万元 the second sum is the
+    旅行社's too: its own words carry the head the first item opens with, not the first item's condition."""
+    found = {c.text: c for c in _reader().prose(
+        "旅行社每设立一个经营国内旅游业务的分社，应当增存5万元；每设立一个经营出境旅游业务的分社，应当增存30万元。")}
+    own = found["30万元"].extra["own_span"]
+    assert "旅行社" in own and "出境" in own and "国内" not in own
+    assert "旅行社" in found["5万元"].extra["own_span"]
+
+
+def test_an_item_repeating_nothing_of_the_first_gets_no_head():
+    """对单位处…罚款，对个人处500元: the words after the first figure (的罚款，) are its tail, and 对个人 repeats
+    nothing longer than a character of 对单位, so the 500元 keeps its own words alone."""
+    found = {c.text: c for c in _reader().prose("违反本条规定的，对单位处5000元以上5万元以下的罚款，对个人处500元的罚款。")}
+    assert found["500元"].extra["own_span"].startswith("的罚款")  # no head put before it
+
+
 def test_a_phrase_is_stated_without_the_questions_own_words_it_opens_with(tmp_path):
     corpus = tmp_path / "corpus"
     write_doc(corpus, "p1", "某市停电管理规定", "第六条 对整栋居民楼实施停电的，应当提前报告县级能源（电力）主管部门。\n")

@@ -44,6 +44,36 @@ TABLE_NUMBER = re.compile(rf"\s*({NUMBER})(?:\s*/\s*({NUMBER}))?\s*")
 PROSE_CELL_MIN = 12
 
 
+
+WHOLE_SENTENCE_END = re.compile(r"[。!?！？\n]")
+ITEM_SEPARATOR = re.compile(r"[，,；;、]")
+HEAD_MIN = 2  # characters the parallel item must repeat of the first one for the first one's head to be shared
+
+
+def shared_head(norm: str, sentence: int, previous: int, start: int) -> str:
+    """The head a parallel item shares with the first item of its sentence: in 旅行社每设立一个经营国内…的分社，
+    …增存5万元；每设立一个经营出境…的分社，…增存30万元 the 30万元 is 旅行社's too, though its own words
+    (back to the 5万元) do not say so. The candidate's item opens at its ；-sentence's start (``sentence``)
+    or, after a figure (``previous``), past the first separator; when the text before the item repeats the
+    item's opening words further on, what stands before them there is the head. Empty when nothing is
+    repeated, or the candidate is the first item."""
+    whole = max((m.end() for m in WHOLE_SENTENCE_END.finditer(norm, 0, previous)), default=0)
+    if previous <= whole:
+        return ""
+    item = norm[previous:start]
+    if previous > sentence:  # the tail of the figure before (…以下的罚款，) is not the item's opening
+        cut = ITEM_SEPARATOR.search(item)
+        if cut is None:
+            return ""
+        item = item[cut.end():]
+    first = norm[whole:previous]
+    for n in range(min(len(item), 12), HEAD_MIN - 1, -1):
+        at = first.rfind(item[:n])
+        if at > 0:
+            head = first[:at]
+            return head + " " if head.strip("；;，,、 ") else ""
+    return ""
+
 class _Found:
     """The candidates found so far in a text, and the spans they took: a span taken is read once."""
 
@@ -352,7 +382,8 @@ class ClauseReader:
             # 不超过3次” the 连续60天 after the 5次 is the 3次's condition, not the 5次's.
             nearest = min((start for family_starts in starts.values() for start in family_starts
                            if start >= candidate.end), default=seg[1])
-            candidate.extra["own_span"] = norm[previous:min(nearest, seg[1])]
+            head = shared_head(norm, a, previous, candidate.start)
+            candidate.extra["own_span"] = head + norm[previous:min(nearest, seg[1])]
             candidate.subject = candidate.subject or subject
             candidate.header = header
             candidate.position = position
