@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.answer import ask
+from kb.answer import Answerer, ask
 from kb.index import OpenIndex, build
 from kb.model import clause_key
 from tests.conftest import write_doc
@@ -221,6 +221,34 @@ def test_the_bound_of_a_year_or_month_phrase_stands_apart_from_its_value():
     assert (found["2021年底前"].value, found["2021年底前"].bound, found["2021年底前"].figure) == ("2021年底", "前", "2021年底前")
     assert (found["2月底前"].value, found["2月底前"].bound) == ("2月底", "前")
     assert (found["2023年起"].value, found["2023年起"].bound) == ("2023年", "起")
+
+
+def test_a_figure_the_question_gives_picks_the_band_whose_every_bound_it_meets(tmp_path):
+    """高于或者等于14℃、低于16℃的 is a band with two bounds: 室温15度 (a question's 度 may be a temperature)
+    meets both of the 50% band's and fails the 18℃ … 16℃ one's lower bound."""
+    corpus = tmp_path / "corpus"
+    write_doc(corpus, "h1", "某市供热条例", "第三十条 经测定室温不达标的，供热企业按照下列标准退还热费：\n\n"
+              "（一）供热温度高于或者等于16℃、低于18℃的，退还热费的20%；\n\n"
+              "（二）供热温度高于或者等于14℃、低于16℃的，退还热费的50%；\n\n"
+              "（三）供热温度低于14℃的，退还热费的80%。\n")
+    build(corpus, tmp_path / "index")
+    index, engine = OpenIndex(tmp_path / "index"), Answerer()
+
+    def best(question: str) -> tuple:
+        p = engine.prepare(index, question, None, TODAY)
+        top = engine.score(p.question, engine.contexts.of(index, p.question, p.hits, p.region, p.standing, p.named))[0]
+        return top.candidate.value, top.candidate.unit
+
+    assert best("测出来室温15度 暖气费退多少") == (50, "%")
+    assert best("测出来室温12度 暖气费退多少") == (80, "%")
+
+
+def test_a_questions_degree_measures_a_temperature_as_well_as_a_kilowatt_hour():
+    from kb.vocab import default_vocab
+
+    w = default_vocab().wording
+    assert w.measures("度", "temperature", "°c") and w.measures("度", "power", "千瓦时")
+    assert not w.measures("米", "temperature", "°c")
 
 
 def test_a_parallel_item_shares_the_head_of_the_first_one():

@@ -567,29 +567,44 @@ def _range_holds_qfig(question: Question, candidate: Candidate, clause: ClauseCo
                and float(low.value) <= value <= float(high.value) for value, unit in question.figures)
 
 
+def _bound_side(w: Wording, before: str, bound: str) -> str:
+    """The side of a case bound a number stands for, from the words just before it (the longest of
+    ``case_bounds`` that ends them: 不低于 before 低于) or its own bound word (以下, 以上 …); "" for none."""
+    said = [(len(word), side) for side, words in w.case_bounds.items() for word in words if before.endswith(word)]
+    if said:
+        return max(said)[1]
+    if bound in ("以下", "以内", "不超过"):
+        return "at_most"
+    if bound in ("以上", "不少于"):
+        return "at_least"
+    return ""
+
+
+BOUND_HOLDS = {"below": lambda v, b: v < b, "at_most": lambda v, b: v <= b, "at_least": lambda v, b: v >= b,
+               "above": lambda v, b: v > b}
+
+
 def _bound_holding(question: Question, candidate: Candidate, clause: ClauseContext, w: Wording) -> tuple[bool, bool]:
-    """As ``_ranges_holding``, for a one-sided bound before the candidate in its sentence (怀孕未满4个月流产的，
-    享受15天产假; 满4个月流产的，享受42天产假; 一年以上的…): whether the question's figure (怀孕五个月) meets it."""
+    """As ``_ranges_holding``, for the case bounds stated before the candidate in its sentence (怀孕未满4个月
+    流产的，享受15天产假; 满4个月流产的，享受42天产假; 高于或者等于14℃、低于16℃的，退还热费的50%): whether the
+    question's figure (怀孕五个月, 室温15度) meets every one of them, or fails one."""
     bounded = [c for c in clause.candidates if c.kind == "number" and isinstance(c.value, int | float)
                and c.sentence == candidate.sentence and c.end <= candidate.start and c is not candidate]
     if not bounded:
         return False, False
+    offset = _sentence_offset(candidate)
     nearest = max(bounded, key=lambda c: c.end)
-    before = candidate.sentence[:max(0, nearest.start - _sentence_offset(candidate))]
-    if before.endswith(w.case_bounds["below"]):
-        side = "below"
-    elif nearest.bound in ("以下", "以内", "不超过"):
-        side = "at_most"
-    elif before.endswith(w.case_bounds["at_least"]) or nearest.bound in ("以上", "不少于"):
-        side = "at_least"
-    else:
+    # the bounds of one case: the nearest number's family, each with the side its words give it
+    sides = [(c, _bound_side(w, candidate.sentence[:max(0, c.start - offset)], c.bound)) for c in bounded
+             if c.family == nearest.family and c.unit == nearest.unit]
+    sides = [(c, side) for c, side in sides if side]
+    if not sides:
         return False, False
-    bound = float(nearest.value)
     inside = outside = False
     for value, unit in question.figures:
-        if w.family(unit) != nearest.family and unit != nearest.unit:
+        if not w.measures(unit, nearest.family, nearest.unit):
             continue
-        if (value < bound) if side == "below" else (value <= bound) if side == "at_most" else (value >= bound):
+        if all(BOUND_HOLDS[side](value, float(c.value)) for c, side in sides):
             inside = True
         else:
             outside = True

@@ -136,7 +136,8 @@ class Vocab:
         """The answer engine's wording (``kb/data/answers.yaml``) compiled into matchers."""
         units = self.units
         return Wording({**self._yaml("answers.yaml"), "unit_families": units["families"],
-                        "time_families": units["time_families"]}, self.analysis.normalize)
+                        "time_families": units["time_families"],
+                        "question_also": units.get("question_also", {})}, self.analysis.normalize)
 
     @cached_property
     def regions(self) -> dict[str, Region]:

@@ -40,6 +40,7 @@ class Wording:
         self.families: dict[str, list[str]] = {k: [normalize(u) for u in v] for k, v in data["unit_families"].items()}
         self.family_of_unit = {unit: family for family, units in self.families.items() for unit in units}
         self.time_families = set(data["time_families"])
+        self.question_also = {normalize(u): tuple(fs) for u, fs in data.get("question_also", {}).items()}
         self.asked = {family: [normalize(w) for w in words] for family, words in data["asked_families"].items()}
         self.money_also = list(data["money_also"])
         self.count_also = list(data["count_also"])
@@ -131,6 +132,12 @@ class Wording:
     def group_of(self, condition: str) -> list[list[str]]:
         """The mutually exclusive condition groups ``condition`` belongs to."""
         return [group for group in self.exclusive if condition in group]
+
+    def measures(self, asked_unit: str, family: str, unit: str) -> bool:
+        """Whether a figure the question gives in ``asked_unit`` measures the same thing as one the text gives
+        in ``unit`` of ``family`` (the same unit or family, or one the question's unit may also mean)."""
+        return (asked_unit == unit or (bool(family) and self.family(asked_unit) == family)
+                or family in self.question_also.get(asked_unit, ()))
 
     def family(self, unit: str) -> str:
         """The unit family of ``unit`` (working_days, money …), or ""."""
