@@ -44,7 +44,6 @@ TABLE_NUMBER = re.compile(rf"\s*({NUMBER})(?:\s*/\s*({NUMBER}))?\s*")
 PROSE_CELL_MIN = 12
 
 
-
 WHOLE_SENTENCE_END = re.compile(r"[。!?！？\n]")
 ITEM_SEPARATOR = re.compile(r"[，,；;、]")
 HEAD_MIN = 2  # characters the parallel item must repeat of the first one for the first one's head to be shared
@@ -73,6 +72,7 @@ def shared_head(norm: str, sentence: int, previous: int, start: int) -> str:
             head = first[:at]
             return head + " " if head.strip("；;，,、 ") else ""
     return ""
+
 
 class _Found:
     """The candidates found so far in a text, and the spans they took: a span taken is read once."""
