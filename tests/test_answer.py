@@ -419,6 +419,58 @@ def test_a_negation_the_text_states_nearest_the_figure_is_the_case(tmp_path):
     assert negation(prepared.question, own_context(fine, engine.wording), engine.wording) == (1.0, 0.0)
 
 
+def test_the_parts_a_plan_names_are_counted_and_a_year_asked_gets_no_span(tmp_path):
+    """聚焦聚力五大任务 holds a count (5大) for 几大任务; 完成时限是哪年底 is answered by 2022年底前, never by the
+    11个小时 of the same row."""
+    allowed = _admissible_in(tmp_path, "某市优化用电营商环境方案", (
+        "一、供电企业要聚焦聚力“五大任务”，提升服务水平。\n\n"
+        "二、城镇地区用户年均停电时间压减至11个小时以内。完成时限：2022年底前。"), "供电企业要聚焦聚力几大任务")
+    assert allowed["5大"]
+    index = OpenIndex(tmp_path / "index")
+    allowed = _admissible_figures(index, "城镇用户年均停电时间压减的要求，完成时限是哪年底")
+    assert not allowed["11个小时"] and allowed["2022年底前"]
+
+
+def test_a_word_the_question_negates_is_found_negated_further_off_or_after_it(tmp_path):
+    """Rules put the act between the negator and the word (未按照本规定第二章规定履行) or say the word failed
+    after it (整改没有达到要求): both are the case of 不履行 / 拒不整改 the question names, not its reverse."""
+    from kb.answer.features import FEATURES
+
+    for rule, asked in (
+            ("第三十七条 经营者未按照本规定第二章规定履行经营者义务的，处一万元以上三万元以下罚款。",
+             "经营者不履行经营者的义务罚多少"),
+            ("第八十三条 重点用能单位无正当理由拒不落实整改要求或者整改没有达到要求的，处十万元以上三十万元以下罚款。",
+             "重点用能单位拒不整改罚多少")):
+        engine, prepared, read = _read_one(tmp_path, "某办法", rule, asked)
+        fine = next(dict(zip(FEATURES, v, strict=True)) for c, v in read if c.kind == "range")
+        assert (fine["neg_agree"], fine["neg_contra"]) == (1.0, 0.0), rule
+
+
+def test_a_word_in_a_negated_phrase_of_the_question_is_no_case_reversed(tmp_path):
+    """不按有序用电的序位拉闸限电: the question's 不 may reach 序位, so the text's 未按照规定序位限电 reverses
+    nothing; 不得 holds no mention of the question's 得, and 不满十六周岁 bounds a figure."""
+    from kb.answer.features import FEATURES
+
+    for rule, asked in (
+            ("第二十条 供电企业未按照规定序位限电的，处以十万元以上一百万元以下的罚款。",
+             "供电企业不按有序用电的序位限电罚多少"),
+            ("第三十一条 运营单位不得擅自停运设施，需要停运的，应当在九十个工作日前报告。", "运营单位停运得提前几个工作日报告"),
+            ("第九条 用人单位招用已满十四周岁不满十六周岁的未成年人，处五千元罚款。", "招用的人得满几周岁")):
+        engine, prepared, read = _read_one(tmp_path, "某条例", rule, asked)
+        figures = [dict(zip(FEATURES, v, strict=True)) for c, v in read if c.kind in ("range", "number")]
+        assert figures and all(f["neg_contra"] == 0.0 for f in figures), rule
+
+
+def test_a_stem_the_question_says_both_ways_names_no_case(tmp_path):
+    """被责令改正还不改: 改正 and 改 are one act said both ways; 拒不改正的 contradicts neither."""
+    from kb.answer.features import FEATURES
+
+    engine, prepared, read = _read_one(tmp_path, "某办法", "第十条 企业乱停车辆，拒不改正的，按照每辆一百元的标准罚款。",
+                                       "企业乱停车辆被责令改正还不改怎么罚")
+    fine = next(dict(zip(FEATURES, v, strict=True)) for c, v in read if c.kind == "number")
+    assert fine["neg_contra"] == 0.0
+
+
 def test_a_case_the_question_names_is_told_by_what_only_its_part_of_the_sentence_says(tmp_path):
     """处…罚款；造成严重后果的，处…: both fines share the sentence's opening (擅自拆除…), and only the second says
     造成严重后果, which the question names — the first is marked as leaving it to the other

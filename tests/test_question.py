@@ -188,3 +188,20 @@ def test_the_asking_words_name_no_condition():
     """哪个单位负责 asks who; it does not name 单位 as the case against 个人."""
     assert "单位" not in understand("鄂尔多斯供电是哪个单位负责调度派单").conditions
     assert "单位" in understand("单位违反规定的罚多少").conditions
+
+
+def test_a_year_asked_is_no_span_of_time():
+    """完成时限是哪年底 names a 时限 but asks a year: no duration answers it, while 时限几个工作日 still asks one."""
+    assert understand("停电时间压减的要求，完成时限是哪年底").families == []
+    assert understand("停电时间压减的要求，完成时限是哪年底").kind == "date"
+    assert "working_days" in understand("供电方案答复时限几个工作日").families
+
+
+def test_what_the_question_says_it_does_not_ask_is_negated():
+    """不是问施行日期: 问 is passed over, as 能 is in 不能办; 施行 is the case set aside."""
+    groups = {g.word: g.negated for g in understand("这个条例是哪天公布的？不是问施行日期").groups}
+    assert groups["施行"] and not groups["公布"]
+
+
+def test_how_many_parts_a_plan_names_is_a_count():
+    assert "count" in understand("供电企业要聚焦聚力几大任务").families

@@ -11,6 +11,10 @@ from kb.answer.question import BOUND_AFTER_NEGATOR, Question
 from kb.vocab.wording import Wording
 
 NEGATION_REACH = 5  # characters before a word where a negator still negates it
+# A word the question negates is looked for negated further off: rules put the act between (未按照本规定第二章
+# 规定履行, 拒不落实…整改要求) or after the word (整改没有达到要求, 逾期仍未改正)
+NEGATED_REACH = 16
+NEGATOR_AFTER = re.compile(r"(?:仍|还|都|也|尚)?(?:没有|没|未|不)")
 
 
 
@@ -101,22 +105,56 @@ def conditions(question: Question, own: str, w: Wording) -> tuple[float, float, 
 def negation(question: Question, own: str, w: Wording) -> tuple[float, float]:
     """(agree, contradict): question words whose negation (没/未/无/不/非 before them) the candidate's own
     context shares or reverses. Reversed takes clear evidence either way: a word the question negates is
-    said negated by any negator near before any of its mentions (没整改 is 未完成整改; 责令改正，拒不改正的 is
-    the case of not correcting), a word the question does not negate is reversed only when every mention
-    has a negator directly before it (不参加补考 does not negate 补考)."""
+    said negated by any negator within ``NEGATED_REACH`` before a mention or just after it (没整改 is 整改没有
+    达到要求; 责令改正，拒不改正的 is the case of not correcting); a word the question does not negate is
+    reversed only when every mention has a negator directly before it (不参加补考 does not negate 补考) and
+    no negator of the question's own phrase may reach it. A stem the question says both ways names no case."""
     agree = contra = 0.0
+    both = _said_both_ways(question)
     for group in question.groups:
-        if group.alias or group.either:
+        if group.alias or group.either or group.word in both:
             continue  # an alias the question did not type, or a word it says both ways, names no case
-        mentions = [at for form in group.forms for at in _mentions(own, form)]
+        mentions = [at for form in group.forms for at in _mentions(own, form) if not _inside_negator(own, at, w)]
         if not mentions:
             continue
-        said = [negated_at(own, at, w, near=group.negated) for at in mentions]
         if group.negated:
+            said = [negated_at(own, at, w, near=True) or bool(NEGATOR_AFTER.match(own, at + len(form)))
+                    for form in group.forms for at in _mentions(own, form) if not _inside_negator(own, at, w)]
             agree, contra = (agree + 1, contra) if any(said) else (agree, contra + 1)
-        elif all(said):
+        elif all(negated_at(own, at, w) for at in mentions) and not _in_negated_phrase(question, group.word, w):
             contra += 1
     return agree, contra
+
+
+def _said_both_ways(question: Question) -> set[str]:
+    """Words of one stem the question says negated and not (被责令改正还不改: 改正 and 改): it names no case of
+    either."""
+    negated = [g.word for g in question.groups if g.negated and not g.alias]
+    plain = [g.word for g in question.groups if not g.negated and not g.alias]
+    both = set()
+    for a in negated:
+        for b in plain:
+            if a != b and (a.startswith(b) or b.startswith(a)):
+                both.update((a, b))
+    return both
+
+
+def _inside_negator(text: str, at: int, w: Wording) -> bool:
+    """Whether the mention at ``at`` is part of a negator itself (the 得 of 不得, the 有 of 没有)."""
+    start = max(0, at - 2)
+    return any(m.start() < at - start < m.end() for m in w.negator_re.finditer(text[start:at + 2]))
+
+
+def _in_negated_phrase(question: Question, word: str, w: Wording) -> bool:
+    """Whether a negator or a prohibition stands before ``word`` in its phrase of the question (不按有序用电的
+    序位拉闸限电, 不能再办养犬登记): the question's negation may reach it, so the text's saying it negated
+    contradicts nothing."""
+    at = question.norm.find(word)
+    if at < 0:
+        return False
+    phrase = re.split(r"[，,。；;：:、？?！!]", question.norm[:at])[-1]
+    return any(phrase.startswith(w.prohibitions, m.start()) or not phrase.startswith(w.not_negating, m.start())
+               for m in w.negator_re.finditer(phrase))
 
 
 def _mentions(text: str, form: str) -> list[int]:
@@ -146,7 +184,7 @@ def negated_at(text: str, at: int, w: Wording, near: bool = False) -> bool:
     negator, past only the words a negation passes over (未能及时填写 negates 填写; 不参加补考 negates 参加, not 补考)
     — as a question's negator negates its next word. ``near``: any negator in reach negates it, unless 的
     stands between (未完成整改 negates 整改)."""
-    start = max(0, at - NEGATION_REACH)
+    start = max(0, at - (NEGATED_REACH if near else NEGATION_REACH))
     window = re.split(r"[，,。；;：:、]", text[start:at])[-1]
     start = at - len(window)
     # 不超过 / 不少于 / 不得低于 bound a figure; they negate no word

@@ -24,7 +24,7 @@ from kb.vocab.wording import Wording
 
 ALIAS_WEIGHT = 0.6
 # after a negator, a bound (不超过, 不得低于): it limits a figure and negates no word
-BOUND_AFTER_NEGATOR = re.compile(r"得?(?:超过|少于|低于|高于|多于|大于|小于|足)")
+BOUND_AFTER_NEGATOR = re.compile(r"得?(?:超过|少于|低于|高于|多于|大于|小于|足|满(?=[\d一二三四五六七八九十两半百]))")
 ASKING_FIGURE = re.compile(r"几|多少|多久|多长|多大|多高|多远|多重|多快|多早|多晚|怎么罚|怎么算")
 # 奖金是多少 / 存多少保证金: the words before an amount asked (its light verb left out) and after it
 AMOUNT_OF = re.compile(r"([\u4e00-\u9fff]{1,6}?)(?:是|为|有|能|给|要|可以)?(?:多少|几)个?([\u4e00-\u9fff]{0,6})")
@@ -180,6 +180,8 @@ def _read_asking(question: Question, vocab: Vocab) -> None:
         # 罚款由谁决定 / 电费在哪里交: the noun is what the who or where asks about, a word of the question
         # to find its clause by, not a figure asked
         families, asking = [], asking_kind
+    if question.kind == "date" and not interrogative and any(word in norm for word in w.asks_year):
+        families = []  # 完成时限是哪年底: the 时限 is what the year is asked of, not a span asked
     named_time = [f for f in families if f in w.time_families]
     if "time" in families:
         # 多久 / 时限 / 最短 accept any duration; 几年 beside them names the one asked (有效期最短几年: years)

@@ -63,13 +63,16 @@ class Wording:
         self.boundaries = {normalize(w) for w in data["phrase_boundaries"]}
         self.pointing_back = {normalize(w) for w in data["phrase_pointing_back"]}
         self.document_events = [normalize(w) for w in data["document_events"]]
+        self.asks_year = [normalize(w) for w in data["asks_year"]]
         self.mirror_prepositions = {normalize(w) for w in data["mirror_prepositions"]}
         self.mirror_light_verbs = tuple(sorted((normalize(w) for w in data["mirror_light_verbs"]), key=len,
                                                reverse=True))
         self.frames = [Frame(normalize(f["open"]), [normalize(c) for c in f["close"]], f["kind"],
                              bool(f.get("keep_close", False))) for f in data["frames"]]
         self.negators = sorted((normalize(w) for w in data["negators"]), key=len, reverse=True)
-        self.not_negating = tuple(normalize(w) for w in data["not_negating"])
+        # a prohibition negates no word either (see answers.yaml); ``prohibitions`` names them apart
+        self.prohibitions = tuple(normalize(w) for w in data["prohibitions"])
+        self.not_negating = tuple(normalize(w) for w in data["not_negating"]) + self.prohibitions
         self.negation_passes_over = frozenset(normalize(w) for w in data["negation_passes_over"])
         self.exclusive = [[normalize(w) for w in group] for group in data["exclusive_conditions"]]
         self.suffix_pairs = [tuple(pair) for pair in data["opposed_affixes"]["suffix"]]
