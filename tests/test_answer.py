@@ -431,6 +431,18 @@ def test_the_parts_a_plan_names_are_counted_and_a_year_asked_gets_no_span(tmp_pa
     assert not allowed["11个小时"] and allowed["2022年底前"]
 
 
+def test_the_same_figure_twice_in_a_sentence_is_no_other_case(tmp_path):
+    """调查期限为60日…延长的期限不得超过60日: the second 60日 saying 延长 does not make the first the general case
+    of a question about the 调查期限 (``words_elsewhere``) — both state the same figure."""
+    from kb.answer.features import FEATURES
+
+    _engine, _prepared, read = _read_one(tmp_path, "某事故调查条例", (
+        "第二十四条 重大事故的调查期限为60日；特殊情况下，经批准，调查期限可以适当延长，但延长的期限不得超过60日。"),
+        "重大事故调查组多少天内交调查报告，能延长吗")
+    sixty = [dict(zip(FEATURES, v, strict=True)) for c, v in read if c.figure == "60日"]
+    assert len(sixty) == 2 and all(f["words_elsewhere"] == 0.0 for f in sixty)
+
+
 def test_a_word_the_question_negates_is_found_negated_further_off_or_after_it(tmp_path):
     """Rules put the act between the negator and the word (未按照本规定第二章规定履行) or say the word failed
     after it (整改没有达到要求): both are the case of 不履行 / 拒不整改 the question names, not its reverse."""

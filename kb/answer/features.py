@@ -447,7 +447,9 @@ def mark_words_elsewhere(question: Question, clause: ClauseContext, vectors: lis
         read = {n: " ".join((own[n], own[order[0]], own[order[max(0, i - 1)]])) for i, n in enumerate(order)}
         said = {n: {g.word for g in groups if any(form in read[n] for form in g.forms)} for n in members}
         for n in members:
-            elsewhere = set().union(*(said[m] for m in members if m != n)) - said[n]
+            # a figure the same as this one is no other case of it (调查期限为60日…延长的期限不得超过60日)
+            elsewhere = set().union(*(said[m] for m in members if m != n
+                                      and candidates[m].figure != candidates[n].figure)) - said[n]
             vectors[n][at] = sum(weight[word] for word in elsewhere) / total
 
 
