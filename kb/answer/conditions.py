@@ -114,14 +114,15 @@ def negation(question: Question, own: str, w: Wording) -> tuple[float, float]:
     for group in question.groups:
         if group.alias or group.either or group.word in both:
             continue  # an alias the question did not type, or a word it says both ways, names no case
-        mentions = [at for form in group.forms for at in _mentions(own, form) if not _inside_negator(own, at, w)]
+        mentions = [(at, form) for form in group.forms for at in _mentions(own, form)
+                    if not _inside_negator(own, at, w)]
         if not mentions:
             continue
         if group.negated:
             said = [negated_at(own, at, w, near=True) or bool(NEGATOR_AFTER.match(own, at + len(form)))
-                    for form in group.forms for at in _mentions(own, form) if not _inside_negator(own, at, w)]
+                    for at, form in mentions]
             agree, contra = (agree + 1, contra) if any(said) else (agree, contra + 1)
-        elif all(negated_at(own, at, w) for at in mentions) and not _in_negated_phrase(question, group.word, w):
+        elif all(negated_at(own, at, w) for at, _form in mentions) and not _in_negated_phrase(question, group.word, w):
             contra += 1
     return agree, contra
 
