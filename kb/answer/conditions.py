@@ -14,7 +14,6 @@ NEGATION_REACH = 5  # characters before a word where a negator still negates it
 # A word the question negates is looked for negated further off: rules put the act between (未按照本规定第二章
 # 规定履行, 拒不落实…整改要求) or after the word (整改没有达到要求, 逾期仍未改正)
 NEGATED_REACH = 16  # held-out precise 383, 384, 384 at 10, 16, 24 (2026-12-03): the reach matters little
-NEGATOR_AFTER = re.compile(r"(?:仍|还|都|也|尚)?(?:没有|没|未|不)")
 
 
 
@@ -119,7 +118,7 @@ def negation(question: Question, own: str, w: Wording) -> tuple[float, float]:
         if not mentions:
             continue
         if group.negated:
-            said = [negated_at(own, at, w, near=True) or bool(NEGATOR_AFTER.match(own, at + len(form)))
+            said = [negated_at(own, at, w, near=True) or bool(w.negator_after_re.match(own, at + len(form)))
                     for at, form in mentions]
             agree, contra = (agree + 1, contra) if any(said) else (agree, contra + 1)
         elif all(negated_at(own, at, w) for at, _form in mentions) and not _in_negated_phrase(question, group.word, w):

@@ -575,11 +575,7 @@ def _bound_side(w: Wording, before: str, bound: str) -> str:
     said = [(len(word), side) for side, words in w.case_bounds.items() for word in words if before.endswith(word)]
     if said:
         return max(said)[1]
-    if bound in ("以下", "以内", "不超过"):
-        return "at_most"
-    if bound in ("以上", "不少于"):
-        return "at_least"
-    return ""
+    return next((side for side, words in w.bound_word_sides.items() if bound in words), "")
 
 
 BOUND_HOLDS = {"below": lambda v, b: v < b, "at_most": lambda v, b: v <= b, "at_least": lambda v, b: v >= b,

@@ -74,6 +74,10 @@ class Wording:
         self.prohibitions = tuple(normalize(w) for w in data["prohibitions"])
         self.not_negating = tuple(normalize(w) for w in data["not_negating"]) + self.prohibitions
         self.negation_passes_over = frozenset(normalize(w) for w in data["negation_passes_over"])
+        self.negators_after = [normalize(w) for w in data["negators_after"]]
+        self.negation_after_passes = [normalize(w) for w in data["negation_after_passes"]]
+        self.bound_word_sides = {side: tuple(normalize(w) for w in words)
+                                 for side, words in data["bound_word_sides"].items()}
         self.exclusive = [[normalize(w) for w in group] for group in data["exclusive_conditions"]]
         self.suffix_pairs = [tuple(pair) for pair in data["opposed_affixes"]["suffix"]]
         self.prefix_pairs = [tuple(pair) for pair in data["opposed_affixes"]["prefix"]]
@@ -121,6 +125,12 @@ class Wording:
     def agent_head_re(self) -> re.Pattern[str]:
         """The words that name a body or a person (``agent_heads``) as one pattern, longest first."""
         return re.compile("|".join(re.escape(h) for h in self.agent_heads))
+
+    @cached_property
+    def negator_after_re(self) -> re.Pattern[str]:
+        """A negator right after a word, past ``negation_after_passes`` (整改没有达到, 逾期仍未改正)."""
+        return re.compile(f"(?:{_alternation(self.negation_after_passes, self.normalize)})?"
+                          f"(?:{_alternation(self.negators_after, self.normalize)})")
 
     @cached_property
     def negator_re(self) -> re.Pattern[str]:
