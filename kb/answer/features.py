@@ -203,11 +203,9 @@ def _kind_features(f: dict[str, float], question: Question, candidate: Candidate
         wanted = "range_top" if question.range_end == "top" else "range_bottom" if question.range_end else ""
         f["range_end_match"] = float(candidate.kind == wanted)
         f["range_end_unasked"] = float(not wanted)
-    if question.range_end == "top":
-        f["bound_match"] = float(candidate.bound in ("不超过", "以内", "以下"))
-    elif question.range_end == "bottom":
-        f["bound_match"] = float(candidate.bound in ("不少于", "以上"))
     if question.range_end:
+        side = "at_most" if question.range_end == "top" else "at_least"
+        f["bound_match"] = float(candidate.bound in w.bound_word_sides[side])
         # 最多能抽多少 against 一般为二百毫升，最多不超过四百毫升: the text's own word for the end asked
         said = w.range_top if question.range_end == "top" else w.range_bottom
         f["range_word_said"] = float(any(word in w.plain(candidate.segment or "") for word in said))
