@@ -124,11 +124,21 @@ class Answerer:
         plain = self.wording.plain(text)
         return any(word in plain for word in self.wording.lists_cases) or len(ITEM_MARK.findall(plain)) >= 2
 
-    def _typo(self, index: OpenIndex, question: Question) -> Correction | None:
+    def _typo(self, index: OpenIndex, question: Question, hits: list) -> Correction | None:
         """A probable typo (高压双电原): a stretch of the question one character from a corpus word, that is
-        itself no word of the segmenter's dictionary."""
+        itself no word of the segmenter's dictionary; else two characters that a homophone makes a word the
+        index holds (修政 → 修正). Never a stretch that the clauses found for the question (``hits``, before
+        any correction) say as typed: 居民用气 is what a gas rule says, no slip of 居民用户."""
         self.weigh(index, question)
-        return self.speller.correct(question.text, known=self.vocab.dictionary.FREQ)
+        texts = [self.vocab.analysis.normalize(h.text) for h in hits[:SHOWN_HITS]]
+        known = self.vocab.dictionary.FREQ
+        correction = self.speller.correct(question.text, known=known, found=texts)
+        if correction is None and texts:
+            with index.searcher() as searcher:
+                lookups = TermLookups(searcher)
+                correction = self.speller.homophone(question.text, known,
+                                                    lambda word: lookups.doc_frequency("text", word), texts)
+        return correction
 
     def weigh(self, index: OpenIndex, question: Question) -> Question:
         """The question's words weighted by rarity in the index (a word no clause holds is marked absent)."""
@@ -193,16 +203,17 @@ class Answerer:
         standings, the documents it names and, when it asks for a value, the clauses read for candidates."""
         text = self.vocab.simplified(text or "")  # 罰款多少 asks what 罚款多少 asks
         question = understand(text, self.vocab)
-        correction = self._typo(index, question)
+        asked_region = self.vocab.region(region) if region else None
+        region = asked_region or question.region
+        hits = search(index, text or "", region=region, limit=CANDIDATE_HITS, highlighted=SHOWN_HITS).hits
+        correction = self._typo(index, question, hits)
         if correction is not None:
             text = self.vocab.analysis.normalize(text).replace(correction.wrote, correction.meant)
             question = understand(text, self.vocab)
-        if region:
-            region = self.vocab.region(region)
-        region = region or question.region
+            region = asked_region or question.region
+            hits = search(index, text, region=region, limit=CANDIDATE_HITS, highlighted=SHOWN_HITS).hits
         on = on or dt.date.today()
         region_standing = standings_of(index, region, on)
-        hits = search(index, text or "", region=region, limit=CANDIDATE_HITS, highlighted=SHOWN_HITS).hits
         if not self.use_lexicon:
             question.subjects, question.items, question.qualifiers = [], [], []
         elif question.items and (not question.kind or (question.counted and not question.families)):

@@ -88,6 +88,22 @@ class Vocab:
         """Traditional characters and their simplified forms (``traditional.txt``), as ``str.translate`` reads them."""
         return {ord(line[0]): line[1] for line in self._lines("traditional.txt") if len(line) == 2}
 
+    @cached_property
+    def _readings(self) -> tuple[dict[str, list[str]], dict[str, set[str]]]:
+        """Each character's readings in pinyin without tones (``pinyin.txt``), and each syllable's characters."""
+        readings = {line[0]: line[1:].split() for line in self._lines("pinyin.txt")}
+        by_syllable: dict[str, set[str]] = {}
+        for ch, syllables in readings.items():
+            for syllable in syllables:
+                by_syllable.setdefault(syllable, set()).add(ch)
+        return readings, by_syllable
+
+    def homophones(self, ch: str) -> set[str]:
+        """The other characters with one of ``ch``'s readings, tones dropped, as an IME offers them for the
+        syllable typed (政 → 正, 整 …)."""
+        readings, by_syllable = self._readings
+        return {c for syllable in readings.get(ch, ()) for c in by_syllable[syllable]} - {ch}
+
     def simplified(self, text: str) -> str:
         """``text`` with its traditional characters simplified (罰款 → 罚款); the texts' own characters stay."""
         return text.translate(self.traditional)
