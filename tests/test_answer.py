@@ -188,6 +188,21 @@ def test_a_question_the_text_does_not_answer_states_no_figure(tmp_path):
     assert not answer.found and not any(ch.isdigit() for ch in answer.answer) and not answer.facts
 
 
+def test_the_clauses_to_read_are_shown_when_the_second_found_holds_the_question(tmp_path):
+    """The clause ranked first (two rare words of the question) holds a third of it, the second holds two
+    thirds: with no certain figure, the three found are shown to read, not nothing."""
+    corpus = tmp_path / "corpus"
+    write_doc(corpus, "r1", "某市特种设备规定", (
+        "第一条 为了加强电梯安全管理，规范电梯安全管理人员，制定本办法。\n\n"
+        "第四条 电梯使用单位应当落实电梯安全管理责任，配备电梯安全管理人员。\n\n"
+        "第七条 培训考核。\n\n"
+        "第八条 电梯安全管理人员应当持证上岗。\n"))
+    build(corpus, tmp_path / "index")
+    answer = ask(OpenIndex(tmp_path / "index"), "电梯安全管理人员培训考核几天", on=TODAY)
+    assert not answer.found and answer.answer.startswith("没有找到确切规定")
+    assert [c["clause_id"] for c in answer.citations] == ["a7", "a4", "a1"]
+
+
 def test_a_probable_typo_is_answered_as_the_corrected_word_and_said(corpus_index):
     answer = ask(corpus_index, "高压双电原用户供电方案答复时限", on=TODAY)
     assert answer.understood["did_you_mean"] == "高压双电源用户"

@@ -15,6 +15,7 @@ from kb.vocab import Vocab
 
 MIN_COVERAGE = 0.6  # share of a question's words a clause must hold to answer it as a passage
 UNSURE_COVERAGE = 0.5  # …and to be shown as the clauses to read when no figure is certain
+UNSURE_SHOWN = 3  # the clauses then shown (the eval's citations read)
 UNSURE = "没有找到确切规定，请看以下条款。"
 # How a rule defines a term: 本条例所称X，是指… / X是指… / X，指…
 DEFINES = r"(?:所称|所说的|本[法条例规定办法]+中的)?[“\"]?{term}[”\"]?[，,]?(?:是指|指|是)"
@@ -36,10 +37,12 @@ def unsure(index: OpenIndex, answer: Answer, question: Question, hits, scored: l
     """No figure is certain enough: say so, and show the clauses to read (none when nothing is close)."""
     answer.kind = "unsure"
     answer.confidence = round(scored[0].probability, 3) if scored else 0.0
-    top = hits[0]
-    if question_coverage(question, top.text + top.heading + top.title, vocab) >= UNSURE_COVERAGE:
+    # close enough to read when one of the clauses shown covers half the question (the answer is often the
+    # second clause: 第四十四条 forbids what 第六十六条 fines)
+    shown = hits[:UNSURE_SHOWN]
+    if max(question_coverage(question, h.text + h.heading + h.title, vocab) for h in shown) >= UNSURE_COVERAGE:
         answer.answer = UNSURE
-        answer.citations = [citation(index, h.doc_id, h.clause_id, h.text, h.label) for h in hits[:3]]
+        answer.citations = [citation(index, h.doc_id, h.clause_id, h.text, h.label) for h in shown]
 
 
 def passage(index: OpenIndex, answer: Answer, question: Question, hits, vocab: Vocab) -> None:
