@@ -918,3 +918,14 @@ def test_a_phrase_that_only_points_back_to_the_questions_own_words_is_never_stat
     stating = Answerer(model=replace(load_model(), threshold=-1.0))
     answer = stating.ask(OpenIndex(tmp_path / "index"), "某市无偿献血宣传月是哪个月", on=TODAY)
     assert all("无偿献血宣传月" not in str(f["value"]) for f in answer.facts[:1])
+
+
+def test_an_alternative_question_offers_the_choice_its_clause_states_and_marks_a_negated_one(tmp_path):
+    write_doc(tmp_path / "corpus", "t1", "某市停车管理办法",
+              "第三十条 本办法所称“三日”“五日”，是指工作日，不是自然日。\n\n第三十一条 停车收费按小时计算。\n")
+    build(tmp_path / "corpus", tmp_path / "index")
+    answerer = Answerer()
+    prepared = answerer.prepare(OpenIndex(tmp_path / "index"), "停车办法里的三日是工作日还是自然日")
+    choices = [c for c, _context, _f in answerer.vectors(prepared.question, prepared.contexts)
+               if c.frame == "alternative"]
+    assert {(c.value, bool(c.extra.get("negated"))) for c in choices} == {("工作日", False), ("自然日", True)}

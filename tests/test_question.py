@@ -205,3 +205,20 @@ def test_what_the_question_says_it_does_not_ask_is_negated():
 
 def test_how_many_parts_a_plan_names_is_a_count():
     assert "count" in understand("供电企业要聚焦聚力几大任务").families
+
+
+@pytest.mark.parametrize("text, choices", [
+    ("记分办法里说的十日、三十日是工作日还是自然日", ["工作日", "自然日"]),
+    ("燃气管道坏了该房东修还是租客修", ["房东", "租客"]),
+    ("电费是供电公司收还是物业收？", ["供电公司", "物业"]),
+])
+def test_an_alternative_question_asks_which_of_its_two_choices_the_rule_states(text, choices):
+    question = understand(text)
+    assert (question.kind, question.alternatives) == ("alternative", choices)
+    assert not set(question.conditions) & set(choices)  # the choices are what is asked, not a case named
+
+
+@pytest.mark.parametrize("text", ["交了电费还是停电了怎么办", "申请了一个月还是没通电，多久能通电", "我申请了还是没通电吗"])
+def test_still_is_no_choice(text):
+    """还是 also means "still": a question that goes on after it, or says 还是没…, offers no choices."""
+    assert understand(text).alternatives == []

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from kb.answer.features import ClauseContext, coverage
-from kb.answer.phrases import head_phrases, mirrored_phrases, yesno_phrases
+from kb.answer.phrases import alternative_phrases, head_phrases, mirrored_phrases, yesno_phrases
 from kb.answer.question import Question
 from kb.answer.reader import ClauseReader
 from kb.answer.standing import Standing
@@ -74,6 +74,9 @@ class ClauseContexts:
             if question.yesno:
                 candidates += yesno_phrases(self.vocab.analysis.normalize(clause.text),
                                             self.wording.yesno_verbs[question.yesno])
+            if question.alternatives:
+                candidates += alternative_phrases(self.vocab.analysis.normalize(clause.text), question.alternatives,
+                                                  self.wording.negators)
             for candidate in candidates:
                 if not candidate.sentence:
                     self.reader.fill_context(clause.text, candidate)

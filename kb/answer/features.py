@@ -49,6 +49,7 @@ FEATURES = (
     "neg_missing", "cond_agree_best", "neg_agree_best",
     "own_gap", "own_best", "segment_gap", "subject_gap", "after_gap", "bigram_gap",
     "qfig_in_range", "qfig_out_of_range", "qfig_other_before", "unnumbered_paragraph", "words_elsewhere",
+    "alternative_negated",
 )
 # Coverage relative to the best candidate of the whole question (gap to the best, and being the best): a
 # linear ranker then prefers the candidate whose own words cover the question best, whatever the scale.
@@ -333,6 +334,7 @@ def _phrase_features(f: dict[str, float], question: Question, candidate: Candida
     """A phrase against the question: the yes/no verb or head noun asked, the question's own words given
     back, an agent's head noun, the frame's closer named in the question."""
     f["yesno_match"] = float(candidate.frame == "yesno" and bool(question.yesno))
+    f["alternative_negated"] = float(candidate.frame == "alternative" and bool(candidate.extra.get("negated")))
     f["head_match"] = float(candidate.frame == "modifier" and bool(question.heads))
     if candidate.kind in PHRASE_KINDS:
         value_text = w.plain(str(candidate.value))

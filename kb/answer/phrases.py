@@ -1,7 +1,8 @@
 """The role phrases a clause states: what a frame of the wording encloses (由X负责, 以X为单位, 在X前), a
 quoted name, either side of X是Y, a value under its label (牵头部门：营销部); and, for a question that asks
 for them, the words modifying its head noun (什么职称 → 中级以上技术职称) and the yes/no verbs with what
-follows them (包括本数 / 不包括本数)."""
+follows them (包括本数 / 不包括本数), and the choice an alternative question offers that the clause states
+(是工作日还是自然日 → 工作日)."""
 
 from __future__ import annotations
 
@@ -158,4 +159,17 @@ def mirrored_phrases(norm: str, around: tuple[str, str], light_verbs: tuple[str,
         if 1 < len(phrase) <= MAX_PHRASE:
             out.append(Candidate("phrase", phrase, "", "phrase", "", stretch_start, stretch_start + len(phrase),
                                  frame=kind, extra={"closer": closer, "mirrored": "1"}))
+    return out
+
+
+def alternative_phrases(norm: str, choices: list[str], negators: list[str]) -> list[Candidate]:
+    """For 是工作日还是自然日: each place the clause states one of the choices. A choice the clause negates
+    (不是自然日, 不包括节假日) is marked so: it is the choice the rule rules out."""
+    out: list[Candidate] = []
+    for choice in choices:
+        for m in re.finditer(re.escape(choice), norm):
+            lead = norm[max(0, m.start() - 4):m.start()]
+            negated = any(lead.endswith(word) or lead[:-1].endswith(word) for word in negators)
+            out.append(Candidate("phrase", choice, "", "phrase", "", m.start(), m.end(), frame="alternative",
+                                 extra={"negated": "1"} if negated else {}))
     return out

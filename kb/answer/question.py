@@ -75,6 +75,7 @@ class Question:
     counts_people: bool = False  # 几 / 多少 of people without a unit (多少业主): a number of them or a share
     around: tuple[str, str] = ("", "")  # who / where asked inside a frame: 向哪个部门申请 → (向, 申请)
     excluded_regions: list[str] = field(default_factory=list)  # regions set aside: 除包头以外, 不是呼和浩特的
+    alternatives: list[str] = field(default_factory=list)  # the choices an A还是B question offers: 工作日, 自然日
 
     def to_dict(self) -> dict:
         """The question as JSON shows it: its word groups as their words."""
@@ -85,12 +86,13 @@ class Question:
     @property
     def asks_phrase(self) -> bool:
         """Whether the question asks for a phrase (who, where, which, yes or no) rather than a figure."""
-        return self.kind in ("agent", "place", "which", "yesno")
+        return self.kind in ("agent", "place", "which", "yesno", "alternative")
 
     @property
     def asks_value(self) -> bool:
         """A figure, a date or a phrase: what a candidate can answer (not a passage to read)."""
-        return bool(self.families) or self.kind in ("date", "agent", "place", "which", "yesno", "figure", "code")
+        return bool(self.families) or self.kind in ("date", "agent", "place", "which", "yesno", "figure", "code",
+                                                     "alternative")
 
 
 def understand(text: str, vocab: Vocab | None = None) -> Question:
@@ -246,7 +248,57 @@ def _read_asking(question: Question, vocab: Vocab) -> None:
     question.conditions = list(dict.fromkeys(w.condition_re.findall(unasked)))
     question.years = [int(y) for y in re.findall(r"((?:19|20)\d{2})年", norm)]
     question.dated = parse_start(question.text, dt.date.today(), vocab.analysis.normalize) is not None
+    choices = alternatives(norm, vocab) if not question.families and question.kind in ("", "yesno") else []
+    if choices:
+        question.alternatives = choices
+        # 是工作日还是自然日: the answer is one of the two choices, not a clause to read; the choices are what
+        # is asked, not a case the question names, and the joiner says nothing
+        question.kind = "alternative"
+        question.conditions = [c for c in question.conditions
+                               if not any(c in choice or choice in c for choice in question.alternatives)]
+        asking += [j for j in w.alternative_joiners if j in norm]
     question.groups = _groups(question, asking, vocab)
+
+
+ALTERNATIVE_STOPS = "，,。？?！!；;：:、（）()“”\"《》 "
+MAX_ALTERNATIVE = 8
+
+
+def alternatives(norm: str, vocab: Vocab) -> list[str]:
+    """The two choices of an alternative question, by its parallel wording: the second choice runs from the
+    joiner (还是) to the end of the question, and the first is as many characters of the words before the
+    joiner (是工作日还是自然日 → 工作日, 自然日); words both choices end with are neither's (该房东修还是租客修 →
+    房东, 租客). Nothing when the question joins no choices, goes on after the second, or the choices are long."""
+    w = vocab.wording
+    for joiner in w.alternative_joiners:
+        at = norm.find(joiner)
+        if at <= 0:
+            continue
+        after = norm[at + len(joiner):]
+        end = next((n for n, ch in enumerate(after) if ch in ALTERNATIVE_STOPS), len(after))
+        second = after[:end]
+        if after[end:].strip(ALTERNATIVE_STOPS):
+            continue  # the second choice ends the question: 还是 inside it (交了费还是停电了，怎么办) is "still"
+        while second.endswith(w.alternative_tails):
+            second = second[:-1]
+        if second.startswith(tuple(w.negators)):
+            continue  # 申请了还是没通电: still not, no choice
+        before = norm[:at].rstrip("，,")
+        start = max((before.rfind(ch) for ch in ALTERNATIVE_STOPS), default=-1) + 1
+        right = [p.text for p in vocab.analysis.segment(second, subwords=False)]
+        left = [p.text for p in vocab.analysis.segment(before[start:], subwords=False)]
+        if not right or not left:
+            continue
+        # as many of the words before the joiner as it takes to say as much as the second choice (segmentation
+        # may cut the two differently: 工作日 is one word, 自然日 two)
+        taken = next((n for n in range(1, len(left) + 1) if len("".join(left[-n:])) >= len(second)), len(left))
+        left = left[-taken:]
+        while len(right) > 1 and len(left) > 1 and right[-1] == left[-1]:
+            right, left = right[:-1], left[:-1]
+        first, second = "".join(left), "".join(right)
+        if first != second and all(1 < len(c) <= MAX_ALTERNATIVE for c in (first, second)):
+            return [first, second]
+    return []
 
 
 def _set_aside(norm: str, names: Iterable[str], w: Wording) -> bool:

@@ -64,6 +64,8 @@ class Wording:
         self.pointing_back = {normalize(w) for w in data["phrase_pointing_back"]}
         self.document_events = [normalize(w) for w in data["document_events"]]
         self.asks_year = [normalize(w) for w in data["asks_year"]]
+        self.alternative_joiners = [normalize(w) for w in data["alternative_joiners"]]
+        self.alternative_tails = tuple(normalize(w) for w in data["alternative_tails"])
         self.mirror_prepositions = {normalize(w) for w in data["mirror_prepositions"]}
         self.mirror_light_verbs = tuple(sorted((normalize(w) for w in data["mirror_light_verbs"]), key=len,
                                                reverse=True))
