@@ -21,7 +21,7 @@ from kb.vocab import DATA_DIR
 CALIBRATION_FEATURES = ("cov_own", "cov_segment", "cov_clause", "absent_share", "family_match", "family_mismatch",
                         "rank_first", "score_share", "phrase_for_phrase", "bias_phrase", "bias_figure", "bias_date",
                         "cond_contra", "neg_missing", "unnumbered_paragraph", "lex_fact_subject", "lex_fact_item",
-                        "cond_agree")
+                        "cond_agree", "cov_title")
 TOP_AGREEING = 5
 
 
