@@ -238,6 +238,36 @@ def test_the_bound_of_a_year_or_month_phrase_stands_apart_from_its_value():
     assert (found["2023年起"].value, found["2023年起"].bound) == ("2023年", "起")
 
 
+def test_a_period_and_a_position_in_a_series_are_read_as_written_beside_the_figures_they_hold():
+    """每半年 / 每隔3个月 / 按年度 are periods, 第80次 / 第14届 positions; the 3个月 of 每隔3个月 is still read as a span
+    for a question asking one."""
+    found = [(c.figure, c.family) for c in _reader().prose(
+        "设施每半年至少清洗消毒一次，每隔三个月检测一次，按年度公布结果。经第十四届人大第八十次会议通过。")]
+    assert [f for f in found if f[1] == "period"] == [("每半年", "period"), ("每隔3个月", "period"), ("按年度", "period")]
+    assert ("3个月", "months") in found
+    assert ("第14届", "ordinal:届") in found and ("第80次", "ordinal:次") in found
+
+
+def test_how_often_and_which_meeting_are_answered_from_a_made_up_regulation(tmp_path):
+    """Neither the lexicon nor any word list names these items: 多久…一次 is answered by the text's period, 第几次
+    会议 by its position in the series, each from its clause."""
+    corpus = tmp_path / "corpus"
+    write_doc(corpus, "w1", "某市二次供水管理办法", (
+        "（2030年5月6日市人民政府第十五次常务会议通过）\n\n"
+        "第一条 为了加强二次供水管理，制定本办法。\n\n"
+        "第九条 管理单位应当每季度对储水设施进行一次清洗消毒，清洗后二十四小时内送检。\n\n"
+        "第十二条 水质检测报告应当保存三年。\n"))
+    build(corpus, tmp_path / "index")
+    index = OpenIndex(tmp_path / "index")
+    answer = ask(index, "二次供水储水设施多久清洗消毒一次", on=TODAY)
+    assert answer.found and "每季度" in answer.answer, (answer.confidence, answer.answer)
+    assert answer.citations[0]["clause_id"] == "a9"
+    answer = ask(index, "二次供水管理办法是第几次常务会议通过的", on=TODAY)
+    assert answer.found and "第15次" in answer.answer, (answer.confidence, answer.answer)
+    answer = ask(index, "二次供水水质检测报告保存几年", on=TODAY)
+    assert answer.found and "3年" in answer.answer and "每" not in answer.facts[0]["value"].__str__()
+
+
 def test_a_figure_the_question_gives_picks_the_band_whose_every_bound_it_meets(tmp_path):
     """高于或者等于14℃、低于16℃的 is a band with two bounds: 室温15度 (a question's 度 may be a temperature)
     meets both of the 50% band's and fails the 18℃ … 16℃ one's lower bound."""

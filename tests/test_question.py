@@ -40,6 +40,16 @@ def test_a_named_unit_of_time_is_the_one_asked():
     assert {"days", "hours", "years"} <= set(understand("停电要提前多久通知").families)
 
 
+def test_how_often_asks_a_period_and_which_of_a_series_asks_a_position():
+    """多久…一次 asks how often (每半年 answers it, as a span does); 第几次 asks a position of that counter only;
+    a span asked without 一次 asks no period."""
+    assert "period" in understand("水箱多久清洗消毒一次").families
+    assert "years" in understand("水箱多久清洗消毒一次").families
+    assert "period" not in understand("维保记录保存几年").families
+    assert understand("这部法律是第几次会议通过的").families == ["ordinal:次"]
+    assert understand("第几届人大通过的").families == ["ordinal:届"]
+
+
 def test_a_question_about_a_documents_history_is_told_from_one_that_is_not():
     assert understand("这个条例什么时候修正的").asks_document_event
     assert not understand("今年冬天集中供暖几号开始").asks_document_event

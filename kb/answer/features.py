@@ -34,7 +34,7 @@ FEATURES = (
     "cov_own", "cov_segment", "cov_sentence", "cov_clause", "cov_title", "cov_subject", "cov_header",
     "cov_other", "cov_item", "cov_after", "cov_bigram_own", "cov_char_own", "cov_best_in_clause", "near",
     "absent_share",
-    "family_match", "family_mismatch", "figure_unasked",
+    "family_match", "family_mismatch", "figure_unasked", "span_for_period",
     "date_for_date", "date_for_time", "date_unasked", "date_for_figure", "undated_for_date", "figure_in_title",
     "phrase_for_phrase", "phrase_for_figure", "figure_for_phrase",
     "frame_match", "code_for_code", "code_unasked", "code_for_figure",
@@ -173,6 +173,9 @@ def _kind_features(f: dict[str, float], question: Question, candidate: Candidate
     if families:
         f["family_match"] = float(is_figure and candidate.family in families)
         f["family_mismatch"] = float(is_figure and candidate.family not in families)
+        # 多久检查一次 is answered by a period (每半年) where a clause states one; a span (24小时 of 清洗后
+        # 24小时内送检) stands after it, and answers only where no period is found
+        f["span_for_period"] = float(is_figure and candidate.family in w.time_families and "period" in families)
     else:
         f["figure_unasked"] = float(is_figure)
     f["date_for_date"] = float(is_date and question.kind == "date")
@@ -498,7 +501,7 @@ NEVER_STATED = ("family_mismatch", "date_for_figure", "code_for_figure", "phrase
 # figure, the question's own figure or words given back) is no answer at all: it is ranked after every
 # candidate of the right type, so that it never stands in the way of one.
 TYPE_ERRORS = ("family_mismatch", "date_for_figure", "code_for_figure", "phrase_for_figure", "figure_for_phrase",
-               "value_is_qfig", "phrase_in_question", "undated_for_date", "figure_in_title")
+               "value_is_qfig", "phrase_in_question", "undated_for_date", "figure_in_title", "span_for_period")
 
 
 TYPE_ERROR_AT = tuple(FEATURES.index(name) for name in TYPE_ERRORS)  # looked up once: it runs per candidate

@@ -121,7 +121,7 @@ class ClauseReader:
         self._dates(norm, found)
         self._doc_numbers(norm, found)
         self._singles(norm, found)
-        candidates = found.candidates + stated_phrases(norm, self.w.frames)
+        candidates = found.candidates + self._periods_and_positions(norm) + stated_phrases(norm, self.w.frames)
         candidates.sort(key=lambda c: (c.start, c.kind))
         self._contexts(norm, origins, text, candidates, subject, header)
         for candidate in candidates:
@@ -166,6 +166,21 @@ class ClauseReader:
             value = read_number(m.group(1))
             if value is not None and found.free(*m.span()):
                 found.add(Candidate("number", value, "%", "percent", "", *m.span()))
+
+    def _periods_and_positions(self, norm: str) -> list[Candidate]:
+        """How often (每半年, 每隔3个月, 按年度: family ``period``) and a position in a series (第80次, 第十四届:
+        family ``ordinal:<counter>``), each as written. They overlap the spans a figure takes (每3个月 holds
+        3个月) and are read beside them: only a question asking how often, or which one of a series, is
+        answered by them (every other question asks another family)."""
+        found = []
+        for m in self.w.period_re.finditer(norm):
+            found.append(Candidate("number", m.group(0), "", "period", m.group(0), *m.span()))
+        for m in self.w.ordinal_re.finditer(norm):
+            number = read_number(m.group(1))
+            if number is not None:
+                figure = f"第{number_text(number)}{m.group(2)}"
+                found.append(Candidate("number", figure, "", f"ordinal:{m.group(2)}", m.group(0), *m.span()))
+        return found
 
     def _dates(self, norm: str, found: _Found) -> None:
         """Years and year or month phrases (2020年底前, 2月底前, 2023年起)."""

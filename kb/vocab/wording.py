@@ -42,6 +42,15 @@ class Wording:
         self.time_families = set(data["time_families"])
         self.question_also = {normalize(u): tuple(fs) for u, fs in data.get("question_also", {}).items()}
         self.asked = {family: [normalize(w) for w in words] for family, words in data["asked_families"].items()}
+        # 每半年 / 每隔3个月 / 按年度: a period (``period_re``); 第80次 / 第十四届: a position (``ordinal_re``)
+        numeral = r"\d+(?:\.\d+)?|[零〇一二两三四五六七八九十百]+"
+        period_units = _alternation(data["period_units"], normalize)
+        self.period_re = re.compile(rf"每(?:隔)?(?:({numeral}|半)\s*)?(?:个)?({period_units})"
+                                    rf"|按({_alternation(data['period_by'], normalize)})")
+        self.asks_frequency = [normalize(w) for w in data["asks_frequency"]]
+        ordinals = _alternation(data["ordinal_answers"], normalize)
+        self.ordinal_re = re.compile(rf"第({numeral})({ordinals})")
+        self.ordinal_asked_re = re.compile(rf"第几\s*(?:个)?({ordinals})")
         self.money_also = list(data["money_also"])
         self.count_also = list(data["count_also"])
         self.money_counted = [normalize(word) for word in data["money_counted"]]
