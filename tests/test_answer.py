@@ -265,7 +265,7 @@ def test_how_often_and_which_meeting_are_answered_from_a_made_up_regulation(tmp_
     answer = ask(index, "二次供水管理办法是第几次常务会议通过的", on=TODAY)
     assert answer.found and "第15次" in answer.answer, (answer.confidence, answer.answer)
     answer = ask(index, "二次供水水质检测报告保存几年", on=TODAY)
-    assert answer.found and "3年" in answer.answer and "每" not in answer.facts[0]["value"].__str__()
+    assert answer.found and "3年" in answer.answer and "每" not in str(answer.facts[0]["value"])
 
 
 def test_a_figure_the_question_gives_picks_the_band_whose_every_bound_it_meets(tmp_path):

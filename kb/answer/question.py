@@ -200,7 +200,7 @@ def _read_asking(question: Question, vocab: Vocab) -> None:
         named = [f for f in families if f != "magnitude"]
         families = named or w.magnitude_families  # 多大岁数 asks an age, 多大 alone any magnitude
     if set(families) & w.time_families and any(word in norm for word in w.asks_frequency):
-        families.append("period")  # 多久检查一次: a period (每半年) answers it, as a span (6个月) does
+        families.append("period")  # 多久检查一次: a period (每半年) answers it; a span only where no period is read
     position = w.ordinal_asked_re.search(norm)
     if position:
         families = [f"ordinal:{position.group(1)}"]  # 第几次会议: 第12次, not 12次 of another count
