@@ -41,7 +41,7 @@ def test_a_named_unit_of_time_is_the_one_asked():
 
 
 def test_how_often_asks_a_period_and_which_of_a_series_asks_a_position():
-    """多久…一次 asks how often (每半年 answers it, as a span does); 第几次 asks a position of that counter only;
+    """多久…一次 asks how often (每半年 answers it; a span only where no period is read); 第几次 asks a position of that counter only;
     a span asked without 一次 asks no period."""
     assert "period" in understand("水箱多久清洗消毒一次").families
     assert "years" in understand("水箱多久清洗消毒一次").families
