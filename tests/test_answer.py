@@ -716,6 +716,32 @@ def test_a_modifier_stops_at_the_end_of_a_sentence():
     assert "每年12月" in read and not any("便利" in value for value in read)
 
 
+def test_a_head_noun_ending_a_word_the_analyzer_keeps_whole_takes_the_whole_word():
+    """什么数字 where the text says 使用阿拉伯数字标明: jieba keeps 阿拉伯数字 one word, so the modifier begins
+    inside it (阿拉伯), not at the word before (使用, which opens no name)."""
+    from kb.answer.compose import Answerer
+    from kb.answer.phrases import head_phrases
+
+    engine = Answerer(model=None)
+    text = "经营者标示价格，一般应当使用阿拉伯数字标明人民币金额。"
+    read = [c.value for c in head_phrases(engine.vocab.analysis.normalize(text), ["数字"], engine.wording.boundaries,
+                                          engine.contexts.reader.segmenter)]
+    assert read == ["阿拉伯数字"]
+
+
+def test_a_cause_opens_no_name():
+    """哪个企业 where the text says 由于供水企业的原因…，因供水企业原因…: 因 and 由于 open a cause, so the name is
+    供水企业 each time, not 因供水企业."""
+    from kb.answer.compose import Answerer
+    from kb.answer.phrases import head_phrases
+
+    engine = Answerer(model=None)
+    text = "由于用户原因不能分表计量的，按照最高类别水价；因供水企业原因不能分表计量的，按照最低类别水价。"
+    read = [c.value for c in head_phrases(engine.vocab.analysis.normalize(text), ["企业"], engine.wording.boundaries,
+                                          engine.contexts.reader.segmenter)]
+    assert read == ["供水企业"]
+
+
 def test_a_head_noun_inside_a_documents_name_gives_the_whole_name():
     """哪个行动方案 inside 《…行动方案(500条)》: the document's whole name, not the words back to 对."""
     from kb.answer.compose import Answerer

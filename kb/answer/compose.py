@@ -23,6 +23,7 @@ from kb.answer.contexts import ClauseContexts
 from kb.answer.deadlines import parse_start
 from kb.answer.features import (
     ClauseContext,
+    Coverage,
     admissible,
     coverage,
     eligible,
@@ -166,10 +167,11 @@ class Answerer:
                                                                                          list[float]]]:
         """Every candidate of the clauses with its feature vector (the lexicon's features zero when it is off)."""
         out = []
+        cover = Coverage(question.groups)
         for context in contexts:
-            owns = [coverage(question.groups, own_context(c, self.wording)) for c in context.candidates]
+            owns = [cover(own_context(c, self.wording)) for c in context.candidates]
             best = max(owns, default=0.0)
-            vectors = [vector(question, candidate, context, self.wording, best, self.lexicon)
+            vectors = [vector(question, candidate, context, self.wording, best, self.lexicon, cover)
                        for candidate in context.candidates]
             mark_best_in_clause(vectors)
             mark_words_elsewhere(question, context, vectors, self.wording)

@@ -16,7 +16,7 @@ from kb.index.generation import OpenIndex
 from kb.model import clause_key
 from kb.vocab import Vocab
 
-READ_CLAUSES = 8  # the top clauses whose candidates are scored
+READ_CLAUSES = 11  # the top clauses whose candidates are scored
 LEXICON_CLAUSES = 8  # clauses the lexicon adds for an asked item, ranked after the search's
 CACHE_CLAUSES = 4096
 
@@ -64,18 +64,18 @@ class ClauseContexts:
             clause, candidates, text = read
             record = index.documents[doc_id]
             candidates = list(candidates)
+            norm = self.vocab.analysis.normalize(clause.text)
             if question.heads:
-                candidates += head_phrases(self.vocab.analysis.normalize(clause.text), question.heads,
+                candidates += head_phrases(norm, question.heads,
                                            self.wording.boundaries, self.vocab.analysis)
             if question.around[0]:
-                candidates += mirrored_phrases(self.vocab.analysis.normalize(clause.text), question.around,
+                candidates += mirrored_phrases(norm, question.around,
                                                self.wording.mirror_light_verbs, question.kind,
                                                self.wording.agent_head_re)
             if question.yesno:
-                candidates += yesno_phrases(self.vocab.analysis.normalize(clause.text),
-                                            self.wording.yesno_verbs[question.yesno])
+                candidates += yesno_phrases(norm, self.wording.yesno_verbs[question.yesno])
             if question.alternatives:
-                candidates += alternative_phrases(self.vocab.analysis.normalize(clause.text), question.alternatives,
+                candidates += alternative_phrases(norm, question.alternatives,
                                                   self.wording.negators)
             for candidate in candidates:
                 if not candidate.sentence:

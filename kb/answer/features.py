@@ -110,6 +110,22 @@ def coverage(groups: list[WordGroup], text: str) -> float:
     return sum(g.weight for g in groups if any(form in text for form in g.forms)) / total
 
 
+class Coverage:
+    """``coverage`` of the question's words, each text measured once per question: a clause's text, heading
+    and title are shared by all its candidates, a sentence or a segment by several (it is most of the time
+    an answer takes)."""
+
+    def __init__(self, groups: list[WordGroup]) -> None:
+        self.groups = groups
+        self._measured: dict[str, float] = {}
+
+    def __call__(self, text: str) -> float:
+        found = self._measured.get(text)
+        if found is None:
+            found = self._measured[text] = coverage(self.groups, text)
+        return found
+
+
 def _nearness(groups: list[WordGroup], sentence: str, start: int, end: int) -> float:
     """How close the question's matched words stand to the candidate in its sentence (1 adjacent → 0)."""
     best = None
@@ -130,17 +146,19 @@ def _years(text: str) -> set[int]:
 
 
 def vector(question: Question, candidate: Candidate, clause: ClauseContext, w: Wording,
-           best_cov: float, lex: Lexicon) -> list[float]:
+           best_cov: float, lex: Lexicon, cover: Coverage | None = None) -> list[float]:
     """The feature vector of one candidate, in ``FEATURES`` order.
 
     ``question`` is the question understood and weighed, ``candidate`` one thing its ``clause`` states,
     ``w`` and ``lex`` the vocabulary's wording and lexicon, ``best_cov`` the best own-context coverage of
-    the question among the clause's candidates (``cov_best_in_clause``)."""
+    the question among the clause's candidates (``cov_best_in_clause``), ``cover`` the question's
+    ``Coverage`` (one per question, so that texts its candidates share are measured once)."""
     f = dict.fromkeys(FEATURES, 0.0)
+    cover = cover or Coverage(question.groups)
     own = own_context(candidate, w)
     item = w.plain(without_others(candidate, candidate.extra.get("item", "")))
     _kind_features(f, question, candidate, w)
-    _coverage_features(f, question, candidate, clause, w, best_cov, own, item)
+    _coverage_features(f, question, candidate, clause, w, best_cov, own, item, cover)
     _case_features(f, question, candidate, clause, w, own, item)
     _clause_features(f, question, candidate, clause, own, lex)
     _phrase_features(f, question, candidate, w)
@@ -216,21 +234,21 @@ def _kind_features(f: dict[str, float], question: Question, candidate: Candidate
 
 
 def _coverage_features(f: dict[str, float], question: Question, candidate: Candidate, clause: ClauseContext,
-                       w: Wording, best_cov: float, own: str, item: str) -> None:
+                       w: Wording, best_cov: float, own: str, item: str, cover: Coverage) -> None:
     """How much of the question's weighted words each part of the candidate's context holds, and how near."""
     groups = question.groups
-    f["cov_own"] = coverage(groups, own)
-    f["cov_segment"] = coverage(groups, w.plain(candidate.segment))
-    f["cov_sentence"] = coverage(groups, w.plain(candidate.sentence))
-    f["cov_clause"] = coverage(groups, clause.text + clause.heading)
-    f["cov_title"] = coverage(groups, clause.title)
-    f["cov_subject"] = coverage(groups, w.plain(candidate.subject))
-    f["cov_header"] = coverage(groups, w.plain(candidate.header))
-    f["cov_other"] = coverage(groups, w.plain(candidate.extra.get("other", "")))
-    f["cov_item"] = coverage(groups, item)
+    f["cov_own"] = cover(own)
+    f["cov_segment"] = cover(w.plain(candidate.segment))
+    f["cov_sentence"] = cover(w.plain(candidate.sentence))
+    f["cov_clause"] = cover(clause.text + clause.heading)
+    f["cov_title"] = cover(clause.title)
+    f["cov_subject"] = cover(w.plain(candidate.subject))
+    f["cov_header"] = cover(w.plain(candidate.header))
+    f["cov_other"] = cover(w.plain(candidate.extra.get("other", "")))
+    f["cov_item"] = cover(item)
     f["cov_bigram_own"] = bigram_coverage(question, own)
     f["cov_char_own"] = char_coverage(question.groups, own)
-    f["cov_after"] = coverage(groups, w.plain(candidate.extra.get("after", "")))
+    f["cov_after"] = cover(w.plain(candidate.extra.get("after", "")))
     f["cov_best_in_clause"] = float(f["cov_own"] >= best_cov - 1e-9)
     sentence = w.plain(candidate.sentence)
     f["near"] = _nearness(groups, sentence, candidate.start - _sentence_offset(candidate),

@@ -71,24 +71,13 @@ def head_phrases(norm: str, heads: list[str], boundaries: set[str], segmenter: S
     modify it, back to a word that opens a noun phrase (以及, 按照, 由 …) or punctuation: 中级以上技术职称,
     甘其毛都口岸; a quoted modifier is a name and stands alone (按照“一户一表”标准 → 一户一表)."""
     out: list[Candidate] = []
-    words = [(piece.start, piece.end, piece.text) for piece in segmenter.segment(norm, subwords=False)]
+    words = _words(norm, segmenter)
     for head in heads:
         for m in re.finditer(re.escape(head), norm):
-            start = i = m.start()
-            for word_start, word_end, word in reversed(words):
-                if word_end > start:
-                    continue
-                # a sentence's or segment's punctuation between two words is in no word of the analyzer: it ends
-                # the modifier too (便利。每年12月); brackets do not (县级能源（电力）主管部门)
-                if word in boundaries or any(ch in PUNCTUATION for ch in norm[word_start:word_end]) \
-                        or any(ch in SEGMENT_PUNCTUATION for ch in norm[word_end:i]):
-                    break
-                if start - word_start > MAX_MODIFIER:
-                    break
-                # a quotation mark is not a word of the analyzer: keep it with the word it stands by
-                i = word_start
-                while i > 0 and norm[i - 1] in "“”\"「」『』":
-                    i -= 1
+            start = m.start()
+            # the head may end a word the analyzer keeps whole (阿拉伯数字): its modifier begins inside it
+            inside = next((ws for ws, we, _ in words if ws < start < we and we == m.end()), None)
+            i = _modifier_start(norm, words, inside if inside is not None else start, boundaries)
             end = m.end()
             title = _enclosing_title(norm, start, end)
             if title:  # 哪个行动方案 inside 《…行动方案(500条)》: the document's whole name, not a piece of it
@@ -102,6 +91,32 @@ def head_phrases(norm: str, heads: list[str], boundaries: set[str], segmenter: S
             value = quoted.group(1) if quoted else clean_phrase(modifier + head)
             out.append(Candidate("phrase", value, "", "phrase", "", i, m.end(), frame="modifier"))
     return out
+
+
+def _words(norm: str, segmenter: Segmenter) -> list[tuple[int, int, str]]:
+    """(start, end, text) of each word of ``norm``, as the analyzer segments it."""
+    return [(piece.start, piece.end, piece.text) for piece in segmenter.segment(norm, subwords=False)]
+
+
+def _modifier_start(norm: str, words: list[tuple[int, int, str]], start: int, boundaries: set[str]) -> int:
+    """Where the words modifying the noun at ``start`` begin: back to a word that opens a noun phrase
+    (``boundaries``), punctuation, or ``MAX_MODIFIER`` characters."""
+    i = start
+    for word_start, word_end, word in reversed(words):
+        if word_end > start:
+            continue
+        # a sentence's or segment's punctuation between two words is in no word of the analyzer: it ends
+        # the modifier too (便利。每年12月); brackets do not (县级能源（电力）主管部门)
+        if word in boundaries or any(ch in PUNCTUATION for ch in norm[word_start:word_end]) \
+                or any(ch in SEGMENT_PUNCTUATION for ch in norm[word_end:i]):
+            break
+        if start - word_start > MAX_MODIFIER:
+            break
+        # a quotation mark is not a word of the analyzer: keep it with the word it stands by
+        i = word_start
+        while i > 0 and norm[i - 1] in "“”\"「」『』":
+            i -= 1
+    return i
 
 
 def _enclosing_title(norm: str, start: int, end: int) -> tuple[int, int] | None:
